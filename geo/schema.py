@@ -1,0 +1,345 @@
+"""The incident model and its validation.
+
+The model keeps ACLED's core columns so that files move between this tool,
+ACLED exports and spreadsheets without loss. Validation reports every problem
+at once, each naming file, spreadsheet row, column, value and what was
+expected; it never drops or rewrites a row.
+
+Example
+-------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({c: [""] for c in COLUMNS})
+>>> problems = validate_frame(raw, file="x.csv")
+>>> problems[0].row
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "country",
+    "iso3",
+    "admin1",
+    "admin2",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "source",
+    "notes",
+)
+
+# Optional columns understood by the library; kept when present.
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "civilian_targeting",
+    "fatalities_low",
+    "fatalities_high",
+    "origin_id",
+)
+
+REQUIRED: tuple[str, ...] = (
+    "event_id",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "country",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "source",
+)
+
+SUB_EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": (
+        "Armed clash",
+        "Government regains territory",
+        "Non-state actor overtakes territory",
+    ),
+    "Explosions/Remote violence": (
+        "Chemical weapon",
+        "Air/drone strike",
+        "Suicide bomb",
+        "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+    ),
+    "Violence against civilians": (
+        "Sexual violence",
+        "Attack",
+        "Abduction/forced disappearance",
+    ),
+    "Protests": (
+        "Peaceful protest",
+        "Protest with intervention",
+        "Excessive force against protesters",
+    ),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": (
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
+    ),
+}
+EVENT_TYPES: tuple[str, ...] = tuple(SUB_EVENT_TYPES)
+# Every ACLED sub-event type belongs to exactly one event type.
+SUB_EVENT_TO_TYPE: dict[str, str] = {s: t for t, subs in SUB_EVENT_TYPES.items() for s in subs}
+
+TIME_PRECISIONS = {1: "exact day", 2: "week", 3: "month"}
+GEO_PRECISIONS = {
+    1: "the named town itself",
+    2: "near a town / part of a district, coded to that town",
+    3: "a larger region or natural feature, at a representative point",
+}
+
+CIVILIAN_TARGETING = "Civilian targeting"
+_INT_COLUMNS = ("time_precision", "geo_precision", "fatalities", "fatalities_low", "fatalities_high")
+_FLOAT_COLUMNS = ("latitude", "longitude")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell (or row) of an incident file.
+
+    ``row`` is the spreadsheet row: the header is row 1, the first incident
+    row 2, so a person can go straight to it.
+    """
+
+    file: str
+    row: int
+    column: str
+    value: object
+    expected: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: row {self.row}, column {self.column!r}: got {self.value!r}; {self.expected}"
+
+
+class IncidentFileError(ValueError):
+    """An incident file or frame failed validation; carries every problem."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        head = "\n".join(str(p) for p in problems[:20])
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} problem(s):\n{head}{more}")
+
+
+def spreadsheet_row(position: int) -> int:
+    """Spreadsheet row of the data row at 0-based ``position`` (header is row 1)."""
+    return position + 2
+
+
+def _problems(
+    file: str, mask: pd.Series, raw: pd.Series, column: str, expected: str
+) -> list[Problem]:
+    positions = np.flatnonzero(mask.to_numpy(dtype=bool))
+    values = raw.to_numpy()
+    return [
+        Problem(file, spreadsheet_row(int(i)), column, values[i], expected) for i in positions
+    ]
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.astype("string").str.strip() == "")
+
+
+def _parse_dates(s: pd.Series) -> pd.Series:
+    text = s.astype("string").str.strip()
+    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+
+
+def _parse_numbers(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s.astype("string").str.strip().replace("", pd.NA), errors="coerce")
+
+
+def validate_frame(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
+    """Check raw incident rows (as read from a file, all text) and list every problem.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        One row per incident; cells as text or already typed values.
+    file : str
+        Name used in the messages.
+
+    Returns
+    -------
+    list of Problem
+        Sorted by row then column order. Empty when the frame is valid.
+    """
+    problems = check_columns(raw.columns, file)
+    if problems:
+        return problems
+    raw = raw.reset_index(drop=True)
+
+    for col in REQUIRED:
+        problems += _problems(file, _blank(raw[col]), raw[col], col, "a value is required")
+
+    def present(col: str) -> pd.Series:
+        return ~_blank(raw[col]) if col in raw.columns else pd.Series(False, index=raw.index)
+
+    dates = _parse_dates(raw["event_date"])
+    problems += _problems(
+        file,
+        present("event_date") & dates.isna(),
+        raw["event_date"],
+        "event_date",
+        "expected a real date as YYYY-MM-DD",
+    )
+
+    for col, allowed in (("time_precision", (1, 2, 3)), ("geo_precision", (1, 2, 3))):
+        num = _parse_numbers(raw[col])
+        bad = present(col) & ~num.isin(allowed)
+        problems += _problems(file, bad, raw[col], col, "expected 1, 2 or 3")
+
+    for col in ("fatalities", "fatalities_low", "fatalities_high"):
+        if col not in raw.columns:
+            continue
+        num = _parse_numbers(raw[col])
+        bad = present(col) & (num.isna() | (num < 0) | (num != np.floor(num.fillna(0))))
+        problems += _problems(file, bad, raw[col], col, "expected a whole number >= 0")
+
+    lat = _parse_numbers(raw["latitude"])
+    lon = _parse_numbers(raw["longitude"])
+    problems += _problems(
+        file, present("latitude") & lat.isna(), raw["latitude"], "latitude", "expected a number"
+    )
+    problems += _problems(
+        file, present("longitude") & lon.isna(), raw["longitude"], "longitude", "expected a number"
+    )
+    lat_out = lat.notna() & ((lat < -90) | (lat > 90))
+    swapped = lat_out & lon.between(-90, 90)
+    problems += _problems(
+        file,
+        swapped,
+        raw["latitude"],
+        "latitude",
+        "expected -90..90; latitude and longitude look swapped",
+    )
+    problems += _problems(
+        file, lat_out & ~swapped, raw["latitude"], "latitude", "expected a latitude in -90..90"
+    )
+    problems += _problems(
+        file,
+        lon.notna() & ((lon < -180) | (lon > 180)),
+        raw["longitude"],
+        "longitude",
+        "expected a longitude in -180..180",
+    )
+    both_zero = (lat == 0) & (lon == 0)
+    problems += _problems(
+        file,
+        both_zero.fillna(False),
+        raw["latitude"],
+        "latitude",
+        "0,0 is the 'null island' placeholder, not a place; give real coordinates",
+    )
+
+    etype = raw["event_type"].astype("string").str.strip()
+    problems += _problems(
+        file,
+        present("event_type") & ~etype.isin(EVENT_TYPES),
+        raw["event_type"],
+        "event_type",
+        "expected one of ACLED's event types: " + ", ".join(EVENT_TYPES),
+    )
+    if "sub_event_type" in raw.columns:
+        sub = raw["sub_event_type"].astype("string").str.strip()
+        valid_pair = (sub.map(SUB_EVENT_TO_TYPE) == etype).fillna(False).astype(bool)
+        bad = present("sub_event_type") & etype.isin(EVENT_TYPES) & ~valid_pair
+        for i in np.flatnonzero(bad.to_numpy()):
+            allowed = ", ".join(SUB_EVENT_TYPES[str(etype.iloc[i])])
+            problems.append(
+                Problem(
+                    file,
+                    spreadsheet_row(int(i)),
+                    "sub_event_type",
+                    raw["sub_event_type"].iloc[i],
+                    f"expected a sub-event type of {etype.iloc[i]}: {allowed}",
+                )
+            )
+
+    if "iso3" in raw.columns:
+        iso = raw["iso3"].astype("string").str.strip()
+        bad = present("iso3") & ~iso.str.fullmatch(r"[A-Z]{3}").fillna(False)
+        problems += _problems(file, bad, raw["iso3"], "iso3", "expected a 3-letter ISO code")
+
+    ids = raw["event_id"].astype("string").str.strip()
+    dup = present("event_id") & ids.duplicated(keep=False)
+    for i in np.flatnonzero(dup.to_numpy()):
+        others = [spreadsheet_row(int(j)) for j in np.flatnonzero((ids == ids.iloc[i]).to_numpy())]
+        others.remove(spreadsheet_row(int(i)))
+        problems.append(
+            Problem(
+                file,
+                spreadsheet_row(int(i)),
+                "event_id",
+                raw["event_id"].iloc[i],
+                f"event_id must be unique; also used on row(s) {', '.join(map(str, others))}",
+            )
+        )
+
+    order = {c: k for k, c in enumerate(raw.columns)}
+    problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
+    return problems
+
+
+def coerce_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """Turn validated raw rows into the typed incident frame.
+
+    Schema columns come first in :data:`COLUMNS` order, missing optional text
+    columns are added empty, and any extra columns are kept after them.
+    Call :func:`validate_frame` first: values that do not parse become NA.
+    """
+    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    raw = raw.reset_index(drop=True)
+    for col in COLUMNS + tuple(c for c in OPTIONAL_COLUMNS if c in raw.columns):
+        src = raw[col] if col in raw.columns else pd.Series("", index=raw.index)
+        if col == "event_date":
+            out[col] = _parse_dates(src).astype("datetime64[ns]")
+        elif col in _INT_COLUMNS:
+            out[col] = _parse_numbers(src).round().astype("Int64")
+        elif col in _FLOAT_COLUMNS:
+            out[col] = _parse_numbers(src).astype("float64")
+        else:
+            out[col] = src.astype("string").fillna("").str.strip()
+    for col in raw.columns:
+        if col not in out.columns:
+            out[col] = raw[col].astype("string").fillna("")
+    return out
+
+
+def empty_frame() -> pd.DataFrame:
+    """A typed incident frame with no rows."""
+    return coerce_frame(pd.DataFrame({c: pd.Series([], dtype="string") for c in COLUMNS}))
+
+
+def check_columns(columns: Iterable[str], file: str = "<data>") -> list[Problem]:
+    """Problems for required columns absent from a header."""
+    have = set(columns)
+    return [
+        Problem(file, 1, c, None, "required column is missing from the header")
+        for c in REQUIRED
+        if c not in have
+    ]
