@@ -1,0 +1,1 @@
+"""Command groups of ``python -m geo``; each module exposes ``register(subparsers)``."""
