@@ -31,9 +31,7 @@ ACTORS_FILE = ROOT / "config" / "actors.toml"
 STATIC_DIR = ROOT / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 
-CACHE_DIR = Path(
-    os.environ.get("GEO_CACHE_DIR", Path.home() / ".cache" / "sahel-conflict-map")
-)
+CACHE_DIR = Path(os.environ.get("GEO_CACHE_DIR", Path.home() / ".cache" / "sahel-conflict-map"))
 
 # Countries whose boundaries and places ship with the project: Mali, its seven
 # neighbours, and the other countries the seed reports describe incidents in.

@@ -146,16 +146,21 @@ class FilterState:
             except ValueError:
                 number = low - 1
             if not low <= number <= high:
-                notices.append(f"Ignored {PARAMS[name]}={text!r}: expected a whole number {low}..{high}.")
+                notices.append(
+                    f"Ignored {PARAMS[name]}={text!r}: expected a whole number {low}..{high}."
+                )
                 continue
             values[name] = number
 
         state = dataclasses.replace(defaults, **values)  # type: ignore[arg-type]
         if state.date_from > state.date_to:
             notices.append(
-                f"Ignored the period {state.date_from} to {state.date_to}: it ends before it starts."
+                f"Ignored the period {state.date_from} to {state.date_to}: "
+                "it ends before it starts."
             )
-            state = dataclasses.replace(state, date_from=defaults.date_from, date_to=defaults.date_to)
+            state = dataclasses.replace(
+                state, date_from=defaults.date_from, date_to=defaults.date_to
+            )
         return state, notices
 
 

@@ -113,7 +113,13 @@ GEO_PRECISIONS = {
 }
 
 CIVILIAN_TARGETING = "Civilian targeting"
-_INT_COLUMNS = ("time_precision", "geo_precision", "fatalities", "fatalities_low", "fatalities_high")
+_INT_COLUMNS = (
+    "time_precision",
+    "geo_precision",
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+)
 _FLOAT_COLUMNS = ("latitude", "longitude")
 
 
@@ -132,7 +138,8 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
-        return f"{self.file}: row {self.row}, column {self.column!r}: got {self.value!r}; {self.expected}"
+        where = f"{self.file}: row {self.row}, column {self.column!r}"
+        return f"{where}: got {self.value!r}; {self.expected}"
 
 
 class IncidentFileError(ValueError):
@@ -155,9 +162,7 @@ def _problems(
 ) -> list[Problem]:
     positions = np.flatnonzero(mask.to_numpy(dtype=bool))
     values = raw.to_numpy()
-    return [
-        Problem(file, spreadsheet_row(int(i)), column, values[i], expected) for i in positions
-    ]
+    return [Problem(file, spreadsheet_row(int(i)), column, values[i], expected) for i in positions]
 
 
 def _blank(s: pd.Series) -> pd.Series:

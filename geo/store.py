@@ -75,7 +75,9 @@ def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
         if col in out.columns:
             # Six decimals is ~0.1 m: more than any source's precision, and it
             # keeps round-trips exact for the values we write.
-            out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip("."))
+            out[col] = out[col].map(
+                lambda v: "" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip(".")
+            )
     return out.astype("string").fillna("")
 
 

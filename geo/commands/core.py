@@ -1,0 +1,246 @@
+"""Foundation commands: validate, geocode, join, summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo import config
+
+
+def register(sub: Any) -> None:
+    """Add the foundation commands to the ``python -m geo`` parser."""
+    p = sub.add_parser(
+        "validate",
+        help="check an incident file; exit 1 with one line per problem",
+        description="Check every row of an incident CSV: types, ranges, event types, ids, and "
+        "whether stated admin-1 areas match the coordinates.",
+    )
+    p.add_argument("path", type=Path, help="incident CSV")
+    p.add_argument(
+        "--no-consistency",
+        action="store_true",
+        help="skip the admin-1 versus coordinates check",
+    )
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
+        "geocode",
+        help="look a place name up in the offline gazetteer",
+        description="Find a place in the offline gazetteer (analyst overrides, user "
+        "gazetteers, GeoNames). Online geocoders are used only with --online.",
+    )
+    p.add_argument("name", help="place name, any spelling or accents")
+    p.add_argument("--country", help="ISO2/ISO3 code or country name to prefer")
+    p.add_argument("--admin1", help="admin-1 hint to resolve ambiguous names")
+    p.add_argument(
+        "--gazetteer",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="CSV",
+        help="a user gazetteer CSV with columns name, latitude, longitude (repeatable)",
+    )
+    p.add_argument(
+        "--online",
+        choices=("nominatim",),
+        help="fall back to an online geocoder when the offline ones find nothing",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_geocode)
+
+    p = sub.add_parser(
+        "join",
+        help="add area, snapping flags and border distance to incidents",
+        description="Join incidents to admin-1 areas (or a boundary file of your own) and "
+        "measure their distance to Mali's international borders.",
+    )
+    p.add_argument("path", type=Path, help="incident CSV")
+    p.add_argument("--boundaries", type=Path, help="GeoJSON, Shapefile (.shp/.zip) or GeoPackage")
+    p.add_argument("--name-field", help="area name field of --boundaries")
+    p.add_argument("--code-field", help="area code field of --boundaries")
+    p.add_argument("--layer", help="layer of a GeoPackage")
+    p.add_argument("--snap-km", type=float, default=10.0, help="snap tolerance (default 10)")
+    p.add_argument("--out", type=Path, help="write CSV here instead of standard output")
+    p.set_defaults(func=cmd_join)
+
+    p = sub.add_parser(
+        "summary",
+        help="counts by country, admin-1, event type and month",
+    )
+    p.add_argument("path", type=Path, nargs="?", default=None, help="incident CSV")
+    p.set_defaults(func=cmd_summary)
+
+
+def _usage(message: str) -> Exception:
+    from geo.cli import UsageError
+
+    return UsageError(message)
+
+
+def _data(message: str) -> Exception:
+    from geo.cli import DataError
+
+    return DataError(message)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a file; print one line per problem."""
+    from geo.schema import coerce_frame, validate_frame
+    from geo.store import read_raw
+
+    raw = read_raw(args.path)
+    problems = validate_frame(raw, file=str(args.path))
+    if not problems and not args.no_consistency:
+        from geo import boundaries, spatial
+
+        areas = boundaries.load_admin1()
+        joined = spatial.join_areas(coerce_frame(raw), areas)
+        problems = spatial.check_admin1_consistency(
+            joined, boundaries.AreaNames(areas), file=str(args.path)
+        )
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.path}", file=sys.stderr)
+        return 1
+    print(f"OK: {len(raw)} incident(s) in {args.path} are valid")
+    return 0
+
+
+def cmd_geocode(args: argparse.Namespace) -> int:
+    """Print the best match for a place name, with candidates when ambiguous."""
+    from geo.gazetteer import load_gazetteer
+
+    for path in args.gazetteer:
+        if not path.exists():
+            raise _usage(f"gazetteer file not found: {path}")
+    gazetteer = load_gazetteer(user_files=args.gazetteer)
+    online = None
+    if args.online:
+        from geo.geocoders import OnlineGeocoder
+
+        online = OnlineGeocoder(args.online, enabled=True)
+    result = gazetteer.lookup(args.name, country=args.country, admin1=args.admin1, online=online)
+    if result is None:
+        message = f"no place called {args.name!r}"
+        if args.country:
+            message += f" in {args.country}"
+        print(message, file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"{result.name} ({result.admin1 or '-'}, {result.iso3}): "
+        f"{result.latitude:.4f} N, {result.longitude:.4f} E"
+    )
+    print(f"  geo_precision {result.geo_precision}; source {result.source}")
+    if result.note:
+        print(f"  {result.note}")
+    if result.ambiguous:
+        print(f"  {len(result.candidates)} candidates:")
+        for cand in result.candidates:
+            print(f"    {_candidate_line(cand)}")
+    return 0
+
+
+def _candidate_line(cand: Any) -> str:
+    c = cand if isinstance(cand, dict) else cand.__dict__
+    parts = [str(c.get("name", "")), str(c.get("admin1", "") or "-"), str(c.get("iso3", ""))]
+    lat, lon = c.get("latitude"), c.get("longitude")
+    where = f"{lat:.4f}, {lon:.4f}" if lat is not None and lon is not None else ""
+    pop = c.get("population")
+    return f"{parts[0]} ({parts[1]}, {parts[2]}) {where}" + (f" pop {pop}" if pop else "")
+
+
+def _areas_from_args(args: argparse.Namespace) -> Any:
+    from geo import boundaries
+
+    if args.boundaries is None:
+        if args.name_field or args.code_field or args.layer:
+            raise _usage("--name-field, --code-field and --layer need --boundaries FILE")
+        return boundaries.load_admin1()
+    if not args.boundaries.exists():
+        raise _usage(f"boundary file not found: {args.boundaries}")
+    try:
+        return boundaries.load_boundary_file(
+            args.boundaries,
+            name_field=args.name_field,
+            code_field=args.code_field,
+            layer=args.layer,
+        )
+    except (ValueError, KeyError, OSError) as exc:
+        raise _data(str(exc)) from None
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    """Join incidents to areas and border lines and write CSV."""
+    from geo.pipeline import prepare
+    from geo.store import read_incidents, to_csv_frame
+
+    areas = _areas_from_args(args)
+    if args.snap_km < 0:
+        raise _usage("--snap-km must be >= 0")
+    joined = prepare(read_incidents(args.path), areas=areas, snap_km=args.snap_km)
+    text = to_csv_frame(joined)
+    if args.out:
+        from geo.store import atomic_write_text
+
+        atomic_write_text(args.out, text.to_csv(index=False, lineterminator="\n"), backup=False)
+        unplaced = int((joined["area"] == "").sum())
+        snapped = int(joined["area_snapped"].sum())
+        print(
+            f"wrote {len(joined)} incident(s) to {args.out}: "
+            f"{snapped} snapped to the nearest area, {unplaced} in no area",
+            file=sys.stderr,
+        )
+    else:
+        text.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def summarise(joined: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Incident and fatality counts by country, admin-1 area, event type and month."""
+    frame = joined.assign(
+        month=joined["event_date"].dt.strftime("%Y-%m"),
+        admin1_area=joined["area"].where(joined["area"] != "", "(no area)")
+        if "area" in joined.columns
+        else joined["admin1"],
+    )
+    out = {}
+    for title, col in (
+        ("country", "country"),
+        ("admin-1", "admin1_area"),
+        ("event type", "event_type"),
+        ("month", "month"),
+    ):
+        table = (
+            frame.groupby(col, sort=True)
+            .agg(incidents=("event_id", "size"), fatalities=("fatalities", "sum"))
+            .reset_index()
+            .rename(columns={col: title})
+        )
+        if col != "month":
+            table = table.sort_values(["incidents", title], ascending=[False, True])
+        out[title] = table.reset_index(drop=True)
+    return out
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print counts by country, admin-1, event type and month."""
+    from geo.pipeline import prepare
+    from geo.store import read_incidents
+
+    path = args.path or config.INCIDENTS_CSV
+    joined = prepare(read_incidents(path))
+    print(f"{len(joined)} incident(s), {int(joined['fatalities'].sum())} fatalities in {path}")
+    for title, table in summarise(joined).items():
+        print(f"\nBy {title}:")
+        print(table.to_string(index=False))
+    return 0
