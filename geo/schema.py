@@ -274,14 +274,14 @@ def validate_frame(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
         valid_pair = (sub.map(SUB_EVENT_TO_TYPE) == etype).fillna(False).astype(bool)
         bad = present("sub_event_type") & etype.isin(EVENT_TYPES) & ~valid_pair
         for i in np.flatnonzero(bad.to_numpy()):
-            allowed = ", ".join(SUB_EVENT_TYPES[str(etype.iloc[i])])
+            choices = ", ".join(SUB_EVENT_TYPES[str(etype.iloc[i])])
             problems.append(
                 Problem(
                     file,
                     spreadsheet_row(int(i)),
                     "sub_event_type",
                     raw["sub_event_type"].iloc[i],
-                    f"expected a sub-event type of {etype.iloc[i]}: {allowed}",
+                    f"expected a sub-event type of {etype.iloc[i]}: {choices}",
                 )
             )
 

@@ -46,8 +46,9 @@ def synthetic_incidents(
         from geo.boundaries import load_admin1
 
         areas = load_admin1()
-        bounds = tuple(areas[areas["iso3"] == "MLI"].total_bounds)  # type: ignore[assignment]
-    minx, miny, maxx, maxy = bounds  # type: ignore[misc]
+        x0, y0, x1, y1 = (float(v) for v in areas[areas["iso3"] == "MLI"].total_bounds)
+        bounds = (x0, y0, x1, y1)
+    minx, miny, maxx, maxy = bounds
     centres_x = rng.uniform(minx, maxx, hotspots)
     centres_y = rng.uniform(miny, maxy, hotspots)
     which = rng.integers(0, hotspots, n)
