@@ -36,6 +36,7 @@ import csv
 import functools
 import io
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -535,6 +536,21 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
+def _ask_online(
+    online: OnlineGeocoder | None, query: str, iso3: str | None
+) -> GeocodeResult | None:
+    """Last resort: an enabled online geocoder; its failures warn and give None."""
+    if online is None or not online.enabled:
+        return None
+    from geo.geocoders import OnlineGeocodingError
+
+    try:
+        return online.geocode(query, country=iso3)
+    except OnlineGeocodingError as exc:
+        warnings.warn(f"online geocoding of {query!r} failed: {exc}", stacklevel=3)
+        return None
+
+
 def _group_positions(keys: np.ndarray, positions: np.ndarray) -> dict[str, np.ndarray]:
     """Map each key to the sorted unique positions it occurs at (no Python loop per row)."""
     pairs = pd.DataFrame({"k": keys, "p": positions}).drop_duplicates()
@@ -748,9 +764,7 @@ class Gazetteer:
                 rows = [i for i in rows if self._iso3[i] == iso3]
 
         if not rows:
-            if online is not None and online.enabled:
-                return online.geocode(query, country=iso3)
-            return None
+            return _ask_online(online, query, iso3)
 
         deciding = "single match"
         before_hints = len(rows)
