@@ -10,18 +10,19 @@ second-chance match ("Tin-Zaouatene" against "Tin Zaouatene").
 
 The rules, applied in this order:
 
-1. ``str.casefold`` (ß -> ss, İ -> i + dot).
-2. Unicode NFKD decomposition, then combining marks removed
+1. Unicode NFKD decomposition (compatibility forms such as ligatures and
+   mathematical letters become plain letters), ``str.casefold`` (ß -> ss),
+   NFKD again (casefolding can yield decomposable letters), combining marks removed
    ("Ménaka" -> "Menaka", "Rafaḩ" -> "Rafah"; Latin, Greek, Cyrillic,
    Hebrew and Arabic mark blocks).
-3. Letters NFKD does not decompose are spelled out (ø -> o, æ -> ae,
+2. Letters NFKD does not decompose are spelled out (ø -> o, æ -> ae,
    ł -> l, đ -> d, ...).
-4. Joining marks vanish: apostrophes and their look-alikes (``' ’ ‘ ʼ ʻ ʿ ʾ ` ´``),
+3. Joining marks vanish: apostrophes and their look-alikes (``' ’ ‘ ʼ ʻ ʿ ʾ ` ´``),
    hyphens and dashes, dots and underscores. "Aguel'hoc", "Aguel-hoc" and
    "Aguelhoc" all become "aguelhoc".
-5. Any other character that is not a letter or a digit becomes a space
+4. Any other character that is not a letter or a digit becomes a space
    (commas, brackets, slashes).
-6. Whitespace is collapsed to single spaces and trimmed.
+5. Whitespace is collapsed to single spaces and trimmed.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def fold(name: object) -> str:
     """
     if name is None or (isinstance(name, float) and name != name):
         return ""
-    text = unicodedata.normalize("NFKD", str(name).casefold())
+    text = unicodedata.normalize("NFKD", str(name))
+    text = unicodedata.normalize("NFKD", text.casefold())
     text = re.sub(_MARKS_RE, "", text).translate(_SPELL_TABLE)
     text = text.translate(_JOINER_TABLE)
     text = re.sub(_OTHER_RE, " ", text)
@@ -141,7 +143,7 @@ def fold_series(names: pd.Series) -> pd.Series:
         :func:`fold`.
     """
     text = names.astype("string").fillna("")
-    text = text.str.casefold().str.normalize("NFKD")
+    text = text.str.normalize("NFKD").str.casefold().str.normalize("NFKD")
     text = text.str.replace(_MARKS_RE, "", regex=True).str.translate(_SPELL_TABLE)
     text = text.str.replace(_JOINER_RE, "", regex=True)
     text = text.str.replace(_OTHER_RE, " ", regex=True)
