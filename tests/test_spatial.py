@@ -1,0 +1,327 @@
+"""Tests for geo.spatial: area joins, snapping, border distance, admin-1 checks."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+from shapely.geometry import LineString, box
+
+from geo.boundaries import AreaNames, load_admin1, load_borders
+from geo.spatial import border_distance, check_admin1_consistency, join_areas
+
+GEOD = Geod(ellps="WGS84")
+
+
+def squares() -> gpd.GeoDataFrame:
+    """Two unit squares sharing the edge lon = 1; the right one has the lower code."""
+    return gpd.GeoDataFrame(
+        {
+            "area": ["West", "East"],
+            "area_code": ["SQ-2", "SQ-1"],
+            "iso3": ["AAA", "AAA"],
+            "aliases": ["", ""],
+        },
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+        crs="EPSG:4326",
+    )
+
+
+def points(lat: list[float], lon: list[float], index: list[object] | None = None) -> pd.DataFrame:
+    return pd.DataFrame({"latitude": lat, "longitude": lon}, index=index)
+
+
+@pytest.fixture(scope="module")
+def admin1() -> gpd.GeoDataFrame:
+    return load_admin1()
+
+
+@pytest.fixture(scope="module")
+def borders() -> gpd.GeoDataFrame:
+    return load_borders()
+
+
+# ---------------------------------------------------------------------------
+# join_areas on hand-drawn squares
+
+
+def test_join_inside_edge_outside_far_and_missing() -> None:
+    df = points(
+        [0.5, 0.5, 0.5, 0.5, 0.5, np.nan, 0.5],
+        [0.5, 1.5, 1.0, 2.05, 5.0, 1.0, np.nan],
+        index=["in_w", "in_e", "edge", "near", "far", "nolat", "nolon"],
+    )
+    out = join_areas(df, squares(), snap_km=10)
+    assert list(out.index) == list(df.index)
+    assert list(out["area"]) == ["West", "East", "East", "East", "", "", ""]
+    assert list(out["area_code"]) == ["SQ-2", "SQ-1", "SQ-1", "SQ-1", "", "", ""]
+    assert list(out["area_iso3"]) == ["AAA"] * 4 + [""] * 3
+    assert list(out["area_snapped"]) == [False, False, False, True, False, False, False]
+    km = out["area_snap_km"]
+    assert km.iloc[:3].tolist() == [0.0, 0.0, 0.0]
+    _, _, metres = GEOD.inv(2.05, 0.5, 2.0, 0.5)
+    assert km["near"] == pytest.approx(metres / 1000, rel=0.01)
+    assert km["near"] == pytest.approx(5.57, rel=0.01)
+    assert km.iloc[4:].isna().all()
+    # the input frame is not modified
+    assert list(df.columns) == ["latitude", "longitude"]
+
+
+def test_snap_distance_limits_and_zero_disables() -> None:
+    df = points([0.5, 0.5], [2.05, 2.2])  # ~5.6 km and ~22 km east of East
+    assert list(join_areas(df, squares(), snap_km=10)["area"]) == ["East", ""]
+    assert list(join_areas(df, squares(), snap_km=30)["area"]) == ["East", "East"]
+    assert list(join_areas(df, squares(), snap_km=0)["area"]) == ["", ""]
+
+
+def test_snap_picks_nearest_area() -> None:
+    # below both squares, nearer to West
+    df = points([-0.03], [0.9])
+    out = join_areas(df, squares(), snap_km=10)
+    assert out["area"].iloc[0] == "West"
+    assert out["area_snap_km"].iloc[0] == pytest.approx(3.3, rel=0.02)
+
+
+def test_edge_point_tie_break_independent_of_layer_order() -> None:
+    df = points([0.5, 1.0, 0.0], [1.0, 1.0, 1.0])  # edge middle and both corners
+    layer = squares()
+    a = join_areas(df, layer)
+    b = join_areas(df, layer.iloc[::-1])
+    assert list(a["area"]) == list(b["area"]) == ["East", "East", "East"]
+
+
+def test_join_reprojects_layer_and_handles_string_coordinates() -> None:
+    layer = squares().to_crs("EPSG:3857")
+    df = pd.DataFrame({"latitude": ["0.5", "bad"], "longitude": ["0.5", "0.5"]})
+    out = join_areas(df, layer)
+    assert list(out["area"]) == ["West", ""]
+
+
+def test_join_empty_frame() -> None:
+    out = join_areas(points([], []), squares())
+    assert len(out) == 0
+    assert {"area", "area_code", "area_iso3", "area_snapped", "area_snap_km"} <= set(out.columns)
+
+
+def naive_join(df: pd.DataFrame, layer: gpd.GeoDataFrame) -> list[str]:
+    """Reference: test every polygon for every point; lowest code wins."""
+    result = []
+    ordered = layer.sort_values("area_code")
+    for lat, lon in zip(df["latitude"], df["longitude"], strict=True):
+        hit = ""
+        for area, geom in zip(ordered["area"], ordered.geometry, strict=True):
+            if geom.intersects(shapely.Point(lon, lat)):
+                hit = area
+                break
+        result.append(hit)
+    return result
+
+
+# Coordinates on a quarter-degree grid hit edges and corners often.
+coord = st.integers(min_value=-4, max_value=12).map(lambda k: k / 4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(coord, coord), min_size=0, max_size=40),
+    st.randoms(use_true_random=False),
+)
+def test_row_order_never_changes_the_join(pairs: list[tuple[float, float]], rnd) -> None:
+    df = points([p[0] for p in pairs], [p[1] for p in pairs])
+    df.index = [f"ev{i}" for i in range(len(df))]
+    layer = squares()
+    out = join_areas(df, layer, snap_km=0)
+    perm = list(df.index)
+    rnd.shuffle(perm)
+    shuffled = join_areas(
+        df.loc[perm], layer.sample(frac=1, random_state=rnd.randint(0, 99)), snap_km=0
+    )
+    cols = ["area", "area_code", "area_iso3", "area_snapped"]
+    pd.testing.assert_frame_equal(out.loc[perm, cols], shuffled[cols])
+    # one area at most per incident, counts conserved, same as the naive loop
+    assert len(out) == len(df)
+    assert set(out["area"]) <= {"West", "East", ""}
+    assert out["area"].value_counts().sum() == len(df)
+    assert list(out["area"]) == naive_join(df, layer)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(coord, coord), min_size=1, max_size=30))
+def test_snapping_conserves_rows_and_flags_only_outside_points(
+    pairs: list[tuple[float, float]],
+) -> None:
+    df = points([p[0] for p in pairs], [p[1] for p in pairs])
+    out = join_areas(df, squares(), snap_km=50)
+    inside = np.array([box(0, 0, 2, 1).intersects(shapely.Point(lon, lat)) for lat, lon in pairs])
+    assert len(out) == len(df)
+    assert not out["area_snapped"][inside].any()
+    assert (out["area_snap_km"][inside] == 0).all()
+    snapped = out["area_snapped"].to_numpy()
+    assert (out["area_snap_km"][snapped] > 0).all()
+    assert (out["area_snap_km"][snapped] <= 50).all()
+    assert (out["area"][~inside & ~snapped] == "").all()
+
+
+# ---------------------------------------------------------------------------
+# border_distance
+
+
+def test_border_distance_to_a_straight_line() -> None:
+    line = gpd.GeoDataFrame(
+        {"neighbour_iso3": ["BBB"], "neighbour_name": ["B"]},
+        geometry=[LineString([(0, -1), (0, 1)])],
+        crs="EPSG:4326",
+    )
+    df = points([0.0, 0.5, 2.0, np.nan], [0.5, -0.25, 0.0, 0.0])
+    out = border_distance(df, line)
+    # 0.5 degree of the equator on WGS84 is 55.66 km; 0.25 degree at 0.5 N is 27.83 km;
+    # (2, 0) is 1 degree of latitude from the line's end (110.6 km near the equator).
+    expected = [55.66, 27.83, 110.6]
+    np.testing.assert_allclose(out["border_km"].iloc[:3], expected, rtol=0.01)
+    _, _, exact = GEOD.inv(0.0, 2.0, 0.0, 1.0)
+    assert out["border_km"].iloc[2] == pytest.approx(exact / 1000, rel=1e-3)
+    assert list(out["border_neighbour"]) == ["BBB", "BBB", "BBB", ""]
+    assert np.isnan(out["border_km"].iloc[3])
+
+
+def test_border_distance_picks_nearest_neighbour() -> None:
+    lines = gpd.GeoDataFrame(
+        {"neighbour_iso3": ["WWW", "EEE"], "neighbour_name": ["W", "E"]},
+        geometry=[LineString([(0, 10), (0, 20)]), LineString([(3, 10), (3, 20)])],
+        crs="EPSG:4326",
+    )
+    out = border_distance(points([15, 15, 15], [0.5, 2.9, 1.6]), lines)
+    assert list(out["border_neighbour"]) == ["WWW", "EEE", "EEE"]
+
+
+def test_border_distance_matches_brute_force_on_shipped_borders(
+    borders: gpd.GeoDataFrame,
+) -> None:
+    rng = np.random.default_rng(7)
+    lat = rng.uniform(5, 35, 60)
+    lon = rng.uniform(-18, 40, 60)
+    out = border_distance(points(list(lat), list(lon)), borders)
+    dense = shapely.segmentize(borders.geometry.to_numpy(), 0.005)
+    xy, owner = shapely.get_coordinates(dense, return_index=True)
+    for i in range(len(lat)):
+        _, _, d = GEOD.inv(np.full(len(xy), lon[i]), np.full(len(xy), lat[i]), xy[:, 0], xy[:, 1])
+        best = d.min() / 1000
+        # densified brute force overestimates by at most ~0.3 km; the
+        # function may differ from it by metres (segments are straight in a
+        # projection, not in lon/lat)
+        assert out["border_km"].iloc[i] <= best * 1.0001
+        assert out["border_km"].iloc[i] >= best * 0.99 - 0.3
+        assert out["border_neighbour"].iloc[i] == borders["neighbour_iso3"].iloc[owner[d.argmin()]]
+
+
+# ---------------------------------------------------------------------------
+# Shipped data
+
+
+@pytest.mark.parametrize(
+    ("place", "lat", "lon", "area"),
+    [
+        ("Gao", 16.27, -0.04, "Gao"),
+        ("Kidal", 18.44, 1.41, "Kidal"),
+        ("Tessalit", 20.20, 1.01, "Kidal"),
+        ("Bamako", 12.65, -8.0, "Bamako"),
+        ("Timbuktu", 16.77, -3.01, "Timbuktu"),
+    ],
+)
+def test_known_towns_join_to_their_region(
+    admin1: gpd.GeoDataFrame, place: str, lat: float, lon: float, area: str
+) -> None:
+    out = join_areas(points([lat], [lon]), admin1)
+    assert out["area"].iloc[0] == area, place
+    assert out["area_iso3"].iloc[0] == "MLI"
+    assert not out["area_snapped"].iloc[0]
+
+
+def test_tessalit_near_algerian_border(admin1: gpd.GeoDataFrame, borders: gpd.GeoDataFrame) -> None:
+    out = border_distance(join_areas(points([20.20], [1.01]), admin1), borders)
+    assert out["border_neighbour"].iloc[0] == "DZA"
+    assert 20 < out["border_km"].iloc[0] < 100
+
+
+def test_coastal_point_offshore_is_snapped(admin1: gpd.GeoDataFrame) -> None:
+    # 0.05 degree west of Dakar's coastline in the shipped layer
+    out = join_areas(points([14.69], [-17.58]), admin1)
+    assert out["area"].iloc[0] == "Dakar"
+    assert out["area_snapped"].iloc[0]
+    assert 0 < out["area_snap_km"].iloc[0] < 10
+
+
+# ---------------------------------------------------------------------------
+# check_admin1_consistency
+
+
+@pytest.fixture(scope="module")
+def names(admin1: gpd.GeoDataFrame) -> AreaNames:
+    return AreaNames(admin1)
+
+
+def reported(rows: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows,
+        columns=["admin1", "iso3", "latitude", "longitude"],
+        index=[100 + i for i in range(len(rows))],
+    )
+
+
+def test_consistency_flags_sign_and_swap(admin1: gpd.GeoDataFrame, names: AreaNames) -> None:
+    df = reported(
+        [
+            ("Gao", "MLI", 16.27, -0.04),  # fine
+            ("Kidal", "MLI", 18.44, -1.41),  # longitude sign lost: lands in Timbuktu
+            ("Gao", "MLI", -0.04, 16.27),  # swapped: lands in Congo, no area
+            ("Tombouctou", "MLI", 16.77, -3.01),  # alias, fine
+            ("", "MLI", 18.44, -1.41),  # no admin1: not checked
+            ("Kidal", "FRA", 18.44, -1.41),  # country not covered
+            ("Somewhere", "MLI", 18.44, -1.41),  # unresolved admin1
+            ("Gao", "MLI", 12.65, -8.0),  # really in Bamako, no fix explains it
+            ("Kidal", "MLI", np.nan, np.nan),  # no coordinates
+        ]
+    )
+    joined = join_areas(df, admin1)
+    problems = check_admin1_consistency(joined, names, file="report.csv")
+    assert [p.row for p in problems] == [3, 4, 9]
+    assert all(p.file == "report.csv" and p.column == "admin1" for p in problems)
+    assert [p.value for p in problems] == ["Kidal", "Gao", "Gao"]
+    assert "longitude sign looks wrong" in problems[0].expected
+    assert "Timbuktu (ML-6)" in problems[0].expected
+    assert "latitude/longitude look swapped" in problems[1].expected
+    assert "looks wrong" not in problems[2].expected and "swapped" not in problems[2].expected
+    assert "Bamako" in problems[2].expected
+    assert "row 3" in str(problems[0]) and "report.csv" in str(problems[0])
+
+
+def test_consistency_tolerates_points_just_across_an_edge(
+    admin1: gpd.GeoDataFrame, names: AreaNames
+) -> None:
+    mali = admin1[admin1["iso3"] == "MLI"].set_index("area")
+    edge = mali.geometry["Gao"].intersection(mali.geometry["Kidal"])
+    on_edge = edge.interpolate(0.5, normalized=True)
+    # ~1 km inside Kidal from a point on the Gao/Kidal edge
+    kidal_side = [
+        p
+        for p in (
+            shapely.Point(on_edge.x + dx, on_edge.y + dy)
+            for dx, dy in [(0.01, 0), (-0.01, 0), (0, 0.01), (0, -0.01)]
+        )
+        if mali.geometry["Kidal"].contains(p)
+    ][0]
+    df = reported([("Gao", "MLI", kidal_side.y, kidal_side.x)])
+    joined = join_areas(df, admin1)
+    assert joined["area"].iloc[0] == "Kidal"
+    assert check_admin1_consistency(joined, names) == []
+    assert len(check_admin1_consistency(joined, names, tolerance_km=0.1)) == 1
+
+
+def test_consistency_needs_joined_frame(names: AreaNames) -> None:
+    with pytest.raises(KeyError, match="join_areas"):
+        check_admin1_consistency(reported([("Gao", "MLI", 16.27, -0.04)]), names)
