@@ -1,0 +1,1599 @@
+"""Static briefing images (PNG) and one-page PDFs of a filter state.
+
+A briefing is what an analyst pastes into a slide deck or mails to a manager:
+the admin-1 risk shading, the incidents of the period as symbols by event
+type sized by fatalities, borders, towns, a scale bar, the top areas and, in
+the PDF, the key incidents of the period as text. It is drawn with
+matplotlib (Agg) from the local boundary and place layers: no tiles, no
+browser, no network.
+
+The output is deterministic: the same inputs and the same ``generated_at``
+give identical bytes (fixed font, no timestamps in the file metadata, fixed
+hash salt). Report text is untrusted, so every text artist is created with
+math parsing and TeX off: a ``$`` in a note is printed as a dollar sign.
+
+Example
+-------
+>>> import datetime as dt
+>>> from geo import pipeline, store
+>>> from geo.filters import FilterState
+>>> joined = pipeline.prepare(store.read_incidents())  # doctest: +SKIP
+>>> state = FilterState(dt.date(2013, 2, 1), dt.date(2013, 2, 28))
+>>> png = render_brief(joined, state)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Polygon as MplPolygon
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from geo import style
+from geo.filters import FilterState, apply_filters
+
+Format = Literal["png", "pdf"]
+_HAlign = Literal["left", "center", "right"]
+_VAlign = Literal["bottom", "center", "top"]
+
+FONT = "DejaVu Sans"  # ships with matplotlib, so every machine renders the same glyphs
+PNG_DPI = 120  # 16 x 9 in at 120 dpi = 1920 x 1080 px, a full-HD slide
+MIN_PNG_WIDTH = 1600
+DEFAULT_ISO3 = "MLI"  # the project's focus country: the map when nothing else says where
+TOP_AREAS = 8
+MAX_KEY_INCIDENTS = 12
+MAX_TOWN_LABELS = 14  # populous towns labelled besides the towns with incidents
+TOWN_MIN_POPULATION = 10_000  # smaller places are labelled only when incidents name them
+
+# Map furniture colours (risk and event colours come from geo.style).
+SEA_COLOUR = "#e3ebf1"
+NOT_ASSESSED_COLOUR = "#ecebe6"
+ADMIN0_LINE_COLOUR = "#505050"
+TEXT_COLOUR = "#1f1f1f"
+MUTED_COLOUR = "#666666"
+COUNTRY_LABEL_COLOUR = "#8a8a8a"
+RULE_COLOUR = "#c9c9c9"
+
+# Marker shape and a size factor per event type, so that types differ by shape
+# as well as colour (greyscale prints, colour-vision deficiencies). Factors
+# even out how large the shapes look at the same nominal size.
+EVENT_MARKERS: dict[str, tuple[str, float]] = {
+    "Battles": ("o", 1.0),
+    "Explosions/Remote violence": ("*", 2.0),
+    "Violence against civilians": ("^", 1.3),
+    "Protests": ("s", 0.8),
+    "Riots": ("D", 0.7),
+    "Strategic developments": ("P", 1.0),
+}
+_FALLBACK_MARKER = ("o", 1.0)
+_FALLBACK_EVENT_COLOUR = "#7f7f7f"
+
+# Scale bar lengths a reader takes in at a glance.
+_NICE_KM = (5, 10, 20, 25, 50, 100, 150, 200, 250, 300, 400, 500, 750, 1000, 1500, 2000)
+_KM_PER_DEGREE = 111.32
+# Beyond this span the map would be a continent: incidents that would stretch
+# it further are counted in a note instead of drawn.
+_MAX_SPAN_DEG = (32.0, 24.0)
+
+_RC: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "text.usetex": False,
+    "svg.hashsalt": "geo-brief",
+    "pdf.fonttype": 42,  # embedded TrueType: text stays text, extractable
+    "pdf.compression": 6,
+    "path.simplify": True,
+    "axes.unicode_minus": True,
+}
+# rcParams are process-global: one briefing at a time per process.
+_LOCK = threading.Lock()
+_REQUIRED = ("event_date", "event_type", "latitude", "longitude", "fatalities", "iso3")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Page geometry in inches (from the top-left) and type sizes in points."""
+
+    size: tuple[float, float]
+    dpi: int
+    margin: float
+    map_box: tuple[float, float, float, float]  # left, top, width, height
+    panel_box: tuple[float, float, float, float]
+    list_box: tuple[float, float, float, float] | None
+    title_pt: float
+    subtitle_pt: float
+    heading_pt: float
+    body_pt: float
+    small_pt: float
+    town_pt: float
+    country_pt: float
+    row_pt: float  # table row pitch
+    table_rows: int
+    towns: int
+
+
+_PNG_LAYOUT = _Layout(
+    size=(16.0, 9.0),
+    dpi=PNG_DPI,
+    margin=0.4,
+    map_box=(0.4, 1.3, 9.9, 7.15),
+    panel_box=(10.75, 1.3, 4.85, 7.15),
+    list_box=None,
+    title_pt=25,
+    subtitle_pt=13,
+    heading_pt=13,
+    body_pt=11,
+    small_pt=9,
+    town_pt=10.5,
+    country_pt=12.5,
+    row_pt=22,
+    table_rows=TOP_AREAS,
+    towns=MAX_TOWN_LABELS,
+)
+_PDF_LAYOUT = _Layout(
+    size=(11.69, 8.27),  # A4 landscape
+    dpi=200,
+    margin=0.4,
+    map_box=(0.4, 1.05, 6.75, 4.3),
+    panel_box=(7.45, 1.05, 3.84, 4.3),
+    list_box=(0.4, 5.55, 10.89, 2.4),
+    title_pt=18,
+    subtitle_pt=9.5,
+    heading_pt=9.5,
+    body_pt=8,
+    small_pt=6.5,
+    town_pt=7.5,
+    country_pt=9,
+    row_pt=15.5,
+    table_rows=TOP_AREAS,
+    towns=10,
+)
+
+
+@dataclass
+class _Brief:
+    """Everything a briefing shows, computed before any drawing."""
+
+    state: FilterState
+    filtered: pd.DataFrame
+    extent: tuple[float, float, float, float]  # minx, miny, maxx, maxy before fitting
+    outside: pd.DataFrame  # filtered incidents that lie outside the map
+    shading: gpd.GeoDataFrame  # areas with a fill colour
+    countries: gpd.GeoDataFrame
+    borders: gpd.GeoDataFrame
+    towns: pd.DataFrame
+    table: pd.DataFrame
+    title: str
+    subtitle: str
+    filters_line: str
+    attribution: str
+    generated: str
+    window_days: int
+    region_labels: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def render_brief(
+    joined: pd.DataFrame,
+    state: FilterState,
+    *,
+    risk: pd.DataFrame | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    borders: gpd.GeoDataFrame | None = None,
+    admin0: gpd.GeoDataFrame | None = None,
+    towns: pd.DataFrame | None = None,
+    fmt: Format = "png",
+    generated_at: dt.datetime | None = None,
+    title: str | None = None,
+    dpi: int | None = None,
+    window_days: int = 90,
+) -> bytes:
+    """Render a briefing of ``state`` as PNG or PDF bytes.
+
+    Parameters
+    ----------
+    joined : DataFrame
+        Incidents joined to areas (:func:`geo.pipeline.prepare`), all of
+        them: the filter is applied here, and risk needs the days before the
+        period.
+    state : FilterState
+        Period, places, event types, as-of date.
+    risk : DataFrame, optional
+        Output of :func:`geo.risk.score_areas`; computed from all of
+        ``joined`` (not only the filtered rows: risk belongs to the area, not
+        to the view) at ``state.assessed_at`` over ``window_days``, with the
+        analysts' overrides, when omitted.
+    areas, borders, admin0 : GeoDataFrame, optional
+        Admin-1 areas, international border lines and countries; the shipped
+        layers by default.
+    towns : DataFrame, optional
+        Places with ``name, latitude, longitude, population, iso3``; the
+        shipped gazetteer's towns of the countries on the map by default.
+    fmt : {"png", "pdf"}
+        PNG: 16:9 slide, 1920 px wide at the default dpi. PDF: one A4
+        landscape page with the list of key incidents.
+    generated_at : datetime, optional
+        Printed generation time (now, UTC, by default); pin it for identical
+        output.
+    title : str, optional
+        Replaces the default title.
+    dpi : int, optional
+        PNG resolution (default 120, at least 100 so the image stays 1600 px
+        wide) or resolution of the raster parts of the PDF.
+    window_days : int
+        Risk window, used when ``risk`` is computed here and in the captions.
+
+    Returns
+    -------
+    bytes
+        The PNG or PDF file.
+
+    Raises
+    ------
+    ValueError
+        When ``fmt`` or ``dpi`` is not usable, or ``joined`` lacks a column.
+    """
+    if fmt not in ("png", "pdf"):
+        raise ValueError(f"fmt must be 'png' or 'pdf', got {fmt!r}")
+    layout = _PNG_LAYOUT if fmt == "png" else _PDF_LAYOUT
+    out_dpi = int(dpi) if dpi is not None else layout.dpi
+    if fmt == "png" and out_dpi * layout.size[0] < MIN_PNG_WIDTH:
+        raise ValueError(
+            f"dpi={out_dpi} makes a PNG {out_dpi * layout.size[0]:.0f} px wide; "
+            f"use at least {math.ceil(MIN_PNG_WIDTH / layout.size[0])} for {MIN_PNG_WIDTH} px"
+        )
+    missing = [c for c in _REQUIRED if c not in joined.columns]
+    if missing:
+        raise ValueError(f"the incident frame lacks column(s) {', '.join(missing)}")
+
+    areas, borders, admin0 = _layers(areas, borders, admin0)
+    if risk is None:
+        from geo.risk import load_overrides, score_areas
+
+        risk = score_areas(
+            joined, areas, state.assessed_at, window_days=window_days, overrides=load_overrides()
+        )
+    brief = _compose(
+        joined, state, risk, areas, borders, admin0, towns, title, generated_at, window_days
+    )
+    with _LOCK, matplotlib.rc_context(_RC):  # type: ignore[arg-type]
+        fig = Figure(figsize=layout.size, dpi=layout.dpi if fmt == "pdf" else out_dpi)
+        canvas = FigureCanvasAgg(fig)
+        _draw(fig, canvas.get_renderer(), brief, layout, fmt)
+        return _save(fig, fmt, out_dpi)
+
+
+# --------------------------------------------------------------------------
+# What to show
+
+
+def _layers(
+    areas: gpd.GeoDataFrame | None,
+    borders: gpd.GeoDataFrame | None,
+    admin0: gpd.GeoDataFrame | None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    if areas is None or borders is None or admin0 is None:
+        from geo import boundaries
+
+        areas = boundaries.load_admin1() if areas is None else areas
+        borders = boundaries.load_borders() if borders is None else borders
+        admin0 = boundaries.load_admin0() if admin0 is None else admin0
+    return areas, borders, admin0
+
+
+def _compose(
+    joined: pd.DataFrame,
+    state: FilterState,
+    risk: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    borders: gpd.GeoDataFrame,
+    admin0: gpd.GeoDataFrame,
+    towns: pd.DataFrame | None,
+    title: str | None,
+    generated_at: dt.datetime | None,
+    window_days: int,
+) -> _Brief:
+    filtered = apply_filters(joined, state).copy()
+    filtered["fatalities"] = filtered["fatalities"].fillna(0).astype("int64")
+    for col in ("area", "area_code", "location", "notes", "source", "sub_event_type"):
+        if col not in filtered.columns:
+            filtered[col] = ""
+        filtered[col] = filtered[col].astype("string").fillna("")
+
+    country_iso3 = _state_iso3(state, joined, admin0)
+    extent, inside = _extent(filtered, areas, admin0, country_iso3, state)
+    outside = filtered.loc[~inside]
+
+    # Countries are shaded by risk only where the data has incidents there: a
+    # country the data does not cover is "not assessed", not "Low".
+    assessed = set(joined["iso3"].astype("string").dropna()) | set(country_iso3)
+    shading = _shading(areas, risk, assessed)
+    table = _top_areas(risk, filtered, state, country_iso3, inside)
+    view_iso3 = _countries_in(admin0, extent)
+    town_frame = _towns(towns, view_iso3, extent, filtered)
+
+    names = _country_names(filtered.loc[inside], admin0, country_iso3)
+    default_title = f"Security briefing: {names}" if names else "Security briefing"
+    generated = _as_utc(generated_at)
+    deaths = int(filtered["fatalities"].sum())
+    n = len(filtered)
+    subtitle = (
+        f"{_period(state.date_from, state.date_to)}  ·  "
+        f"{n:,} incident{'s' if n != 1 else ''}, {deaths:,} "
+        f"{'fatality' if deaths == 1 else 'fatalities'}  ·  "
+        f"area risk as of {_day(state.assessed_at)}"
+    )
+    return _Brief(
+        state=state,
+        filtered=filtered,
+        extent=extent,
+        outside=outside,
+        shading=shading,
+        countries=admin0,
+        borders=borders,
+        towns=town_frame,
+        table=table,
+        title=_clean(title) if title else default_title,
+        subtitle=subtitle,
+        filters_line=_filters_line(state, len(outside), outside),
+        attribution=_attribution(filtered),
+        generated=f"Generated {generated:%d %b %Y %H:%M} UTC",
+        window_days=window_days,
+        region_labels=_region_labels(areas, table, filtered.loc[inside]),
+    )
+
+
+def _state_iso3(state: FilterState, joined: pd.DataFrame, admin0: gpd.GeoDataFrame) -> list[str]:
+    """ISO3 codes of the countries the filter names (by name or code)."""
+    if not state.countries:
+        return []
+    wanted = {str(c) for c in state.countries}
+    codes = set(admin0.loc[admin0["name"].isin(wanted) | admin0["iso3"].isin(wanted), "iso3"])
+    if "country" in joined.columns:
+        rows = joined["country"].isin(wanted) | joined["iso3"].isin(wanted)
+        codes |= set(joined.loc[rows, "iso3"].astype(str))
+    return sorted(codes)
+
+
+def _extent(
+    filtered: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    admin0: gpd.GeoDataFrame,
+    country_iso3: Sequence[str],
+    state: FilterState,
+) -> tuple[tuple[float, float, float, float], pd.Series]:
+    """The map extent and which filtered incidents fall inside it.
+
+    Selected admin-1 areas win, then selected countries; otherwise the areas
+    of the incidents, grown country by country (most incidents first) while
+    the map stays regional. With nothing at all, Mali.
+    """
+    lon = filtered["longitude"].to_numpy(dtype=float)
+    lat = filtered["latitude"].to_numpy(dtype=float)
+    bounds: np.ndarray | None = None
+    if state.admin1:
+        sel = areas[areas["area"].isin(state.admin1)]
+        if len(sel):
+            bounds = np.asarray(sel.total_bounds, dtype=float)
+    if bounds is None and country_iso3:
+        sel0 = admin0[admin0["iso3"].isin(country_iso3)]
+        if len(sel0):
+            bounds = np.asarray(sel0.total_bounds, dtype=float)
+    if bounds is None and len(filtered):
+        bounds = _grow_extent(filtered, areas)
+    if bounds is None:
+        sel0 = admin0[admin0["iso3"] == DEFAULT_ISO3]
+        base = sel0 if len(sel0) else admin0
+        bounds = np.asarray(base.total_bounds, dtype=float)
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    inside = pd.Series(
+        (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy), index=filtered.index
+    )
+    return (minx, miny, maxx, maxy), inside
+
+
+def _grow_extent(filtered: pd.DataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
+    boxes = areas.set_index("area_code").bounds if "area_code" in areas.columns else None
+    order = (
+        filtered.groupby("iso3", observed=True)
+        .agg(n=("iso3", "size"), f=("fatalities", "sum"))
+        .reset_index()
+        .sort_values(["n", "f", "iso3"], ascending=[False, False, True])
+    )
+    extent: np.ndarray | None = None
+    for iso3 in order["iso3"]:
+        rows = filtered[filtered["iso3"] == iso3]
+        pts = np.array(
+            [
+                rows["longitude"].min(),
+                rows["latitude"].min(),
+                rows["longitude"].max(),
+                rows["latitude"].max(),
+            ],
+            dtype=float,
+        )
+        if boxes is not None:
+            codes = rows["area_code"][rows["area_code"] != ""].unique()
+            b = boxes.loc[boxes.index.intersection(pd.Index(codes))]
+            if len(b):
+                pts = np.array(
+                    [
+                        min(pts[0], b["minx"].min()),
+                        min(pts[1], b["miny"].min()),
+                        max(pts[2], b["maxx"].max()),
+                        max(pts[3], b["maxy"].max()),
+                    ]
+                )
+        if extent is None:
+            extent = pts
+            continue
+        grown = np.array(
+            [
+                min(extent[0], pts[0]),
+                min(extent[1], pts[1]),
+                max(extent[2], pts[2]),
+                max(extent[3], pts[3]),
+            ]
+        )
+        if grown[2] - grown[0] <= _MAX_SPAN_DEG[0] and grown[3] - grown[1] <= _MAX_SPAN_DEG[1]:
+            extent = grown
+    assert extent is not None
+    return extent
+
+
+def _fit(
+    bounds: tuple[float, float, float, float], width_in: float, height_in: float
+) -> tuple[float, float, float, float]:
+    """Pad ``bounds`` and widen one side so the map fills its box undistorted.
+
+    The map is drawn in longitude/latitude with the x axis shrunk by the
+    cosine of the centre latitude, which keeps shapes true near that latitude.
+    """
+    minx, miny, maxx, maxy = bounds
+    w = max(maxx - minx, 1.0)
+    h = max(maxy - miny, 1.0)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    w, h = w * 1.1, h * 1.1
+    k = math.cos(math.radians(cy))
+    if w * k / h < width_in / height_in:
+        w = h * (width_in / height_in) / k
+    else:
+        h = w * k / (width_in / height_in)
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _shading(areas: gpd.GeoDataFrame, risk: pd.DataFrame, assessed: set[str]) -> gpd.GeoDataFrame:
+    level_by_code = risk.drop_duplicates("area_code").set_index("area_code")["final_level"]
+    out = areas[["area", "area_code", "iso3", "geometry"]].copy()
+    level = out["area_code"].map(level_by_code).astype("string")
+    known = level.isin(style.LEVELS) & out["iso3"].isin(assessed)
+    out["level"] = level.where(known, "")
+    out["colour"] = out["level"].map(style.LEVEL_COLOURS).fillna(NOT_ASSESSED_COLOUR)
+    return out
+
+
+def _top_areas(
+    risk: pd.DataFrame,
+    filtered: pd.DataFrame,
+    state: FilterState,
+    country_iso3: Sequence[str],
+    inside: pd.Series,
+) -> pd.DataFrame:
+    """The highest-risk areas of the countries in view, with period counts."""
+    r = risk.copy()
+    if state.admin1:
+        r = r[r["area"].isin(state.admin1)]
+    elif country_iso3:
+        r = r[r["iso3"].isin(country_iso3)]
+    else:
+        shown = set(filtered.loc[inside, "iso3"].astype(str)) or {DEFAULT_ISO3}
+        r = r[r["iso3"].isin(shown)]
+    counts = filtered.groupby("area_code", observed=True).agg(
+        incidents=("area_code", "size"), deaths=("fatalities", "sum")
+    )
+    r["incidents"] = r["area_code"].map(counts["incidents"]).fillna(0).astype(int)
+    r["deaths"] = r["area_code"].map(counts["deaths"]).fillna(0).astype(int)
+    rank = {lvl: i for i, lvl in enumerate(style.LEVELS)}
+    r["_rank"] = r["final_level"].map(rank).fillna(-1)
+    r = r[(r["score"].fillna(0) > 0) | (r["incidents"] > 0)]
+    r = r.sort_values(
+        ["_rank", "score", "incidents", "area"], ascending=[False, False, False, True]
+    )
+    return r.head(TOP_AREAS).drop(columns="_rank").reset_index(drop=True)
+
+
+def _countries_in(admin0: gpd.GeoDataFrame, extent: Sequence[float]) -> list[str]:
+    minx, miny, maxx, maxy = _fit(tuple(extent), 1.0, 1.0)  # type: ignore[arg-type]
+    hit = admin0.cx[minx:maxx, miny:maxy]
+    return sorted(hit["iso3"].astype(str))
+
+
+def _towns(
+    towns: pd.DataFrame | None,
+    iso3s: list[str],
+    extent: Sequence[float],
+    filtered: pd.DataFrame,
+) -> pd.DataFrame:
+    """Towns worth a label: those named by incidents, then the most populous."""
+    if towns is None:
+        from geo.gazetteer import load_gazetteer
+
+        towns = load_gazetteer().towns(iso3s=iso3s, min_population=TOWN_MIN_POPULATION)
+    cols = ["name", "latitude", "longitude", "population"]
+    if towns is None or not len(towns):
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols} | {"incident": []})
+    minx, miny, maxx, maxy = _fit(tuple(extent), 1.0, 1.0)  # type: ignore[arg-type]
+    t = towns[towns["longitude"].between(minx, maxx) & towns["latitude"].between(miny, maxy)].copy()
+    from geo.names import fold_series
+
+    t["_key"] = fold_series(t["name"])
+    t["population"] = pd.to_numeric(t["population"], errors="coerce").fillna(0)
+    t = t.sort_values(["population", "name"], ascending=[False, True]).drop_duplicates("_key")
+    named = set(fold_series(filtered["location"]))
+    t["incident"] = t["_key"].isin(named)
+    return t[cols + ["incident"]].reset_index(drop=True)
+
+
+def _region_labels(
+    areas: gpd.GeoDataFrame, table: pd.DataFrame, shown: pd.DataFrame
+) -> pd.DataFrame:
+    codes = set(table["area_code"]) | set(shown.get("area_code", pd.Series(dtype=str)))
+    sel = areas[areas["area_code"].isin(codes)]
+    return pd.DataFrame({"area": sel["area"].to_numpy(), "geometry": sel.geometry.to_numpy()})
+
+
+def _country_names(
+    shown: pd.DataFrame, admin0: gpd.GeoDataFrame, country_iso3: Sequence[str]
+) -> str:
+    codes = list(country_iso3)
+    if not codes and len(shown):
+        counts = shown["iso3"].astype(str).value_counts()
+        codes = sorted(counts.index, key=lambda c: (-counts[c], c))
+    if not codes:
+        codes = [DEFAULT_ISO3]
+    name_of = dict(zip(admin0["iso3"], admin0["name"], strict=False))
+    names = [str(name_of.get(c, c)) for c in codes[:3]]
+    if len(codes) > 3:
+        names[-1] = "others"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _filters_line(state: FilterState, n_outside: int, outside: pd.DataFrame) -> str:
+    parts = []
+    if state.event_types:
+        parts.append("event types: " + ", ".join(state.event_types))
+    if state.admin1:
+        parts.append("areas: " + ", ".join(state.admin1))
+    if state.actors:
+        parts.append("actors: " + ", ".join(state.actors))
+    if state.min_fatalities:
+        parts.append(f"at least {state.min_fatalities} fatalities")
+    if state.max_geo_precision < 3:
+        parts.append(f"location precision {state.max_geo_precision} or better")
+    line = ("Filters: " + "; ".join(parts) + ".") if parts else ""
+    if n_outside:
+        where = (
+            ", ".join(sorted(outside["country"].astype(str).unique()))
+            if "country" in (outside.columns)
+            else ""
+        )
+        note = (
+            f"{n_outside} incident{'s' if n_outside != 1 else ''} outside the map"
+            + (f" ({where})" if where else "")
+            + " counted but not drawn."
+        )
+        line = f"{line}  {note}".strip()
+    return _clean(line)
+
+
+def _attribution(filtered: pd.DataFrame) -> str:
+    sources = filtered["source"].astype(str).str.split(";").explode().str.strip()
+    uniq = sorted(set(sources[sources != ""]))
+    base = "Boundaries: Natural Earth. Places: GeoNames (CC BY 4.0)."
+    if not uniq:
+        return base
+    return f"{base} Incidents: " + "; ".join(_clean(s) for s in uniq) + "."
+
+
+def _as_utc(when: dt.datetime | None) -> dt.datetime:
+    if when is None:
+        return dt.datetime.now(dt.UTC)
+    if when.tzinfo is None:
+        return when
+    return when.astimezone(dt.UTC)
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def _period(a: dt.date, b: dt.date) -> str:
+    if a == b:
+        return f"{a.day} {a:%B %Y}"
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{b.day} {b:%B %Y}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b} – {b.day} {b:%b %Y}"
+    return f"{_day(a)} – {_day(b)}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _clean(text: object) -> str:
+    """Untrusted text on one line: control characters and runs of space folded."""
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
+# --------------------------------------------------------------------------
+# Drawing
+
+
+class _Page:
+    """Figure helpers working in inches from the top-left corner."""
+
+    def __init__(self, fig: Figure, renderer: RendererBase, layout: _Layout) -> None:
+        self.fig = fig
+        self.renderer = renderer
+        self.w, self.h = layout.size
+
+    def fx(self, x_in: float) -> float:
+        return x_in / self.w
+
+    def fy(self, y_in: float) -> float:
+        return 1.0 - y_in / self.h
+
+    def text(self, x_in: float, y_in: float, s: str, size: float, **kw: Any) -> Text:
+        kw.setdefault("color", TEXT_COLOUR)
+        kw.setdefault("va", "baseline")
+        return self.fig.text(
+            self.fx(x_in), self.fy(y_in), s, fontsize=size, parse_math=False, usetex=False, **kw
+        )
+
+    def width_in(self, s: str, size: float, weight: str = "normal") -> float:
+        t = Text(0, 0, s, fontsize=size, fontweight=weight, parse_math=False, usetex=False)
+        t.set_figure(self.fig)
+        return float(t.get_window_extent(self.renderer).width) / self.fig.dpi
+
+    def fit(self, s: str, size: float, width: float, weight: str = "normal") -> str:
+        """``s`` cut with an ellipsis so it fits ``width`` inches."""
+        if self.width_in(s, size, weight) <= width:
+            return s
+        lo, hi = 0, len(s)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.width_in(s[:mid].rstrip() + "…", size, weight) <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        return s[:lo].rstrip(" ,;:-") + "…"
+
+    def wrap(self, s: str, size: float, width: float) -> list[str]:
+        """Greedy word wrap of ``s`` to lines of at most ``width`` inches."""
+        lines: list[str] = []
+        for word in s.split():
+            if lines and self.width_in(f"{lines[-1]} {word}", size) <= width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines
+
+    def rule(
+        self, x0: float, x1: float, y: float, colour: str = RULE_COLOUR, lw: float = 0.8
+    ) -> None:
+        self.fig.add_artist(
+            Line2D(
+                [self.fx(x0), self.fx(x1)],
+                [self.fy(y), self.fy(y)],
+                transform=self.fig.transFigure,
+                color=colour,
+                linewidth=lw,
+            )
+        )
+
+    def rect(self, x: float, y: float, w: float, h: float, colour: str, edge: str = "none") -> None:
+        self.fig.add_artist(
+            Rectangle(
+                (self.fx(x), self.fy(y + h)),
+                w / self.w,
+                h / self.h,
+                transform=self.fig.transFigure,
+                facecolor=colour,
+                edgecolor=edge,
+                linewidth=0.5,
+            )
+        )
+
+    def marker(self, x: float, y: float, etype: str, size_pt: float, colour: str) -> None:
+        shape, factor = EVENT_MARKERS.get(etype, _FALLBACK_MARKER)
+        self.fig.add_artist(
+            Line2D(
+                [self.fx(x)],
+                [self.fy(y)],
+                transform=self.fig.transFigure,
+                marker=shape,
+                markersize=size_pt * math.sqrt(factor),
+                markerfacecolor=colour,
+                markeredgecolor="white",
+                markeredgewidth=0.6,
+                linestyle="none",
+            )
+        )
+
+
+def _draw(fig: Figure, renderer: RendererBase, brief: _Brief, layout: _Layout, fmt: str) -> None:
+    page = _Page(fig, renderer, layout)
+    fig.patch.set_facecolor("white")
+    _draw_header(page, brief, layout)
+    left, top, width, height = layout.map_box
+    ax = fig.add_axes((page.fx(left), page.fy(top + height), width / page.w, height / page.h))
+    view = _fit(brief.extent, width, height)
+    _draw_map(ax, renderer, brief, view, layout, fmt)
+    _draw_panel(page, brief, layout)
+    if layout.list_box is not None:
+        _draw_key_incidents(page, brief, layout)
+    _draw_footer(page, brief, layout)
+
+
+def _draw_header(page: _Page, brief: _Brief, layout: _Layout) -> None:
+    m = layout.margin
+    usable = page.w - 2 * m
+    top = 0.2 + layout.title_pt / 72
+    page.text(
+        m,
+        top,
+        page.fit(brief.title, layout.title_pt, usable * 0.8, "bold"),
+        layout.title_pt,
+        fontweight="bold",
+    )
+    page.text(page.w - m, top, brief.generated, layout.small_pt, ha="right", color=MUTED_COLOUR)
+    y = top + layout.subtitle_pt / 72 * 1.55
+    page.text(
+        m,
+        y,
+        page.fit(brief.subtitle, layout.subtitle_pt, usable),
+        layout.subtitle_pt,
+        color="#3a3a3a",
+    )
+    if brief.filters_line:
+        y2 = y + layout.small_pt / 72 * 1.5
+        page.text(
+            m,
+            y2,
+            page.fit(brief.filters_line, layout.small_pt, usable),
+            layout.small_pt,
+            color=MUTED_COLOUR,
+        )
+    page.rule(m, page.w - m, layout.map_box[1] - 0.12, colour="#9a9a9a", lw=1.0)
+
+
+def _draw_footer(page: _Page, brief: _Brief, layout: _Layout) -> None:
+    m = layout.margin
+    y = page.h - 0.18
+    page.text(
+        m,
+        y,
+        page.fit(brief.attribution, layout.small_pt, page.w - 2 * m),
+        layout.small_pt,
+        color=MUTED_COLOUR,
+    )
+
+
+def _draw_map(
+    ax: Axes,
+    renderer: RendererBase,
+    brief: _Brief,
+    view: tuple[float, float, float, float],
+    layout: _Layout,
+    fmt: str,
+) -> None:
+    minx, miny, maxx, maxy = view
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("auto")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor(SEA_COLOUR)
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#8a8a8a")
+        spine.set_linewidth(0.8)
+
+    pad_x, pad_y = (maxx - minx) * 0.05, (maxy - miny) * 0.05
+    clip = (minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y)
+    countries = _clip(brief.countries, clip)
+    shading = _clip(brief.shading, clip)
+    borders = _clip(brief.borders, clip)
+
+    if len(countries):
+        countries.plot(ax=ax, facecolor=NOT_ASSESSED_COLOUR, edgecolor="none", zorder=1)
+    if len(shading):
+        shading.plot(
+            ax=ax,
+            facecolor=shading["colour"].tolist(),
+            edgecolor=style.ADMIN_LINE_COLOUR,
+            linewidth=0.45,
+            zorder=2,
+        )
+    if len(countries):
+        countries.boundary.plot(ax=ax, color=ADMIN0_LINE_COLOUR, linewidth=0.9, zorder=3)
+    if len(borders):
+        # A wide pale casing under a dash-dot line: borders read as borders on
+        # every fill colour, and differ from admin-0 outlines by style.
+        borders.plot(ax=ax, color="white", linewidth=4.2, alpha=0.8, zorder=4)
+        borders.plot(
+            ax=ax,
+            color=style.BORDER_COLOUR,
+            linewidth=2.0,
+            linestyle=(0, (7, 2, 1.5, 2)),
+            zorder=5,
+        )
+
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    markers = _draw_incidents(ax, brief.filtered, fmt)
+    placer = _Placer(ax, renderer, markers)
+    _draw_north_arrow(ax, placer, layout)
+    _draw_scale_bar(ax, placer, view, layout)
+    _label_towns(ax, placer, brief.towns, layout, incident_towns=True)
+    _label_countries(ax, placer, countries, brief, layout)
+    _label_regions(ax, placer, brief.region_labels, layout)
+    _label_towns(ax, placer, brief.towns, layout, incident_towns=False)
+
+
+def _clip(frame: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    hit = frame.cx[box[0] : box[2], box[1] : box[3]]
+    if not len(hit):
+        return hit
+    out = hit.copy()
+    out["geometry"] = shapely.clip_by_rect(hit.geometry.to_numpy(), *box)
+    return out[~out.geometry.is_empty]
+
+
+def _marker_sizes(fatalities: np.ndarray) -> np.ndarray:
+    """Marker radius in points from geo.style (same scale as the web map)."""
+    values, inverse = np.unique(fatalities, return_inverse=True)
+    radii = np.array([style.marker_radius(float(v)) for v in values], dtype=float)
+    # style radii are CSS pixels (1/96 in); matplotlib sizes are points (1/72 in).
+    return radii[inverse] * 72 / 96
+
+
+def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> np.ndarray:
+    """Scatter the incidents, one call per event type; return marker discs.
+
+    Returns an array of (x_px, y_px, radius_px) used to keep labels off the
+    markers.
+    """
+    if not len(filtered):
+        return np.empty((0, 3))
+    lon = filtered["longitude"].to_numpy(dtype=float)
+    lat = filtered["latitude"].to_numpy(dtype=float)
+    fat = filtered["fatalities"].to_numpy(dtype=float)
+    radius = _marker_sizes(fat)
+    types = filtered["event_type"].astype(str).to_numpy()
+    many = len(filtered) > 5000
+    for etype in sorted(set(types), key=_event_order):
+        idx = np.flatnonzero(types == etype)
+        # Largest first, so small markers stay visible on top of big ones.
+        idx = idx[np.argsort(-radius[idx], kind="stable")]
+        shape, factor = EVENT_MARKERS.get(etype, _FALLBACK_MARKER)
+        ax.scatter(
+            lon[idx],
+            lat[idx],
+            s=(2 * radius[idx]) ** 2 * factor,
+            marker=shape,
+            c=style.EVENT_TYPE_COLOURS.get(etype, _FALLBACK_EVENT_COLOUR),
+            edgecolors="white",
+            linewidths=0.25 if many else 0.7,
+            alpha=0.55 if many else 0.92,
+            zorder=6,
+            rasterized=many and fmt == "pdf",
+        )
+    xy = ax.transData.transform(np.column_stack([lon, lat]))
+    r_px = radius * ax.figure.dpi / 72
+    discs = np.column_stack([xy, r_px])
+    # Thousands of incidents pile on the same pixels: keep one disc per
+    # pixel cell and size, which is all label placement needs.
+    return np.unique(np.round(discs), axis=0)
+
+
+def _event_order(etype: str) -> int:
+    order = list(style.EVENT_TYPE_COLOURS)
+    return order.index(etype) if etype in order else len(order)
+
+
+class _Placer:
+    """Greedy label placement: a label goes where it hits no other label,
+    no map furniture, and (where possible) no incident marker."""
+
+    def __init__(self, ax: Axes, renderer: RendererBase, discs: np.ndarray) -> None:
+        self.ax = ax
+        self.renderer = renderer
+        self.discs = discs
+        self.frame = ax.get_window_extent(renderer)
+        self.taken: list[Bbox] = []
+
+    def free(self, box: Bbox, pad: float = 2.0) -> bool:
+        f = self.frame
+        if box.x0 < f.x0 + pad or box.x1 > f.x1 - pad or box.y0 < f.y0 + pad or box.y1 > f.y1 - pad:
+            return False
+        grown = box.expanded(1.0, 1.0)
+        return not any(grown.overlaps(t) for t in self.taken)
+
+    def hits(self, box: Bbox) -> int:
+        if not len(self.discs):
+            return 0
+        d = self.discs
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        near = (np.abs(d[:, 0] - cx) < box.width / 2 + d[:, 2]) & (
+            np.abs(d[:, 1] - cy) < box.height / 2 + d[:, 2]
+        )
+        return int(near.sum())
+
+    def take(self, box: Bbox) -> None:
+        self.taken.append(box)
+
+    def px_per_pt(self) -> float:
+        return float(self.ax.figure.dpi) / 72
+
+
+def _halo(width: float = 2.6) -> list[patheffects.AbstractPathEffect]:
+    return [patheffects.withStroke(linewidth=width, foreground="white", alpha=0.9)]
+
+
+def _label_towns(
+    ax: Axes, placer: _Placer, towns: pd.DataFrame, layout: _Layout, *, incident_towns: bool
+) -> None:
+    if not len(towns):
+        return
+    sel = towns[towns["incident"] == incident_towns]
+    if not incident_towns:
+        sel = sel.head(layout.towns * 3)
+    placed = 0
+    k = placer.px_per_pt()
+    dot_pt = 3.4
+    for name, lon, lat in zip(sel["name"], sel["longitude"], sel["latitude"], strict=True):
+        if not incident_towns and placed >= layout.towns:
+            break
+        x, y = ax.transData.transform((lon, lat))
+        dot = Bbox.from_bounds(x - dot_pt * k, y - dot_pt * k, 2 * dot_pt * k, 2 * dot_pt * k)
+        if not placer.free(dot, pad=0):
+            continue
+        if not incident_towns and placer.hits(dot) > 0:
+            continue
+        text = ax.text(
+            lon,
+            lat,
+            _clean(name),
+            fontsize=layout.town_pt,
+            color=style.TOWN_COLOUR,
+            fontweight="bold" if incident_towns else "normal",
+            zorder=9,
+            parse_math=False,
+            usetex=False,
+            path_effects=_halo(),
+        )
+        best: tuple[int, Bbox, tuple[_HAlign, _VAlign, float, float]] | None = None
+        for ha, va, dx, dy in _TOWN_SLOTS:
+            _move(ax, text, ha, va, x + dx * k, y + dy * k)
+            box = text.get_window_extent(placer.renderer)
+            if not placer.free(box):
+                continue
+            hits = placer.hits(box)
+            if best is None or hits < best[0]:
+                best = (hits, box, (ha, va, dx, dy))
+            if hits == 0:
+                break
+        if best is None or (best[0] > 0 and not incident_towns):
+            text.remove()
+            continue
+        ha, va, dx, dy = best[2]
+        _move(ax, text, ha, va, x + dx * k, y + dy * k)
+        ax.plot(
+            [lon],
+            [lat],
+            marker="o",
+            markersize=dot_pt * 1.3,
+            markerfacecolor=style.TOWN_COLOUR,
+            markeredgecolor="white",
+            markeredgewidth=0.8,
+            linestyle="none",
+            zorder=8,
+        )
+        placer.take(best[1])
+        placer.take(dot)
+        placed += 1
+
+
+def _move(ax: Axes, text: Text, ha: _HAlign, va: _VAlign, x_px: float, y_px: float) -> None:
+    """Anchor ``text`` at display point (x_px, y_px) with the given alignment."""
+    text.set_horizontalalignment(ha)
+    text.set_verticalalignment(va)
+    x, y = ax.transData.inverted().transform((x_px, y_px))
+    text.set_position((float(x), float(y)))
+
+
+# (ha, va, dx, dy) offsets in points from the town, in order of preference.
+_TOWN_SLOTS: tuple[tuple[_HAlign, _VAlign, float, float], ...] = (
+    ("left", "center", 6, 0),
+    ("right", "center", -6, 0),
+    ("left", "bottom", 4, 4),
+    ("left", "top", 4, -4),
+    ("right", "bottom", -4, 4),
+    ("right", "top", -4, -4),
+    ("center", "bottom", 0, 7),
+    ("center", "top", 0, -7),
+    ("left", "center", 14, 0),
+    ("right", "center", -14, 0),
+)
+
+
+def _label_countries(
+    ax: Axes, placer: _Placer, countries: gpd.GeoDataFrame, brief: _Brief, layout: _Layout
+) -> None:
+    """Country names in spaced capitals, inside the visible part of each country."""
+    if not len(countries):
+        return
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    view_area = view.area
+    dpx, dpy = ax.transData.transform((x1, y1)) - ax.transData.transform((x0, y0))
+    sx, sy = (x1 - x0) / dpx, (y1 - y0) / dpy  # data units per pixel
+    c = countries.assign(_vis=countries.geometry.intersection(view))
+    c = c.assign(_a=shapely.area(c["_vis"].to_numpy())).sort_values(
+        ["_a", "iso3"], ascending=[False, True]
+    )
+    for name, vis, area in zip(c["name"], c["_vis"], c["_a"], strict=True):
+        if area < view_area * 0.02:
+            continue
+        label = "  ".join(" ".join(w) for w in _clean(name).upper().split())
+        text = ax.text(
+            0,
+            0,
+            label,
+            fontsize=layout.country_pt,
+            color=COUNTRY_LABEL_COLOUR,
+            ha="center",
+            va="center",
+            zorder=7,
+            parse_math=False,
+            usetex=False,
+            path_effects=_halo(2.0),
+        )
+        ext = text.get_window_extent(placer.renderer)
+        hw, hh = ext.width / 2 * sx, ext.height / 2 * sy
+        gx = np.linspace(x0, x1, 25)[1:-1]
+        gy = np.linspace(y0, y1, 25)[1:-1]
+        px, py = (a.ravel() for a in np.meshgrid(gx, gy))
+        boxes = shapely.box(px - hw * 1.1, py - hh * 1.3, px + hw * 1.1, py + hh * 1.3)
+        ok = shapely.contains(vis, boxes)
+        if not ok.any():
+            text.remove()
+            continue
+        centre = vis.representative_point()
+        cand = np.flatnonzero(ok)
+        cand = cand[np.argsort(np.hypot(px[cand] - centre.x, py[cand] - centre.y), kind="stable")]
+        chosen = None
+        for i in cand:
+            text.set_position((px[i], py[i]))
+            box = text.get_window_extent(placer.renderer)
+            if placer.free(box) and placer.hits(box) == 0:
+                chosen = box
+                break
+        if chosen is None:
+            text.remove()
+            continue
+        placer.take(chosen)
+
+
+def _label_regions(ax: Axes, placer: _Placer, regions: pd.DataFrame, layout: _Layout) -> None:
+    if not len(regions):
+        return
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    for name, geom in zip(regions["area"], regions["geometry"], strict=True):
+        vis = geom.intersection(view)
+        if vis.is_empty:
+            continue
+        p = vis.representative_point()
+        text = ax.text(
+            p.x,
+            p.y,
+            _clean(name),
+            fontsize=layout.town_pt * 0.95,
+            color="#4a3b2a",
+            fontstyle="italic",
+            ha="center",
+            va="center",
+            zorder=7,
+            parse_math=False,
+            usetex=False,
+            path_effects=_halo(2.2),
+        )
+        box = text.get_window_extent(placer.renderer)
+        if placer.free(box) and placer.hits(box) == 0:
+            placer.take(box)
+        else:
+            text.remove()
+
+
+def _nice_km(target: float) -> int:
+    fits = [k for k in _NICE_KM if k <= target]
+    return fits[-1] if fits else _NICE_KM[0]
+
+
+def _draw_scale_bar(
+    ax: Axes, placer: _Placer, view: tuple[float, float, float, float], layout: _Layout
+) -> None:
+    """A four-segment scale bar, true at the map's centre latitude."""
+    minx, miny, maxx, maxy = view
+    lat0 = (miny + maxy) / 2
+    km_per_deg = _KM_PER_DEGREE * math.cos(math.radians(lat0))
+    width_km = (maxx - minx) * km_per_deg
+    length = _nice_km(width_km * 0.22)
+    deg = length / km_per_deg
+    x0 = minx + (maxx - minx) * 0.035
+    y0 = miny + (maxy - miny) * 0.045
+    bar_h = (maxy - miny) * 0.009
+    for i in range(4):
+        ax.add_patch(
+            Rectangle(
+                (x0 + i * deg / 4, y0),
+                deg / 4,
+                bar_h,
+                facecolor=TEXT_COLOUR if i % 2 == 0 else "white",
+                edgecolor=TEXT_COLOUR,
+                linewidth=0.8,
+                zorder=10,
+            )
+        )
+    size = layout.small_pt
+    for frac, label in ((0.0, "0"), (0.5, f"{length / 2:g}"), (1.0, f"{length:g} km")):
+        ax.text(
+            x0 + deg * frac,
+            y0 + bar_h * 1.8,
+            label,
+            fontsize=size,
+            ha="center",
+            va="bottom",
+            color=TEXT_COLOUR,
+            zorder=10,
+            parse_math=False,
+            usetex=False,
+            path_effects=_halo(2.4),
+        )
+    lo = ax.transData.transform((x0, y0))
+    hi = ax.transData.transform((x0 + deg, y0 + bar_h * 5))
+    placer.take(Bbox.from_extents(lo[0] - 14, lo[1] - 6, hi[0] + 30, hi[1] + 6))
+
+
+def _draw_north_arrow(ax: Axes, placer: _Placer, layout: _Layout) -> None:
+    """A north arrow in the top-right corner (the map is north-up everywhere)."""
+    frame = placer.frame
+    k = placer.px_per_pt()
+    cx = frame.x1 - 26 * k
+    top = frame.y1 - 14 * k
+    h, w = 26 * k, 8 * k
+    to_axes = ax.transAxes.inverted()
+
+    def ax_xy(x: float, y: float) -> tuple[float, float]:
+        p = to_axes.transform((x, y))
+        return float(p[0]), float(p[1])
+
+    tip, base_y = (cx, top - 12 * k), top - 12 * k - h
+    left_half = [ax_xy(*tip), ax_xy(cx - w, base_y), ax_xy(cx, base_y + h * 0.28)]
+    right_half = [ax_xy(*tip), ax_xy(cx + w, base_y), ax_xy(cx, base_y + h * 0.28)]
+    ax.add_patch(
+        MplPolygon(
+            left_half,
+            closed=True,
+            transform=ax.transAxes,
+            facecolor=TEXT_COLOUR,
+            edgecolor=TEXT_COLOUR,
+            linewidth=0.8,
+            zorder=10,
+        )
+    )
+    ax.add_patch(
+        MplPolygon(
+            right_half,
+            closed=True,
+            transform=ax.transAxes,
+            facecolor="white",
+            edgecolor=TEXT_COLOUR,
+            linewidth=0.8,
+            zorder=10,
+        )
+    )
+    nx, ny = ax_xy(cx, top - 10 * k)
+    ax.text(
+        nx,
+        ny,
+        "N",
+        transform=ax.transAxes,
+        fontsize=layout.body_pt,
+        fontweight="bold",
+        ha="center",
+        va="bottom",
+        color=TEXT_COLOUR,
+        zorder=10,
+        parse_math=False,
+        usetex=False,
+        path_effects=_halo(2.4),
+    )
+    placer.take(Bbox.from_extents(cx - w - 6 * k, base_y - 4 * k, cx + w + 6 * k, top + 4 * k))
+
+
+def _draw_panel(page: _Page, brief: _Brief, layout: _Layout) -> None:
+    """Top areas table and the legends, stacked in the right-hand column."""
+    x, top, width, height = layout.panel_box
+    pt = 1 / 72
+    y = top + layout.heading_pt * pt
+    page.text(x, y, "Highest-risk areas", layout.heading_pt, fontweight="bold")
+    y += layout.small_pt * pt * 1.7
+    caption = (
+        f"Level, score (0–100) and trend: {brief.window_days}-day window to "
+        f"{_day(brief.state.assessed_at)}. Incidents and deaths: in the period."
+    )
+    for part in page.wrap(caption, layout.small_pt, width):
+        page.text(x, y, part, layout.small_pt, color=MUTED_COLOUR)
+        y += layout.small_pt * pt * 1.35
+    y += layout.row_pt * pt * 0.5
+    y = _draw_table(page, brief, layout, x, y, width)
+    y += layout.row_pt * pt * 0.9
+    _draw_legends(page, brief, layout, x, y, width, top + height)
+
+
+# Table columns: (key, header, share of the panel width, alignment)
+_TABLE_COLUMNS = (
+    ("area", "Area", 0.28, "left"),
+    ("level", "Level", 0.23, "left"),
+    ("score", "Score", 0.11, "right"),
+    ("trend", "Trend", 0.16, "right"),
+    ("incidents", "Incid.", 0.11, "right"),
+    ("deaths", "Deaths", 0.11, "right"),
+)
+
+
+def _draw_table(
+    page: _Page, brief: _Brief, layout: _Layout, x: float, y: float, width: float
+) -> float:
+    pt = 1 / 72
+    row_h = layout.row_pt * pt
+    size = layout.body_pt
+    xs = []
+    cursor = x
+    for _key, _head, share, align in _TABLE_COLUMNS:
+        xs.append((cursor, cursor + share * width, align))
+        cursor += share * width
+    for (x0, x1, align), (_k, head, _s, _a) in zip(xs, _TABLE_COLUMNS, strict=True):
+        page.text(
+            x0 if align == "left" else x1,
+            y,
+            head,
+            layout.small_pt,
+            color=MUTED_COLOUR,
+            ha=align,
+            fontweight="bold",
+        )
+    page.rule(x, x + width, y + row_h * 0.35, colour="#8a8a8a", lw=0.9)
+    y += row_h
+    table = brief.table
+    if not len(table):
+        page.text(
+            x,
+            y,
+            "No area has incidents in the risk window or the period.",
+            size,
+            color=MUTED_COLOUR,
+        )
+        return y + row_h * 0.4
+    for _, row in table.iterrows():
+        cells = _table_cells(row)
+        for (x0, x1, align), (key, *_rest) in zip(xs, _TABLE_COLUMNS, strict=True):
+            value, colour = cells[key]
+            if key == "level":
+                chip = size * pt * 0.95
+                page.rect(
+                    x0,
+                    y - chip * 0.9,
+                    chip,
+                    chip,
+                    style.LEVEL_COLOURS.get(str(row["final_level"]), "white"),
+                    edge="#7a7a7a",
+                )
+                page.text(x0 + chip + 0.06, y, value, size, color=colour)
+                continue
+            text = page.fit(value, size, x1 - x0 - 0.08, "bold" if key == "area" else "normal")
+            page.text(
+                x0 if align == "left" else x1,
+                y,
+                text,
+                size,
+                ha=align,
+                color=colour,
+                fontweight="bold" if key == "area" else "normal",
+            )
+        page.rule(x, x + width, y + row_h * 0.35, lw=0.5)
+        y += row_h
+    if (table["final_level"] != table["level"]).any():
+        page.text(
+            x,
+            y - row_h * 0.3,
+            "* level set by an analyst override",
+            layout.small_pt,
+            color=MUTED_COLOUR,
+        )
+        y += layout.small_pt * pt * 1.4
+    return y - row_h * 0.4
+
+
+def _table_cells(row: pd.Series) -> dict[str, tuple[str, str]]:
+    """Display text and colour of each table cell for one risk row."""
+    final = str(row["final_level"])
+    overridden = str(row.get("level", final)) != final
+    trend, trend_colour = _trend_cell(row.get("trend"), row.get("trend_pct"))
+    score = row.get("score")
+    return {
+        "area": (_clean(row["area"]), TEXT_COLOUR),
+        "level": (final + (" *" if overridden else ""), TEXT_COLOUR),
+        "score": ("–" if score is None or pd.isna(score) else f"{float(score):.0f}", TEXT_COLOUR),
+        "trend": (trend, trend_colour),
+        "incidents": (f"{int(row['incidents']):,}", TEXT_COLOUR),
+        "deaths": (f"{int(row['deaths']):,}", TEXT_COLOUR),
+    }
+
+
+def _trend_cell(label: object, pct: object) -> tuple[str, str]:
+    """Arrow and percentage for a trend, following the risk module's class.
+
+    The class already applies the low-baseline rule, so a jump from one event
+    to three reads "stable", as it does in the risk table.
+    """
+    text = str(label).lower() if isinstance(label, str) else ""
+    number = None if pct is None or pd.isna(pct) else float(pct)  # type: ignore[arg-type]
+    if not text:
+        text = "increase" if (number or 0) > 10 else "decrease" if (number or 0) < -25 else ""
+    if "increase" in text:
+        return ("▲ new" if number is None else f"▲ {number:+.0f}%"), "#b2182b"
+    if "decrease" in text:
+        return ("▼" if number is None else f"▼ {number:+.0f}%".replace("-", "−")), "#2166ac"
+    return "stable", MUTED_COLOUR
+
+
+def _draw_legends(
+    page: _Page, brief: _Brief, layout: _Layout, x: float, y: float, width: float, bottom: float
+) -> None:
+    pt = 1 / 72
+    size = layout.body_pt
+    line = size * pt * 1.75
+    # Risk level ramp: five equal boxes with the names under them.
+    page.text(x, y, "Area risk level", layout.heading_pt * 0.92, fontweight="bold")
+    y += line * 0.55
+    box_w = width / len(style.LEVELS)
+    box_h = size * pt * 1.3
+    present = set(brief.shading["level"])
+    for i, lvl in enumerate(style.LEVELS):
+        page.rect(x + i * box_w, y, box_w, box_h, style.LEVEL_COLOURS[lvl], edge="#7a7a7a")
+        page.text(
+            x + (i + 0.5) * box_w,
+            y + box_h + size * pt * 1.2,
+            lvl,
+            layout.small_pt,
+            ha="center",
+            color=TEXT_COLOUR if lvl in present else MUTED_COLOUR,
+        )
+    y += box_h + size * pt * 1.3 + line * 0.7
+    page.rect(
+        x,
+        y - size * pt * 0.85,
+        size * pt * 1.3,
+        size * pt * 0.9,
+        NOT_ASSESSED_COLOUR,
+        edge="#7a7a7a",
+    )
+    page.text(
+        x + size * pt * 1.6,
+        y,
+        "No incidents in the data (not assessed)",
+        layout.small_pt,
+        color=MUTED_COLOUR,
+    )
+    y += line * 1.25
+
+    # Event types present, with counts, in two columns.
+    page.text(x, y, "Incidents by type", layout.heading_pt * 0.92, fontweight="bold")
+    y += line * 0.95
+    counts = brief.filtered["event_type"].astype(str).value_counts()
+    types = sorted(counts.index, key=_event_order)
+    if not types:
+        page.text(x, y, "No incidents match the filters.", size, color=MUTED_COLOUR)
+        y += line
+    col_w = width / 2
+    for i, etype in enumerate(types):
+        cx = x + (i % 2) * col_w
+        cy = y + (i // 2) * line
+        colour = style.EVENT_TYPE_COLOURS.get(etype, _FALLBACK_EVENT_COLOUR)
+        page.marker(cx + size * pt * 0.6, cy - size * pt * 0.35, etype, size * 0.95, colour)
+        label = f"{etype} ({counts[etype]:,})"
+        page.text(
+            cx + size * pt * 1.5,
+            cy,
+            page.fit(label, layout.small_pt * 1.08, col_w - size * pt * 1.8),
+            layout.small_pt * 1.08,
+        )
+    y += ((len(types) + 1) // 2) * line + line * 0.35
+
+    # Size key: fatalities on the same square-root scale as the web map.
+    page.text(x, y, "Fatalities", layout.heading_pt * 0.92, fontweight="bold")
+    samples = (0, 5, 25, 100)
+    radii = _marker_sizes(np.array(samples, dtype=float))
+    max_r = float(radii.max()) * pt
+    cy = y + max_r + size * pt * 0.7
+    cursor = x + float(radii[0]) * pt
+    for value, r in zip(samples, radii, strict=True):
+        r_in = float(r) * pt
+        cursor += r_in
+        page.fig.add_artist(
+            Line2D(
+                [page.fx(cursor)],
+                [page.fy(cy)],
+                transform=page.fig.transFigure,
+                marker="o",
+                markersize=2 * float(r),
+                markerfacecolor="#9e9e9e",
+                markeredgecolor="white",
+                markeredgewidth=0.7,
+                linestyle="none",
+            )
+        )
+        page.text(
+            cursor + r_in + 0.05,
+            cy + size * pt * 0.35,
+            "100+" if value == 100 else str(value),
+            layout.small_pt,
+        )
+        cursor += r_in + 0.45
+    note = "Symbol area grows with the square root of reported fatalities."
+    if cy + max_r + layout.small_pt * pt * 1.8 <= bottom + 0.05:
+        page.text(
+            x,
+            cy + max_r + layout.small_pt * pt * 1.6,
+            page.fit(note, layout.small_pt, width),
+            layout.small_pt,
+            color=MUTED_COLOUR,
+        )
+
+
+def _draw_key_incidents(page: _Page, brief: _Brief, layout: _Layout) -> None:
+    """The PDF's list: the deadliest incidents of the period, in date order."""
+    assert layout.list_box is not None
+    x, top, width, height = layout.list_box
+    pt = 1 / 72
+    size = layout.body_pt
+    key = key_incidents(brief.filtered)
+    y = top + layout.heading_pt * pt
+    n = len(brief.filtered)
+    heading = "Key incidents in the period"
+    if n > len(key):
+        heading += f" (the {len(key)} deadliest of {n:,})"
+    page.text(x, y, heading, layout.heading_pt, fontweight="bold")
+    y += size * pt * 2.0
+    cols = (
+        ("Date", 0.085, "left"),
+        ("Place", 0.16, "left"),
+        ("Type", 0.19, "left"),
+        ("Deaths", 0.055, "right"),
+        ("Description", 0.51, "left"),
+    )
+    xs = []
+    cursor = x
+    for _h, share, align in cols:
+        xs.append((cursor, cursor + share * width - 0.1, align))
+        cursor += share * width
+    for (x0, x1, align), (head, _s, _a) in zip(xs, cols, strict=True):
+        page.text(
+            x0 if align == "left" else x1,
+            y,
+            head,
+            layout.small_pt,
+            color=MUTED_COLOUR,
+            ha=align,
+            fontweight="bold",
+        )
+    page.rule(x, x + width, y + size * pt * 0.45, colour="#8a8a8a", lw=0.8)
+    y += size * pt * 1.45
+    if not len(key):
+        page.text(x, y, "No incidents match the filters in this period.", size, color=MUTED_COLOUR)
+        return
+    for _, row in key.iterrows():
+        etype = str(row["event_type"])
+        # The sub-event type says more ("Suicide bomb"); the symbol gives the type.
+        kind = _clean(row["sub_event_type"]) or etype
+        place = _clean(row["location"])
+        area = _clean(row["area"])
+        if area and _clean(area).casefold() != place.casefold():
+            place = f"{place}, {area}"
+        cells = (
+            _day(pd.Timestamp(row["event_date"]).date()),
+            place,
+            kind,
+            f"{int(row['fatalities']):,}",
+            _clean(row["notes"]) or "–",
+        )
+        for (x0, x1, align), value in zip(xs, cells, strict=True):
+            if (x0, x1, align) == xs[2]:
+                page.marker(
+                    x0 + size * pt * 0.45,
+                    y - size * pt * 0.33,
+                    etype,
+                    size * 0.9,
+                    style.EVENT_TYPE_COLOURS.get(etype, _FALLBACK_EVENT_COLOUR),
+                )
+                x0 += size * pt * 1.2
+            text = page.fit(value, size, x1 - x0)
+            page.text(x0 if align == "left" else x1, y, text, size, ha=align)
+        y += size * pt * 1.42
+
+
+def key_incidents(filtered: pd.DataFrame, limit: int = MAX_KEY_INCIDENTS) -> pd.DataFrame:
+    """The ``limit`` deadliest incidents (ties: earlier first), in date order.
+
+    Parameters
+    ----------
+    filtered : DataFrame
+        Incidents of the period (already filtered).
+    limit : int
+        How many to keep.
+
+    Returns
+    -------
+    DataFrame
+        The chosen rows sorted by date, then event id.
+    """
+    if not len(filtered):
+        return filtered
+    f = filtered.assign(_fat=filtered["fatalities"].fillna(0).astype("int64"))
+    ids = f["event_id"] if "event_id" in f.columns else pd.Series(range(len(f)), index=f.index)
+    f = f.assign(_id=ids.astype(str))
+    chosen = f.sort_values(["_fat", "event_date", "_id"], ascending=[False, True, True]).head(limit)
+    return chosen.sort_values(["event_date", "_id"]).drop(columns=["_fat", "_id"])
+
+
+def _save(fig: Figure, fmt: str, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "png":
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    else:
+        fig.savefig(
+            buf,
+            format="pdf",
+            dpi=dpi,
+            metadata={
+                "Creator": None,
+                "Producer": None,
+                "CreationDate": None,
+                "Title": None,
+            },
+        )
+    return buf.getvalue()
