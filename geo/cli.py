@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from geo.schema import IncidentFileError
 
-COMMAND_MODULES: tuple[str, ...] = ("geo.commands.core",)
+COMMAND_MODULES: tuple[str, ...] = ("geo.commands.core", "geo.commands.risk", "geo.commands.brief")
 
 
 class UsageError(Exception):
