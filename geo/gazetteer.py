@@ -843,30 +843,28 @@ class Gazetteer:
             ``ambiguous``, ``n_candidates``, ``note``. Unmatched rows have
             ``matched`` False and NaN coordinates.
         """
-        frame = pd.DataFrame(
-            {
-                "query": names.astype("string").fillna(""),
-                "_country": _hint_column(country, names.index),
-                "_admin1": _hint_column(admin1, names.index),
-            },
-            index=names.index,
-        )
-        frame["_key"] = fold_series(frame["query"])
-        frame["_ckey"] = fold_series(frame["_country"])
-        frame["_akey"] = fold_series(frame["_admin1"])
-        group = ["_key", "_ckey", "_akey"]
-        uniques = frame.drop_duplicates(group)
+        query = names.astype("string").fillna("")
+        ctry = _hint_column(country, names.index)
+        area = _hint_column(admin1, names.index)
+        # Factorize the raw (name, country, admin1) triples: one hash pass per
+        # column, then one lookup per distinct triple, then a take.
+        parts = [pd.factorize(col.to_numpy(dtype=object)) for col in (query, ctry, area)]
+        (q_codes, q_vals), (c_codes, c_vals), (a_codes, a_vals) = parts
+        joint = (q_codes * len(c_vals) + c_codes) * len(a_vals) + a_codes
+        codes, firsts = pd.factorize(joint)
+        q_first = firsts // (len(c_vals) * len(a_vals))
+        c_first = (firsts // len(a_vals)) % len(c_vals)
+        a_first = firsts % len(a_vals)
         records = []
-        for query, ctry, area in zip(
-            uniques["query"], uniques["_country"], uniques["_admin1"], strict=True
-        ):
-            result = self.lookup(query, country=ctry or None, admin1=area or None, online=online)
+        for qi, ci, ai in zip(q_first, c_first, a_first, strict=True):
+            c, a = c_vals[ci], a_vals[ai]
+            result = self.lookup(q_vals[qi], country=c or None, admin1=a or None, online=online)
             records.append(_result_record(result))
         found = pd.DataFrame.from_records(records, columns=_MANY_COLUMNS[1:])
-        found[group] = uniques[group].to_numpy()
-        merged = frame[["query", *group]].merge(found, on=group, how="left", sort=False)
-        merged.index = frame.index
-        return _many_dtypes(merged[_MANY_COLUMNS])
+        found = _many_dtypes(found.assign(query=""))
+        out = found.take(codes).set_axis(names.index)
+        out["query"] = query
+        return out[_MANY_COLUMNS]
 
     def towns(
         self,
