@@ -660,7 +660,8 @@ def _resolve_overrides(
             if k:
                 lookup.setdefault(k, set()).add(pos)
 
-    chosen: dict[int, tuple[int, int]] = {}  # area pos -> (rank, override row index)
+    # area position -> (status rank, tie-break, override row index); lowest wins.
+    chosen: dict[int, tuple[int, int, int]] = {}
     active_rows: dict[int, list[int]] = {}
     for i in range(len(overrides)):
         ov = overrides.iloc[i]
@@ -678,13 +679,13 @@ def _resolve_overrides(
         pos = next(iter(hits))
         if ov["set_on"] <= as_of <= ov["expires"]:
             active_rows.setdefault(pos, []).append(i)
-            rank = (0, 0)
+            rank = (0, 0, i)
         elif ov["expires"] < as_of:
-            rank = (1, -int(ov["expires"].value // _NS_PER_DAY))
+            rank = (1, -int(ov["expires"].value // _NS_PER_DAY), i)
         else:
-            rank = (2, int(ov["set_on"].value // _NS_PER_DAY))
-        if pos not in chosen or rank < chosen[pos][:2]:
-            chosen[pos] = (*rank, i)  # type: ignore[assignment]
+            rank = (2, int(ov["set_on"].value // _NS_PER_DAY), i)
+        if pos not in chosen or rank < chosen[pos]:
+            chosen[pos] = rank
     for pos, rows in active_rows.items():
         if len(rows) > 1:
             where = ", ".join(str(overrides.iloc[r].get("row", r + 2)) for r in rows)
@@ -692,7 +693,7 @@ def _resolve_overrides(
                 f"several overrides are active for {names[pos]} on {as_of:%Y-%m-%d} "
                 f"(rows {where}); keep one"
             )
-    for pos, (kind, _, i) in chosen.items():  # type: ignore[misc]
+    for pos, (kind, _, i) in chosen.items():
         ov = overrides.iloc[i]
         cols["override_level"][pos] = str(ov["level"])
         cols["override_reason"][pos] = str(ov["reason"])
@@ -792,7 +793,9 @@ def _distinct_per_area(area: np.ndarray, item: np.ndarray, n_areas: int) -> np.n
 
 def _as_timestamp(as_of: object) -> pd.Timestamp:
     try:
-        ts = pd.Timestamp(as_of)
+        # Strings must be ISO dates: "03/02/2013" is ambiguous between day and month.
+        value = dt.date.fromisoformat(as_of.strip()) if isinstance(as_of, str) else as_of
+        ts = pd.Timestamp(value)
     except (ValueError, TypeError):
         raise ValueError(f"as_of: got {as_of!r}; expected a date as YYYY-MM-DD") from None
     if pd.isna(ts):

@@ -626,7 +626,7 @@ def test_cli_table(capsys: pytest.CaptureFixture[str]) -> None:
     }
     assert len(starts) == 1
     assert "2012-12-01 .. 2013-02-28" in text
-    assert "1 in no area" in text
+    assert "1 in none of these areas" in text
 
 
 def test_cli_table_shows_override_beside_level(

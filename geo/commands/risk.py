@@ -296,7 +296,8 @@ def write_table(
         f"({context['window_days']} days), half-life {context['half_life_days']:g} days\n"
         f"{context['incidents_in_window']} of {context['incidents']} incident(s) in the window "
         f"and in an area ({context['incidents_after_as_of']} after the as-of date, "
-        f"{context['incidents_in_no_area']} in no area); {context['areas']} area(s)\n\n"
+        f"{context['incidents_in_no_area']} in none of these areas); "
+        f"{context['areas']} area(s)\n\n"
     )
     rows = [[_cell(r[col], kind) for _, col, kind in _TABLE] for _, r in shown.iterrows()]
     headers = [h for h, _, _ in _TABLE]
