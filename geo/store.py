@@ -12,14 +12,25 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from geo import config
-from geo.schema import COLUMNS, IncidentFileError, Problem, coerce_frame, validate_frame
+from geo.schema import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    IncidentFileError,
+    Problem,
+    coerce_frame,
+    empty_frame,
+    spreadsheet_row,
+    validate_frame,
+)
 
 _DATE_FORMAT = "%Y-%m-%d"
 
@@ -142,3 +153,221 @@ def write_incidents(
     extra = [c for c in text.columns if c not in COLUMNS]
     text = text[list(COLUMNS) + extra]
     atomic_write_text(p, text.to_csv(index=False, lineterminator="\n"), backup=backup)
+
+
+# --- appends (owned by the ingest work; see docs/ingest.md) -------------------
+
+NEW_ID_PREFIX = "GEO-"
+
+
+@dataclass
+class AppendReport:
+    """What :func:`append_incidents` did.
+
+    Attributes
+    ----------
+    added, duplicates, rejected : int
+        Row counts. ``rejected`` includes rows rejected upstream (passed in
+        as ``rejected=``) and rows that failed validation here.
+    added_ids : list of str
+        event_ids of the rows written.
+    duplicate_rows : DataFrame
+        Skipped rows: ``row`` (source row), ``event_date``, ``location``,
+        ``event_type``, ``duplicate_of``, ``reason``.
+    problems : list of Problem
+        Why rows were rejected.
+    renumbered : dict
+        Incoming event_id -> new event_id, where the incoming id was
+        already used in the store.
+    rejected_path : str or None
+        Side file the rejected rows were appended to.
+    ignored_columns : list of str
+        Incoming columns that are neither schema columns nor in the store.
+    """
+
+    path: str
+    added: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    added_ids: list[str] = field(default_factory=list)
+    duplicate_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: list[Problem] = field(default_factory=list)
+    renumbered: dict[str, str] = field(default_factory=dict)
+    rejected_path: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: counts and where things went."""
+        text = (
+            f"{self.path}: {self.added} added, {self.duplicates} skipped as duplicates, "
+            f"{self.rejected} rejected"
+        )
+        if self.rejected and self.rejected_path:
+            text += f" (rows written to {self.rejected_path})"
+        return text
+
+
+def _as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Incoming rows (typed or text) as text cells, as they would be written."""
+    out = df.copy()
+    if "event_date" in out.columns and pd.api.types.is_datetime64_any_dtype(out["event_date"]):
+        out["event_date"] = out["event_date"].dt.strftime(_DATE_FORMAT)
+    for col in ("latitude", "longitude"):
+        if col in out.columns and pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip(".")
+            )
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]) and col not in ("latitude", "longitude"):
+            whole = out[col].dropna()
+            if (whole == whole.round()).all():
+                out[col] = out[col].astype("Int64")
+    return out.astype("string").fillna("").apply(lambda s: s.str.strip())
+
+
+def _next_ids(existing: pd.Series, n: int, prefix: str) -> list[str]:
+    """``n`` fresh ids ``<prefix>000123`` above every id of that form in ``existing``."""
+    pattern = "^" + re.escape(prefix) + r"(\d+)$"
+    numbers = existing.astype("string").str.extract(pattern, expand=False).dropna()
+    start = int(numbers.astype("int64").max()) + 1 if len(numbers) else 1
+    return [f"{prefix}{k:06d}" for k in range(start, start + n)]
+
+
+def _merge_rejected(path: Path, rows: pd.DataFrame) -> None:
+    """Append rejected rows to a side CSV, union of columns, reject_* first."""
+    from geo.ingest._common import REJECT_COLUMNS
+
+    frames = [read_raw(path)] if path.exists() else []
+    frames.append(rows.astype("string").fillna(""))
+    merged = pd.concat(frames, ignore_index=True).astype("string").fillna("")
+    front = [c for c in REJECT_COLUMNS if c in merged.columns]
+    merged = merged[front + [c for c in merged.columns if c not in front]]
+    atomic_write_text(path, merged.to_csv(index=False, lineterminator="\n"), backup=False)
+
+
+def append_incidents(
+    new: pd.DataFrame,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    dedupe_days: int | None = 1,
+    dedupe_km: float = 10.0,
+    rejected_path: str | os.PathLike[str] | None = None,
+    rejected: pd.DataFrame | None = None,
+    file: str = "<new rows>",
+    source_rows: Sequence[int] | None = None,
+    id_prefix: str = NEW_ID_PREFIX,
+) -> AppendReport:
+    """Append incidents to the store: validate, skip duplicates, lock, write atomically.
+
+    Invalid rows are rejected (and written to ``rejected_path`` when given),
+    never silently dropped or altered. Duplicates of stored rows or of
+    earlier incoming rows are skipped (rules in :mod:`geo.ingest.dedupe`).
+    Rows without an ``event_id``, or whose id the store already uses, get a
+    fresh ``<id_prefix>NNNNNN`` id. The whole read-check-write runs under the
+    store's lock and the store is re-read inside it, so concurrent appends
+    both land; the write is atomic with the old file kept as ``.bak``.
+
+    Parameters
+    ----------
+    new : DataFrame
+        Incoming rows with schema columns, typed or as text. Optional
+        columns (``fatalities_low``, ``fatalities_high``, ``origin_id``,
+        ``civilian_targeting``) are kept.
+    path : path-like, optional
+        The store (default ``config.INCIDENTS_CSV``); created if missing.
+    dedupe_days : int or None
+        Date tolerance for duplicates; ``None`` checks only ``origin_id``.
+    dedupe_km : float
+        Distance tolerance for duplicates.
+    rejected_path : path-like, optional
+        Side CSV that rejected rows are appended to.
+    rejected : DataFrame, optional
+        Rows an importer already rejected (with ``reject_*`` columns), written
+        to ``rejected_path`` in the same locked step and counted.
+    file, source_rows
+        Names used in problem messages: the incoming file and the source row
+        of each incoming row (default: its position + 2).
+    id_prefix : str
+        Prefix of generated ids.
+
+    Raises
+    ------
+    IncidentFileError
+        When the existing store itself is invalid (nothing is written).
+    """
+    from geo.ingest._common import rejected_rows
+    from geo.ingest.dedupe import find_duplicates
+
+    p = Path(path) if path is not None else config.INCIDENTS_CSV
+    report = AppendReport(path=str(p), rejected_path=str(rejected_path) if rejected_path else None)
+    incoming = _as_text(new.reset_index(drop=True))
+    rows = (
+        list(source_rows)
+        if source_rows is not None
+        else [spreadsheet_row(i) for i in range(len(incoming))]
+    )
+    for col in COLUMNS:
+        if col not in incoming.columns and col not in ("event_id",):
+            incoming[col] = ""
+    if "event_id" not in incoming.columns:
+        incoming["event_id"] = ""
+
+    checked = incoming.copy()
+    blank = checked["event_id"] == ""
+    checked.loc[blank, "event_id"] = [f"__new__{i}" for i in range(int(blank.sum()))]
+    problems = [
+        Problem(file, rows[pr.row - 2] if 2 <= pr.row < len(rows) + 2 else pr.row, pr.column,
+                pr.value, pr.expected)
+        for pr in validate_frame(checked, file=file)
+    ]  # fmt: skip
+    bad_rows = {pr.row for pr in problems}
+    bad = pd.Series([r in bad_rows for r in rows], dtype=bool)
+    report.problems = problems
+    reject_frames = [] if rejected is None or not len(rejected) else [rejected]
+    if bad.any():
+        by_row: dict[int, list[Problem]] = {}
+        for pr in problems:
+            by_row.setdefault(pr.row, []).append(pr)
+        bad_part = incoming[bad.to_numpy()].copy()
+        bad_part.index = pd.Index([r - 2 for r in pd.Series(rows)[bad.to_numpy()]])
+        reject_frames.append(rejected_rows(bad_part, by_row))
+    report.rejected = sum(len(f) for f in reject_frames)
+
+    good = incoming[~bad.to_numpy()].reset_index(drop=True)
+    good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
+
+    with locked(p):
+        if reject_frames and rejected_path is not None:
+            _merge_rejected(Path(rejected_path), pd.concat(reject_frames, ignore_index=True))
+        existing = read_incidents(p) if p.exists() else empty_frame()
+        keep = list(COLUMNS) + [
+            c for c in good.columns if c in OPTIONAL_COLUMNS or c in existing.columns
+        ]
+        report.ignored_columns = [c for c in good.columns if c not in keep]
+        typed = coerce_frame(good[list(dict.fromkeys(keep))])
+        dups = find_duplicates(typed, existing, days=dedupe_days, km=dedupe_km)
+        if len(dups):
+            shown = typed.loc[dups["pos"].to_numpy(), ["event_date", "location", "event_type"]]
+            report.duplicate_rows = pd.concat(
+                [
+                    pd.DataFrame({"row": [good_rows[i] for i in dups["pos"]]}),
+                    shown.reset_index(drop=True),
+                    dups[["duplicate_of", "reason"]].reset_index(drop=True),
+                ],
+                axis=1,
+            )
+        report.duplicates = len(dups)
+        to_add = typed.drop(index=dups["pos"].to_numpy()).reset_index(drop=True)
+        taken = set(existing["event_id"].astype(str))
+        needs_id = (to_add["event_id"] == "") | to_add["event_id"].isin(taken)
+        fresh = _next_ids(existing["event_id"], int(needs_id.sum()), id_prefix)
+        for old, new_id in zip(to_add.loc[needs_id, "event_id"], fresh, strict=True):
+            if old:
+                report.renumbered[str(old)] = new_id
+        to_add.loc[needs_id, "event_id"] = fresh
+        if len(to_add):
+            combined = pd.concat([existing, to_add], ignore_index=True)
+            write_incidents(combined, p)
+        report.added = len(to_add)
+        report.added_ids = to_add["event_id"].astype(str).tolist()
+    return report

@@ -1,0 +1,193 @@
+"""Any other CSV or GeoJSON file -> incident rows, through a column mapping.
+
+A mapping is a small TOML file::
+
+    [columns]            # schema column = column of your file
+    event_date = "Date"
+    location = "Town"
+    fatalities = "Killed"
+
+    [defaults]           # fixed values for schema columns your file lacks
+    country = "Mali"
+    iso3 = "MLI"
+    time_precision = 1
+    source = "Partner spreadsheet, March 2013"
+
+    [options]
+    date_formats = ["%d/%m/%Y"]   # tried before YYYY-MM-DD
+    origin = "partner"            # origin_id = "partner:" + value of id_column
+    id_column = "ID"
+
+Columns of the file named like schema columns are used as they are unless
+the mapping says otherwise. For GeoJSON, feature properties are the columns
+and a Point geometry gives ``longitude`` / ``latitude``; a feature with any
+other geometry is rejected (its centroid would be a guess).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from geo.ingest._common import (
+    ImportResult,
+    empty_mapped,
+    finish,
+    mask_problems,
+    parse_day,
+    read_source_csv,
+    text,
+)
+from geo.schema import COLUMNS, OPTIONAL_COLUMNS, IncidentFileError, Problem
+
+_KNOWN = COLUMNS + OPTIONAL_COLUMNS
+_GEOMETRY = "__geometry_type__"
+
+
+def load_mapping(path: str | os.PathLike[str] | None) -> dict[str, dict[str, object]]:
+    """Read and check a mapping file (``None`` gives the empty mapping).
+
+    Raises
+    ------
+    ValueError
+        When the file is not TOML or names columns the schema does not have.
+    """
+    if path is None:
+        return {"columns": {}, "defaults": {}, "options": {}}
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{p}: cannot read the mapping ({exc})") from None
+    out: dict[str, dict[str, object]] = {}
+    for section in ("columns", "defaults", "options"):
+        value = data.get(section, {})
+        if not isinstance(value, dict):
+            raise ValueError(f"{p}: [{section}] must be a table")
+        out[section] = value
+    for section in ("columns", "defaults"):
+        for key, value in out[section].items():
+            if key not in _KNOWN:
+                raise ValueError(
+                    f"{p}: [{section}] {key!r} is not a schema column; expected one of "
+                    + ", ".join(_KNOWN)
+                )
+            if section == "columns" and not isinstance(value, str):
+                raise ValueError(f"{p}: [columns] {key} must name a column, got {value!r}")
+    unknown = set(out["options"]) - {"date_formats", "origin", "id_column"}
+    if unknown:
+        raise ValueError(f"{p}: unknown [options] {', '.join(sorted(unknown))}")
+    return out
+
+
+def read_geojson(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Feature properties as text columns, with Point coordinates as latitude/longitude."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise IncidentFileError([Problem(str(p), 0, "", None, "file not found")]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, f"not readable GeoJSON ({exc})")]
+        ) from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, "expected a GeoJSON FeatureCollection")]
+        )
+    props = pd.json_normalize([f.get("properties") or {} for f in features], max_level=0)
+    props = props.astype("string").fillna("")
+    geoms = [f.get("geometry") or {} for f in features]
+    kinds = pd.Series([str(g.get("type", "")) for g in geoms], dtype="string")
+    coords = [g.get("coordinates") if g.get("type") == "Point" else None for g in geoms]
+    lon = pd.Series([str(c[0]) if c else "" for c in coords], dtype="string")
+    lat = pd.Series([str(c[1]) if c else "" for c in coords], dtype="string")
+    if "longitude" not in props.columns:
+        props["longitude"] = lon
+    if "latitude" not in props.columns:
+        props["latitude"] = lat
+    props[_GEOMETRY] = kinds
+    return props
+
+
+def map_generic(
+    source: pd.DataFrame, mapping: dict[str, dict[str, object]], file: str
+) -> tuple[pd.DataFrame, list[Problem], dict[str, str]]:
+    """Apply a column mapping; returns mapped text rows, problems, schema->source columns."""
+    columns = {str(k): str(v) for k, v in mapping["columns"].items()}
+    defaults = mapping["defaults"]
+    options = mapping["options"]
+    problems: list[Problem] = []
+    missing = [src for src in columns.values() if src not in source.columns]
+    if missing:
+        raise IncidentFileError(
+            [
+                Problem(file, 1, c, None, "the mapping names this column but the file lacks it")
+                for c in missing
+            ]
+        )
+    out = empty_mapped(len(source))
+    out.index = source.index
+    column_map: dict[str, str] = {}
+    for col in _KNOWN:
+        src = columns.get(col, col if col in source.columns else "")
+        if src:
+            out[col] = text(source, src)
+            column_map[col] = src
+        if col in defaults:
+            value = str(defaults[col])
+            if col in out.columns:
+                out[col] = out[col].where(out[col] != "", value)
+            else:
+                out[col] = pd.Series(value, index=source.index, dtype="string")
+    listed = options.get("date_formats", [])
+    if not isinstance(listed, list):
+        raise ValueError(f"{file}: mapping [options] date_formats must be a list of strings")
+    formats = (*(str(f) for f in listed), "%Y-%m-%d")
+    out["event_date"] = parse_day(out["event_date"], formats)
+    if "origin" in options:
+        id_col = str(options.get("id_column", ""))
+        if id_col not in source.columns:
+            raise IncidentFileError(
+                [
+                    Problem(
+                        file, 1, id_col, None, "[options] id_column must name a column of the file"
+                    )
+                ]
+            )
+        ids = text(source, id_col)
+        out["origin_id"] = (str(options["origin"]) + ":" + ids).where(ids != "", "")
+        column_map["origin_id"] = id_col
+    if _GEOMETRY in source.columns:
+        kinds = source[_GEOMETRY]
+        problems += mask_problems(
+            file,
+            (kinds != "Point") & (out["latitude"] == ""),
+            source,
+            _GEOMETRY,
+            "expected a Point geometry (or latitude/longitude properties)",
+        )
+    if "event_id" not in column_map:
+        out["event_id"] = ""
+    return out, problems, column_map
+
+
+def import_generic(
+    path: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | dict[str, dict[str, object]] | None = None,
+) -> ImportResult:
+    """Import a CSV or GeoJSON (by extension) file with an optional column mapping."""
+    file = str(Path(path))
+    mapping = mapping if isinstance(mapping, dict) else load_mapping(mapping)
+    is_json = Path(path).suffix.lower() in (".geojson", ".json")
+    source = read_geojson(path) if is_json else read_source_csv(path)
+    mapped, problems, column_map = map_generic(source, mapping, file)
+    result = finish(file, "geojson" if is_json else "csv", source, mapped, problems, column_map)
+    if _GEOMETRY in result.rejected.columns:
+        result.rejected = result.rejected.rename(columns={_GEOMETRY: "geometry_type"})
+    return result
