@@ -15,7 +15,12 @@ from collections.abc import Sequence
 
 from geo.schema import IncidentFileError
 
-COMMAND_MODULES: tuple[str, ...] = ("geo.commands.core", "geo.commands.risk", "geo.commands.brief")
+COMMAND_MODULES: tuple[str, ...] = (
+    "geo.commands.core",
+    "geo.commands.risk",
+    "geo.commands.brief",
+    "geo.commands.ingest",
+)
 
 
 class UsageError(Exception):

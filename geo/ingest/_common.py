@@ -152,8 +152,11 @@ def finish(
     checked.loc[blank, "event_id"] = _PLACEHOLDER_ID + pd.Series(
         np.arange(len(mapped)), index=mapped.index
     ).astype("string")
+    already = {(p.row, p.column) for p in problems}
     for problem in validate_frame(checked, file=file):
         col = column_map.get(problem.column, problem.column)
+        if (problem.row, col) in already:
+            continue  # the mapping already said what is wrong with this cell
         value = problem.value
         if col in source.columns and problem.row >= 2:
             value = source[col].iloc[problem.row - 2]

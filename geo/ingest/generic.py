@@ -45,7 +45,7 @@ from geo.ingest._common import (
 from geo.schema import COLUMNS, OPTIONAL_COLUMNS, IncidentFileError, Problem
 
 _KNOWN = COLUMNS + OPTIONAL_COLUMNS
-_GEOMETRY = "__geometry_type__"
+_GEOMETRY = "geometry"
 
 
 def load_mapping(path: str | os.PathLike[str] | None) -> dict[str, dict[str, object]]:
@@ -107,11 +107,11 @@ def read_geojson(path: str | os.PathLike[str]) -> pd.DataFrame:
     coords = [g.get("coordinates") if g.get("type") == "Point" else None for g in geoms]
     lon = pd.Series([str(c[0]) if c else "" for c in coords], dtype="string")
     lat = pd.Series([str(c[1]) if c else "" for c in coords], dtype="string")
+    props[_GEOMETRY] = kinds
     if "longitude" not in props.columns:
         props["longitude"] = lon
     if "latitude" not in props.columns:
         props["latitude"] = lat
-    props[_GEOMETRY] = kinds
     return props
 
 
@@ -165,6 +165,8 @@ def map_generic(
         column_map["origin_id"] = id_col
     if _GEOMETRY in source.columns:
         kinds = source[_GEOMETRY]
+        if column_map.get("latitude") == "latitude" and "latitude" not in mapping["columns"]:
+            column_map["latitude"] = column_map["longitude"] = _GEOMETRY
         problems += mask_problems(
             file,
             (kinds != "Point") & (out["latitude"] == ""),
@@ -187,7 +189,4 @@ def import_generic(
     is_json = Path(path).suffix.lower() in (".geojson", ".json")
     source = read_geojson(path) if is_json else read_source_csv(path)
     mapped, problems, column_map = map_generic(source, mapping, file)
-    result = finish(file, "geojson" if is_json else "csv", source, mapped, problems, column_map)
-    if _GEOMETRY in result.rejected.columns:
-        result.rejected = result.rejected.rename(columns={_GEOMETRY: "geometry_type"})
-    return result
+    return finish(file, "geojson" if is_json else "csv", source, mapped, problems, column_map)

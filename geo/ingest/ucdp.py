@@ -69,8 +69,8 @@ UCDP_REQUIRED: tuple[str, ...] = (
     "country", "date_prec", "date_start", "best",
 )  # fmt: skip
 
-WHERE_PREC = {"1": 1, "2": 2, "3": 3, "4": 3, "5": 3}
-DATE_PREC = {"1": 1, "2": 2, "3": 2, "4": 3}
+WHERE_PREC = {"1": "1", "2": "2", "3": "3", "4": "3", "5": "3"}
+DATE_PREC = {"1": "1", "2": "2", "3": "2", "4": "3"}
 VIOLENCE = {
     "1": ("Battles", "Armed clash", "state-based"),
     "2": ("Battles", "Armed clash", "non-state"),
