@@ -62,8 +62,9 @@ MIN_PNG_WIDTH = 1600
 DEFAULT_ISO3 = "MLI"  # the project's focus country: the map when nothing else says where
 TOP_AREAS = 8
 MAX_KEY_INCIDENTS = 12
-MAX_TOWN_LABELS = 14  # populous towns labelled besides the towns with incidents
+MAX_TOWN_LABELS = 10  # populous towns labelled besides the towns with incidents
 TOWN_MIN_POPULATION = 10_000  # smaller places are labelled only when incidents name them
+MARKER_SCALE = 1.5  # briefing markers relative to the web map's
 
 # Map furniture colours (risk and event colours come from geo.style).
 SEA_COLOUR = "#e3ebf1"
@@ -94,6 +95,9 @@ _KM_PER_DEGREE = 111.32
 # Beyond this span the map would be a continent: incidents that would stretch
 # it further are counted in a note instead of drawn.
 _MAX_SPAN_DEG = (32.0, 24.0)
+# Another country's incidents join the map when this close (degrees) to it.
+_NEAR_DEG = 2.0
+_MAX_SPREAD = 8  # larger stacks of incidents at one point are not fanned out
 
 _RC: dict[str, Any] = {
     "font.family": "sans-serif",
@@ -136,8 +140,8 @@ _PNG_LAYOUT = _Layout(
     size=(16.0, 9.0),
     dpi=PNG_DPI,
     margin=0.4,
-    map_box=(0.4, 1.3, 9.9, 7.15),
-    panel_box=(10.75, 1.3, 4.85, 7.15),
+    map_box=(0.4, 1.3, 9.9, 7.05),
+    panel_box=(10.75, 1.3, 4.85, 7.05),
     list_box=None,
     title_pt=25,
     subtitle_pt=13,
@@ -166,7 +170,7 @@ _PDF_LAYOUT = _Layout(
     country_pt=9,
     row_pt=15.5,
     table_rows=TOP_AREAS,
-    towns=10,
+    towns=8,
 )
 
 
@@ -175,9 +179,9 @@ class _Brief:
     """Everything a briefing shows, computed before any drawing."""
 
     state: FilterState
-    filtered: pd.DataFrame
+    shown: pd.DataFrame  # the filtered incidents on the map
     extent: tuple[float, float, float, float]  # minx, miny, maxx, maxy before fitting
-    outside: pd.DataFrame  # filtered incidents that lie outside the map
+    elsewhere: pd.DataFrame  # filtered incidents too far from the map to be in it
     shading: gpd.GeoDataFrame  # areas with a fill colour
     countries: gpd.GeoDataFrame
     borders: gpd.GeoDataFrame
@@ -321,21 +325,23 @@ def _compose(
 
     country_iso3 = _state_iso3(state, joined, admin0)
     extent, inside = _extent(filtered, areas, admin0, country_iso3, state)
-    outside = filtered.loc[~inside]
+    # The briefing is about what its map shows: counts, lists and sources all
+    # use the incidents on the map; the others are named in the header.
+    shown = filtered.loc[inside]
+    elsewhere = filtered.loc[~inside]
 
     # Countries are shaded by risk only where the data has incidents there: a
     # country the data does not cover is "not assessed", not "Low".
     assessed = set(joined["iso3"].astype("string").dropna()) | set(country_iso3)
     shading = _shading(areas, risk, assessed)
-    table = _top_areas(risk, filtered, state, country_iso3, inside)
-    view_iso3 = _countries_in(admin0, extent)
-    town_frame = _towns(towns, view_iso3, extent, filtered)
+    table = _top_areas(risk, shown, state, country_iso3)
+    focus = set(country_iso3) | set(shown["iso3"].astype(str)) or {DEFAULT_ISO3}
+    town_frame = _towns(towns, _countries_in(admin0, extent), extent, shown, focus)
 
-    names = _country_names(filtered.loc[inside], admin0, country_iso3)
-    default_title = f"Security briefing: {names}" if names else "Security briefing"
+    names = _country_names(shown, admin0, country_iso3)
     generated = _as_utc(generated_at)
-    deaths = int(filtered["fatalities"].sum())
-    n = len(filtered)
+    deaths = int(shown["fatalities"].sum())
+    n = len(shown)
     subtitle = (
         f"{_period(state.date_from, state.date_to)}  ·  "
         f"{n:,} incident{'s' if n != 1 else ''}, {deaths:,} "
@@ -344,21 +350,21 @@ def _compose(
     )
     return _Brief(
         state=state,
-        filtered=filtered,
+        shown=shown,
         extent=extent,
-        outside=outside,
+        elsewhere=elsewhere,
         shading=shading,
         countries=admin0,
         borders=borders,
         towns=town_frame,
         table=table,
-        title=_clean(title) if title else default_title,
+        title=_clean(title) if title else f"Security briefing: {names}",
         subtitle=subtitle,
-        filters_line=_filters_line(state, len(outside), outside),
-        attribution=_attribution(filtered),
-        generated=f"Generated {generated:%d %b %Y %H:%M} UTC",
+        filters_line=_filters_line(state, elsewhere),
+        attribution=_attribution(shown),
+        generated=f"Generated {generated.day} {generated:%b %Y %H:%M} UTC",
         window_days=window_days,
-        region_labels=_region_labels(areas, table, filtered.loc[inside]),
+        region_labels=_region_labels(areas, table, shown),
     )
 
 
@@ -412,7 +418,14 @@ def _extent(
 
 
 def _grow_extent(filtered: pd.DataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
-    boxes = areas.set_index("area_code").bounds if "area_code" in areas.columns else None
+    """Extent of the main country's incident areas, plus nearby incidents.
+
+    The country with most incidents (then most fatalities) anchors the map
+    with the admin-1 areas its incidents fall in. Other countries' incidents
+    join, one country at a time, only when they lie close to the map so far:
+    a briefing on northern Mali should not become a map of North Africa
+    because of one item from Tunisia. The rest is reported as "elsewhere".
+    """
     order = (
         filtered.groupby("iso3", observed=True)
         .agg(n=("iso3", "size"), f=("fatalities", "sum"))
@@ -422,42 +435,27 @@ def _grow_extent(filtered: pd.DataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
     extent: np.ndarray | None = None
     for iso3 in order["iso3"]:
         rows = filtered[filtered["iso3"] == iso3]
-        pts = np.array(
-            [
-                rows["longitude"].min(),
-                rows["latitude"].min(),
-                rows["longitude"].max(),
-                rows["latitude"].max(),
-            ],
-            dtype=float,
-        )
-        if boxes is not None:
-            codes = rows["area_code"][rows["area_code"] != ""].unique()
-            b = boxes.loc[boxes.index.intersection(pd.Index(codes))]
-            if len(b):
-                pts = np.array(
-                    [
-                        min(pts[0], b["minx"].min()),
-                        min(pts[1], b["miny"].min()),
-                        max(pts[2], b["maxx"].max()),
-                        max(pts[3], b["maxy"].max()),
-                    ]
-                )
+        lon, lat = rows["longitude"], rows["latitude"]
+        pts = np.array([lon.min(), lat.min(), lon.max(), lat.max()], dtype=float)
         if extent is None:
-            extent = pts
+            codes = pd.Index(rows["area_code"][rows["area_code"] != ""].unique())
+            hit = (
+                areas[areas["area_code"].isin(codes)] if "area_code" in areas.columns else areas[:0]
+            )
+            extent = _union(pts, np.asarray(hit.total_bounds)) if len(hit) else pts
             continue
-        grown = np.array(
-            [
-                min(extent[0], pts[0]),
-                min(extent[1], pts[1]),
-                max(extent[2], pts[2]),
-                max(extent[3], pts[3]),
-            ]
-        )
-        if grown[2] - grown[0] <= _MAX_SPAN_DEG[0] and grown[3] - grown[1] <= _MAX_SPAN_DEG[1]:
+        span = max(extent[2] - extent[0], extent[3] - extent[1])
+        gap = max(pts[0] - extent[2], extent[0] - pts[2], pts[1] - extent[3], extent[1] - pts[3])
+        grown = _union(extent, pts)
+        fits = grown[2] - grown[0] <= _MAX_SPAN_DEG[0] and grown[3] - grown[1] <= _MAX_SPAN_DEG[1]
+        if gap <= max(_NEAR_DEG, 0.25 * span) and fits:
             extent = grown
     assert extent is not None
     return extent
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.array([min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])])
 
 
 def _fit(
@@ -492,22 +490,17 @@ def _shading(areas: gpd.GeoDataFrame, risk: pd.DataFrame, assessed: set[str]) ->
 
 
 def _top_areas(
-    risk: pd.DataFrame,
-    filtered: pd.DataFrame,
-    state: FilterState,
-    country_iso3: Sequence[str],
-    inside: pd.Series,
+    risk: pd.DataFrame, shown: pd.DataFrame, state: FilterState, country_iso3: Sequence[str]
 ) -> pd.DataFrame:
-    """The highest-risk areas of the countries in view, with period counts."""
+    """The highest-risk areas of the briefing's countries, with period counts."""
     r = risk.copy()
     if state.admin1:
         r = r[r["area"].isin(state.admin1)]
     elif country_iso3:
         r = r[r["iso3"].isin(country_iso3)]
     else:
-        shown = set(filtered.loc[inside, "iso3"].astype(str)) or {DEFAULT_ISO3}
-        r = r[r["iso3"].isin(shown)]
-    counts = filtered.groupby("area_code", observed=True).agg(
+        r = r[r["iso3"].isin(set(shown["iso3"].astype(str)) or {DEFAULT_ISO3})]
+    counts = shown.groupby("area_code", observed=True).agg(
         incidents=("area_code", "size"), deaths=("fatalities", "sum")
     )
     r["incidents"] = r["area_code"].map(counts["incidents"]).fillna(0).astype(int)
@@ -521,8 +514,19 @@ def _top_areas(
     return r.head(TOP_AREAS).drop(columns="_rank").reset_index(drop=True)
 
 
+def _around(extent: Sequence[float]) -> tuple[float, float, float, float]:
+    """A box that holds any view of ``extent`` (a wide slide or a square).
+
+    Towns and countries are selected from it; those that end up outside the
+    drawn map are dropped at placement.
+    """
+    minx, miny, maxx, maxy = extent
+    grow = max(maxx - minx, maxy - miny, 1.0)
+    return minx - grow, miny - grow / 2, maxx + grow, maxy + grow / 2
+
+
 def _countries_in(admin0: gpd.GeoDataFrame, extent: Sequence[float]) -> list[str]:
-    minx, miny, maxx, maxy = _fit(tuple(extent), 1.0, 1.0)  # type: ignore[arg-type]
+    minx, miny, maxx, maxy = _around(extent)
     hit = admin0.cx[minx:maxx, miny:maxy]
     return sorted(hit["iso3"].astype(str))
 
@@ -532,8 +536,13 @@ def _towns(
     iso3s: list[str],
     extent: Sequence[float],
     filtered: pd.DataFrame,
+    focus: set[str],
 ) -> pd.DataFrame:
-    """Towns worth a label: those named by incidents, then the most populous."""
+    """Towns worth a label, best first.
+
+    Towns named by the incidents come first (``incident``), then the towns
+    of the briefing's countries by population, then their neighbours' towns.
+    """
     if towns is None:
         from geo.gazetteer import load_gazetteer
 
@@ -541,15 +550,18 @@ def _towns(
     cols = ["name", "latitude", "longitude", "population"]
     if towns is None or not len(towns):
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols} | {"incident": []})
-    minx, miny, maxx, maxy = _fit(tuple(extent), 1.0, 1.0)  # type: ignore[arg-type]
+    minx, miny, maxx, maxy = _around(extent)
     t = towns[towns["longitude"].between(minx, maxx) & towns["latitude"].between(miny, maxy)].copy()
     from geo.names import fold_series
 
     t["_key"] = fold_series(t["name"])
     t["population"] = pd.to_numeric(t["population"], errors="coerce").fillna(0)
-    t = t.sort_values(["population", "name"], ascending=[False, True]).drop_duplicates("_key")
     named = set(fold_series(filtered["location"]))
     t["incident"] = t["_key"].isin(named)
+    t["_focus"] = t["iso3"].isin(focus) if "iso3" in t.columns else True
+    t = t.sort_values(
+        ["_focus", "population", "name"], ascending=[False, False, True]
+    ).drop_duplicates("_key")
     return t[cols + ["incident"]].reset_index(drop=True)
 
 
@@ -577,7 +589,7 @@ def _country_names(
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _filters_line(state: FilterState, n_outside: int, outside: pd.DataFrame) -> str:
+def _filters_line(state: FilterState, elsewhere: pd.DataFrame) -> str:
     parts = []
     if state.event_types:
         parts.append("event types: " + ", ".join(state.event_types))
@@ -590,18 +602,15 @@ def _filters_line(state: FilterState, n_outside: int, outside: pd.DataFrame) -> 
     if state.max_geo_precision < 3:
         parts.append(f"location precision {state.max_geo_precision} or better")
     line = ("Filters: " + "; ".join(parts) + ".") if parts else ""
-    if n_outside:
-        where = (
-            ", ".join(sorted(outside["country"].astype(str).unique()))
-            if "country" in (outside.columns)
-            else ""
+    n = len(elsewhere)
+    if n:
+        col = "country" if "country" in elsewhere.columns else "iso3"
+        counts = elsewhere[col].astype(str).value_counts()
+        where = ", ".join(f"{c} {counts[c]}" for c in sorted(counts.index))
+        line += (
+            f"  Not in this briefing: {n} incident{'s' if n != 1 else ''} of the period "
+            f"elsewhere ({where}); select a country to brief on them."
         )
-        note = (
-            f"{n_outside} incident{'s' if n_outside != 1 else ''} outside the map"
-            + (f" ({where})" if where else "")
-            + " counted but not drawn."
-        )
-        line = f"{line}  {note}".strip()
     return _clean(line)
 
 
@@ -787,15 +796,17 @@ def _draw_header(page: _Page, brief: _Brief, layout: _Layout) -> None:
 
 
 def _draw_footer(page: _Page, brief: _Brief, layout: _Layout) -> None:
+    """Attribution on at most two lines at the foot of the page."""
     m = layout.margin
-    y = page.h - 0.18
-    page.text(
-        m,
-        y,
-        page.fit(brief.attribution, layout.small_pt, page.w - 2 * m),
-        layout.small_pt,
-        color=MUTED_COLOUR,
-    )
+    width = page.w - 2 * m
+    lines = page.wrap(brief.attribution, layout.small_pt, width)
+    if len(lines) > 2:
+        lines = [lines[0], page.fit(" ".join(lines[1:]), layout.small_pt, width)]
+    step = layout.small_pt / 72 * 1.35
+    y = page.h - 0.16 - step * (len(lines) - 1)
+    for line in lines:
+        page.text(m, y, line, layout.small_pt, color=MUTED_COLOUR)
+        y += step
 
 
 def _draw_map(
@@ -849,7 +860,7 @@ def _draw_map(
 
     ax.set_xlabel("")
     ax.set_ylabel("")
-    markers = _draw_incidents(ax, brief.filtered, fmt)
+    markers = _draw_incidents(ax, brief.shown, fmt)
     placer = _Placer(ax, renderer, markers)
     _draw_north_arrow(ax, placer, layout)
     _draw_scale_bar(ax, placer, view, layout)
@@ -873,7 +884,8 @@ def _marker_sizes(fatalities: np.ndarray) -> np.ndarray:
     values, inverse = np.unique(fatalities, return_inverse=True)
     radii = np.array([style.marker_radius(float(v)) for v in values], dtype=float)
     # style radii are CSS pixels (1/96 in); matplotlib sizes are points (1/72 in).
-    return radii[inverse] * 72 / 96
+    # A slide is seen from further away than a screen: same scale, larger.
+    return radii[inverse] * 72 / 96 * MARKER_SCALE
 
 
 def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> np.ndarray:
@@ -888,6 +900,9 @@ def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> np.ndarray:
     lat = filtered["latitude"].to_numpy(dtype=float)
     fat = filtered["fatalities"].to_numpy(dtype=float)
     radius = _marker_sizes(fat)
+    r_px = radius * ax.figure.dpi / 72
+    xy = _spread(ax.transData.transform(np.column_stack([lon, lat])), r_px, fat)
+    lon, lat = ax.transData.inverted().transform(xy).T
     types = filtered["event_type"].astype(str).to_numpy()
     many = len(filtered) > 5000
     for etype in sorted(set(types), key=_event_order):
@@ -902,17 +917,42 @@ def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> np.ndarray:
             marker=shape,
             c=style.EVENT_TYPE_COLOURS.get(etype, _FALLBACK_EVENT_COLOUR),
             edgecolors="white",
-            linewidths=0.25 if many else 0.7,
+            linewidths=0.25 if many else 1.0,
             alpha=0.55 if many else 0.92,
             zorder=6,
             rasterized=many and fmt == "pdf",
         )
-    xy = ax.transData.transform(np.column_stack([lon, lat]))
-    r_px = radius * ax.figure.dpi / 72
     discs = np.column_stack([xy, r_px])
     # Thousands of incidents pile on the same pixels: keep one disc per
     # pixel cell and size, which is all label placement needs.
     return np.unique(np.round(discs), axis=0)
+
+
+def _spread(xy: np.ndarray, r_px: np.ndarray, fatalities: np.ndarray) -> np.ndarray:
+    """Fan out small stacks of incidents coded to the same point.
+
+    Reports often place several incidents at one town; drawn on top of each
+    other they read as one. Stacks of up to ``_MAX_SPREAD`` markers are laid
+    on a ring around the point (deadliest at the top), just wide enough for
+    the markers to sit side by side. Bigger stacks are dense data and stay.
+    """
+    cell = pd.DataFrame({"x": np.round(xy[:, 0] / 2), "y": np.round(xy[:, 1] / 2)})
+    cell["order"] = -fatalities
+    groups = cell.groupby(["x", "y"], sort=False)
+    size = groups["x"].transform("size").to_numpy()
+    spread = (size > 1) & (size <= _MAX_SPREAD)
+    if not spread.any():
+        return xy
+    ranked = cell.assign(i=np.arange(len(cell))).sort_values(["order", "i"], kind="stable")
+    rank = np.empty(len(cell), dtype=int)
+    rank[ranked["i"].to_numpy()] = ranked.groupby(["x", "y"], sort=False).cumcount().to_numpy()
+    widest = pd.Series(r_px).groupby([cell["x"], cell["y"]]).transform("max").to_numpy()
+    ring = widest / np.sin(np.pi / np.maximum(size, 2)) * 0.85
+    angle = np.pi / 2 + 2 * np.pi * rank / np.maximum(size, 1)
+    out = xy.copy()
+    out[spread, 0] += (ring * np.cos(angle))[spread]
+    out[spread, 1] += (ring * np.sin(angle))[spread]
+    return out
 
 
 def _event_order(etype: str) -> int:
@@ -964,7 +1004,9 @@ def _label_towns(
 ) -> None:
     if not len(towns):
         return
-    sel = towns[towns["incident"] == incident_towns]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    on_map = towns["longitude"].between(x0, x1) & towns["latitude"].between(y0, y1)
+    sel = towns[on_map & (towns["incident"] == incident_towns)]
     if not incident_towns:
         sel = sel.head(layout.towns * 3)
     placed = 0
@@ -1184,7 +1226,23 @@ def _draw_scale_bar(
         )
     lo = ax.transData.transform((x0, y0))
     hi = ax.transData.transform((x0 + deg, y0 + bar_h * 5))
-    placer.take(Bbox.from_extents(lo[0] - 14, lo[1] - 6, hi[0] + 30, hi[1] + 6))
+    k = placer.px_per_pt()
+    frame = Bbox.from_extents(lo[0] - 9 * k, lo[1] - 5 * k, hi[0] + 22 * k, hi[1] + 3 * k)
+    # A pale card keeps the bar legible on any risk colour.
+    to_data = ax.transData.inverted()
+    (bx0, by0), (bx1, by1) = to_data.transform([(frame.x0, frame.y0), (frame.x1, frame.y1)])
+    ax.add_patch(
+        Rectangle(
+            (bx0, by0),
+            bx1 - bx0,
+            by1 - by0,
+            facecolor="white",
+            alpha=0.75,
+            edgecolor="none",
+            zorder=9,
+        )
+    )
+    placer.take(frame)
 
 
 def _draw_north_arrow(ax: Axes, placer: _Placer, layout: _Layout) -> None:
@@ -1261,15 +1319,44 @@ def _draw_panel(page: _Page, brief: _Brief, layout: _Layout) -> None:
     y += layout.row_pt * pt * 0.5
     y = _draw_table(page, brief, layout, x, y, width)
     y += layout.row_pt * pt * 0.9
-    _draw_legends(page, brief, layout, x, y, width, top + height)
+    y = _draw_legends(page, brief, layout, x, y, width, top + height)
+    if layout.list_box is None:
+        _draw_short_list(page, brief, layout, x, y + layout.row_pt * pt * 0.9, width, top + height)
+
+
+def _draw_short_list(
+    page: _Page, brief: _Brief, layout: _Layout, x: float, y: float, width: float, bottom: float
+) -> None:
+    """The slide's short list of key incidents (the deadliest), as many as fit."""
+    pt = 1 / 72
+    size = layout.small_pt * 1.08
+    line = size * pt * 1.55
+    room = int((bottom - y - layout.heading_pt * pt * 1.6) / line)
+    key = key_incidents(brief.shown, limit=min(room, 6))
+    if room < 2 or not len(key) or int(key["fatalities"].max()) == 0:
+        return
+    page.text(x, y, "Key incidents", layout.heading_pt * 0.92, fontweight="bold")
+    y += layout.heading_pt * pt * 1.45
+    for _, row in key.iterrows():
+        etype = str(row["event_type"])
+        colour = style.EVENT_TYPE_COLOURS.get(etype, _FALLBACK_EVENT_COLOUR)
+        page.marker(x + size * pt * 0.6, y - size * pt * 0.35, etype, size * 0.9, colour)
+        deaths = int(row["fatalities"])
+        date = pd.Timestamp(row["event_date"])
+        page.text(x + size * pt * 1.5, y, f"{date.day} {date:%b}", size, fontweight="bold")
+        page.text(x + width, y, f"{deaths:,}", size, ha="right")
+        what = f"{_clean(row['location'])}: {_clean(row['sub_event_type']) or etype}"
+        left = x + size * pt * 1.5 + 0.62
+        page.text(left, y, page.fit(what, size, x + width - 0.45 - left), size)
+        y += line
 
 
 # Table columns: (key, header, share of the panel width, alignment)
 _TABLE_COLUMNS = (
-    ("area", "Area", 0.28, "left"),
-    ("level", "Level", 0.23, "left"),
-    ("score", "Score", 0.11, "right"),
-    ("trend", "Trend", 0.16, "right"),
+    ("area", "Area", 0.27, "left"),
+    ("level", "Level", 0.22, "left"),
+    ("score", "Score", 0.10, "right"),
+    ("trend", "Trend", 0.19, "right"),
     ("incidents", "Incid.", 0.11, "right"),
     ("deaths", "Deaths", 0.11, "right"),
 )
@@ -1383,7 +1470,7 @@ def _trend_cell(label: object, pct: object) -> tuple[str, str]:
 
 def _draw_legends(
     page: _Page, brief: _Brief, layout: _Layout, x: float, y: float, width: float, bottom: float
-) -> None:
+) -> float:
     pt = 1 / 72
     size = layout.body_pt
     line = size * pt * 1.75
@@ -1424,7 +1511,7 @@ def _draw_legends(
     # Event types present, with counts, in two columns.
     page.text(x, y, "Incidents by type", layout.heading_pt * 0.92, fontweight="bold")
     y += line * 0.95
-    counts = brief.filtered["event_type"].astype(str).value_counts()
+    counts = brief.shown["event_type"].astype(str).value_counts()
     types = sorted(counts.index, key=_event_order)
     if not types:
         page.text(x, y, "No incidents match the filters.", size, color=MUTED_COLOUR)
@@ -1475,14 +1562,10 @@ def _draw_legends(
         )
         cursor += r_in + 0.45
     note = "Symbol area grows with the square root of reported fatalities."
-    if cy + max_r + layout.small_pt * pt * 1.8 <= bottom + 0.05:
-        page.text(
-            x,
-            cy + max_r + layout.small_pt * pt * 1.6,
-            page.fit(note, layout.small_pt, width),
-            layout.small_pt,
-            color=MUTED_COLOUR,
-        )
+    y = cy + max_r + layout.small_pt * pt * 1.6
+    if y <= bottom + 0.05:
+        page.text(x, y, page.fit(note, layout.small_pt, width), layout.small_pt, color=MUTED_COLOUR)
+    return y
 
 
 def _draw_key_incidents(page: _Page, brief: _Brief, layout: _Layout) -> None:
@@ -1491,9 +1574,9 @@ def _draw_key_incidents(page: _Page, brief: _Brief, layout: _Layout) -> None:
     x, top, width, height = layout.list_box
     pt = 1 / 72
     size = layout.body_pt
-    key = key_incidents(brief.filtered)
+    key = key_incidents(brief.shown)
     y = top + layout.heading_pt * pt
-    n = len(brief.filtered)
+    n = len(brief.shown)
     heading = "Key incidents in the period"
     if n > len(key):
         heading += f" (the {len(key)} deadliest of {n:,})"
@@ -1553,7 +1636,7 @@ def _draw_key_incidents(page: _Page, brief: _Brief, layout: _Layout) -> None:
                 x0 += size * pt * 1.2
             text = page.fit(value, size, x1 - x0)
             page.text(x0 if align == "left" else x1, y, text, size, ha=align)
-        y += size * pt * 1.42
+        y += size * pt * 1.38
 
 
 def key_incidents(filtered: pd.DataFrame, limit: int = MAX_KEY_INCIDENTS) -> pd.DataFrame:

@@ -232,12 +232,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _data(str(exc)) from None
     args.out.write_bytes(data)
-    from geo.filters import apply_filters
-
-    n = len(apply_filters(joined, state))
     print(
-        f"wrote {args.out} ({fmt.upper()}, {len(data) / 1024:.0f} KB): {n} incident(s), "
-        f"{date_from} to {date_to}"
+        f"wrote {args.out} ({fmt.upper()}, {len(data) / 1024:.0f} KB) for {date_from} to {date_to}"
     )
     return 0
 
