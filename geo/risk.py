@@ -776,9 +776,13 @@ def _saturate(x: np.ndarray, half_at: float) -> np.ndarray:
 
 
 def _text(joined: pd.DataFrame, col: str) -> pd.Series:
-    if col in joined.columns:
-        return joined[col].astype("string").fillna("")
-    return pd.Series("", index=joined.index, dtype="string")
+    if col not in joined.columns:
+        return pd.Series("", index=joined.index, dtype="string")
+    text = joined[col]
+    if text.dtype != "string":
+        text = text.astype("string")
+    # Copying a million strings to fill no gaps is most of the cost: check first.
+    return text.fillna("") if text.hasnans else text
 
 
 def _distinct_per_area(area: np.ndarray, item: np.ndarray, n_areas: int) -> np.ndarray:
@@ -787,7 +791,12 @@ def _distinct_per_area(area: np.ndarray, item: np.ndarray, n_areas: int) -> np.n
     if not keep.any():
         return np.zeros(n_areas, dtype="int64")
     width = int(item[keep].max()) + 1
-    pairs = np.unique(area[keep].astype("int64") * width + item[keep])
+    keys = area[keep].astype("int64") * width + item[keep]
+    if n_areas * width <= 4 * len(keys) + 1_000_000:
+        # Few distinct items: a presence table is cheaper than sorting or hashing.
+        seen = np.bincount(keys, minlength=n_areas * width).reshape(n_areas, width) > 0
+        return seen.sum(axis=1).astype("int64")
+    pairs = np.unique(keys)
     return np.bincount(pairs // width, minlength=n_areas).astype("int64")
 
 
@@ -896,7 +905,8 @@ def score_areas(
     if len(sev_values) == 0:
         sev_values = np.zeros(1)
     n_sev = len(sev_values)
-    civ = (etype == "Violence against civilians").to_numpy(dtype=bool)
+    vac = [k for k, t in enumerate(et_uniques) if t == "Violence against civilians"]
+    civ = np.isin(et_codes, vac)
     if "civilian_targeting" in joined.columns:
         civ |= (_text(joined, "civilian_targeting") == CIVILIAN_TARGETING).to_numpy(dtype=bool)
 
@@ -1000,19 +1010,28 @@ def _actor_counts(
 
     actor1 and actor2 are pooled; empty names and names starting with one of
     ``cfg.actor_exclude_prefixes`` (state forces, civilians, protesters,
-    rioters) are not counted.
+    rioters) are not counted. Names are compared after trimming spaces.
     """
-    if "actor1" not in joined.columns and "actor2" not in joined.columns:
+    columns = [c for c in ("actor1", "actor2") if c in joined.columns]
+    if not columns:
         return np.zeros(n, dtype="int64")
-    both = pd.concat(
-        [_text(joined, "actor1")[in_window], _text(joined, "actor2")[in_window]],
-        ignore_index=True,
-    ).str.strip()
-    codes, uniques = pd.factorize(both)
-    names = pd.Series(np.asarray(uniques, dtype=object), dtype="string")
-    excluded = names.eq("")
-    for prefix in cfg.actor_exclude_prefixes:
-        excluded |= names.str.startswith(prefix)
-    codes = np.where(excluded.to_numpy(dtype=bool)[codes], -1, codes) if len(codes) else codes
-    area = np.concatenate([pos[in_window], pos[in_window]])
-    return _distinct_per_area(area, np.asarray(codes, dtype="int64"), n)
+    # Factorize each column, then map its few distinct names to one shared id.
+    ids: dict[str, int] = {}
+    areas, items = [], []
+    for col in columns:
+        codes, uniques = pd.factorize(_text(joined, col)[in_window])
+        names = [str(u).strip() for u in uniques]
+        keep = [
+            bool(name) and not name.startswith(tuple(cfg.actor_exclude_prefixes)) for name in names
+        ]
+        lut = np.array(
+            [
+                ids.setdefault(name, len(ids)) if k else -1
+                for name, k in zip(names, keep, strict=True)
+            ]
+            + [-1],
+            dtype="int64",
+        )
+        items.append(lut[codes])  # code -1 (missing) picks the trailing -1
+        areas.append(pos[in_window])
+    return _distinct_per_area(np.concatenate(areas), np.concatenate(items), n)

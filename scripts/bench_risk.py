@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import platform
 import sys
 import time
@@ -92,6 +93,8 @@ def main() -> int:
     cfg = load_risk_config()
     mali = areas[areas["iso3"] == "MLI"]
     print(f"python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} CPU(s), load average {load} (other work slows the timings)")
     print(f"{len(areas)} areas, as of {AS_OF.date()}, window {WINDOW} days; SYNTHETIC incidents")
     heads = ("incidents", "in window", "join s", "score s", "naive s", "ratio")
     print(" ".join(f"{h:>{w}}" for h, w in zip(heads, (10, 10, 8, 8, 8, 7), strict=True)))
