@@ -8,7 +8,8 @@ before them and are not added ("five people, including two suicide
 bombers, died" is 5). Bounds are kept as their number with a note: "at
 least twenty" -> 20, "more than twenty" -> 20 (a lower bound). Units
 ("500 metres", "two tons") and years are not figures. With no number, a
-single victim ("was killed", "the assassination of") counts as 1.
+single victim ("was killed", "the assassination of") counts as 1, and
+"nobody was killed" / "no casualties" states 0.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ INCLUDING = re.compile(r",?\s+(?:including|among them|among whom)\s+[^,;.]*(?:,|
 SINGLE_DEATH = re.compile(
     r"\b(?:was|has been|had been|being)\s+(?:shot dead|killed|assassinated|executed|murdered"
     r"|beheaded)\b|\bassassination of\b",
+    re.I,
+)
+NO_DEATHS = re.compile(
+    r"\b(?:nobody|no one|no-one|none)\s+(?:\w+\s+){0,2}?(?:was|were|had been)\s+(?:killed|hurt)"
+    r"|\bno (?:one died|deaths|casualties|fatalities)\b|\bwithout (?:casualties|loss of life)\b",
     re.I,
 )
 _STOP = re.compile(r"[;:.]|\band\s+(?=\S+\s+(?:were|was))", re.I)
@@ -151,6 +157,12 @@ def find_figures(text: str, skip: list[tuple[int, int]] | None = None) -> Figure
             out.fatalities = (out.fatalities or 0) + value
         else:
             out.injuries = (out.injuries or 0) + value
+    no_deaths = NO_DEATHS.search(cleaned)
+    if no_deaths:
+        out.notes.append(f"'{no_deaths.group(0)}': no deaths")
+        if out.fatalities is None:
+            out.fatalities = 0
+        return out
     if SINGLE_DEATH.search(cleaned):
         single = SINGLE_DEATH.search(cleaned)
         assert single is not None

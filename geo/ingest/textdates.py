@@ -53,7 +53,7 @@ MONTH_ONLY = re.compile(
     rf"\b(?:(?:early|mid|late|in|since|during)[\s-]+)?{_MONTH}\b"
     r"(?:\s+of\s+(this|last)\s+year|,?\s+(\d{4})\b)?"
 )
-WEEKDAY = re.compile(rf"\b(?:(next|coming|for|until|by|last|this past|on)\s+)?{_WEEKDAY}\b")
+WEEKDAY = re.compile(rf"\b(?:((?i:next|coming|for|until|by|last|this past|on))\s+)?{_WEEKDAY}\b")
 TODAY = re.compile(
     r"\b(today['\u2019]s|today|this morning|this afternoon|tonight"
     r"|yesterday['\u2019]s|yesterday)\b",
