@@ -22,7 +22,9 @@ from geo.ingest.actors import ActorDictionary, load_actors
 from geo.ingest.extract import (
     candidates_to_incidents,
     candidates_to_records,
+    check_candidates,
     extract_candidates,
+    fill_coordinates,
     split_posts,
 )
 from geo.ingest.generic import import_generic, load_mapping
@@ -37,7 +39,9 @@ __all__ = [
     "ImportResult",
     "candidates_to_incidents",
     "candidates_to_records",
+    "check_candidates",
     "extract_candidates",
+    "fill_coordinates",
     "import_acled",
     "import_file",
     "import_generic",

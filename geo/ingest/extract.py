@@ -46,7 +46,7 @@ from geo.ingest.textdates import (
     last_year_in,
 )
 from geo.names import fold
-from geo.schema import CIVILIAN_TARGETING, COLUMNS
+from geo.schema import CIVILIAN_TARGETING, COLUMNS, Problem, validate_frame
 
 
 class _Place(Protocol):
@@ -1187,3 +1187,45 @@ def candidates_to_records(candidates: pd.DataFrame) -> list[dict[str, Any]]:
     for record in records:
         record["unresolved"] = [u for u in str(record["unresolved"] or "").split("; ") if u]
     return records
+
+
+def check_candidates(candidates: pd.DataFrame) -> list[Problem]:
+    """Validation problems of candidate rows as they would be stored.
+
+    ``row`` in each problem is the candidate's position + 1 (the number the
+    review table shows), so the analyst can find and fix it. ``event_id``
+    may be empty: the store assigns one.
+    """
+    from geo.store import to_csv_frame
+
+    text = to_csv_frame(candidates_to_incidents(candidates).reset_index(drop=True))
+    text["event_id"] = [f"candidate {i + 1}" for i in range(len(text))]
+    return [
+        Problem(p.file, p.row - 1, p.column, p.value, p.expected)
+        for p in validate_frame(text, file="candidate")
+    ]
+
+
+def fill_coordinates(candidates: pd.DataFrame, gazetteer: GazetteerLike) -> pd.DataFrame:
+    """Place rows that have a location name but no coordinates, using the gazetteer.
+
+    Rows that already have coordinates are left as they are; rows whose name
+    the gazetteer does not know keep empty coordinates. The country (ISO3)
+    of the row, when set, restricts the lookup.
+    """
+    out = candidates.copy()
+    todo = out["latitude"].isna() & (out["location"].astype("string").fillna("").str.strip() != "")
+    for i in out.index[todo]:
+        iso3 = str(out.at[i, "iso3"] or "")
+        result = gazetteer.lookup(str(out.at[i, "location"]), country=iso3 or None)
+        if result is None:
+            continue
+        out.at[i, "latitude"] = float(result.latitude)
+        out.at[i, "longitude"] = float(result.longitude)
+        out.at[i, "location"] = str(result.name)
+        out.at[i, "iso3"] = str(result.iso3)
+        out.at[i, "country"] = country_name(str(result.iso3)) or out.at[i, "country"]
+        out.at[i, "admin1"] = str(result.admin1 or "")
+        if pd.isna(out.at[i, "geo_precision"]):
+            out.at[i, "geo_precision"] = int(result.geo_precision)
+    return out

@@ -1,0 +1,316 @@
+"""Ingest page: review candidates found in a report, or import an ACLED / UCDP / CSV file.
+
+Nothing reaches the store until the analyst presses an append button; every
+append goes through :func:`geo.store.append_incidents` (validation,
+duplicates, lock, atomic write) and its report is shown. Report text is
+untrusted: it is only ever shown in tables and text elements, never as HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo import config
+from geo.ingest import (
+    FORMATS,
+    check_candidates,
+    extract_candidates,
+    fill_coordinates,
+    import_file,
+)
+from geo.ingest.extract import candidates_to_incidents
+from geo.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError
+from geo.store import AppendReport, append_incidents
+
+CANDIDATES = "ingest_candidates"
+EDITOR_VERSION = "ingest_editor_version"
+IMPORT_RESULT = "ingest_import_result"
+LAST_REPORT = "ingest_last_report"
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…")
+def _gazetteer():  # type: ignore[no-untyped-def]
+    from geo import gazetteer
+
+    return gazetteer.load_gazetteer()
+
+
+def _store() -> Path:
+    return Path(config.INCIDENTS_CSV)
+
+
+def _editor_key() -> str:
+    return f"ingest_editor_{st.session_state.get(EDITOR_VERSION, 0)}"
+
+
+def _new_table(frame: pd.DataFrame) -> None:
+    """Put a fresh candidate table under review (resets the editor's edits)."""
+    st.session_state[CANDIDATES] = frame
+    st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
+
+
+def _show_report(report: AppendReport) -> None:
+    st.success(report.summary())
+    if report.duplicates:
+        st.caption("Skipped as duplicates of stored incidents:")
+        st.dataframe(report.duplicate_rows, hide_index=True, width="stretch")
+    if report.problems:
+        st.caption("Rejected:")
+        st.dataframe(_problem_table(report.problems), hide_index=True, width="stretch")
+    for old, new in report.renumbered.items():
+        st.info(f"event_id {old} was already used in the store; stored as {new}.")
+
+
+def _problem_table(problems: list) -> pd.DataFrame:  # type: ignore[type-arg]
+    return pd.DataFrame(
+        [
+            {
+                "file": p.file,
+                "row": p.row,
+                "column": p.column,
+                "value": "" if p.value is None else str(p.value),
+                "problem": p.expected,
+            }
+            for p in problems
+        ],
+        columns=["file", "row", "column", "value", "problem"],
+    )
+
+
+st.title("Ingest")
+st.caption(
+    f"New incidents are appended to `{_store()}` only when you press an append button. "
+    "Duplicates of stored incidents (same event type, date within a day, place within "
+    "10 km or the same name) are skipped; the previous file is kept as a .bak backup."
+)
+
+if st.session_state.get(LAST_REPORT) is not None:
+    _show_report(st.session_state[LAST_REPORT])
+
+tab_report, tab_file = st.tabs(["From a report", "From a file"])
+
+# --------------------------------------------------------------------------
+with tab_report:
+    uploaded = st.file_uploader("Report text file", type=["txt"], key="ingest_report_file")
+    pasted = st.text_area(
+        "…or paste the report",
+        key="ingest_report_text",
+        height=200,
+        placeholder="Paste one or more posts. Headings such as 'Mali Security Update "
+        "(22 February 2013)' date the posts under them.",
+    )
+    post_date = st.date_input(
+        "Post date",
+        value=None,
+        key="ingest_post_date",
+        format="YYYY-MM-DD",
+        help="Resolves 'On Friday', 'today', '10 February' for text before any dated "
+        "heading. Leave empty when every post has a dated heading.",
+    )
+    if st.button("Find candidate incidents", key="ingest_extract", type="primary"):
+        text = uploaded.getvalue().decode("utf-8-sig", errors="replace") if uploaded else pasted
+        if not text.strip():
+            st.warning("Upload or paste a report first.")
+        else:
+            source = Path(uploaded.name).stem if uploaded else None
+            try:
+                found = extract_candidates(
+                    text,
+                    post_date if isinstance(post_date, dt.date) else None,
+                    gazetteer=_gazetteer(),
+                    source=source,
+                )
+            except (OSError, ValueError) as exc:
+                st.error(f"Could not read the report: {exc}")
+            else:
+                found.insert(0, "accept", False)
+                found.insert(1, "no", range(1, len(found) + 1))
+                _new_table(found)
+                st.session_state[LAST_REPORT] = None
+
+    candidates = st.session_state.get(CANDIDATES)
+    if candidates is not None and candidates.empty:
+        st.info("No candidate incidents found in this text.")
+    elif candidates is not None:
+        st.markdown(
+            "Tick **accept** for the incidents to keep, fix any field in the table, then "
+            "append. Rows with *unresolved* items need a fix (for example a place and "
+            "coordinates) before they can be stored."
+        )
+        edited = st.data_editor(
+            candidates,
+            key=_editor_key(),
+            hide_index=True,
+            num_rows="fixed",
+            width="stretch",
+            disabled=[
+                "no",
+                "event_id",
+                "confidence",
+                "why",
+                "unresolved",
+                "sentence",
+                "context",
+                "post_title",
+                "post_date",
+                "paragraph",
+            ],  # fmt: skip
+            column_config={
+                "accept": st.column_config.CheckboxColumn("accept", default=False),
+                "no": st.column_config.NumberColumn("#", width="small"),
+                "event_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+                "time_precision": st.column_config.NumberColumn(
+                    "time prec.", min_value=1, max_value=3, help="1 day, 2 week, 3 month"
+                ),
+                "event_type": st.column_config.SelectboxColumn(
+                    "event type", options=list(EVENT_TYPES)
+                ),
+                "sub_event_type": st.column_config.SelectboxColumn(
+                    "sub-event type",
+                    options=[s for subs in SUB_EVENT_TYPES.values() for s in subs],
+                ),
+                "geo_precision": st.column_config.NumberColumn(
+                    "geo prec.", min_value=1, max_value=3, help="1 town, 2 near, 3 region"
+                ),
+                "latitude": st.column_config.NumberColumn("lat", format="%.4f"),
+                "longitude": st.column_config.NumberColumn("lon", format="%.4f"),
+                "fatalities": st.column_config.NumberColumn("fatalities", min_value=0),
+                "injuries": st.column_config.NumberColumn("injuries", min_value=0),
+                "confidence": st.column_config.ProgressColumn(
+                    "confidence", min_value=0.0, max_value=1.0, format="%.2f"
+                ),
+                "event_id": None,
+                "paragraph": None,
+            },
+        )
+        selected = edited[edited["accept"].fillna(False).astype(bool)]
+        left, right = st.columns(2)
+        if left.button(
+            "Look up coordinates for locations without them",
+            key="ingest_geocode",
+            help="Uses the offline gazetteer for rows whose location you typed or changed.",
+        ):
+            _new_table(fill_coordinates(edited, _gazetteer()))
+            st.rerun()
+        if right.button(
+            f"Append {len(selected)} accepted incident(s)",
+            key="ingest_append_candidates",
+            type="primary",
+            disabled=selected.empty,
+        ):
+            numbers = [int(n) for n in selected["no"]]
+            problems = check_candidates(selected)
+            if problems:
+                st.error("Nothing was appended: fix these accepted rows first (row = #).")
+                table = _problem_table(problems)
+                table["row"] = [numbers[r - 1] for r in table["row"]]
+                st.dataframe(table, hide_index=True, width="stretch")
+            else:
+                try:
+                    report = append_incidents(
+                        candidates_to_incidents(selected),
+                        _store(),
+                        file="reviewed candidates",
+                        source_rows=numbers,
+                    )
+                except IncidentFileError as exc:
+                    st.error(f"The store could not be read, nothing was appended: {exc}")
+                else:
+                    st.session_state[LAST_REPORT] = report
+                    kept = edited[~edited.index.isin(selected.index)].reset_index(drop=True)
+                    _new_table(kept)
+                    st.rerun()
+        with st.expander("Why these candidates (sentences and confidence)"):
+            st.dataframe(
+                candidates[["no", "sentence", "context", "confidence", "why", "unresolved"]],
+                hide_index=True,
+                width="stretch",
+            )
+
+# --------------------------------------------------------------------------
+with tab_file:
+    data_file = st.file_uploader(
+        "ACLED export, UCDP GED CSV, or another CSV / GeoJSON",
+        type=["csv", "geojson", "json"],
+        key="ingest_data_file",
+    )
+    fmt = st.selectbox("Format", FORMATS, key="ingest_format")
+    mapping_file = (
+        st.file_uploader("Column mapping (TOML)", type=["toml"], key="ingest_mapping")
+        if fmt == "csv"
+        else None
+    )
+    keep_vague = (
+        st.checkbox(
+            "Keep country-level or year-level UCDP rows at precision 3",
+            key="ingest_keep_vague",
+            help="By default UCDP rows with where_prec 6-7 or date_prec 5 are rejected.",
+        )
+        if fmt == "ucdp"
+        else False
+    )
+    if st.button("Check file", key="ingest_check", disabled=data_file is None):
+        assert data_file is not None
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(data_file.name).name
+            path.write_bytes(data_file.getvalue())
+            mapping_path = None
+            if mapping_file is not None:
+                mapping_path = Path(tmp) / "mapping.toml"
+                mapping_path.write_bytes(mapping_file.getvalue())
+            try:
+                result = import_file(
+                    path, fmt, mapping_path, vague="keep" if keep_vague else "reject"
+                )
+            except IncidentFileError as exc:
+                st.error("The file cannot be imported:")
+                st.dataframe(_problem_table(exc.problems), hide_index=True, width="stretch")
+                result = None
+            except ValueError as exc:
+                st.error(str(exc))
+                result = None
+        if result is not None:
+            result.file = data_file.name
+            if not result.rejected.empty:
+                result.rejected["reject_file"] = data_file.name
+            st.session_state[IMPORT_RESULT] = result
+            st.session_state[LAST_REPORT] = None
+
+    result = st.session_state.get(IMPORT_RESULT)
+    if result is not None:
+        st.write(
+            f"{result.file}: {result.rows_read} row(s) read, {len(result.frame)} ready to "
+            f"append, {len(result.rejected)} rejected."
+        )
+        st.dataframe(result.frame.head(200), hide_index=True, width="stretch")
+        if not result.rejected.empty:
+            st.caption(
+                f"Rejected rows (they will be written to {_store()}.rejected.csv with "
+                "their reasons when you append):"
+            )
+            st.dataframe(_problem_table(result.problems), hide_index=True, width="stretch")
+        if st.button(
+            f"Append {len(result.frame)} row(s) to the store",
+            key="ingest_append_file",
+            type="primary",
+        ):
+            try:
+                report = append_incidents(
+                    result.frame,
+                    _store(),
+                    rejected=result.rejected,
+                    rejected_path=Path(f"{_store()}.rejected.csv"),
+                    file=result.file,
+                    source_rows=result.source_rows,
+                )
+            except IncidentFileError as exc:
+                st.error(f"The store could not be read, nothing was appended: {exc}")
+            else:
+                st.session_state[LAST_REPORT] = report
+                st.session_state[IMPORT_RESULT] = None
+                st.rerun()
