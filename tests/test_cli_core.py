@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from tests.conftest import ROOT
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_shipped_file_passes(capsys):
+    code, out, _ = run(capsys, "validate", str(ROOT / "data" / "incidents.csv"))
+    assert code == 0
+    assert out.startswith("OK: ")
+
+
+def test_validate_broken_file_names_every_row(capsys, tmp_path, raw_rows):
+    bad = raw_rows.copy()
+    bad.loc[0, "latitude"] = "120"
+    bad.loc[1, "event_type"] = "Skirmish"
+    bad.loc[2, "fatalities"] = "-1"
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    code, out, err = run(capsys, "validate", str(path))
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert len(lines) == 3
+    assert [line.split(", column")[0].rsplit("row ", 1)[1] for line in lines] == ["2", "3", "4"]
+    assert all(str(path) in line for line in lines)
+    assert "3 problem(s)" in err
+
+
+def test_validate_flags_wrong_sign_longitude(capsys, tmp_path, raw_rows):
+    bad = raw_rows.copy()
+    # Kidal is at about 1.4 E; with the sign flipped the point lands in another region.
+    bad.loc[1, "longitude"] = "-1.4078"
+    path = tmp_path / "sign.csv"
+    bad.to_csv(path, index=False)
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 1
+    assert "row 3" in out and "Kidal" in out
+
+
+def test_geocode_tessalit_json(capsys):
+    code, out, _ = run(capsys, "geocode", "Tessalit", "--json")
+    assert code == 0
+    hit = json.loads(out)
+    assert hit["latitude"] == pytest.approx(20.20, abs=0.05)
+    assert hit["longitude"] == pytest.approx(1.01, abs=0.05)
+    assert hit["admin1"] == "Kidal"
+    assert hit["iso3"] == "MLI"
+
+
+def test_geocode_unknown_place_exits_1(capsys):
+    code, _, err = run(capsys, "geocode", "Nowhereville Qqq")
+    assert code == 1
+    assert "no place" in err
+
+
+def test_join_adds_area_and_border_columns(capsys, incident_csv):
+    code, out, _ = run(capsys, "join", str(incident_csv))
+    assert code == 0
+    joined = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    assert joined["area"].tolist() == ["Gao", "Kidal", "Bamako"]
+    assert {"area_snapped", "border_km", "border_neighbour"} <= set(joined.columns)
+
+
+def test_join_out_file(capsys, tmp_path, incident_csv):
+    out_path = tmp_path / "joined.csv"
+    code, _, err = run(capsys, "join", str(incident_csv), "--out", str(out_path))
+    assert code == 0
+    assert len(pd.read_csv(out_path)) == 3
+    assert "wrote 3" in err
+
+
+def test_summary_counts(capsys, incident_csv):
+    code, out, _ = run(capsys, "summary", str(incident_csv))
+    assert code == 0
+    assert "3 incident(s), 3 fatalities" in out
+    assert "By month:" in out and "2013-02" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["nosuchcommand"],
+        ["validate"],
+        ["join", "x.csv", "--name-field", "shapeName"],
+        ["join", "data/incidents.csv", "--boundaries", "missing.geojson"],
+        ["geocode", "Gao", "--gazetteer", "missing.csv"],
+    ],
+)
+def test_usage_errors_exit_2_without_traceback(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert "Traceback" not in err
+    assert err.startswith("error:")
+
+
+def test_module_entry_point_runs():
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo", "validate", "missing-file.csv"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "file not found" in proc.stderr
+    assert "Traceback" not in proc.stderr
