@@ -325,9 +325,20 @@ var GeoMap = (function () {
             } catch (e) { return ""; }
         }
         function fmt(x) { var s = String(Math.round(x * 1e4) / 1e4); return s === "-0" ? "0" : s; }
+        // The view last put in the URL. A resize of the component frame moves
+        // the centre by a fraction of a pixel; that is not a new view, so the
+        // URL keeps the text it had (a shared link is not rewritten on load).
+        var shown = opts.view;
+        function near(v) {
+            if (!v || +v.z !== map.getZoom()) { return false; }
+            var here = map.project(map.getCenter()), there = map.project([+v.lat, +v.lon]);
+            return here.distanceTo(there) < 2;
+        }
         function current() {
+            if (near(shown)) { return shown; }
             var c = map.wrapLatLng(map.getCenter());
-            return {lat: fmt(c.lat), lon: fmt(c.lng), z: String(Math.round(map.getZoom()))};
+            shown = {lat: fmt(c.lat), lon: fmt(c.lng), z: String(Math.round(map.getZoom()))};
+            return shown;
         }
         function key(part) {
             var eq = part.indexOf("=");
@@ -378,11 +389,20 @@ var GeoMap = (function () {
         var pinned = opts.built.indexOf("fit:") !== 0;
         var saved = recall();
         if (opts.restore && saved && saved.page === pageToken() && saved.built === opts.built) {
-            if (!same(saved, current())) { map.setView([+saved.lat, +saved.lon], +saved.z, {animate: false}); }
+            if (!near(saved)) { map.setView([+saved.lat, +saved.lon], +saved.z, {animate: false}); }
+            shown = {lat: saved.lat, lon: saved.lon, z: saved.z};
             pinned = true;
         }
+        if (!shown) { current(); }  // the fitted view, so that a resize is not taken for a move
+        // Only the user's own moves pin a fitted view (the frame settling in
+        // its page moves the map too).
+        var touched = false;
+        ["pointerdown", "wheel", "keydown", "touchstart"].forEach(function (type) {
+            map.getContainer().addEventListener(type, function () { touched = true; }, {capture: true, passive: true});
+        });
         map.on("moveend", function () {
-            var v = current();
+            var before = shown, v = current();
+            if (!pinned && (!touched || v === before)) { return; }
             pinned = true;
             remember(v);
             writeUrl(v);

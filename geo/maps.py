@@ -612,11 +612,20 @@ class _ViewSync(folium.MacroElement):
 
     _template = _macro("GeoMap.syncView({{ this._parent.get_name() }}, {{ this.options }});")
 
-    def __init__(self, key: str, built: str, restore: bool):
+    def __init__(
+        self, key: str, view: MapView | None, fit: list[list[float]] | None, restore: bool
+    ):
         super().__init__()
         self._name = "GeoViewSync"
+        built = view.key if view is not None else "fit:" + json.dumps(fit)
         self.options = _script_json(
-            {"key": key, "built": built, "restore": restore, "interval": VIEW_SYNC_INTERVAL_MS}
+            {
+                "key": key,
+                "built": built,
+                "view": view.to_params() if view is not None else None,
+                "restore": restore,
+                "interval": VIEW_SYNC_INTERVAL_MS,
+            }
         )
 
 
@@ -1301,8 +1310,9 @@ def build_map(
         _add_admin0(m, admin0, plain)
     risk_levels: set[str] | None = None
     if areas is not None:
-        layer, used = _add_areas(m, areas, risk, "risk" in chosen, plain)
-        if "risk" in chosen:
+        show_risk = "risk" in chosen and risk is not None
+        layer, used = _add_areas(m, areas, risk, show_risk, plain)
+        if show_risk:
             risk_levels = used
             legend_layers.append(("risk", layer))
     if borders is not None and "borders" in chosen:
@@ -1333,8 +1343,7 @@ def build_map(
     if view is None and bounds is not None:
         m.fit_bounds(bounds)
     if sync_url:
-        built = view.key if view is not None else "fit:" + json.dumps(bounds)
-        _ViewSync(f"geo.map.view:{view_key}", built, restore_view).add_to(m)
+        _ViewSync(f"geo.map.view:{view_key}", view, bounds, restore_view).add_to(m)
     apply_local_assets(m, asset_base, inline=inline_assets)
     return m
 
