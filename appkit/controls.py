@@ -1,0 +1,473 @@
+"""The sidebar filters every page shares, and the URL that carries them.
+
+How the URL and the widgets stay in step
+----------------------------------------
+Streamlit 1.67 can bind a widget to a query parameter (``bind=
+"query-params"``). We tried it and chose not to use it here: a bound widget
+leaves its parameter out while it is at its default (so a link would not
+pin the period and would change when new data arrives), writes option
+labels and repeated parameters rather than the project's formats
+(:mod:`geo.filters`, :mod:`geo.maps`), drops unusable values silently, and
+does not write a value corrected on the first run back to the URL.
+
+Instead the URL is owned by this module:
+
+1. On the first run of a browser session the query string is read once with
+   :func:`geo.dashboard.read_params` (and :meth:`MapView.from_params`); the
+   widgets' session state is set from it, and every value that could not be
+   used becomes a notice shown above the page.
+2. On every run the current state (from the widgets) plus the map view is
+   written back with ``st.query_params.from_dict`` when it differs from the
+   URL, so the address bar always matches the screen and a copied link
+   reproduces it.
+3. The map view (``lat``, ``lon``, ``z``) is changed in the browser by the
+   map itself without a rerun. A rerun carries the query string the
+   frontend last received, so the view read here can be older than the
+   screen's; the map's own script (see ``geo.maps._ViewSync``) keeps the
+   user's latest view on screen and puts it back into the URL. This module
+   reads the view at each run, remembers it for the session (page switches
+   drop parameters Streamlit does not own) and never drops it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from appkit import data as cache
+from geo import dashboard as dash
+from geo.filters import FilterState, apply_filters
+from geo.maps import LAYERS, MapView
+from geo.schema import EVENT_TYPES, GEO_PRECISIONS, IncidentFileError
+
+# Session-state keys of the sidebar widgets.
+KEYS: dict[str, str] = {
+    "period": "f_period",
+    "as_of": "f_asof",
+    "window": "f_window",
+    "countries": "f_country",
+    "admin1": "f_admin1",
+    "event_types": "f_type",
+    "actors": "f_actor",
+    "min_fatalities": "f_minfat",
+    "max_geo_precision": "f_prec",
+}
+LAYERS_WIDGET = "m_layers"
+TILES_WIDGET = "m_tiles"
+# Session-state keys of values that outlive the widgets showing them.
+_LAYERS = "_layers"
+_TILES = "_tiles"
+_VIEW = "_view"
+_NOTICES = "_notices"
+_STARTED = "_url_read"
+_CTX = "_ctx"
+
+PRECISION_LABELS = {1: "1 · town", 2: "2 · near town", 3: "3 · region"}
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """Basemaps this deployment offers; a custom URL comes from its settings."""
+
+    offered: tuple[str, ...]
+    url: str | None = None
+    attribution: str | None = None
+
+    def argument(self, code: str) -> str:
+        """What :func:`geo.maps.build_map` takes for a tile code."""
+        return self.url if code == "custom" and self.url else code
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page needs for this run: data, state, filtered rows, risk."""
+
+    source: cache.Source
+    data: pd.DataFrame
+    bounds: dash.Period
+    app: dash.AppState
+    filtered: pd.DataFrame
+    risk: pd.DataFrame
+    risk_scope: pd.DataFrame
+    view: MapView | None
+    tiles: Tiles
+
+
+def tile_settings() -> Tiles:
+    """Read the custom tile URL from ``.streamlit/secrets.toml`` or the environment.
+
+    ``[tiles] url = ".../{z}/{x}/{y}.png"`` and ``attribution = "..."`` in
+    the secrets, or ``GEO_TILE_URL`` / ``GEO_TILE_ATTRIBUTION`` (which win).
+    """
+    try:
+        section = dict(st.secrets.get("tiles", {}))
+    except StreamlitSecretNotFoundError:
+        section = {}
+    url = os.environ.get("GEO_TILE_URL") or section.get("url")
+    attribution = os.environ.get("GEO_TILE_ATTRIBUTION") or section.get("attribution")
+    offered = ("none", "osm", "custom") if url else ("none", "osm")
+    return Tiles(offered, url, attribution or ("Custom tiles" if url else None))
+
+
+# ---------------------------------------------------------------- callbacks
+
+
+def _changed() -> None:
+    """Any filter change: the link's notices no longer describe the screen."""
+    st.session_state.pop(_NOTICES, None)
+
+
+def _apply_preset(days: int | None, bounds: dash.Period) -> None:
+    ss = st.session_state
+    period = ss[KEYS["period"]]
+    anchor = ss.get(KEYS["as_of"]) or period[1]
+    ss[KEYS["period"]] = dash.preset_period(days, anchor, bounds)
+    _changed()
+
+
+def _step(weeks: int, bounds: dash.Period) -> None:
+    ss = st.session_state
+    ss[KEYS["period"]] = dash.step_period(tuple(ss[KEYS["period"]]), weeks, bounds)
+    _changed()
+
+
+def _copy_to(canonical: str, widget: str, convert: Callable[[Any], Any]) -> Callable[[], None]:
+    def callback() -> None:
+        st.session_state[canonical] = convert(st.session_state[widget])
+        _changed()
+
+    return callback
+
+
+# ---------------------------------------------------------------- state
+
+
+def _as_of_max(bounds: dash.Period) -> dt.date:
+    # An analyst may assess "today" although the data ends earlier.
+    return max(bounds[1], dt.date.today())
+
+
+def _slider_max(bounds: dash.Period) -> dt.date:
+    # A slider needs two distinct ends, even for one day of data.
+    return max(bounds[1], bounds[0] + dt.timedelta(days=1))
+
+
+def _put_state(app: dash.AppState) -> None:
+    ss = st.session_state
+    f = app.filters
+    ss[KEYS["period"]] = (f.date_from, f.date_to)
+    ss[KEYS["as_of"]] = f.as_of
+    ss[KEYS["window"]] = app.window
+    ss[KEYS["countries"]] = list(f.countries)
+    ss[KEYS["admin1"]] = list(f.admin1)
+    ss[KEYS["event_types"]] = list(f.event_types)
+    ss[KEYS["actors"]] = list(f.actors)
+    ss[KEYS["min_fatalities"]] = f.min_fatalities
+    ss[KEYS["max_geo_precision"]] = f.max_geo_precision
+    ss[_LAYERS] = frozenset(app.layers)
+    ss[_TILES] = app.tiles
+
+
+def _read_url_once(
+    data: pd.DataFrame, bounds: dash.Period, choices: dict[str, tuple[str, ...]], tiles: Tiles
+) -> None:
+    """First run of a session: the link decides the state."""
+    ss = st.session_state
+    if ss.get(_STARTED):
+        return
+    ss[_STARTED] = True
+    params = st.query_params.to_dict()
+    names = dict(zip(data["iso3"], data["country"], strict=True))
+    app, notices = dash.read_params(
+        params,
+        defaults=FilterState(date_from=bounds[0], date_to=bounds[1]),
+        bounds=bounds,
+        choices=choices,
+        country_names=names,
+        tiles=tiles.offered,
+        as_of_max=_as_of_max(bounds),
+    )
+    view, view_notices = MapView.from_params(params)
+    _put_state(app)
+    if view is not None:
+        ss[_VIEW] = view
+    ss[_NOTICES] = notices + view_notices
+
+
+def _keep_valid(bounds: dash.Period, choices: dict[str, tuple[str, ...]], tiles: Tiles) -> None:
+    """Make the session's values fit the widgets (after the data file changed)."""
+    ss = st.session_state
+    defaults = dash.AppState(FilterState(date_from=bounds[0], date_to=bounds[1]))
+    if KEYS["period"] not in ss:
+        _put_state(defaults)
+    lo, hi = bounds[0], _slider_max(bounds)
+    start, end = ss[KEYS["period"]]
+    ss[KEYS["period"]] = (min(max(start, lo), hi), min(max(end, lo), hi))
+    as_of = ss.get(KEYS["as_of"])
+    if as_of is not None and not lo <= as_of <= _as_of_max(bounds):
+        ss[KEYS["as_of"]] = None
+    for name in ("countries", "actors"):
+        ss[KEYS[name]] = [v for v in ss.get(KEYS[name], []) if v in choices[name]]
+    ss[KEYS["admin1"]] = [v for v in ss.get(KEYS["admin1"], []) if v in choices["admin1"]]
+    if ss.get(_TILES) not in tiles.offered:
+        ss[_TILES] = dash.DEFAULT_TILES
+    ss.setdefault(_LAYERS, defaults.layers)
+
+
+def _sidebar(
+    data: pd.DataFrame, bounds: dash.Period, choices: dict[str, tuple[str, ...]]
+) -> dash.AppState:
+    ss = st.session_state
+    with st.sidebar:
+        st.markdown("**Period**")
+        st.slider(
+            "Incidents from / to",
+            min_value=bounds[0],
+            max_value=_slider_max(bounds),
+            key=KEYS["period"],
+            format="YYYY-MM-DD",
+            on_change=_changed,
+        )
+        cols = st.columns(2) * 2
+        for col, (label, days) in zip(cols, dash.PRESETS.items(), strict=True):
+            col.button(
+                label,
+                key=f"preset {label}",
+                on_click=_apply_preset,
+                args=(days, bounds),
+                help="The whole period of the data"
+                if days is None
+                else f"The {days} days up to the as-of date (or the end of the period)",
+                width="stretch",
+            )
+        back, forward = st.columns(2)
+        back.button(
+            "◀ Week",
+            on_click=_step,
+            args=(-1, bounds),
+            width="stretch",
+            help="Move the period one week earlier",
+        )
+        forward.button(
+            "Week ▶",
+            on_click=_step,
+            args=(1, bounds),
+            width="stretch",
+            help="Move the period one week later",
+        )
+        st.date_input(
+            "Risk as of",
+            value=None,
+            min_value=bounds[0],
+            max_value=_as_of_max(bounds),
+            key=KEYS["as_of"],
+            format="YYYY-MM-DD",
+            help="The day risk is assessed at. Empty: the last day of the period.",
+            on_change=_changed,
+        )
+        st.selectbox(
+            "Risk window",
+            dash.RISK_WINDOWS,
+            key=KEYS["window"],
+            format_func=lambda d: f"{d} days",
+            help="Incidents in this many days up to the as-of date count towards risk.",
+            on_change=_changed,
+        )
+        st.markdown("**Filters**")
+        countries = st.multiselect(
+            "Country",
+            choices["countries"],
+            key=KEYS["countries"],
+            placeholder="All countries",
+            on_change=_changed,
+        )
+        st.multiselect(
+            "Admin-1 area",
+            dash.admin1_choices(data, countries, keep=ss.get(KEYS["admin1"], [])),
+            key=KEYS["admin1"],
+            placeholder="All areas",
+            on_change=_changed,
+        )
+        st.multiselect(
+            "Event type",
+            EVENT_TYPES,
+            key=KEYS["event_types"],
+            placeholder="All event types",
+            on_change=_changed,
+        )
+        st.multiselect(
+            "Actor",
+            choices["actors"],
+            key=KEYS["actors"],
+            placeholder="All actors",
+            help="Incidents where the actor is actor 1 or actor 2.",
+            on_change=_changed,
+        )
+        st.number_input(
+            "Minimum fatalities",
+            min_value=0,
+            step=1,
+            key=KEYS["min_fatalities"],
+            on_change=_changed,
+        )
+        st.select_slider(
+            "Location precision, at most",
+            options=(1, 2, 3),
+            key=KEYS["max_geo_precision"],
+            format_func=PRECISION_LABELS.__getitem__,
+            help="; ".join(f"{k}: {v}" for k, v in GEO_PRECISIONS.items()),
+            on_change=_changed,
+        )
+    start, end = ss[KEYS["period"]]
+    filters = FilterState(
+        date_from=start,
+        date_to=end,
+        as_of=ss[KEYS["as_of"]],
+        countries=tuple(ss[KEYS["countries"]]),
+        admin1=tuple(ss[KEYS["admin1"]]),
+        event_types=tuple(ss[KEYS["event_types"]]),
+        actors=tuple(ss[KEYS["actors"]]),
+        min_fatalities=int(ss[KEYS["min_fatalities"]]),
+        max_geo_precision=int(ss[KEYS["max_geo_precision"]]),
+    )
+    return dash.AppState(filters, int(ss[KEYS["window"]]), frozenset(ss[_LAYERS]), ss[_TILES])
+
+
+def _current_view() -> MapView | None:
+    """The view in the URL when it is there and valid, else the session's last one."""
+    params = st.query_params.to_dict()
+    if any(name in params for name in dash.VIEW_PARAMS):
+        view, _ = MapView.from_params(params)
+        if view is not None:
+            st.session_state[_VIEW] = view
+    return st.session_state.get(_VIEW)
+
+
+def _write_url(app: dash.AppState, view: MapView | None) -> None:
+    wanted = dash.app_params(app, view)
+    current = {k: v for k, v in st.query_params.to_dict().items() if k not in dash.STREAMLIT_PARAMS}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _show_notices() -> None:
+    notices = st.session_state.get(_NOTICES)
+    if notices:
+        # The notices quote the link, which anyone can write: no Markdown from it.
+        st.warning(
+            "Some of this link could not be used, so defaults are shown for it:\n\n"
+            + "\n".join(f"- {dash.escape_markdown(n)}" for n in notices),
+            icon=":material/link_off:",
+        )
+
+
+def _load() -> tuple[cache.Source, pd.DataFrame] | None:
+    try:
+        source = cache.Source.current()
+        return source, cache.incidents(source)
+    except FileNotFoundError as exc:
+        st.error(
+            f"No incident file at `{exc.filename or 'the configured path'}`. Point the "
+            "`GEO_INCIDENTS` environment variable at an incident CSV, or restore "
+            "`data/incidents.csv`."
+        )
+    except IncidentFileError as exc:
+        st.error("The incident file cannot be used until these problems are fixed:")
+        # st.code shows the values from the file as plain text.
+        st.code(str(exc), language=None)
+    return None
+
+
+def setup() -> Context | None:
+    """Load the data, draw the shared sidebar, sync the URL; ``None`` when the data is unusable."""
+    ss = st.session_state
+    ss[_CTX] = None
+    loaded = _load()
+    if loaded is None:
+        return None
+    source, data = loaded
+    bounds = dash.data_period(data)
+    choices = dash.filter_choices(data)
+    tiles = tile_settings()
+    _read_url_once(data, bounds, choices, tiles)
+    _keep_valid(bounds, choices, tiles)
+    app = _sidebar(data, bounds, choices)
+    view = _current_view()
+    _write_url(app, view)
+    _show_notices()
+
+    filtered = apply_filters(data, app.filters)
+    risk = cache.area_risk(source, app.filters.assessed_at, app.window)
+    scope = dash.risk_in_scope(
+        risk, dash.scope_iso3(data, app.filters.countries), app.filters.admin1
+    )
+    ctx = Context(source, data, bounds, app, filtered, risk, scope, view, tiles)
+    ss[_CTX] = ctx
+    return ctx
+
+
+def context() -> Context:
+    """This run's context; stops the page (the error is already shown) when there is none."""
+    ctx = st.session_state.get(_CTX)
+    if ctx is None:
+        st.stop()
+    return ctx
+
+
+def map_controls(ctx: Context) -> tuple[frozenset[str], str]:
+    """Layer toggles and basemap choice; they are in the URL like the filters."""
+    ss = st.session_state
+    if LAYERS_WIDGET not in ss:
+        ss[LAYERS_WIDGET] = [name for name in LAYERS if name in ss[_LAYERS]]
+    if TILES_WIDGET not in ss:
+        ss[TILES_WIDGET] = ss[_TILES]
+    left, right = st.columns([3, 2])
+    with left:
+        st.pills(
+            "Layers",
+            LAYERS,
+            selection_mode="multi",
+            format_func=dash.LAYER_LABELS.__getitem__,
+            key=LAYERS_WIDGET,
+            on_change=_copy_to(_LAYERS, LAYERS_WIDGET, frozenset),
+        )
+    with right:
+        st.segmented_control(
+            "Basemap",
+            ctx.tiles.offered,
+            format_func=dash.TILE_LABELS.__getitem__,
+            key=TILES_WIDGET,
+            required=True,
+            help="None works offline: admin areas, borders and towns give the geography. "
+            "OpenStreetMap needs internet.",
+            on_change=_copy_to(_TILES, TILES_WIDGET, str),
+        )
+    return frozenset(ss[_LAYERS]), ss[_TILES]
+
+
+def level_style(table: pd.DataFrame, columns: Sequence[str]) -> Any:
+    """A Styler colouring risk-level cells with the map's level colours.
+
+    A Styler replaces ``st.dataframe``'s number formats, so they are set here.
+    """
+    from geo.style import LEVEL_COLOURS
+
+    def colour(value: object) -> str:
+        hex_colour = LEVEL_COLOURS.get(str(value))
+        if not hex_colour:
+            return ""
+        dark = str(value) in ("High", "Extreme")
+        return f"background-color: {hex_colour}; color: {'white' if dark else 'black'}"
+
+    present = [c for c in columns if c in table.columns]
+    formats = {"Score": "{:.1f}", "Trend %": "{:+.0f} %"}
+    return table.style.map(colour, subset=present).format(
+        {k: v for k, v in formats.items() if k in table.columns}, na_rep=""
+    )

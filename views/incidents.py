@@ -1,0 +1,67 @@
+"""Incidents page: the filtered table and downloads of exactly what it shows."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from appkit import controls
+from geo import dashboard as dash
+
+ctx = controls.context()
+filters = ctx.app.filters
+
+st.title("Incidents")
+table = dash.incidents_table(ctx.filtered)
+st.caption(
+    f"{len(table):,} incidents matching the filters, {filters.date_from:%d %b %Y} – "
+    f"{filters.date_to:%d %b %Y}, newest first. Click a column header to sort."
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=560,
+    column_config={
+        "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+        "event_type": "Event type",
+        "sub_event_type": "Sub-event type",
+        "actor1": "Actor 1",
+        "actor2": "Actor 2",
+        "fatalities": st.column_config.NumberColumn(
+            "Fatalities", help="Lower bound of the reported figures"
+        ),
+        "location": "Location",
+        "area": "Area",
+        "admin1": "Admin-1 (as reported)",
+        "geo_precision": st.column_config.NumberColumn(
+            "Geo prec.", help="1 town, 2 near town, 3 region"
+        ),
+        "time_precision": st.column_config.NumberColumn(
+            "Time prec.", help="1 day, 2 week, 3 month"
+        ),
+        "border_km": st.column_config.NumberColumn("Border km", format="%.1f"),
+        "border_neighbour": "Across border",
+        "notes": st.column_config.TextColumn("Notes", width="large"),
+    },
+)
+stem = f"incidents_{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}"
+csv, geojson = st.columns(2)
+# The files are made on click (a callable), from the same frame as the table.
+csv.download_button(
+    "Download CSV",
+    lambda: dash.to_csv_bytes(table),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    disabled=table.empty,
+)
+geojson.download_button(
+    "Download GeoJSON",
+    lambda: dash.to_geojson(table).encode("utf-8"),
+    file_name=f"{stem}.geojson",
+    mime="application/geo+json",
+    on_click="ignore",
+    icon=":material/download:",
+    disabled=table.empty,
+)

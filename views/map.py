@@ -1,0 +1,107 @@
+"""Map page: headline figures, the risk map, the risk summary and the briefing."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from appkit import controls
+from appkit import data as cache
+from geo import dashboard as dash
+from geo.brief import render_brief
+from geo.maps import build_map
+
+ctx = controls.context()
+filters = ctx.app.filters
+
+st.title("Conflict map")
+st.caption(
+    f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y} · "
+    f"risk as of {filters.assessed_at:%d %b %Y} over {ctx.app.window} days"
+)
+figures = dash.headline(ctx.filtered, ctx.risk_scope)
+first, second, third = st.columns(3)
+first.metric("Incidents", f"{figures.incidents:,}")
+second.metric(
+    "Fatalities", f"{figures.fatalities:,}", help="Sum of the reported figures' lower bounds."
+)
+third.metric(
+    "Areas at High or Extreme",
+    figures.high_areas,
+    help=f"Of {figures.areas} admin-1 areas in the selected places, with overrides applied.",
+)
+
+layers, tiles = controls.map_controls(ctx)
+fmap = build_map(
+    ctx.filtered,
+    areas=cache.admin1(),
+    risk=ctx.risk,
+    borders=cache.borders(),
+    towns=cache.towns(),
+    admin0=cache.admin0(),
+    view=ctx.view,
+    layers=layers,
+    tiles=ctx.tiles.argument(tiles),
+    tiles_attr=ctx.tiles.attribution if tiles == "custom" else None,
+)
+# returned_objects=[]: panning and zooming never rerun the app; the map keeps
+# its view in the URL itself.
+st_folium(fmap, returned_objects=[], key="map", height=640, use_container_width=True)
+
+st.subheader("Areas by risk")
+table = dash.risk_table(ctx.risk_scope)
+if table.empty:
+    st.info("No area has incidents in the risk window or a level above Low.")
+else:
+    st.dataframe(
+        controls.level_style(table.head(12), ["Level", "Computed level", "Override"]),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("All areas and the weekly series are on the Trends page.")
+
+st.subheader("Briefing")
+st.caption(
+    "A slide-ready PNG and an A4 PDF of exactly these filters: risk shading, "
+    "incidents, borders, towns, the top areas and the key incidents."
+)
+key = (ctx.source, filters, ctx.app.window)
+if st.button("Prepare briefing", icon=":material/description:"):
+    with st.spinner("Rendering the briefing…"):
+        files = {
+            fmt: render_brief(
+                ctx.data,
+                filters,
+                risk=ctx.risk,
+                areas=cache.admin1(),
+                borders=cache.borders(),
+                admin0=cache.admin0(),
+                towns=cache.towns(),
+                fmt=fmt,
+                window_days=ctx.app.window,
+            )
+            for fmt in ("png", "pdf")
+        }
+    st.session_state["_briefing"] = (key, files)
+prepared = st.session_state.get("_briefing")
+if prepared is not None and prepared[0] == key:
+    stem = f"briefing_{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}"
+    png, pdf = st.columns(2)
+    png.download_button(
+        "Download briefing (PNG)",
+        prepared[1]["png"],
+        file_name=f"{stem}.png",
+        mime="image/png",
+        on_click="ignore",
+        icon=":material/image:",
+    )
+    pdf.download_button(
+        "Download briefing (PDF)",
+        prepared[1]["pdf"],
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
+elif prepared is not None:
+    st.caption("The filters changed since the last briefing: prepare it again.")
