@@ -263,13 +263,29 @@ def _inline(m: MacroElement, css: list[str], js: list[str], vendor_dir: Path) ->
     for path in css:
         text = _css_with_data_urls(vendor_dir / path)
         root.header.add_child(
-            Element(f"<style>{_no_end_tag(text, 'style')}</style>"), name=f"inline:{path}"
+            RawText(f"<style>{_no_end_tag(text, 'style')}</style>"), name=f"inline:{path}"
         )
     for path in js:
         text = (vendor_dir / path).read_text(encoding="utf-8")
         root.header.add_child(
-            Element(f"<script>{_no_end_tag(text, 'script')}</script>"), name=f"inline:{path}"
+            RawText(f"<script>{_no_end_tag(text, 'script')}</script>"), name=f"inline:{path}"
         )
+
+
+class RawText(Element):
+    """Text placed in the page as it is.
+
+    branca's ``Element(text)`` compiles its text as a Jinja template and
+    renders it, which breaks on ``{#`` and evaluates ``{{ ... }}``; file
+    contents and data must never go through that.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
 
 
 def _no_end_tag(text: str, tag: str) -> str:

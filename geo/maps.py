@@ -57,11 +57,12 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import Figure
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
-from geo.assets import DEFAULT_ASSET_BASE, VENDOR_SCHEME, apply_local_assets
+from geo.assets import DEFAULT_ASSET_BASE, VENDOR_SCHEME, RawText, apply_local_assets
 from geo.schema import EVENT_TYPES, GEO_PRECISIONS, TIME_PRECISIONS
 from geo.style import (
     ADMIN_LINE_COLOUR,
@@ -430,7 +431,32 @@ def _macro(script: str) -> Template:
     return Template("{% macro script(this, kwargs) %}" + script + "{% endmacro %}")
 
 
-class _MapSetup(folium.MacroElement):
+class _Verbatim(folium.MacroElement):
+    """A MacroElement whose rendered parts reach the page as they are.
+
+    folium's ``MacroElement.render`` wraps each rendered part in
+    ``Element(text)``, which compiles the text as a *Jinja template* and
+    renders it again. Payloads hold untrusted text: ``{#`` in a note would
+    break the page, and ``{{ ... }}`` would be evaluated. It is also slow for
+    megabytes of JSON. Our elements add their parts unparsed instead.
+    (streamlit-folium calls the ``script`` macro directly, which never
+    re-parsed.)
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("geo.maps elements render inside a folium Figure")
+        macros = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("script", figure.script)):
+            if part in macros:
+                target.add_child(RawText(macros[part](self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+        return ""
+
+
+class _MapSetup(_Verbatim):
     """The ``GeoMap`` script, styles, panes and attribution: the map's first child."""
 
     _template = Template(
@@ -456,7 +482,7 @@ class _MapSetup(folium.MacroElement):
         )
 
 
-class _GeoJsonLayer(Layer):
+class _GeoJsonLayer(Layer, _Verbatim):
     """GeoJSON styled per feature (``properties._s``), with HTML tooltips (``_t``).
 
     Tooltip HTML is built in Python from escaped text.
@@ -491,7 +517,7 @@ class _GeoJsonLayer(Layer):
         )
 
 
-class _IncidentLayer(JSCSSMixin, Layer):
+class _IncidentLayer(JSCSSMixin, Layer, _Verbatim):
     """Incidents drawn in the browser from one compact payload (see the module docstring)."""
 
     def __init__(self, payload: dict[str, Any], mode: str, name: str):
@@ -516,7 +542,7 @@ class _IncidentLayer(JSCSSMixin, Layer):
             ]
 
 
-class _HeatLayer(JSCSSMixin, Layer):
+class _HeatLayer(JSCSSMixin, Layer, _Verbatim):
     """Heat map of incidents (leaflet.heat), drawn from a grid aggregate."""
 
     _template = _macro(
@@ -542,7 +568,7 @@ class _HeatLayer(JSCSSMixin, Layer):
         )
 
 
-class _TownLayer(Layer):
+class _TownLayer(Layer, _Verbatim):
     """Town dots with labels; smaller towns appear as the user zooms in."""
 
     _template = _macro(
@@ -557,7 +583,7 @@ class _TownLayer(Layer):
         self.colour = _script_json(TOWN_COLOUR)
 
 
-class _Legend(folium.MacroElement):
+class _Legend(_Verbatim):
     """An HTML legend; sections follow their layers when a layer control toggles them."""
 
     _template = _macro(
@@ -572,7 +598,7 @@ class _Legend(folium.MacroElement):
         self.layers = [(_script_json(k), layer) for k, layer in layers]
 
 
-class _ViewSync(folium.MacroElement):
+class _ViewSync(_Verbatim):
     """Keeps ``lat``/``lon``/``z`` in the page URL equal to the view the user sees.
 
     How it works, and why

@@ -29,7 +29,9 @@ def fake_vendor(tmp_path):
         target = tmp_path / path
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.endswith(".js"):
-            target.write_text(f"/* {path} */ var s = '</script>';", encoding="utf-8")
+            target.write_text(
+                f"/* {path} */ var s = '</script>'; /* {{# {{{{ 7*191 }}}} */", encoding="utf-8"
+            )
         elif path.endswith(".css"):
             target.write_text(".x { background: url(images/layers.png); }", encoding="utf-8")
         else:
@@ -120,6 +122,7 @@ def test_inline_embeds_files_images_and_neutralises_end_tags(tmp_path):
     )
     assert "url(data:image/png;base64," in page
     assert "var s = '<\\/script>'" in page
+    assert "{# {{ 7*191 }}" in page and "1337" not in page  # contents are not run as templates
     assert page.index("leaflet/leaflet.js */") < page.index("leaflet.markercluster.js */")
 
 

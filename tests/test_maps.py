@@ -192,6 +192,29 @@ def test_untrusted_text_reaches_the_page_only_escaped(layers_kw):
     )  # notes
 
 
+def test_text_is_never_evaluated_as_a_template():
+    # folium renders each element's output again as a Jinja template; our
+    # elements must not, or "{#" breaks the page and "{{ }}" is evaluated.
+    rows = [
+        {
+            "event_id": f"J{i}",
+            "event_date": "2013-02-10",
+            "event_type": "Riots",
+            "latitude": "18.0",
+            "longitude": "-1.0",
+            "fatalities": "0",
+            "notes": note,
+        }
+        for i, note in enumerate(
+            ["{{ 7*191 }}", "{% if true %}shown{% endif %}", "{# open comment"]
+        )
+    ]
+    page = render(build_map(incidents(rows), layers=set(LAYERS)))
+    assert "1337" not in page
+    for note in ("{{ 7*191 }}", "{% if true %}shown{% endif %}", "{# open comment"):
+        assert note in page
+
+
 # --- assets -------------------------------------------------------------------
 
 
