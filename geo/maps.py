@@ -905,10 +905,11 @@ def _add_towns(m: folium.Map, towns: pd.DataFrame, max_towns: int) -> Layer:
 
 def _type_codes(types: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Event type of each row as an index into ACLED's six types (+ any others seen)."""
-    seen = pd.unique(types.astype("string").fillna(""))
+    codes, seen = pd.factorize(types.astype("string").fillna(""))
     labels = list(EVENT_TYPES) + sorted(str(t) for t in seen if t not in EVENT_TYPES)
-    codes = pd.Categorical(types.astype("string").fillna(""), categories=labels).codes
-    return np.asarray(codes, dtype=np.int64), labels
+    position = {label: i for i, label in enumerate(labels)}
+    lookup = np.array([position[str(t)] for t in seen], dtype=np.int64)
+    return lookup[codes], labels
 
 
 def _type_table(labels: list[str]) -> list[list[str]]:
