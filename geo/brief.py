@@ -42,10 +42,12 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon as MplPolygon
 from matplotlib.patches import Rectangle
+from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -98,6 +100,10 @@ _MAX_SPAN_DEG = (32.0, 24.0)
 # Another country's incidents join the map when this close (degrees) to it.
 _NEAR_DEG = 2.0
 _MAX_SPREAD = 8  # larger stacks of incidents at one point are not fanned out
+# Above this many incidents on the map, draw counts per grid cell instead of
+# one symbol per incident, on a grid this many cells across.
+DENSE_THRESHOLD = 3000
+DENSE_CELLS_ACROSS = 36
 
 _RC: dict[str, Any] = {
     "font.family": "sans-serif",
@@ -194,6 +200,7 @@ class _Brief:
     generated: str
     window_days: int
     region_labels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    features: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def render_brief(
@@ -332,10 +339,12 @@ def _compose(
 
     # Countries are shaded by risk only where the data has incidents there: a
     # country the data does not cover is "not assessed", not "Low".
-    assessed = set(joined["iso3"].astype("string").dropna()) | set(country_iso3)
+    assessed = set(joined["iso3"].dropna().unique()) | set(country_iso3)
+    if "area_iso3" in joined.columns:
+        assessed |= set(joined["area_iso3"].dropna().unique()) - {""}
     shading = _shading(areas, risk, assessed)
     table = _top_areas(risk, shown, state, country_iso3)
-    focus = set(country_iso3) | set(shown["iso3"].astype(str)) or {DEFAULT_ISO3}
+    focus = set(country_iso3) | set(shown["iso3"].unique()) or {DEFAULT_ISO3}
     town_frame = _towns(towns, _countries_in(admin0, extent), extent, shown, focus)
 
     names = _country_names(shown, admin0, country_iso3)
@@ -364,7 +373,8 @@ def _compose(
         attribution=_attribution(shown),
         generated=f"Generated {generated.day} {generated:%b %Y %H:%M} UTC",
         window_days=window_days,
-        region_labels=_region_labels(areas, table, shown),
+        region_labels=_region_labels(areas, table, shown, focus),
+        features=_features(shown, town_frame),
     )
 
 
@@ -499,7 +509,7 @@ def _top_areas(
     elif country_iso3:
         r = r[r["iso3"].isin(country_iso3)]
     else:
-        r = r[r["iso3"].isin(set(shown["iso3"].astype(str)) or {DEFAULT_ISO3})]
+        r = r[r["iso3"].isin(set(shown["iso3"].unique()) or {DEFAULT_ISO3})]
     counts = shown.groupby("area_code", observed=True).agg(
         incidents=("area_code", "size"), deaths=("fatalities", "sum")
     )
@@ -556,7 +566,7 @@ def _towns(
 
     t["_key"] = fold_series(t["name"])
     t["population"] = pd.to_numeric(t["population"], errors="coerce").fillna(0)
-    named = set(fold_series(filtered["location"]))
+    named = set(fold_series(pd.Series(filtered["location"].unique(), dtype="string")))
     t["incident"] = t["_key"].isin(named)
     t["_focus"] = t["iso3"].isin(focus) if "iso3" in t.columns else True
     t = t.sort_values(
@@ -565,11 +575,27 @@ def _towns(
     return t[cols + ["incident"]].reset_index(drop=True)
 
 
+def _features(shown: pd.DataFrame, towns: pd.DataFrame, limit: int = 4) -> pd.DataFrame:
+    """The deadliest incident places that are not towns of the gazetteer."""
+    from geo.names import fold_series
+
+    deadly = shown[shown["fatalities"] > 0].sort_values(
+        ["fatalities", "event_date"], ascending=[False, True], kind="stable"
+    )
+    deadly = deadly.drop_duplicates("location").head(limit * 3)
+    town_keys = set(fold_series(towns["name"].astype("string"))) if len(towns) else set()
+    keys = fold_series(deadly["location"].astype("string"))
+    out = deadly[~keys.isin(town_keys) & (keys != "")]
+    return out[["location", "longitude", "latitude"]].head(limit).reset_index(drop=True)
+
+
 def _region_labels(
-    areas: gpd.GeoDataFrame, table: pd.DataFrame, shown: pd.DataFrame
+    areas: gpd.GeoDataFrame, table: pd.DataFrame, shown: pd.DataFrame, focus: set[str]
 ) -> pd.DataFrame:
-    codes = set(table["area_code"]) | set(shown.get("area_code", pd.Series(dtype=str)))
-    sel = areas[areas["area_code"].isin(codes)]
+    """Admin-1 names worth printing: the table's areas and the briefing
+    countries' areas with incidents."""
+    codes = set(table["area_code"]) | set(shown["area_code"].unique())
+    sel = areas[areas["area_code"].isin(codes) & areas["iso3"].isin(focus)]
     return pd.DataFrame({"area": sel["area"].to_numpy(), "geometry": sel.geometry.to_numpy()})
 
 
@@ -615,7 +641,9 @@ def _filters_line(state: FilterState, elsewhere: pd.DataFrame) -> str:
 
 
 def _attribution(filtered: pd.DataFrame) -> str:
-    sources = filtered["source"].astype(str).str.split(";").explode().str.strip()
+    # Split the distinct values only: 100,000 rows often share a few sources.
+    distinct = pd.Series(filtered["source"].unique(), dtype="string").fillna("")
+    sources = distinct.str.split(";").explode().str.strip()
     uniq = sorted(set(sources[sources != ""]))
     base = "Boundaries: Natural Earth. Places: GeoNames (CC BY 4.0)."
     if not uniq:
@@ -756,8 +784,8 @@ def _draw(fig: Figure, renderer: RendererBase, brief: _Brief, layout: _Layout, f
     left, top, width, height = layout.map_box
     ax = fig.add_axes((page.fx(left), page.fy(top + height), width / page.w, height / page.h))
     view = _fit(brief.extent, width, height)
-    _draw_map(ax, renderer, brief, view, layout, fmt)
-    _draw_panel(page, brief, layout)
+    cells = _draw_map(ax, renderer, brief, view, layout, fmt)
+    _draw_panel(page, brief, layout, cells)
     if layout.list_box is not None:
         _draw_key_incidents(page, brief, layout)
     _draw_footer(page, brief, layout)
@@ -816,7 +844,7 @@ def _draw_map(
     view: tuple[float, float, float, float],
     layout: _Layout,
     fmt: str,
-) -> None:
+) -> _Cells | None:
     minx, miny, maxx, maxy = view
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
@@ -834,40 +862,73 @@ def _draw_map(
     shading = _clip(brief.shading, clip)
     borders = _clip(brief.borders, clip)
 
-    if len(countries):
-        countries.plot(ax=ax, facecolor=NOT_ASSESSED_COLOUR, edgecolor="none", zorder=1)
-    if len(shading):
-        shading.plot(
-            ax=ax,
-            facecolor=shading["colour"].tolist(),
-            edgecolor=style.ADMIN_LINE_COLOUR,
-            linewidth=0.45,
-            zorder=2,
-        )
-    if len(countries):
-        countries.boundary.plot(ax=ax, color=ADMIN0_LINE_COLOUR, linewidth=0.9, zorder=3)
-    if len(borders):
-        # A wide pale casing under a dash-dot line: borders read as borders on
-        # every fill colour, and differ from admin-0 outlines by style.
-        borders.plot(ax=ax, color="white", linewidth=4.2, alpha=0.8, zorder=4)
-        borders.plot(
-            ax=ax,
-            color=style.BORDER_COLOUR,
-            linewidth=2.0,
-            linestyle=(0, (7, 2, 1.5, 2)),
-            zorder=5,
-        )
-
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    markers = _draw_incidents(ax, brief.shown, fmt)
+    _add_polygons(ax, countries, facecolor=NOT_ASSESSED_COLOUR, edgecolor="none", zorder=1)
+    _add_polygons(
+        ax,
+        shading,
+        facecolor=shading["colour"].tolist(),
+        edgecolor=style.ADMIN_LINE_COLOUR,
+        linewidth=0.45,
+        zorder=2,
+    )
+    _add_polygons(
+        ax, countries, facecolor="none", edgecolor=ADMIN0_LINE_COLOUR, linewidth=0.9, zorder=3
+    )
+    # A wide pale casing under a dash-dot line: borders read as borders on
+    # every fill colour, and differ from admin-0 outlines by style.
+    _add_lines(ax, borders, color="white", linewidth=4.2, alpha=0.8, zorder=4)
+    _add_lines(
+        ax,
+        borders,
+        color=style.BORDER_COLOUR,
+        linewidth=2.0,
+        linestyle=(0, (7, 2, 1.5, 2)),
+        zorder=5,
+    )
+    markers, cells = _draw_incidents(ax, brief.shown, fmt)
     placer = _Placer(ax, renderer, markers)
     _draw_north_arrow(ax, placer, layout)
     _draw_scale_bar(ax, placer, view, layout)
     _label_towns(ax, placer, brief.towns, layout, incident_towns=True)
+    if cells is None:
+        _label_features(ax, placer, brief.features, layout)
     _label_countries(ax, placer, countries, brief, layout)
     _label_regions(ax, placer, brief.region_labels, layout)
     _label_towns(ax, placer, brief.towns, layout, incident_towns=False)
+    return cells
+
+
+def _add_polygons(ax: Axes, frame: gpd.GeoDataFrame, facecolor: str | list[str], **kw: Any) -> None:
+    """Draw polygon geometries as one collection (one path per polygon part).
+
+    Built here rather than with GeoDataFrame.plot, which redraws the whole
+    figure after every call and sets axis labels.
+    """
+    if not len(frame):
+        return
+    parts, owner = shapely.get_parts(frame.geometry.to_numpy(), return_index=True)
+    polygon = shapely.get_type_id(parts) == 3
+    parts, owner = parts[polygon], owner[polygon]
+    paths = []
+    for part in parts:  # one per polygon part: hundreds, not one per incident
+        rings = [np.asarray(part.exterior.coords)[:, :2]]
+        rings += [np.asarray(r.coords)[:, :2] for r in part.interiors]
+        codes = [
+            np.r_[Path.MOVETO, np.full(len(r) - 2, Path.LINETO), Path.CLOSEPOLY] for r in rings
+        ]
+        paths.append(Path(np.concatenate(rings), np.concatenate(codes).astype(np.uint8)))
+    colours = facecolor if isinstance(facecolor, str) else [facecolor[i] for i in owner]
+    ax.add_collection(PathCollection(paths, facecolors=colours, **kw), autolim=False)
+
+
+def _add_lines(ax: Axes, frame: gpd.GeoDataFrame, **kw: Any) -> None:
+    """Draw line geometries as one LineCollection."""
+    if not len(frame):
+        return
+    parts = shapely.get_parts(frame.geometry.to_numpy())
+    lines = parts[shapely.get_type_id(parts) == 1]
+    segments = [np.asarray(line.coords)[:, :2] for line in lines]
+    ax.add_collection(LineCollection(segments, **kw), autolim=False)
 
 
 def _clip(frame: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
@@ -888,14 +949,17 @@ def _marker_sizes(fatalities: np.ndarray) -> np.ndarray:
     return radii[inverse] * 72 / 96 * MARKER_SCALE
 
 
-def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> np.ndarray:
+def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> tuple[np.ndarray, _Cells | None]:
     """Scatter the incidents, one call per event type; return marker discs.
 
     Returns an array of (x_px, y_px, radius_px) used to keep labels off the
-    markers.
+    markers, and the aggregation used when there were too many to draw one
+    by one (:func:`_draw_cells`).
     """
     if not len(filtered):
-        return np.empty((0, 3))
+        return np.empty((0, 3)), None
+    if len(filtered) > DENSE_THRESHOLD:
+        return _draw_cells(ax, filtered, fmt)
     lon = filtered["longitude"].to_numpy(dtype=float)
     lat = filtered["latitude"].to_numpy(dtype=float)
     fat = filtered["fatalities"].to_numpy(dtype=float)
@@ -904,7 +968,6 @@ def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> np.ndarray:
     xy = _spread(ax.transData.transform(np.column_stack([lon, lat])), r_px, fat)
     lon, lat = ax.transData.inverted().transform(xy).T
     types = filtered["event_type"].astype(str).to_numpy()
-    many = len(filtered) > 5000
     for etype in sorted(set(types), key=_event_order):
         idx = np.flatnonzero(types == etype)
         # Largest first, so small markers stay visible on top of big ones.
@@ -917,15 +980,72 @@ def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> np.ndarray:
             marker=shape,
             c=style.EVENT_TYPE_COLOURS.get(etype, _FALLBACK_EVENT_COLOUR),
             edgecolors="white",
-            linewidths=0.25 if many else 1.0,
-            alpha=0.55 if many else 0.92,
+            linewidths=1.0,
+            alpha=0.92,
             zorder=6,
-            rasterized=many and fmt == "pdf",
         )
-    discs = np.column_stack([xy, r_px])
-    # Thousands of incidents pile on the same pixels: keep one disc per
-    # pixel cell and size, which is all label placement needs.
-    return np.unique(np.round(discs), axis=0)
+    return np.column_stack([xy, r_px]), None
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """How a dense map was aggregated, for its legend."""
+
+    cell_km: float
+    max_count: int
+    r_min: float  # points
+    r_max: float
+
+
+def _draw_cells(ax: Axes, filtered: pd.DataFrame, fmt: str) -> tuple[np.ndarray, _Cells]:
+    """Many incidents: one circle per grid cell, sized by count, coloured by
+    the cell's most frequent event type.
+
+    Tens of thousands of symbols would bury the risk shading and each other;
+    counts per cell keep both readable, and cost the same for any ``n``.
+    """
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    k = math.cos(math.radians((y0 + y1) / 2))
+    cell = (x1 - x0) / DENSE_CELLS_ACROSS
+    cell_y = cell * k  # square on the ground
+    lon = filtered["longitude"].to_numpy(dtype=float)
+    lat = filtered["latitude"].to_numpy(dtype=float)
+    grid = pd.DataFrame(
+        {
+            "i": np.floor((lon - x0) / cell).astype(np.int64),
+            "j": np.floor((lat - y0) / cell_y).astype(np.int64),
+            "t": filtered["event_type"].astype(str).to_numpy(),
+        }
+    )
+    by_type = grid.groupby(["i", "j", "t"], sort=True).size().unstack("t", fill_value=0)
+    counts = by_type.sum(axis=1).to_numpy()
+    # Ties go to the type listed first in geo.style (columns are put in that order).
+    ordered = by_type[sorted(by_type.columns, key=_event_order)]
+    dominant = ordered.columns.to_numpy()[np.argmax(ordered.to_numpy(), axis=1)]
+    i = by_type.index.get_level_values("i").to_numpy()
+    j = by_type.index.get_level_values("j").to_numpy()
+    cx, cy = x0 + (i + 0.5) * cell, y0 + (j + 0.5) * cell_y
+    px_per_deg = ax.transData.transform((x1, y0))[0] - ax.transData.transform((x0, y0))[0]
+    cell_pt = cell * px_per_deg / (x1 - x0) * 72 / ax.figure.dpi
+    r_min, r_max = 1.6, cell_pt * 0.62
+    max_count = int(counts.max())
+    radius = r_min + (r_max - r_min) * np.sqrt(counts / max_count)
+    order = np.argsort(-radius, kind="stable")  # big first, small on top
+    colours = [style.EVENT_TYPE_COLOURS.get(t, _FALLBACK_EVENT_COLOUR) for t in dominant]
+    ax.scatter(
+        cx[order],
+        cy[order],
+        s=(2 * radius[order]) ** 2,
+        c=[colours[n] for n in order],
+        edgecolors="white",
+        linewidths=0.6,
+        alpha=0.85,
+        zorder=6,
+    )
+    xy = ax.transData.transform(np.column_stack([cx, cy]))
+    discs = np.column_stack([xy, radius * ax.figure.dpi / 72])
+    km = cell * _KM_PER_DEGREE * k
+    return discs, _Cells(cell_km=km, max_count=max_count, r_min=r_min, r_max=r_max)
 
 
 def _spread(xy: np.ndarray, r_px: np.ndarray, fatalities: np.ndarray) -> np.ndarray:
@@ -1058,11 +1178,53 @@ def _label_towns(
             markeredgecolor="white",
             markeredgewidth=0.8,
             linestyle="none",
-            zorder=8,
+            zorder=5.5 if incident_towns else 8,  # incident markers sit on their town
         )
         placer.take(best[1])
         placer.take(dot)
         placed += 1
+
+
+def _label_features(ax: Axes, placer: _Placer, features: pd.DataFrame, layout: _Layout) -> None:
+    """Name the deadliest incident places that are not towns ("Adrar des Ifoghas").
+
+    The label sits beside the incident's own marker, in italics so it does
+    not read as a town.
+    """
+    k = placer.px_per_pt()
+    for name, lon, lat in zip(
+        features["location"], features["longitude"], features["latitude"], strict=True
+    ):
+        x, y = ax.transData.transform((lon, lat))
+        d = placer.discs
+        near = d[np.argmin(np.hypot(d[:, 0] - x, d[:, 1] - y))] if len(d) else (x, y, 0.0)
+        x, y, r = float(near[0]), float(near[1]), float(near[2]) / k
+        text = ax.text(
+            lon,
+            lat,
+            _clean(name),
+            fontsize=layout.town_pt * 0.95,
+            color="#2b2b2b",
+            fontstyle="italic",
+            zorder=9,
+            parse_math=False,
+            usetex=False,
+            path_effects=_halo(),
+        )
+        slots: tuple[tuple[_HAlign, _VAlign, float, float], ...] = (
+            ("left", "center", r + 4, 0),
+            ("right", "center", -r - 4, 0),
+            ("center", "bottom", 0, r + 3),
+            ("center", "top", 0, -r - 3),
+        )
+        for ha, va, dx, dy in slots:
+            _move(ax, text, ha, va, x + dx * k, y + dy * k)
+            box = text.get_window_extent(placer.renderer)
+            if placer.free(box) and placer.hits(box) == 0:
+                placer.take(box)
+                break
+        else:
+            text.remove()
 
 
 def _move(ax: Axes, text: Text, ha: _HAlign, va: _VAlign, x_px: float, y_px: float) -> None:
@@ -1302,7 +1464,7 @@ def _draw_north_arrow(ax: Axes, placer: _Placer, layout: _Layout) -> None:
     placer.take(Bbox.from_extents(cx - w - 6 * k, base_y - 4 * k, cx + w + 6 * k, top + 4 * k))
 
 
-def _draw_panel(page: _Page, brief: _Brief, layout: _Layout) -> None:
+def _draw_panel(page: _Page, brief: _Brief, layout: _Layout, cells: _Cells | None) -> None:
     """Top areas table and the legends, stacked in the right-hand column."""
     x, top, width, height = layout.panel_box
     pt = 1 / 72
@@ -1319,7 +1481,7 @@ def _draw_panel(page: _Page, brief: _Brief, layout: _Layout) -> None:
     y += layout.row_pt * pt * 0.5
     y = _draw_table(page, brief, layout, x, y, width)
     y += layout.row_pt * pt * 0.9
-    y = _draw_legends(page, brief, layout, x, y, width, top + height)
+    y = _draw_legends(page, brief, layout, x, y, width, top + height, cells)
     if layout.list_box is None:
         _draw_short_list(page, brief, layout, x, y + layout.row_pt * pt * 0.9, width, top + height)
 
@@ -1446,8 +1608,8 @@ def _table_cells(row: pd.Series) -> dict[str, tuple[str, str]]:
         "level": (final + (" *" if overridden else ""), TEXT_COLOUR),
         "score": ("–" if score is None or pd.isna(score) else f"{float(score):.0f}", TEXT_COLOUR),
         "trend": (trend, trend_colour),
-        "incidents": (f"{int(row['incidents']):,}", TEXT_COLOUR),
-        "deaths": (f"{int(row['deaths']):,}", TEXT_COLOUR),
+        "incidents": (_count(int(row["incidents"])), TEXT_COLOUR),
+        "deaths": (_count(int(row["deaths"])), TEXT_COLOUR),
     }
 
 
@@ -1469,7 +1631,14 @@ def _trend_cell(label: object, pct: object) -> tuple[str, str]:
 
 
 def _draw_legends(
-    page: _Page, brief: _Brief, layout: _Layout, x: float, y: float, width: float, bottom: float
+    page: _Page,
+    brief: _Brief,
+    layout: _Layout,
+    x: float,
+    y: float,
+    width: float,
+    bottom: float,
+    cells: _Cells | None,
 ) -> float:
     pt = 1 / 72
     size = layout.body_pt
@@ -1516,29 +1685,49 @@ def _draw_legends(
     if not types:
         page.text(x, y, "No incidents match the filters.", size, color=MUTED_COLOUR)
         y += line
-    col_w = width / 2
+    type_labels = {t: f"{t} ({_count(int(counts[t]))})" for t in types}
+    label_pt = layout.small_pt * 1.08
+    widest = max((page.width_in(v, label_pt) for v in type_labels.values()), default=0.0)
+    columns = 2 if widest + size * pt * 1.8 <= width / 2 else 1
+    col_w = width / columns
     for i, etype in enumerate(types):
-        cx = x + (i % 2) * col_w
-        cy = y + (i // 2) * line
+        cx = x + (i % columns) * col_w
+        cy = y + (i // columns) * line
         colour = style.EVENT_TYPE_COLOURS.get(etype, _FALLBACK_EVENT_COLOUR)
-        page.marker(cx + size * pt * 0.6, cy - size * pt * 0.35, etype, size * 0.95, colour)
-        label = f"{etype} ({counts[etype]:,})"
+        shape = "Battles" if cells is not None else etype  # cells are all circles
+        page.marker(cx + size * pt * 0.6, cy - size * pt * 0.35, shape, size * 0.95, colour)
         page.text(
             cx + size * pt * 1.5,
             cy,
-            page.fit(label, layout.small_pt * 1.08, col_w - size * pt * 1.8),
-            layout.small_pt * 1.08,
+            page.fit(type_labels[etype], label_pt, col_w - size * pt * 1.8),
+            label_pt,
         )
-    y += ((len(types) + 1) // 2) * line + line * 0.35
+    y += -(-len(types) // columns) * line + line * 0.35
 
-    # Size key: fatalities on the same square-root scale as the web map.
-    page.text(x, y, "Fatalities", layout.heading_pt * 0.92, fontweight="bold")
-    samples = (0, 5, 25, 100)
-    radii = _marker_sizes(np.array(samples, dtype=float))
+    # Size key: fatalities on the same square-root scale as the web map, or
+    # incidents per cell when the map shows counts.
+    if cells is None:
+        title = "Fatalities"
+        samples: tuple[int, ...] = (0, 5, 25, 100)
+        radii = _marker_sizes(np.array(samples, dtype=float))
+        labels = ["0", "5", "25", "100+"]
+        note = "Symbol area grows with the square root of reported fatalities."
+    else:
+        title = f"Incidents per {cells.cell_km:.0f} km cell"
+        samples = _cell_samples(cells.max_count)
+        radii = cells.r_min + (cells.r_max - cells.r_min) * np.sqrt(
+            np.array(samples, dtype=float) / cells.max_count
+        )
+        labels = [_count(v) for v in samples]
+        note = (
+            f"{len(brief.shown):,} incidents, too many for one symbol each: circles count "
+            "them per cell; colour = the cell's most frequent type."
+        )
+    page.text(x, y, title, layout.heading_pt * 0.92, fontweight="bold")
     max_r = float(radii.max()) * pt
     cy = y + max_r + size * pt * 0.7
     cursor = x + float(radii[0]) * pt
-    for value, r in zip(samples, radii, strict=True):
+    for label, r in zip(labels, radii, strict=True):
         r_in = float(r) * pt
         cursor += r_in
         page.fig.add_artist(
@@ -1557,15 +1746,37 @@ def _draw_legends(
         page.text(
             cursor + r_in + 0.05,
             cy + size * pt * 0.35,
-            "100+" if value == 100 else str(value),
+            label,
             layout.small_pt,
         )
         cursor += r_in + 0.45
-    note = "Symbol area grows with the square root of reported fatalities."
     y = cy + max_r + layout.small_pt * pt * 1.6
-    if y <= bottom + 0.05:
-        page.text(x, y, page.fit(note, layout.small_pt, width), layout.small_pt, color=MUTED_COLOUR)
+    for part in page.wrap(note, layout.small_pt, width)[:2]:
+        if y <= bottom + 0.05:
+            page.text(x, y, part, layout.small_pt, color=MUTED_COLOUR)
+        y += layout.small_pt * pt * 1.35
     return y
+
+
+def _count(n: int) -> str:
+    """A count for a narrow column: 9,876 then 12.3k, 123k, 1.2M."""
+    if n < 10_000:
+        return f"{n:,}"
+    if n < 100_000:
+        return f"{n / 1000:.1f}k"
+    if n < 1_000_000:
+        return f"{n / 1000:.0f}k"
+    return f"{n / 1e6:.1f}M"
+
+
+def _cell_samples(max_count: int) -> tuple[int, ...]:
+    """Three round counts for the cell-size key, the largest at most ``max_count``."""
+    nice = [m * 10**e for e in range(7) for m in (1, 2, 5)]
+    top = max([v for v in nice if v <= max_count] or [max(max_count, 1)])
+    picks = [v for v in nice if v <= top // 4]
+    low = max([v for v in picks if v <= top // 16] or [1])
+    mid = max(picks or [1])
+    return tuple(sorted({low, mid, top}))
 
 
 def _draw_key_incidents(page: _Page, brief: _Brief, layout: _Layout) -> None:

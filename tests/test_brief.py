@@ -223,6 +223,34 @@ def test_filters_and_far_incidents_are_stated(world: dict[str, object]) -> None:
     assert "Not in this briefing: 1 incident of the period elsewhere (Farland 1)" in text
 
 
+def test_many_incidents_are_counted_per_cell(world: dict[str, object]) -> None:
+    from geo.synthetic import synthetic_incidents
+
+    n = brief.DENSE_THRESHOLD + 500
+    syn = synthetic_incidents(
+        n, seed=1, bounds=(-29.9, 10.1, -20.1, 19.9), start="2013-02-01", days=28
+    )
+    north, west = syn["latitude"] >= 15, syn["longitude"] < -25
+    code = np.select([north & west, north, west], ["TS-NW", "TS-NE", "TS-SW"], "TS-SE")
+    names = {
+        "TS-NW": "North-West",
+        "TS-NE": "North-East",
+        "TS-SW": "South-West",
+        "TS-SE": "South-East",
+    }
+    syn = syn.assign(
+        iso3="TST",
+        country="Testland",
+        area_code=code,
+        area_iso3="TST",
+        area=pd.Series(code).map(names).to_numpy(),
+    )
+    text = pdf_text(render(dict(world, joined=syn), fmt="pdf"))
+    assert f"{n:,} incidents" in text
+    assert "Incidents per" in text and "km cell" in text
+    assert f"the 12 deadliest of {n:,}" in text
+
+
 def test_bad_arguments_are_refused(world: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="fmt"):
         render(world, fmt="jpg")
