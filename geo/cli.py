@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.risk",
     "geo.commands.brief",
     "geo.commands.ingest",
+    "geo.commands.bench",
 )
 
 

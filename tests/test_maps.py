@@ -421,3 +421,12 @@ def test_bad_arguments_are_refused_with_names():
         build_map(incidents(), layers={"satellite"})
     with pytest.raises(ValueError, match="fatalities"):
         build_map(incidents().drop(columns="fatalities"))
+
+
+def test_bench_command_reports_both_tables_on_synthetic_data(capsys):
+    from geo.cli import main
+
+    assert main(["bench", "--sizes", "300,3000", "--naive-max", "300", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out and "| 300 |" in out and "| 3,000 |" in out
+    assert "naive: build (s)" in out and "x |" in out
