@@ -708,7 +708,7 @@ def _risk_tooltip(row: Mapping[str, Any], country: str) -> str:
     if level == NOT_ASSESSED or level not in LEVEL_COLOURS:
         return head + f'<div class="geo-muted">{NOT_ASSESSED}</div>'
     parts = [head]
-    line = f"{_swatch('background:' + LEVEL_COLOURS[level])} <b>{escape_text(level)}</b>"
+    line = f"{_level_swatch(level)} <b>{escape_text(level)}</b>"
     score = row.get("score")
     if isinstance(score, int | float) and math.isfinite(score):
         line += f" &middot; score {score:.0f}/100"
@@ -742,6 +742,29 @@ def _risk_tooltip(row: Mapping[str, Any], country: str) -> str:
             text += f"; until {escape_text(str(expires)[:10])}"
         parts.append(f'<div class="geo-override">{text}</div>')
     return "".join(parts)
+
+
+# Fill opacity by level: low risk is a light tint so that the eye goes to the
+# areas that matter; the ramp's colours stay distinct at these opacities.
+LEVEL_OPACITY: dict[str, float] = {
+    "Low": 0.32,
+    "Moderate": 0.5,
+    "Elevated": 0.58,
+    "High": 0.64,
+    "Extreme": 0.7,
+}
+
+
+def _level_opacity(level: str, plain: bool) -> float:
+    """Fill opacity of an area at ``level`` (a little lighter over map tiles)."""
+    return round(LEVEL_OPACITY.get(level, 0.0) * (1.0 if plain else 0.85), 3)
+
+
+def _level_swatch(level: str) -> str:
+    """Legend swatch showing the level's colour as it looks on the map (over white)."""
+    colour = LEVEL_COLOURS[level].lstrip("#")
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return _swatch(f"background:rgba({red},{green},{blue},{_level_opacity(level, True)})")
 
 
 def _join_risk(areas: pd.DataFrame, risk: pd.DataFrame) -> pd.DataFrame:
@@ -782,7 +805,7 @@ def _add_areas(
             override = bool(rec.get("override_level")) and str(rec.get("override_level")) == level
             style: dict[str, Any] = {
                 "fillColor": LEVEL_COLOURS.get(level, "#ffffff"),
-                "fillOpacity": 0.0 if level == NOT_ASSESSED else (0.62 if plain else 0.5),
+                "fillOpacity": _level_opacity(level, plain),
                 "color": AREA_LINE_COLOUR,
                 "weight": 1.6 if override else 0.7,
                 "opacity": 0.8,
@@ -1155,9 +1178,7 @@ def _legend_html(
     """The legend: one section per active layer, then the reference lines."""
     parts = ["<details open><summary>Legend</summary>"]
     if risk_levels is not None:
-        rows = [
-            _legend_row(_swatch(f"background:{LEVEL_COLOURS[lv]}"), lv) for lv in reversed(LEVELS)
-        ]
+        rows = [_legend_row(_level_swatch(lv), lv) for lv in reversed(LEVELS)]
         if NOT_ASSESSED in risk_levels:
             rows.append(_legend_row(_swatch("background:#fff"), NOT_ASSESSED))
         override = _swatch(f"background:#fff;border:1.6px dashed {AREA_LINE_COLOUR}")
