@@ -898,27 +898,35 @@ def _add_borders(m: folium.Map, borders: pd.DataFrame) -> Layer:
     return layer
 
 
-def _town_min_zoom(population: np.ndarray) -> np.ndarray:
-    """Zoom from which a town's label shows: big towns always, small ones when zoomed in."""
-    return np.select(
+def _town_min_zoom(population: np.ndarray, focus: np.ndarray) -> np.ndarray:
+    """Zoom from which a town's label may show (labels that would overlap still give way).
+
+    Every town of the focus country and big towns elsewhere from the start,
+    smaller towns elsewhere as the user zooms in.
+    """
+    by_size = np.select(
         [population >= 100_000, population >= 25_000, population >= 8_000], [0, 6, 7], default=8
     )
+    return np.where(focus, 0, by_size)
 
 
 def _add_towns(m: folium.Map, towns: pd.DataFrame, max_towns: int) -> Layer:
+    """Town labels, focus country first, then by population (the order labels win overlaps)."""
     _require(towns, ["name", "latitude", "longitude"], "towns")
     frame = towns.dropna(subset=["latitude", "longitude"])
     pop = (
-        pd.to_numeric(frame["population"], errors="coerce").fillna(0)
+        pd.to_numeric(frame["population"], errors="coerce").fillna(0).to_numpy()
         if "population" in frame.columns
-        else pd.Series(0, index=frame.index)
+        else np.zeros(len(frame))
     )
-    order = np.argsort(-pop.to_numpy(), kind="stable")[:max_towns]
-    frame, popv = frame.iloc[order], pop.to_numpy()[order]
+    focus = (_text(frame, "iso3") == FOCUS_ISO3).to_numpy(bool)
+    order = np.lexsort((-pop, ~focus))[:max_towns]
+    frame = frame.iloc[order]
+    min_zoom = _town_min_zoom(pop[order], focus[order])
     payload = [
         [escape_text(n), round(float(la), 4), round(float(lo), 4), int(z), len(str(n))]
         for n, la, lo, z in zip(
-            frame["name"], frame["latitude"], frame["longitude"], _town_min_zoom(popv), strict=True
+            frame["name"], frame["latitude"], frame["longitude"], min_zoom, strict=True
         )
     ]
     layer = _TownLayer(payload, LAYER_LABELS["towns"])
@@ -1258,7 +1266,7 @@ def build_map(
     cluster_threshold: int = CLUSTER_THRESHOLD,
     aggregate_threshold: int = AGGREGATE_THRESHOLD,
     grid_max_cells: int = GRID_MAX_CELLS,
-    max_towns: int = 400,
+    max_towns: int = 1_000,
     sync_url: bool = True,
     restore_view: bool = True,
     view_key: str = "main",
@@ -1283,8 +1291,10 @@ def build_map(
     borders : GeoDataFrame, optional
         Border lines (``neighbour_name``, ``neighbour_iso3``, ``length_km``).
     towns : DataFrame, optional
-        ``name``, ``latitude``, ``longitude``, ``population``; the
-        ``max_towns`` most populous are labelled, small ones from zoom 6-8.
+        ``name``, ``latitude``, ``longitude``, ``population``, ``iso3``.
+        Towns of Mali and towns over 100,000 people are labelled from the
+        start, smaller ones from zoom 6-8; where labels would overlap, Mali's
+        towns and then the larger win. At most ``max_towns`` are sent.
     admin0 : GeoDataFrame, optional
         Country outlines, always drawn for context (filled light with
         country names when there are no tiles).
