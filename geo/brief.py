@@ -1495,7 +1495,7 @@ def _draw_short_list(
     line = size * pt * 1.55
     room = int((bottom - y - layout.heading_pt * pt * 1.6) / line)
     key = key_incidents(brief.shown, limit=min(room, 6))
-    if room < 2 or not len(key) or int(key["fatalities"].max()) == 0:
+    if room < 2 or not len(key):
         return
     page.text(x, y, "Key incidents", layout.heading_pt * 0.92, fontweight="bold")
     y += layout.heading_pt * pt * 1.45
