@@ -212,11 +212,13 @@ def test_border_distance_matches_brute_force_on_shipped_borders(
         _, _, d = GEOD.inv(np.full(len(xy), lon[i]), np.full(len(xy), lat[i]), xy[:, 0], xy[:, 1])
         best = d.min() / 1000
         # densified brute force overestimates by at most ~0.3 km; the
-        # function may differ from it by metres (segments are straight in a
-        # projection, not in lon/lat)
-        assert out["border_km"].iloc[i] <= best * 1.0001
+        # function finds its nearest point in a projection, within 0.1 %
+        assert out["border_km"].iloc[i] <= best * 1.001
         assert out["border_km"].iloc[i] >= best * 0.99 - 0.3
-        assert out["border_neighbour"].iloc[i] == borders["neighbour_iso3"].iloc[owner[d.argmin()]]
+        # the label is a border at that distance (at a tripoint, either one)
+        label = out["border_neighbour"].iloc[i]
+        own = borders["neighbour_iso3"].to_numpy()[owner] == label
+        assert d[own].min() / 1000 <= best * 1.001 + 1e-3
 
 
 # ---------------------------------------------------------------------------
