@@ -343,6 +343,25 @@ def test_empty_names_are_refused(tmp_path: Path) -> None:
         load_boundary_file(path, name_field="name")
 
 
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "bnd_garbage.geojson"
+    path.write_bytes(b"\x00\x01 not a boundary file")
+    with pytest.raises(BoundaryFileError, match="bnd_garbage.geojson: cannot read"):
+        load_boundary_file(path, name_field="name")
+
+
+def test_zip_with_two_shapefiles_needs_layer(tmp_path: Path) -> None:
+    for stem in ("bnd_a", "bnd_b"):
+        _user_layer().to_file(tmp_path / f"{stem}.shp")
+    archive = tmp_path / "bnd_two.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.glob("bnd_[ab].*"):
+            zf.write(part, part.name)
+    with pytest.raises(BoundaryFileError, match="several shapefiles"):
+        load_boundary_file(archive)
+    assert len(load_boundary_file(archive, layer="bnd_b")) == 2
+
+
 def test_missing_file() -> None:
     with pytest.raises(BoundaryFileError, match="file not found"):
         load_boundary_file("bnd_does_not_exist.geojson", name_field="name")
