@@ -289,7 +289,7 @@ def render_brief(
     with _LOCK, matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         fig = Figure(figsize=layout.size, dpi=layout.dpi if fmt == "pdf" else out_dpi)
         canvas = FigureCanvasAgg(fig)
-        _draw(fig, canvas.get_renderer(), brief, layout, fmt)
+        _draw(fig, canvas.get_renderer(), brief, layout)
         return _save(fig, fmt, out_dpi)
 
 
@@ -777,14 +777,14 @@ class _Page:
         )
 
 
-def _draw(fig: Figure, renderer: RendererBase, brief: _Brief, layout: _Layout, fmt: str) -> None:
+def _draw(fig: Figure, renderer: RendererBase, brief: _Brief, layout: _Layout) -> None:
     page = _Page(fig, renderer, layout)
     fig.patch.set_facecolor("white")
     _draw_header(page, brief, layout)
     left, top, width, height = layout.map_box
     ax = fig.add_axes((page.fx(left), page.fy(top + height), width / page.w, height / page.h))
     view = _fit(brief.extent, width, height)
-    cells = _draw_map(ax, renderer, brief, view, layout, fmt)
+    cells = _draw_map(ax, renderer, brief, view, layout)
     _draw_panel(page, brief, layout, cells)
     if layout.list_box is not None:
         _draw_key_incidents(page, brief, layout)
@@ -843,7 +843,6 @@ def _draw_map(
     brief: _Brief,
     view: tuple[float, float, float, float],
     layout: _Layout,
-    fmt: str,
 ) -> _Cells | None:
     minx, miny, maxx, maxy = view
     ax.set_xlim(minx, maxx)
@@ -885,14 +884,14 @@ def _draw_map(
         linestyle=(0, (7, 2, 1.5, 2)),
         zorder=5,
     )
-    markers, cells = _draw_incidents(ax, brief.shown, fmt)
+    markers, cells = _draw_incidents(ax, brief.shown)
     placer = _Placer(ax, renderer, markers)
     _draw_north_arrow(ax, placer, layout)
     _draw_scale_bar(ax, placer, view, layout)
     _label_towns(ax, placer, brief.towns, layout, incident_towns=True)
     if cells is None:
         _label_features(ax, placer, brief.features, layout)
-    _label_countries(ax, placer, countries, brief, layout)
+    _label_countries(ax, placer, countries, layout)
     _label_regions(ax, placer, brief.region_labels, layout)
     _label_towns(ax, placer, brief.towns, layout, incident_towns=False)
     return cells
@@ -949,7 +948,7 @@ def _marker_sizes(fatalities: np.ndarray) -> np.ndarray:
     return radii[inverse] * 72 / 96 * MARKER_SCALE
 
 
-def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> tuple[np.ndarray, _Cells | None]:
+def _draw_incidents(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, _Cells | None]:
     """Scatter the incidents, one call per event type; return marker discs.
 
     Returns an array of (x_px, y_px, radius_px) used to keep labels off the
@@ -959,7 +958,7 @@ def _draw_incidents(ax: Axes, filtered: pd.DataFrame, fmt: str) -> tuple[np.ndar
     if not len(filtered):
         return np.empty((0, 3)), None
     if len(filtered) > DENSE_THRESHOLD:
-        return _draw_cells(ax, filtered, fmt)
+        return _draw_cells(ax, filtered)
     lon = filtered["longitude"].to_numpy(dtype=float)
     lat = filtered["latitude"].to_numpy(dtype=float)
     fat = filtered["fatalities"].to_numpy(dtype=float)
@@ -997,7 +996,7 @@ class _Cells:
     r_max: float
 
 
-def _draw_cells(ax: Axes, filtered: pd.DataFrame, fmt: str) -> tuple[np.ndarray, _Cells]:
+def _draw_cells(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, _Cells]:
     """Many incidents: one circle per grid cell, sized by count, coloured by
     the cell's most frequent event type.
 
@@ -1251,7 +1250,7 @@ _TOWN_SLOTS: tuple[tuple[_HAlign, _VAlign, float, float], ...] = (
 
 
 def _label_countries(
-    ax: Axes, placer: _Placer, countries: gpd.GeoDataFrame, brief: _Brief, layout: _Layout
+    ax: Axes, placer: _Placer, countries: gpd.GeoDataFrame, layout: _Layout
 ) -> None:
     """Country names in spaced capitals, inside the visible part of each country."""
     if not len(countries):
