@@ -177,8 +177,9 @@ var GeoMap = (function () {
     }
 
     function grid(map, D) {
+        // SVG, not canvas: a canvas over the whole map would take the mouse
+        // from the areas underneath (their tooltips), and cells are few.
         var n = D.lat.length, markers = new Array(n), group = L.featureGroup();
-        var renderer = L.canvas({pane: "geo-incidents", padding: 0.3});
         // Circle area follows the cell's incidents; the densest cell's circle
         // touches its neighbours at every zoom (within rmin..rmax pixels).
         function radius(i, zoom) {
@@ -194,8 +195,9 @@ var GeoMap = (function () {
         var z0 = map.getZoom();
         for (var i = 0; i < n; i++) {
             markers[i] = L.circleMarker([D.lat[i], D.lon[i]], {
-                renderer: renderer, radius: radius(i, z0), fillColor: D.types[D.dom[i]][1],
-                fillOpacity: 0.78, color: "#ffffff", weight: 0.8, opacity: 0.9, row: i
+                pane: "geo-incidents", className: "geo-cell", radius: radius(i, z0),
+                fillColor: D.types[D.dom[i]][1], fillOpacity: 0.78, color: "#ffffff", weight: 0.8,
+                opacity: 0.9, row: i
             });
             markers[i].bindPopup(popup, {maxWidth: 320});
             markers[i].bindTooltip(tip, {direction: "top", opacity: 0.96});

@@ -1165,7 +1165,7 @@ def _legend_incidents(summary: _IncidentSummary) -> str:
         )
     else:
         size_title = "Fatalities"
-        note = f"{summary.drawn:,} incidents"
+        note = f"{summary.drawn:,} incident{'' if summary.drawn == 1 else 's'}"
         note += "; clusters show the mix of types." if summary.mode == "clusters" else "."
     if summary.unplaced:
         note += f" {summary.unplaced:,} without coordinates not shown."
