@@ -1082,7 +1082,7 @@ def _add_incidents(
             "rmin": GRID_RADIUS_PX[0],
             "rmax": GRID_RADIUS_PX[1],
         }
-        samples = sorted({_nice(top), _nice(top / 10), _nice(top / 100)})
+        samples = sorted({_nice(top), _nice(top / 4), _nice(top / 16)})
         summary = _IncidentSummary(
             "grid",
             n,
