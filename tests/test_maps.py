@@ -430,3 +430,19 @@ def test_bench_command_reports_both_tables_on_synthetic_data(capsys):
     out = capsys.readouterr().out
     assert "SYNTHETIC" in out and "| 300 |" in out and "| 3,000 |" in out
     assert "naive: build (s)" in out and "x |" in out
+
+
+def test_empty_and_minimal_frames_still_give_a_map():
+    empty = render(build_map(incidents().iloc[:0], layers=set(LAYERS)))
+    assert "0 incidents." in empty and '"lat":[]' in empty
+    minimal = pd.DataFrame(
+        {
+            "latitude": [16.0, 17.0],
+            "longitude": [-1.0, 0.0],
+            "event_type": ["Battles", "Other kind"],
+            "fatalities": [1, None],
+        }
+    )
+    for kw in ({}, {"cluster_threshold": 0}, {"cluster_threshold": 0, "aggregate_threshold": 1}):
+        page = render(build_map(minimal, layers=set(LAYERS), **kw))
+        assert "Other kind" in page  # an unknown type gets its own (grey) legend entry
