@@ -16,7 +16,10 @@ kept in memory, never written to ``data/``) and measures:
   folium ``CircleMarker`` with an HTML popup and a tooltip per incident
   (escaped the same way), compared with our incident layer alone.
 
-Times are the best of ``--repeat`` runs (one run for the naive map).
+Times are the best of ``--repeat`` runs (one run for the naive map). With
+``--browser /usr/bin/chromium`` each page is also saved with its assets
+inlined and opened in headless Chromium, timed from navigation until the
+``load`` event and two animation frames later (scripts run, layers drawn).
 ``scripts/bench.py`` runs the same thing.
 """
 
@@ -62,6 +65,12 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--repeat", type=int, default=3, help="runs per timing; the best counts")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic generator")
+    p.add_argument(
+        "--browser",
+        metavar="CHROMIUM",
+        help="also open each map (assets inlined) in this headless Chromium and time it "
+        "until the page has loaded and drawn (needs the playwright package)",
+    )
     p.set_defaults(func=cmd_bench)
 
 
@@ -178,17 +187,79 @@ def cmd_bench(args: argparse.Namespace) -> int:
     print(f"Machine: {_machine()}")
     context = _context()
     main_rows, naive_rows = [], []
-    for n in args.sizes:
-        row, naive = _bench_size(n, args, context)
-        main_rows.append(row)
-        if naive is not None:
-            naive_rows.append(naive)
+    browser = _Browser(args.browser) if args.browser else None
+    try:
+        for n in args.sizes:
+            row, naive = _bench_size(n, args, context, browser)
+            main_rows.append(row)
+            if naive is not None:
+                naive_rows.append(naive)
+    finally:
+        if browser is not None:
+            browser.close()
     _print_tables(main_rows, naive_rows)
+    if browser is not None:
+        _print_browser(browser.results)
     return 0
 
 
+class _Browser:
+    """Headless Chromium timing of saved map pages (assets inlined, no network)."""
+
+    ARGS = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+
+    def __init__(self, executable: str):
+        import tempfile
+
+        from playwright.sync_api import sync_playwright
+
+        self._play = sync_playwright().start()
+        self._browser = self._play.chromium.launch(executable_path=executable, args=self.ARGS)
+        self._dir = tempfile.TemporaryDirectory(prefix="geo_bench_")
+        self.results: list[tuple[str, int, float, float]] = []
+
+    def time_page(self, label: str, n: int, page_html: str) -> None:
+        from pathlib import Path
+
+        path = Path(self._dir.name) / f"{label}_{n}.html"
+        path.write_text(page_html, encoding="utf-8")
+        page = self._browser.new_page(viewport={"width": 1280, "height": 800})
+        try:
+            start = time.perf_counter()
+            page.goto(path.as_uri(), wait_until="load", timeout=600_000)
+            page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+            )
+            elapsed = time.perf_counter() - start
+        finally:
+            page.close()
+        self.results.append((label, n, len(page_html.encode()) / MB, elapsed))
+
+    def close(self) -> None:
+        self._browser.close()
+        self._play.stop()
+        self._dir.cleanup()
+
+
+def _print_browser(results: Sequence[tuple[str, int, float, float]]) -> None:
+    print()
+    print("Opening the saved page (assets inlined) in headless Chromium, until loaded and drawn:")
+    print()
+    print("| map | incidents | HTML (MB) | open (s) |")
+    print("|:--|---:|---:|---:|")
+    for label, n, size, seconds in results:
+        print(f"| {label} | {n:,} | {size:.2f} | {seconds:.2f} |")
+
+
 def _bench_size(
-    n: int, args: argparse.Namespace, context: dict[str, Any]
+    n: int, args: argparse.Namespace, context: dict[str, Any], browser: _Browser | None
 ) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
     from geo.filters import apply_filters
     from geo.maps import build_map
@@ -223,10 +294,25 @@ def _bench_size(
         t_shown,
         len(page_shown.encode()),
     )
+    if browser is not None:
+        browser.time_page(
+            "dashboard", n, _page(lambda: build_map(incidents, inline_assets=True, **context))
+        )
     if n > args.naive_max:
         return row, None
     t_ours, ours = _best(incident_layer, args.repeat)
     t_naive, naive = _best(lambda: _page(lambda: naive_map(incidents)), 1)
+    if browser is not None:
+        from geo.assets import apply_local_assets
+
+        def naive_inline() -> str:
+            m = naive_map(incidents)
+            apply_local_assets(m, inline=True)
+            return _page(lambda: m)
+
+        alone = _page(lambda: build_map(incidents, layers={"incidents"}, inline_assets=True))
+        browser.time_page("incident layer alone", n, alone)
+        browser.time_page("naive", n, naive_inline())
     return row, (n, _mode(ours), t_ours, len(ours.encode()), t_naive, len(naive.encode()))
 
 
