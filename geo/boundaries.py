@@ -579,6 +579,14 @@ class AreaNames:
             if tier != 1:
                 self._by_country.setdefault(iso, []).append((loose, e))
         self.countries = frozenset(ent.iso3 for ent in self._entries)
+        self._country_names: dict[str, str] = {}
+        if "country" in areas.columns:
+            named = pd.DataFrame({"iso3": frame["iso3"], "name": _text(areas["country"])})
+            named = named[(named["iso3"] != "") & (named["name"] != "")]
+            self._country_names = dict(
+                named.drop_duplicates("iso3").itertuples(index=False, name=None)
+            )
+        self._country_geoms: dict[str, shapely.Geometry] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -696,6 +704,26 @@ class AreaNames:
             Country per name (aligned on the index) or one country for all.
         """
         return self.match_series(names, iso3)["area"]
+
+    def country_label(self, iso3: str) -> str:
+        """``"Egypt (EGY)"`` when the layer names the country, else the code."""
+        name = self._country_names.get(iso3, "")
+        return f"{name} ({iso3})" if name else iso3
+
+    def country_geometry_of(self, codes: Iterable[str]) -> np.ndarray:
+        """Union of each country's areas, one per code (the layer must have had geometry).
+
+        Each country's union is computed once and kept.
+        """
+        if self._geoms is None:
+            raise ValueError("this AreaNames was built without geometry")
+        codes = list(codes)
+        for code in set(codes) - set(self._country_geoms):
+            own = [e for e, ent in enumerate(self._entries) if ent.iso3 == code]
+            if not own:
+                raise KeyError(f"no area of country {code!r} in this layer")
+            self._country_geoms[code] = shapely.union_all(self._geoms[own])
+        return np.array([self._country_geoms[c] for c in codes], dtype=object)
 
     def geometry_of(self, entries: Iterable[AreaMatch]) -> np.ndarray:
         """Polygons of the given matches (the layer must have had geometry)."""

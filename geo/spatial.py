@@ -172,13 +172,54 @@ def _points_in_areas(
     return np.concatenate(found_points), np.concatenate(found_areas)
 
 
-def _first_by_rank(
-    points: np.ndarray, areas: np.ndarray, rank: np.ndarray
+def _first_by_key(
+    points: np.ndarray, areas: np.ndarray, key: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For (point, area) pairs, the best-ranked area of each point."""
-    order = np.lexsort((rank[areas], points))
+    """For (point, area) pairs, the area of each point with the lowest ``key`` (per pair)."""
+    order = np.lexsort((key, points))
     pts, first = np.unique(points[order], return_index=True)
     return pts, areas[order][first]
+
+
+def _nearest_areas(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    rows: np.ndarray,
+    table: _AreaTable,
+    within_km: float,
+    country: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest area within ``within_km`` (geodesic) of each point of ``rows``.
+
+    With ``country`` (one ISO3 per incident), only areas of that country
+    are candidates. Returns the rows that found one, the area positions and
+    the km; equal distances fall back to the layer rank.
+    """
+    none = np.empty(0, dtype=np.int64)
+    if rows.size == 0 or within_km <= 0 or len(table.geoms) == 0:
+        return none, none, np.empty(0)
+    boxes = _search_boxes(lon[rows], lat[rows], within_km)
+    box_idx, cand = shapely.STRtree(table.geoms).query(boxes, predicate="intersects")
+    if country is not None:
+        own = table.iso3[cand] == country[rows][box_idx]
+        box_idx, cand = box_idx[own], cand[own]
+    if box_idx.size == 0:
+        return none, none, np.empty(0)
+    km = _distance_km(lon[rows][box_idx], lat[rows][box_idx], table.geoms[cand], within_km)
+    keep = np.isfinite(km)
+    box_idx, cand, km = box_idx[keep], cand[keep], km[keep]
+    order = np.lexsort((table.rank[cand], km, box_idx))
+    first_pts, first = np.unique(box_idx[order], return_index=True)
+    return rows[first_pts], cand[order][first], km[order][first]
+
+
+def _stated_country(incidents: pd.DataFrame, column: str | None, table: _AreaTable) -> np.ndarray:
+    """Each row's stated ISO3 when it is a country of the layer, else ``""``."""
+    if column is None or column not in incidents.columns:
+        return np.full(len(incidents), "", dtype=object)
+    stated = incidents[column].astype("string").fillna("").str.strip().str.upper()
+    known = stated.isin(set(table.iso3.tolist()) - {""}).to_numpy(dtype=bool)
+    return np.where(known, stated.to_numpy(dtype=object), "").astype(object)
 
 
 # ---------------------------------------------------------------------------
@@ -186,7 +227,10 @@ def _first_by_rank(
 
 
 def join_areas(
-    incidents: pd.DataFrame, areas: gpd.GeoDataFrame, snap_km: float = 10.0
+    incidents: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    snap_km: float = 10.0,
+    country_col: str | None = "iso3",
 ) -> pd.DataFrame:
     """Place each incident in the area its coordinates fall in.
 
@@ -202,6 +246,15 @@ def join_areas(
         A point on no polygon (a coastal town, a rounding error on the
         border) is given the nearest area within this many km, and flagged.
         0 disables snapping.
+    country_col : str or None
+        Column of ``incidents`` holding each row's stated country (ISO3).
+        When a row states a country of the layer and its point falls in (or
+        snaps to) an area of another country, the row goes to the nearest
+        area of its own country within ``snap_km`` instead, flagged as
+        snapped: simplified or disputed borders put towns on the line
+        (Rafah) a little way across it. With no own-country area that
+        close the geometric answer stands. None, or a missing column,
+        ignores stated countries.
 
     Returns
     -------
@@ -213,9 +266,10 @@ def join_areas(
 
     Notes
     -----
-    A point on an edge shared by two areas belongs to the one with the
-    lowest ``area_code`` (then ``area``, then layer position), whatever the
-    row order. Each incident gets at most one area.
+    A point on an edge shared by two areas belongs to the one of the row's
+    stated country, then to the one with the lowest ``area_code`` (then
+    ``area``, then layer position), whatever the row order. Each incident
+    gets at most one area.
 
     Examples
     --------
@@ -224,6 +278,7 @@ def join_areas(
     out = incidents.copy()
     lon, lat, ok = _coords(incidents)
     table = _area_table(areas)
+    country = _stated_country(incidents, country_col, table)
     n = len(incidents)
     chosen = np.full(n, -1, dtype=np.int64)
     snap = np.full(n, np.nan)
@@ -237,27 +292,23 @@ def join_areas(
             shared = np.bincount(point_idx, minlength=valid.size)[point_idx] > 1
             chosen[valid[point_idx[~shared]]] = area_idx[~shared]
             if shared.any():
-                pts, best = _first_by_rank(point_idx[shared], area_idx[shared], table.rank)
-                chosen[valid[pts]] = best
+                pts, areas_of = point_idx[shared], area_idx[shared]
+                rows_of = valid[pts]
+                foreign = (country[rows_of] != "") & (table.iso3[areas_of] != country[rows_of])
+                key = foreign * len(table.geoms) + table.rank[areas_of]
+                first_pts, best = _first_by_key(pts, areas_of, key)
+                chosen[valid[first_pts]] = best
             snap[valid[point_idx]] = 0.0
 
         missing = valid[chosen[valid] < 0]
-        if snap_km > 0 and missing.size:
-            boxes = _search_boxes(lon[missing], lat[missing], snap_km)
-            box_idx, cand = shapely.STRtree(table.geoms).query(boxes, predicate="intersects")
-            if box_idx.size:
-                km = _distance_km(
-                    lon[missing][box_idx], lat[missing][box_idx], table.geoms[cand], snap_km
-                )
-                keep = np.isfinite(km)
-                box_idx, cand, km = box_idx[keep], cand[keep], km[keep]
-                # nearest area per point; equal distances fall back to the rank
-                order = np.lexsort((table.rank[cand], km, box_idx))
-                first_pts, first = np.unique(box_idx[order], return_index=True)
-                rows = missing[first_pts]
-                chosen[rows] = cand[order][first]
-                snap[rows] = km[order][first]
-                snapped[rows] = True
+        rows, best, km = _nearest_areas(lon, lat, missing, table, snap_km)
+        chosen[rows], snap[rows], snapped[rows] = best, km, True
+
+        placed = valid[chosen[valid] >= 0]
+        stated = country[placed]
+        abroad = placed[(stated != "") & (table.iso3[chosen[placed]] != stated)]
+        rows, best, km = _nearest_areas(lon, lat, abroad, table, snap_km, country=country)
+        chosen[rows], snap[rows], snapped[rows] = best, km, True
 
     # Index into the area values with one extra "" slot for "no area": a
     # take on a short string array is far cheaper than building a long one.
@@ -402,58 +453,90 @@ _HINTS: Sequence[tuple[str, int, int, int, int]] = (
 )
 
 
-def check_admin1_consistency(
-    incidents_joined: pd.DataFrame,
-    names: AreaNames,
-    file: str = "incidents",
-    tolerance_km: float = 5.0,
-) -> list[Problem]:
-    """Rows whose stated admin1 disagrees with the area of their coordinates.
+def _sign_hints(
+    lat: np.ndarray, lon: np.ndarray, geoms: np.ndarray, open_rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each open row, the first coordinate fix of :data:`_HINTS` that lands in its geometry.
 
-    Parameters
-    ----------
-    incidents_joined : DataFrame
-        Output of :func:`join_areas` (needs ``admin1``, ``latitude``,
-        ``longitude``, ``area``, ``area_code``, ``area_iso3``; ``iso3`` is
-        used to resolve ``admin1`` within its country when present).
-    names : AreaNames
-        Built from the same area layer the rows were joined with, with
-        geometry.
-    file : str
-        File name for the messages.
-    tolerance_km : float
-        A point this close to its stated area is not flagged: boundaries
-        differ between sources by a few km (the shipped layer is simplified
-        by up to ~1-3 km).
-
-    Returns
-    -------
-    list of Problem
-        One per flagged row, in row order; ``row`` is the spreadsheet row
-        (data row i is row i + 2). When the point with its longitude negated,
-        latitude negated, or the two swapped falls in the stated area the
-        message says so ("longitude sign looks wrong", "latitude/longitude
-        look swapped"). Rows with an empty admin1, an admin1 that does not
-        resolve, a country outside the layer, or no coordinates are not
-        flagged; neither are points in no area unless such a fix explains
-        them.
+    Returns the hint text (``""`` when none) and the fixed latitude and
+    longitude (NaN when none), element-wise over ``lat``/``lon``/``geoms``.
     """
-    needed = ("admin1", "latitude", "longitude", "area", "area_code", "area_iso3")
-    missing_cols = [c for c in needed if c not in incidents_joined.columns]
-    if missing_cols:
-        raise KeyError(
-            f"check_admin1_consistency needs {missing_cols}; run join_areas first "
-            f"(columns present: {list(incidents_joined.columns)})"
-        )
-    frame = incidents_joined.reset_index(drop=True)
-    admin1 = frame["admin1"].astype("string").fillna("").str.strip()
-    iso3 = (
-        frame["iso3"].astype("string").fillna("").str.strip().str.upper()
-        if "iso3" in frame.columns
-        else pd.Series("", index=frame.index, dtype="string")
-    )
-    lon, lat, ok = _coords(frame)
+    hint = np.full(len(lat), "", dtype=object)
+    hint_lat = np.full(len(lat), np.nan)
+    hint_lon = np.full(len(lat), np.nan)
+    source = np.stack([lat, lon])
+    for message, lat_src, lat_sign, lon_src, lon_sign in _HINTS:
+        todo = open_rows & (hint == "")
+        if not todo.any():
+            break
+        t_lat = source[lat_src] * lat_sign
+        t_lon = source[lon_src] * lon_sign
+        plausible = todo & (np.abs(t_lat) <= 90) & (np.abs(t_lon) <= 180)
+        inside = np.zeros(len(lat), dtype=bool)
+        if plausible.any():
+            idx = np.flatnonzero(plausible)
+            inside[idx] = shapely.intersects(geoms[idx], shapely.points(t_lon[idx], t_lat[idx]))
+        hint[inside] = message
+        hint_lat[inside] = t_lat[inside]
+        hint_lon[inside] = t_lon[inside]
+    return hint, hint_lat, hint_lon
 
+
+def _country_problems(
+    frame: pd.DataFrame,
+    iso3: pd.Series,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    ok: np.ndarray,
+    names: AreaNames,
+    file: str,
+    tolerance_km: float,
+) -> list[Problem]:
+    """Rows whose point lies in another country than their stated ``iso3``."""
+    area_iso3 = _text_column(frame, "area_iso3")
+    stated = iso3.to_numpy(dtype=object)
+    known = iso3.isin(sorted(names.countries - {""})).to_numpy(dtype=bool)
+    rows = np.flatnonzero(ok & known & (area_iso3 != "") & (area_iso3 != stated))
+    if rows.size == 0:
+        return []
+    geoms = names.country_geometry_of(stated[rows].tolist())
+    # Close to its own country: a boundary disagreement, not an error.
+    near = _distance_km(lon[rows], lat[rows], geoms, within_km=tolerance_km)
+    far = ~(near <= tolerance_km)
+    hint, hint_lat, hint_lon = _sign_hints(lat[rows], lon[rows], geoms, far)
+    area = _text_column(frame, "area")
+    code = _text_column(frame, "area_code")
+    problems: list[Problem] = []
+    for i in np.flatnonzero(far):
+        r = int(rows[i])
+        own, other = names.country_label(stated[r]), names.country_label(area_iso3[r])
+        text = (
+            f"the country that contains the coordinates: ({lat[r]:.4f}, {lon[r]:.4f}) "
+            f"lies in {area[r]} ({code[r]}) of {other}, more than {tolerance_km:g} km "
+            f"from any area of {own}"
+        )
+        if hint[i]:
+            text += f"; {hint[i]}: ({hint_lat[i]:.4f}, {hint_lon[i]:.4f}) is in {own}"
+        problems.append(
+            Problem(
+                file=file, row=spreadsheet_row(r), column="iso3", value=stated[r], expected=text
+            )
+        )
+    return problems
+
+
+def _admin1_problems(
+    frame: pd.DataFrame,
+    iso3: pd.Series,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    ok: np.ndarray,
+    names: AreaNames,
+    file: str,
+    tolerance_km: float,
+) -> list[Problem]:
+    """Rows whose point lies outside their stated ``admin1``."""
+    admin1 = frame["admin1"].astype("string").fillna("").str.strip()
     candidates = (admin1 != "").to_numpy() & ok
     candidates &= ((iso3 == "") | iso3.isin(sorted(names.countries))).to_numpy()
     rows = np.flatnonzero(candidates)
@@ -481,25 +564,7 @@ def check_admin1_consistency(
     # Close to the stated area: a boundary disagreement, not an error.
     near = _distance_km(lon[rows], lat[rows], geoms, within_km=tolerance_km)
     far = ~(near <= tolerance_km)
-
-    hint = np.full(len(rows), "", dtype=object)
-    hint_lat = np.full(len(rows), np.nan)
-    hint_lon = np.full(len(rows), np.nan)
-    source = np.stack([lat[rows], lon[rows]])
-    for message, lat_src, lat_sign, lon_src, lon_sign in _HINTS:
-        open_rows = far & (hint == "")
-        if not open_rows.any():
-            break
-        t_lat = source[lat_src] * lat_sign
-        t_lon = source[lon_src] * lon_sign
-        plausible = open_rows & (np.abs(t_lat) <= 90) & (np.abs(t_lon) <= 180)
-        inside = np.zeros(len(rows), dtype=bool)
-        if plausible.any():
-            idx = np.flatnonzero(plausible)
-            inside[idx] = shapely.intersects(geoms[idx], shapely.points(t_lon[idx], t_lat[idx]))
-        hint[inside] = message
-        hint_lat[inside] = t_lat[inside]
-        hint_lon[inside] = t_lon[inside]
+    hint, hint_lat, hint_lon = _sign_hints(lat[rows], lon[rows], geoms, far)
 
     flagged = far & ((joined_area != "") | (hint != ""))
     problems: list[Problem] = []
@@ -522,3 +587,64 @@ def check_admin1_consistency(
             )
         )
     return problems
+
+
+def check_admin1_consistency(
+    incidents_joined: pd.DataFrame,
+    names: AreaNames,
+    file: str = "incidents",
+    tolerance_km: float = 5.0,
+) -> list[Problem]:
+    """Rows whose stated admin1 or country disagrees with the area of their coordinates.
+
+    Parameters
+    ----------
+    incidents_joined : DataFrame
+        Output of :func:`join_areas` (needs ``admin1``, ``latitude``,
+        ``longitude``, ``area``, ``area_code``, ``area_iso3``; ``iso3`` is
+        used to resolve ``admin1`` within its country, and checked, when
+        present).
+    names : AreaNames
+        Built from the same area layer the rows were joined with, with
+        geometry.
+    file : str
+        File name for the messages.
+    tolerance_km : float
+        A point this close to its stated area (or country) is not flagged:
+        boundaries differ between sources by a few km (the shipped layer is
+        simplified by up to ~1-3 km).
+
+    Returns
+    -------
+    list of Problem
+        In row order. Column ``iso3``: the point lies in an area of another
+        country of the layer, farther than ``tolerance_km`` from the stated
+        one; the message names both countries. Column ``admin1`` (after the
+        ``iso3`` one of the same row): the point lies outside the stated
+        admin1. ``row`` is the spreadsheet row (data row i is row i + 2).
+        When the point with its longitude negated, latitude negated, or the
+        two swapped falls in the stated area (or country) the message says
+        so ("longitude sign looks wrong", "latitude/longitude look
+        swapped"). Rows with an empty admin1, an admin1 that does not
+        resolve, a country outside the layer, or no coordinates get no
+        admin1 problem; neither do points in no area unless such a fix
+        explains them. Points in no area get no country problem.
+    """
+    needed = ("admin1", "latitude", "longitude", "area", "area_code", "area_iso3")
+    missing_cols = [c for c in needed if c not in incidents_joined.columns]
+    if missing_cols:
+        raise KeyError(
+            f"check_admin1_consistency needs {missing_cols}; run join_areas first "
+            f"(columns present: {list(incidents_joined.columns)})"
+        )
+    frame = incidents_joined.reset_index(drop=True)
+    iso3 = (
+        frame["iso3"].astype("string").fillna("").str.strip().str.upper()
+        if "iso3" in frame.columns
+        else pd.Series("", index=frame.index, dtype="string")
+    )
+    lon, lat, ok = _coords(frame)
+    args = (frame, iso3, lon, lat, ok, names, file, tolerance_km)
+    problems = _country_problems(*args) + _admin1_problems(*args)
+    # stable: a row's iso3 problem stays ahead of its admin1 one
+    return sorted(problems, key=lambda p: p.row)

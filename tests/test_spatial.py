@@ -14,6 +14,8 @@ from shapely.geometry import LineString, box
 
 from geo.boundaries import AreaNames, load_admin1, load_borders
 from geo.spatial import border_distance, check_admin1_consistency, join_areas
+from geo.store import read_incidents
+from tests.conftest import ROOT
 
 GEOD = Geod(ellps="WGS84")
 
@@ -168,6 +170,130 @@ def test_snapping_conserves_rows_and_flags_only_outside_points(
 
 
 # ---------------------------------------------------------------------------
+# join_areas with the stated country
+
+
+def two_countries() -> gpd.GeoDataFrame:
+    """Alpha (country AAA) between Wadi and Beta (both BBB); Beta has the lowest code."""
+    return gpd.GeoDataFrame(
+        {
+            "area": ["Alpha", "Beta", "Wadi"],
+            "area_code": ["X-3", "X-1", "X-2"],
+            "iso3": ["AAA", "BBB", "BBB"],
+            "country": ["Alphaland", "Bravo", "Bravo"],
+            "aliases": ["", "", ""],
+        },
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(-1, 0, 0, 1)],
+        crs="EPSG:4326",
+    )
+
+
+def test_point_just_across_the_line_goes_to_its_own_country() -> None:
+    # 0.02 degree (2.2 km) inside Beta, next to Alpha
+    df = pd.DataFrame(
+        {
+            "latitude": [0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+            "longitude": [1.02, 1.02, 1.02, 1.02, 1.5, 1.02],
+            "iso3": ["AAA", "BBB", "", "CCC", "AAA", " aaa "],
+        },
+        index=["own", "there", "none", "unknown", "far", "spelt"],
+    )
+    out = join_areas(df, two_countries(), snap_km=10)
+    assert list(out["area"]) == ["Alpha", "Beta", "Beta", "Beta", "Beta", "Alpha"]
+    assert list(out["area_iso3"]) == ["AAA", "BBB", "BBB", "BBB", "BBB", "AAA"]
+    assert list(out["area_snapped"]) == [True, False, False, False, False, True]
+    _, _, metres = GEOD.inv(1.02, 0.5, 1.0, 0.5)
+    assert out.loc["own", "area_snap_km"] == pytest.approx(metres / 1000, rel=0.01)
+    assert out.loc["far", "area_snap_km"] == 0.0
+    # the geometric answer without a country column, or with the check off
+    assert set(join_areas(df[["latitude", "longitude"]], two_countries())["area"]) == {"Beta"}
+    assert set(join_areas(df, two_countries(), country_col=None)["area"]) == {"Beta"}
+    # beyond snap_km the geometric answer stands
+    assert join_areas(df, two_countries(), snap_km=1)["area"].iloc[0] == "Beta"
+
+
+def test_shared_edge_goes_to_the_stated_country_unsnapped() -> None:
+    df = pd.DataFrame({"latitude": [0.5, 0.5, 0.5], "longitude": [1.0, 1.0, 1.0]})
+    df["iso3"] = ["AAA", "BBB", ""]
+    out = join_areas(df, two_countries())
+    assert list(out["area"]) == ["Alpha", "Beta", "Beta"]
+    assert not out["area_snapped"].any()
+    assert (out["area_snap_km"] == 0).all()
+
+
+def test_snapped_point_also_prefers_its_own_country() -> None:
+    # below the Alpha/Beta corner, nearer to Beta (2.2 km) than to Alpha (2.5 km)
+    df = pd.DataFrame({"latitude": [-0.02, -0.02], "longitude": [1.01, 1.01]})
+    df["iso3"] = ["AAA", "BBB"]
+    out = join_areas(df, two_countries())
+    assert list(out["area"]) == ["Alpha", "Beta"]
+    assert list(out["area_snapped"]) == [True, True]
+    assert out["area_snap_km"].iloc[0] > out["area_snap_km"].iloc[1]
+    # off Alpha's north coast, with Bravo 55 km away: the snap to Alpha stands
+    north = join_areas(
+        pd.DataFrame({"latitude": [1.02], "longitude": [0.5], "iso3": ["BBB"]}), two_countries()
+    )
+    assert north["area"].iloc[0] == "Alpha" and north["area_snapped"].iloc[0]
+
+
+def km_to_country(lat: float, lon: float, layer: gpd.GeoDataFrame, iso3: str) -> float:
+    """Reference: geodesic km to the densified outline of a country's areas (0 inside)."""
+    own = layer[layer["iso3"] == iso3].geometry.union_all()
+    if own.intersects(shapely.Point(lon, lat)):
+        return 0.0
+    xy = shapely.get_coordinates(shapely.segmentize(own.boundary, 0.001))
+    _, _, d = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])
+    return float(d.min() / 1000)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            coord,
+            st.integers(-8, 16).map(lambda k: k / 8),
+            st.sampled_from(["AAA", "BBB", "", "CCC"]),
+        ),
+        min_size=0,
+        max_size=30,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_country_aware_join_is_row_order_independent(
+    rows: list[tuple[float, float, str]], rnd
+) -> None:
+    df = pd.DataFrame(rows, columns=["latitude", "longitude", "iso3"])
+    df.index = [f"ev{i}" for i in range(len(df))]
+    layer = two_countries()
+    out = join_areas(df, layer, snap_km=20)
+    perm = list(df.index)
+    rnd.shuffle(perm)
+    shuffled = join_areas(
+        df.loc[perm], layer.sample(frac=1, random_state=rnd.randint(0, 99)), snap_km=20
+    )
+    pd.testing.assert_frame_equal(out.loc[perm], shuffled)
+    for lat, lon, iso3, area_iso3, snapped, km in zip(
+        df["latitude"],
+        df["longitude"],
+        df["iso3"],
+        out["area_iso3"],
+        out["area_snapped"],
+        out["area_snap_km"],
+        strict=True,
+    ):
+        if iso3 not in ("AAA", "BBB") or area_iso3 == "":
+            continue
+        own_km = km_to_country(lat, lon, layer, iso3)
+        if area_iso3 == iso3:
+            # in its own country, or moved there from within reach
+            assert km == pytest.approx(own_km, abs=0.05)
+            assert snapped == (own_km > 0)
+        else:
+            # kept abroad only when its own country is out of reach
+            assert own_km > 20 - 0.05
+
+
+# ---------------------------------------------------------------------------
 # border_distance
 
 
@@ -258,6 +384,18 @@ def test_coastal_point_offshore_is_snapped(admin1: gpd.GeoDataFrame) -> None:
     assert 0 < out["area_snap_km"].iloc[0] < 10
 
 
+def test_shipped_rafah_joins_to_egypt(admin1: gpd.GeoDataFrame) -> None:
+    # The shipped Rafah point is ~1.5 km inside the Gaza Strip of the simplified layer.
+    incidents = read_incidents(ROOT / "data" / "incidents.csv").set_index("event_id")
+    rafah = incidents.loc[["EGY0002"]]
+    out = join_areas(rafah, admin1)
+    assert out["area_iso3"].iloc[0] == "EGY"
+    assert out["area"].iloc[0] == "Shamal Sina'"  # Natural Earth's name for North Sinai
+    assert out["area_snapped"].iloc[0]
+    assert 0 < out["area_snap_km"].iloc[0] < 5
+    assert join_areas(rafah, admin1, country_col=None)["area_iso3"].iloc[0] == "PSE"
+
+
 # ---------------------------------------------------------------------------
 # check_admin1_consistency
 
@@ -327,3 +465,54 @@ def test_consistency_tolerates_points_just_across_an_edge(
 def test_consistency_needs_joined_frame(names: AreaNames) -> None:
     with pytest.raises(KeyError, match="join_areas"):
         check_admin1_consistency(reported([("Gao", "MLI", 16.27, -0.04)]), names)
+
+
+def test_consistency_flags_a_point_in_another_country() -> None:
+    layer = two_countries()
+    names = AreaNames(layer)
+    df = pd.DataFrame(
+        {
+            "admin1": ["", "", "", "Alpha", "", ""],
+            "iso3": ["AAA", "AAA", "AAA", "AAA", "BBB", "CCC"],
+            "latitude": [0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+            "longitude": [1.5, 1.02, -0.5, 1.5, 1.5, 1.5],
+        }
+    )
+    # without the country-aware join, so the 2 km case reaches the check
+    joined = join_areas(df, layer, country_col=None)
+    problems = check_admin1_consistency(joined, names, file="x.csv")
+    assert [(p.row, p.column) for p in problems] == [
+        (2, "iso3"),
+        (4, "iso3"),
+        (5, "iso3"),
+        (5, "admin1"),
+    ]
+    assert [p.value for p in problems[:3]] == ["AAA", "AAA", "AAA"]
+    first = problems[0].expected
+    assert "Beta (X-1) of Bravo (BBB)" in first and "Alphaland (AAA)" in first
+    assert "looks wrong" not in first
+    # lon -0.5 is in Wadi; +0.5 is in Alphaland
+    assert (
+        "longitude sign looks wrong: (0.5000, 0.5000) is in Alphaland (AAA)" in problems[1].expected
+    )
+    # 2.2 km across the line is within the tolerance, unless it is tightened
+    tight = check_admin1_consistency(joined, names, tolerance_km=1)
+    assert [(p.row, p.column) for p in tight][:2] == [(2, "iso3"), (3, "iso3")]
+
+
+def test_consistency_names_codes_when_the_layer_has_no_country_names() -> None:
+    layer = two_countries().drop(columns="country")
+    df = pd.DataFrame({"admin1": [""], "iso3": ["AAA"], "latitude": [0.5], "longitude": [1.5]})
+    problems = check_admin1_consistency(join_areas(df, layer), AreaNames(layer))
+    assert len(problems) == 1
+    assert "of BBB, more than 5 km from any area of AAA" in problems[0].expected
+
+
+def test_consistency_rafah_across_the_line(admin1: gpd.GeoDataFrame, names: AreaNames) -> None:
+    df = reported([("", "EGY", 31.28204, 34.23869)])
+    geometric = join_areas(df, admin1, country_col=None)
+    assert check_admin1_consistency(geometric, names) == []  # 1.5 km: within tolerance
+    (problem,) = check_admin1_consistency(geometric, names, tolerance_km=1)
+    assert problem.column == "iso3"
+    assert "Palestine (PSE)" in problem.expected and "Egypt (EGY)" in problem.expected
+    assert check_admin1_consistency(join_areas(df, admin1), names, tolerance_km=1) == []
