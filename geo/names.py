@@ -4,9 +4,9 @@ Reports, GeoNames and analysts spell the same place differently
 ("Aguel'hoc", "Aguelhok", "Aguel-hoc", "Tombouctou ", "TOMBOUCTOU").
 :func:`fold` maps a name to a key that ignores case, accents and the
 punctuation that transliterations disagree on, so those spellings can meet in
-a dictionary. :func:`fold_series` does the same to a whole column with pandas
-string methods, and :func:`squash` drops the spaces as well for a looser
-second-chance match ("Tin-Zaouatene" against "Tin Zaouatene").
+a dictionary. :func:`fold_series` does the same to a whole column, folding each distinct name
+once, and :func:`squash` drops the spaces as well for a looser second-chance
+match ("Tin-Zaouatene" against "Tin Zaouatene").
 
 The rules, applied in this order:
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["fold", "fold_series", "squash", "squash_series"]
@@ -82,11 +83,9 @@ _MARKS_RE = (
     "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
     "\u06ea-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 )
-_JOINER_RE = "[" + re.escape(_JOINERS) + "]"
 # \w matches letters, digits and underscore in any script; underscore is
 # already gone when this runs, so "not \w" is "neither letter nor digit".
 _OTHER_RE = r"[^\w\s]"
-_SPACE_RE = r"\s+"
 
 
 def fold(name: object) -> str:
@@ -129,7 +128,7 @@ def squash(name: object) -> str:
 
 
 def fold_series(names: pd.Series) -> pd.Series:
-    """Fold a whole column of names, vectorized with pandas string methods.
+    """Fold a whole column of names (each distinct value folded once).
 
     Parameters
     ----------
@@ -142,13 +141,14 @@ def fold_series(names: pd.Series) -> pd.Series:
         String dtype, same index as ``names``; element-wise equal to
         :func:`fold`.
     """
+    # Each distinct name is folded once with :func:`fold` itself. Pandas'
+    # string methods can run on pyarrow, whose Unicode tables are newer than
+    # Python's, so a regex pipeline there disagrees with ``fold`` on recently
+    # added characters; folding the uniques keeps one definition.
     text = names.astype("string").fillna("")
-    text = text.str.normalize("NFKD").str.casefold().str.normalize("NFKD")
-    text = text.str.replace(_MARKS_RE, "", regex=True).str.translate(_SPELL_TABLE)
-    text = text.str.replace(_JOINER_RE, "", regex=True)
-    text = text.str.replace(_OTHER_RE, " ", regex=True)
-    text = text.str.replace(_SPACE_RE, " ", regex=True).str.strip()
-    return text.astype("string")
+    codes, uniques = pd.factorize(text)
+    folded = np.array([fold(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(folded[codes], index=names.index, dtype="string")
 
 
 def squash_series(names: pd.Series) -> pd.Series:
