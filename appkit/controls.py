@@ -175,22 +175,20 @@ def _put_state(app: dash.AppState) -> None:
     ss[_TILES] = app.tiles
 
 
-def _read_url_once(
-    data: pd.DataFrame, bounds: dash.Period, choices: dict[str, tuple[str, ...]], tiles: Tiles
-) -> None:
+def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
     """First run of a session: the link decides the state."""
     ss = st.session_state
     if ss.get(_STARTED):
         return
     ss[_STARTED] = True
     params = st.query_params.to_dict()
-    names = dict(zip(data["iso3"], data["country"], strict=True))
+    bounds = facts.bounds
     app, notices = dash.read_params(
         params,
         defaults=FilterState(date_from=bounds[0], date_to=bounds[1]),
         bounds=bounds,
-        choices=choices,
-        country_names=names,
+        choices=facts.choices,
+        country_names=facts.country_names,
         tiles=tiles.offered,
         as_of_max=_as_of_max(bounds),
     )
@@ -221,10 +219,9 @@ def _keep_valid(bounds: dash.Period, choices: dict[str, tuple[str, ...]], tiles:
     ss.setdefault(_LAYERS, defaults.layers)
 
 
-def _sidebar(
-    data: pd.DataFrame, bounds: dash.Period, choices: dict[str, tuple[str, ...]]
-) -> dash.AppState:
+def _sidebar(known: cache.Facts) -> dash.AppState:
     ss = st.session_state
+    bounds, choices = known.bounds, known.choices
     with st.sidebar:
         st.markdown("**Period**")
         st.slider(
@@ -290,7 +287,7 @@ def _sidebar(
         )
         st.multiselect(
             "Admin-1 area",
-            dash.admin1_choices(data, countries, keep=ss.get(KEYS["admin1"], [])),
+            dash.admin1_choices(known.areas_by_country, countries, keep=ss.get(KEYS["admin1"], [])),
             key=KEYS["admin1"],
             placeholder="All areas",
             on_change=_changed,
@@ -393,12 +390,12 @@ def setup() -> Context | None:
     if loaded is None:
         return None
     source, data = loaded
-    bounds = dash.data_period(data)
-    choices = dash.filter_choices(data)
+    known = cache.facts(source)
+    bounds, choices = known.bounds, known.choices
     tiles = tile_settings()
-    _read_url_once(data, bounds, choices, tiles)
+    _read_url_once(known, tiles)
     _keep_valid(bounds, choices, tiles)
-    app = _sidebar(data, bounds, choices)
+    app = _sidebar(known)
     view = _current_view()
     _write_url(app, view)
     _show_notices()
@@ -406,7 +403,7 @@ def setup() -> Context | None:
     filtered = apply_filters(data, app.filters)
     risk = cache.area_risk(source, app.filters.assessed_at, app.window)
     scope = dash.risk_in_scope(
-        risk, dash.scope_iso3(data, app.filters.countries), app.filters.admin1
+        risk, dash.scope_iso3(known.country_names, app.filters.countries), app.filters.admin1
     )
     ctx = Context(source, data, bounds, app, filtered, risk, scope, view, tiles)
     ss[_CTX] = ctx

@@ -202,17 +202,27 @@ def filter_choices(df: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     }
 
 
+def areas_by_country(df: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Country name -> the areas (or stated admin-1) its incidents fall in."""
+    area_col = "area" if "area" in df.columns else "admin1"
+    pairs = df[["country", area_col]].astype("string").fillna("").drop_duplicates()
+    pairs = pairs[pairs[area_col].str.strip() != ""]
+    return {
+        str(country): tuple(sorted(group[area_col].astype(str)))
+        for country, group in pairs.groupby("country", sort=True)
+    }
+
+
 def admin1_choices(
-    df: pd.DataFrame, countries: Sequence[str], keep: Iterable[str] = ()
+    by_country: Mapping[str, Sequence[str]], countries: Sequence[str], keep: Iterable[str] = ()
 ) -> tuple[str, ...]:
     """Areas of the selected countries (all when none), plus ``keep``.
 
     ``keep`` holds the current selection so that narrowing the countries never
     makes a selected area vanish under the user's hands.
     """
-    area_col = "area" if "area" in df.columns else "admin1"
-    rows = df if not countries else df[df["country"].isin(countries) | df["iso3"].isin(countries)]
-    return tuple(sorted(set(_present(rows[area_col])) | set(keep)))
+    chosen = by_country.values() if not countries else (by_country.get(c, ()) for c in countries)
+    return tuple(sorted({a for areas in chosen for a in areas} | set(keep)))
 
 
 # ---------------------------------------------------------------- URL
@@ -380,12 +390,15 @@ class Headline:
     areas: int
 
 
-def scope_iso3(df: pd.DataFrame, countries: Sequence[str]) -> tuple[str, ...]:
-    """ISO3 codes of the countries a filter names (by name or by code)."""
-    if not countries:
-        return ()
-    rows = df[df["country"].isin(countries) | df["iso3"].isin(countries)]
-    return tuple(sorted(set(rows["iso3"].dropna().astype(str)) | set(countries) & set(df["iso3"])))
+def scope_iso3(country_names: Mapping[str, str], countries: Sequence[str]) -> tuple[str, ...]:
+    """ISO3 codes of the countries a filter names (by name or by code).
+
+    ``country_names`` maps ISO3 -> name for the countries in the data.
+    """
+    wanted = set(countries)
+    return tuple(
+        sorted(code for code, name in country_names.items() if name in wanted or code in wanted)
+    )
 
 
 def risk_in_scope(

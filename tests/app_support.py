@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
 XSS_NOTES = "<img src=x onerror=alert(1)> and ${alert(1)} `${alert(2)}`"
+# The same row's place name carries markup too: it shows in the map's tooltip.
+XSS_PLACE = "Tessalit <img src=x onerror=alert(3)> ${alert(4)}"
 
 # id, date, event type, sub-event type, actor1, actor2, town, iso3, geo_precision,
 # fatalities, notes
@@ -188,7 +190,7 @@ def incident_frame() -> pd.DataFrame:
                 "iso3": iso3,
                 "admin1": place["admin1"],
                 "admin2": "",
-                "location": town,
+                "location": XSS_PLACE if notes == XSS_NOTES else town,
                 "latitude": place["latitude"],
                 "longitude": place["longitude"],
                 "geo_precision": str(gp),

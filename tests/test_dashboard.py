@@ -94,12 +94,14 @@ def test_filter_choices(frame: pd.DataFrame) -> None:
 
 
 def test_admin1_choices_follow_countries_and_keep_selection(frame: pd.DataFrame) -> None:
-    every = dash.admin1_choices(frame, [])
-    mali = dash.admin1_choices(frame, ["Mali"])
+    by_country = dash.areas_by_country(frame)
+    assert set(by_country) == {"Mali", "Niger"}
+    every = dash.admin1_choices(by_country, [])
+    mali = dash.admin1_choices(by_country, ["Mali"])
     assert set(mali) < set(every)
     assert "Niamey" in every and "Niamey" not in mali
-    assert "Niamey" in dash.admin1_choices(frame, ["Mali"], keep=["Niamey"])
-    assert dash.admin1_choices(frame, ["MLI"]) == mali  # codes work like names
+    assert "Niamey" in dash.admin1_choices(by_country, ["Mali"], keep=["Niamey"])
+    assert dash.admin1_choices(by_country, ["Atlantis"]) == ()
 
 
 # ---------------------------------------------------------------- URL
@@ -245,7 +247,10 @@ def test_headline_counts(frame: pd.DataFrame) -> None:
 
 def test_risk_in_scope_uses_places_only(frame: pd.DataFrame) -> None:
     risk = _risk([("Gao", "MLI", "High", 3), ("Niamey", "NER", "Low", 1)])
-    assert dash.scope_iso3(frame, ["Niger"]) == ("NER",)
+    names = {"MLI": "Mali", "NER": "Niger"}
+    assert dash.scope_iso3(names, ["Niger"]) == ("NER",)
+    assert dash.scope_iso3(names, ["MLI", "Niger"]) == ("MLI", "NER")
+    assert dash.scope_iso3(names, []) == ()
     assert list(dash.risk_in_scope(risk, ("NER",))["area"]) == ["Niamey"]
     assert list(dash.risk_in_scope(risk, (), ("Gao",))["area"]) == ["Gao"]
     assert len(dash.risk_in_scope(risk)) == 2

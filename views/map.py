@@ -8,19 +8,21 @@ from streamlit_folium import st_folium
 from appkit import controls
 from appkit import data as cache
 from geo import dashboard as dash
+from geo.assets import missing_assets, missing_assets_message
 from geo.brief import render_brief
 from geo.maps import build_map
 
 ctx = controls.context()
 filters = ctx.app.filters
 
-st.title("Conflict map")
-st.caption(
-    f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y} · "
-    f"risk as of {filters.assessed_at:%d %b %Y} over {ctx.app.window} days"
-)
 figures = dash.headline(ctx.filtered, ctx.risk_scope)
-first, second, third = st.columns(3)
+heading, first, second, third = st.columns([2.6, 1, 1, 1.4], vertical_alignment="bottom")
+with heading:
+    st.title("Conflict map")
+    st.caption(
+        f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y} · "
+        f"risk as of {filters.assessed_at:%d %b %Y} over {ctx.app.window} days"
+    )
 first.metric("Incidents", f"{figures.incidents:,}")
 second.metric(
     "Fatalities", f"{figures.fatalities:,}", help="Sum of the reported figures' lower bounds."
@@ -32,6 +34,9 @@ third.metric(
 )
 
 layers, tiles = controls.map_controls(ctx)
+missing = missing_assets()
+if missing:
+    st.warning(missing_assets_message(missing), icon=":material/warning:")
 fmap = build_map(
     ctx.filtered,
     areas=cache.admin1(),

@@ -24,28 +24,31 @@ st.caption(
 def weekly_chart(
     series: pd.DataFrame, measure: str, title: str, colours: dict[str, str] | None
 ) -> alt.Chart:
-    """Stacked weekly bars of ``measure`` by group."""
+    """Stacked weekly bars of ``measure`` by group, one bar per week."""
     scale = (
         alt.Scale(domain=list(colours), range=list(colours.values()))
         if colours
         else alt.Scale(scheme="tableau10")
     )
+    week = alt.X(
+        "yearmonthdate(week):O",
+        title="Week starting",
+        axis=alt.Axis(format="%d %b %Y", labelAngle=0),
+    )
     return (
         alt.Chart(series, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonthdate(week):T", title="Week starting"),
+            x=week,
             y=alt.Y(f"sum({measure}):Q", title=measure.capitalize()),
-            color=alt.Color(
-                "group:N", title=None, scale=scale, legend=alt.Legend(orient="bottom", columns=2)
-            ),
+            color=alt.Color("group:N", title=None, scale=scale, legend=alt.Legend(orient="right")),
             tooltip=[
                 alt.Tooltip("yearmonthdate(week):T", title="Week starting"),
                 alt.Tooltip("group:N", title="Group"),
                 alt.Tooltip(f"{measure}:Q", title=measure.capitalize()),
             ],
         )
-        .properties(height=300)
+        .properties(height=220)
     )
 
 
@@ -59,16 +62,15 @@ for tab, column, colours in (
             st.info("No incidents match the filters.")
             continue
         series = dash.weekly(ctx.filtered, column, period)
-        left, right = st.columns(2)
-        left.altair_chart(
-            weekly_chart(series, "incidents", "Incidents per week", colours), width="stretch"
-        )
-        right.altair_chart(
-            weekly_chart(series, "fatalities", "Fatalities per week", colours), width="stretch"
-        )
+        for measure, title in (
+            ("incidents", "Incidents per week"),
+            ("fatalities", "Fatalities per week"),
+        ):
+            st.altair_chart(weekly_chart(series, measure, title, colours), width="stretch")
         if column == "area":
             st.caption(
-                "The eight busiest areas; the rest are summed as Other. (none): outside every area."
+                "The seven busiest areas; the rest are summed as Other. "
+                "(none): the incident lies outside every area."
             )
 
 st.subheader("Risk by area")
