@@ -1,10 +1,12 @@
 """Admin areas, country outlines and border lines; user boundary files; area names.
 
 The shipped layers (``data/boundaries/``, see its README) are Natural Earth
-10m admin-1 units of the covered countries, their country outlines and
-Mali's land borders. Every area layer, shipped or brought by a user, comes
-back as a GeoDataFrame in EPSG:4326 with the standard columns ``area``,
-``area_code``, ``iso3``, ``aliases`` and ``geometry`` (docs/architecture.md).
+10m admin-1 units of the covered countries, the outlines of those countries
+and their neighbours, Mali's land borders, and every land border between two
+of the outlined countries. Every area layer, shipped or brought by a user,
+comes back as a GeoDataFrame in EPSG:4326 with the standard columns
+``area``, ``area_code``, ``iso3``, ``aliases`` and ``geometry``
+(docs/architecture.md).
 
 Region names in reports rarely match a layer's spelling ("Tombouctou" for
 Timbuktu, "Segou", "Koulikouro"); :class:`AreaNames` reconciles them with
@@ -42,6 +44,7 @@ __all__ = [
     "load_admin1",
     "load_borders",
     "load_boundary_file",
+    "load_land_borders",
 ]
 
 log = logging.getLogger(__name__)
@@ -120,6 +123,23 @@ def load_borders(path: str | Path | None = None) -> gpd.GeoDataFrame:
         ``neighbour_name``, ``length_km`` and ``geometry``; EPSG:4326.
     """
     return _read_shipped(Path(path or config.BORDERS_FILE), ("neighbour_iso3", "neighbour_name"))
+
+
+def load_land_borders(path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Load every land border between two countries of the admin-0 layer.
+
+    Returns
+    -------
+    GeoDataFrame
+        One (Multi)LineString per pair of countries sharing a land border,
+        with ``iso3_a`` < ``iso3_b``, ``name_a``, ``name_b``, ``length_km``
+        and ``geometry``; EPSG:4326, sorted by the pair. Every covered
+        country's land borders are complete (the admin-0 layer holds all
+        its neighbours); Bahrain, an island, has none.
+    """
+    return _read_shipped(
+        Path(path or config.LAND_BORDERS_FILE), ("iso3_a", "iso3_b", "name_a", "name_b")
+    )
 
 
 # ---------------------------------------------------------------------------

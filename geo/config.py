@@ -19,6 +19,7 @@ BOUNDARIES_DIR = DATA_DIR / "boundaries"
 ADMIN1_FILE = BOUNDARIES_DIR / "admin1.geojson"
 ADMIN0_FILE = BOUNDARIES_DIR / "admin0.geojson"
 BORDERS_FILE = BOUNDARIES_DIR / "borders.geojson"
+LAND_BORDERS_FILE = BOUNDARIES_DIR / "land_borders.geojson"
 
 GAZETTEER_DIR = DATA_DIR / "gazetteer"
 GAZETTEER_FILE = GAZETTEER_DIR / "places.csv"

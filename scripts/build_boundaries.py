@@ -12,8 +12,11 @@ pinned sha512), and writes to ``data/boundaries/``:
     outlines of those countries and of every country touching them.
 ``borders.geojson``
     Mali's land borders, one line feature per neighbour.
+``land_borders.geojson``
+    every land border between two countries of ``admin0.geojson``, one line
+    feature per pair.
 
-All three come from one coverage simplification of the admin-1 units of every
+All four come from one coverage simplification of the admin-1 units of every
 country involved, so admin-1 edges, country outlines and border lines stay
 exactly on top of each other (no gaps or slivers between layers). Output is
 deterministic: sorted features, fixed key order, coordinates rounded to
@@ -228,35 +231,76 @@ def round_geom(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.transform(geom, lambda xy: np.round(xy, DECIMALS))
 
 
+def _line_parts(geom: shapely.Geometry) -> list[shapely.Geometry]:
+    """The LineStrings inside ``geom`` (an intersection may mix lines and points)."""
+    parts = shapely.get_parts(geom)
+    while (multi := shapely.get_type_id(parts) >= 4).any():  # Multi* and collections
+        parts = np.concatenate([parts[~multi], shapely.get_parts(parts[multi])])
+    return [p for p in parts if p.geom_type == "LineString"]
+
+
+def shared_line(
+    outline_a: shapely.Geometry, outline_b: shapely.Geometry
+) -> shapely.Geometry | None:
+    """Stretch of ``outline_a``'s boundary shared with ``outline_b``, merged; None when none.
+
+    The outlines come from one coverage, so a shared stretch has identical
+    vertices on both sides and an exact intersection finds it (in several
+    pieces where the border really is in pieces: enclaves, the two parts of
+    Palestine). Should the exact intersection find no line at all (outlines
+    from sources that disagree by a hair), the boundary inside a thin band
+    around ``outline_b`` is taken instead. Pieces shorter than
+    :data:`MIN_BORDER_PART_KM` (band ends at tripoints) are dropped.
+    """
+    boundary = outline_a.boundary
+    parts = _line_parts(shapely.intersection(boundary, outline_b.boundary))
+    if not parts:
+        parts = _line_parts(shapely.intersection(boundary, outline_b.buffer(BORDER_BUFFER_DEG)))
+    if not parts:
+        return None
+    merged = shapely.line_merge(shapely.multilinestrings(parts))
+    long = [
+        p
+        for p in shapely.get_parts(merged)
+        if _GEOD.geometry_length(p) / 1000 >= MIN_BORDER_PART_KM
+    ]
+    if not long:
+        return None
+    line = shapely.line_merge(shapely.multilinestrings(long)) if len(long) > 1 else long[0]
+    return round_geom(line)
+
+
 def border_lines(
     admin0: dict[str, shapely.Geometry], country: str, neighbours: Sequence[str]
 ) -> dict[str, shapely.Geometry]:
-    """Stretches of ``country``'s outline shared with each neighbour, merged.
-
-    The outlines come from one coverage, so a shared stretch has identical
-    vertices on both sides and an exact intersection finds it. Where that
-    breaks into pieces (outlines from sources that disagree by a hair), the
-    outline inside a thin band around the neighbour is taken instead, and
-    pieces shorter than :data:`MIN_BORDER_PART_KM` (band ends at tripoints)
-    are dropped.
-    """
-    outline = admin0[country].boundary
+    """Stretches of ``country``'s outline shared with each neighbour (see :func:`shared_line`)."""
     out: dict[str, shapely.Geometry] = {}
     for code in neighbours:
-        shared = shapely.line_merge(shapely.intersection(outline, admin0[code].boundary))
-        if shared.geom_type != "LineString":
-            band = admin0[code].buffer(BORDER_BUFFER_DEG)
-            shared = shapely.line_merge(shapely.intersection(outline, band))
-        parts = [
-            p
-            for p in shapely.get_parts(shared)
-            if p.geom_type == "LineString" and _GEOD.geometry_length(p) / 1000 >= MIN_BORDER_PART_KM
-        ]
-        if not parts:
+        line = shared_line(admin0[country], admin0[code])
+        if line is None:
             raise SystemExit(f"{country} and {code} share no border in the simplified layer")
-        merged = shapely.line_merge(shapely.multilinestrings(parts)) if len(parts) > 1 else parts[0]
-        out[code] = round_geom(merged)
+        out[code] = line
     return out
+
+
+def land_borders(admin0: dict[str, shapely.Geometry]) -> list[tuple[str, str, shapely.Geometry]]:
+    """Every land border between two of the given outlines, as ``(iso3_a, iso3_b, line)``.
+
+    ``iso3_a < iso3_b``; sorted by the pair. Outlines that only meet at a
+    point share no border. Candidate pairs come from an STRtree of the
+    outlines, so the cost grows with the number of neighbours, not of pairs.
+    """
+    codes = sorted(admin0)
+    geoms = np.array([admin0[c] for c in codes], dtype=object)
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    out = []
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        line = shared_line(geoms[i], geoms[j])
+        if line is not None:
+            out.append((codes[i], codes[j], line))
+    return sorted(out, key=lambda t: (t[0], t[1]))
 
 
 # ---------------------------------------------------------------------------
@@ -279,7 +323,7 @@ def write_geojson(path: Path, features: list[dict[str, Any]]) -> int:
 
 
 def build(package: Path, out_dir: Path, tolerance: float = TOLERANCE_DEG) -> dict[str, Any]:
-    """Build the three layers from an unpacked package; return a summary."""
+    """Build the four layers from an unpacked package; return a summary."""
     covered = list(config.COVERED_ISO3)
     outlines, country_names = read_countries(package)
     missing = sorted(set(covered) - set(outlines))
@@ -335,11 +379,26 @@ def build(package: Path, out_dir: Path, tolerance: float = TOLERANCE_DEG) -> dic
         for code, line in borders.items()
     ]
 
+    land_features = [
+        {
+            "properties": {
+                "iso3_a": a,
+                "iso3_b": b,
+                "name_a": country_names[a],
+                "name_b": country_names[b],
+                "length_km": round(_GEOD.geometry_length(line) / 1000, 1),
+            },
+            "geometry": line,
+        }
+        for a, b, line in land_borders(admin0)
+    ]
+
     out_dir.mkdir(parents=True, exist_ok=True)
     sizes = {
         "admin1.geojson": write_geojson(out_dir / "admin1.geojson", admin1_features),
         "admin0.geojson": write_geojson(out_dir / "admin0.geojson", admin0_features),
         "borders.geojson": write_geojson(out_dir / "borders.geojson", border_features),
+        "land_borders.geojson": write_geojson(out_dir / "land_borders.geojson", land_features),
     }
     return {
         "admin1_units": len(admin1_features),
@@ -347,6 +406,8 @@ def build(package: Path, out_dir: Path, tolerance: float = TOLERANCE_DEG) -> dic
         "borders_km": {
             f["properties"]["neighbour_iso3"]: f["properties"]["length_km"] for f in border_features
         },
+        "land_borders": len(land_features),
+        "land_borders_km": round(sum(f["properties"]["length_km"] for f in land_features)),
         "max_displacement_deg": round(hausdorff, 4),
         "max_displacement_km": round(hausdorff * 111.32, 1),
         "bytes": sizes,

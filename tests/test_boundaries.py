@@ -24,6 +24,7 @@ from geo.boundaries import (
     load_admin1,
     load_borders,
     load_boundary_file,
+    load_land_borders,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +123,43 @@ def test_borders_one_feature_per_neighbour() -> None:
     assert lengths.min() > 300
 
 
+def test_land_borders_one_feature_per_pair() -> None:
+    land = load_land_borders()
+    assert land.crs.to_epsg() == 4326
+    assert set(land.geom_type) <= {"LineString", "MultiLineString"}
+    pairs = list(zip(land["iso3_a"], land["iso3_b"], strict=True))
+    assert all(a < b for a, b in pairs)
+    assert len(set(pairs)) == len(pairs)
+    assert pairs == sorted(pairs)
+    assert (land["length_km"] > 0).all()
+    assert (land["name_a"] != "").all() and (land["name_b"] != "").all()
+    by_pair = land.set_index(["iso3_a", "iso3_b"])
+    assert ("DZA", "MLI") in by_pair.index
+    assert ("EGY", "PSE") in by_pair.index
+    assert by_pair.loc[("EGY", "PSE"), "name_b"] == "Palestine"
+    # Mali's pairs are exactly Mali's borders, same lines and lengths
+    mali = land[(land["iso3_a"] == "MLI") | (land["iso3_b"] == "MLI")]
+    neighbours = np.where(mali["iso3_a"] == "MLI", mali["iso3_b"], mali["iso3_a"])
+    assert sorted(neighbours) == sorted(config.MALI_NEIGHBOURS)
+    own = load_borders().set_index("neighbour_iso3")
+    for code, line, km in zip(neighbours, mali.geometry, mali["length_km"], strict=True):
+        assert line.equals(own.geometry[code]), code
+        assert km == own.loc[code, "length_km"]
+    # every covered country but Bahrain (an island) has land borders
+    sides = set(land["iso3_a"]) | set(land["iso3_b"])
+    assert set(config.COVERED_ISO3) - sides == {"BHR"}
+    assert sides <= set(load_admin0()["iso3"])
+
+
+def test_land_borders_lie_on_both_outlines() -> None:
+    outline = load_admin0().set_index("iso3").geometry
+    for a, b, line in zip(
+        *(load_land_borders()[c] for c in ("iso3_a", "iso3_b", "geometry")), strict=True
+    ):
+        for code in (a, b):
+            assert line.difference(outline[code].boundary.buffer(1e-7)).length < 1e-6, (a, b)
+
+
 def test_shipped_layers_agree_on_mali_outline() -> None:
     admin0 = load_admin0().set_index("iso3").geometry
     mali_units = load_admin1().query("iso3 == 'MLI'").geometry.union_all()
@@ -138,6 +176,7 @@ def test_shipped_layers_agree_on_mali_outline() -> None:
 def test_shipped_files_are_small() -> None:
     for path in (config.ADMIN1_FILE, config.ADMIN0_FILE, config.BORDERS_FILE):
         assert path.stat().st_size < 2_000_000, path
+    assert config.LAND_BORDERS_FILE.stat().st_size < 250_000
 
 
 def test_loader_error_names_file(tmp_path: Path) -> None:
@@ -175,6 +214,30 @@ def test_builder_border_lines_from_touching_squares() -> None:
         LineString([(1, 1), (1, 0)])
     )
     assert lines["CCC"].length == pytest.approx(1.0)
+
+
+def test_builder_land_borders_pairs_and_pieces() -> None:
+    build = _load_builder()
+    # four squares around (1, 1): AAA and DDD meet at a point only
+    admin0 = {
+        "DDD": box(1, 1, 2, 2),
+        "AAA": box(0, 0, 1, 1),
+        "CCC": box(0, 1, 1, 2),
+        "BBB": box(1, 0, 2, 1),
+    }
+    out = build.land_borders(admin0)
+    assert [(a, b) for a, b, _ in out] == [
+        ("AAA", "BBB"),
+        ("AAA", "CCC"),
+        ("BBB", "DDD"),
+        ("CCC", "DDD"),
+    ]
+    assert all(line.length == pytest.approx(1.0) for _, _, line in out)
+    # a border in two pieces stays one feature
+    split = {"LOW": box(0, 0, 3, 1), "TWO": box(0, 1, 1, 2).union(box(2, 1, 3, 2))}
+    ((a, b, line),) = build.land_borders(split)
+    assert (a, b) == ("LOW", "TWO")
+    assert line.geom_type == "MultiLineString" and line.length == pytest.approx(2.0)
 
 
 # ---------------------------------------------------------------------------
@@ -420,7 +483,8 @@ def test_area_names_unresolved(names: AreaNames, name: str | None, iso3: str | N
 
 def test_area_names_country_disambiguates(names: AreaNames) -> None:
     assert names.resolve("Adrar", iso3="DZA") == "Adrar"
-    assert names.match("Adrar", iso3="MRT").area_code.startswith("MR-")
+    match = names.match("Adrar", iso3="MRT")
+    assert match is not None and match.area_code.startswith("MR-")
 
 
 def test_canonical_name_beats_alias() -> None:
