@@ -28,7 +28,12 @@ def prepare(
     areas : GeoDataFrame, optional
         Area layer; the shipped admin-1 layer by default.
     borders : GeoDataFrame, optional
-        Border lines; Mali's shipped international borders by default.
+        Border lines to measure to; by default every shipped land border
+        between two countries (:func:`geo.boundaries.load_land_borders`),
+        so each incident is measured to its own country's border (see
+        :func:`geo.spatial.border_distance`; Bahrain, an island, gets NaN).
+        Mali's layer (:func:`geo.boundaries.load_borders`) is for drawing;
+        passed here it measures every incident to Mali's borders.
     snap_km : float
         Points on no polygon are snapped to the nearest area within this
         distance and flagged.
@@ -39,6 +44,6 @@ def prepare(
         The incidents with the columns listed in docs/architecture.md.
     """
     areas = boundaries.load_admin1() if areas is None else areas
-    borders = boundaries.load_borders() if borders is None else borders
+    borders = boundaries.load_land_borders() if borders is None else borders
     joined = spatial.join_areas(incidents, areas, snap_km=snap_km)
     return spatial.border_distance(joined, borders)
