@@ -1,0 +1,72 @@
+"""Checks over the data that ships in data/: it validates and places correctly."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo import boundaries, spatial
+from geo.pipeline import prepare
+from geo.store import read_incidents
+from tests.conftest import ROOT
+
+# Where each Mali incident of the reports happened, by admin-1 area.
+EXPECTED_MALI_AREAS = {
+    "MLI0001": "Kidal",  # Tessalit
+    "MLI0002": "Kidal",
+    "MLI0003": "Kidal",  # Adrar des Ifoghas
+    "MLI0004": "Gao",
+    "MLI0005": "Gao",
+    "MLI0006": "Gao",
+    "MLI0007": "Gao",
+    "MLI0008": "Kidal",
+    "MLI0009": "Timbuktu",
+}
+
+
+@pytest.fixture(scope="module")
+def joined() -> pd.DataFrame:
+    return prepare(read_incidents(ROOT / "data" / "incidents.csv"))
+
+
+def test_every_shipped_incident_validates():
+    df = read_incidents(ROOT / "data" / "incidents.csv")
+    assert len(df) >= 19
+    assert df["event_id"].is_unique
+
+
+def test_mali_incidents_join_to_the_right_region(joined):
+    mali = joined[joined["iso3"] == "MLI"].set_index("event_id")
+    assert mali["area"].to_dict() == EXPECTED_MALI_AREAS
+    assert not mali["area_snapped"].any()
+
+
+def test_stated_admin1_matches_the_join(joined):
+    stated = joined[joined["admin1"] != ""]
+    assert len(stated) >= 12
+    names = boundaries.AreaNames(boundaries.load_admin1())
+    problems = spatial.check_admin1_consistency(stated, names, file="data/incidents.csv")
+    assert problems == []
+    assert (stated["area_iso3"] == stated["iso3"]).all()
+
+
+def test_required_incidents_are_present(joined):
+    by_id = joined.set_index("event_id")
+    tessalit = by_id.loc["MLI0001"]
+    assert (tessalit["location"], str(tessalit["event_date"].date()), tessalit["fatalities"]) == (
+        "Tessalit",
+        "2013-02-22",
+        5,
+    )
+    kidal = by_id.loc["MLI0002"]
+    assert (str(kidal["event_date"].date()), kidal["fatalities"]) == ("2013-02-21", 0)
+    assert by_id.loc["MLI0006", "event_date"] == pd.Timestamp("2013-02-10")
+    assert "Ifoghas" in by_id.loc["MLI0003", "location"]
+    assert by_id.loc["DZA0001", "country"] == "Algeria"
+    assert {"BHR", "EGY", "SYR", "TUN"} <= set(joined["iso3"])
+
+
+def test_tessalit_is_near_the_algerian_border(joined):
+    row = joined.set_index("event_id").loc["MLI0001"]
+    assert row["border_neighbour"] == "DZA"
+    assert 20 < row["border_km"] < 120
