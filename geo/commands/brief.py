@@ -215,7 +215,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         event_types=event_types,
         min_fatalities=args.min_fatalities,
     )
-    joined = prepare(incidents, areas=areas, borders=borders)
+    joined = prepare(incidents, areas=areas)
     try:
         data = render_brief(
             joined,
