@@ -45,6 +45,7 @@ from appkit import data as cache
 from geo import dashboard as dash
 from geo.filters import FilterState, apply_filters
 from geo.maps import LAYERS, MapView
+from geo.risk import RiskConfigError, RiskOverridesError
 from geo.schema import EVENT_TYPES, GEO_PRECISIONS, IncidentFileError
 
 # Session-state keys of the sidebar widgets.
@@ -382,6 +383,21 @@ def _load() -> tuple[cache.Source, pd.DataFrame] | None:
     return None
 
 
+def _area_risk(source: cache.Source, app: dash.AppState) -> pd.DataFrame | None:
+    """Risk for the state; a broken overrides file falls back to computed levels, loudly."""
+    as_of, window = app.filters.assessed_at, app.window
+    try:
+        return cache.area_risk(source, as_of, window)
+    except RiskOverridesError as exc:
+        st.error("The analysts' risk overrides cannot be used, so computed levels are shown:")
+        st.code(str(exc), language=None)
+        return cache.area_risk(source, as_of, window, with_overrides=False)
+    except RiskConfigError as exc:
+        st.error("The risk settings cannot be used until these problems are fixed:")
+        st.code(str(exc), language=None)
+        return None
+
+
 def setup() -> Context | None:
     """Load the data, draw the shared sidebar, sync the URL; ``None`` when the data is unusable."""
     ss = st.session_state
@@ -401,7 +417,9 @@ def setup() -> Context | None:
     _show_notices()
 
     filtered = apply_filters(data, app.filters)
-    risk = cache.area_risk(source, app.filters.assessed_at, app.window)
+    risk = _area_risk(source, app)
+    if risk is None:
+        return None
     scope = dash.risk_in_scope(
         risk, dash.scope_iso3(known.country_names, app.filters.countries), app.filters.admin1
     )

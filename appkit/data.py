@@ -104,32 +104,36 @@ def facts(source: Source) -> Facts:
     )
 
 
-def _overrides_version() -> int:
+def _overrides_file() -> tuple[str, int] | None:
+    """The analysts' overrides file and its version, or None when there is none."""
     path = Path(config.RISK_OVERRIDES_FILE)
-    return path.stat().st_mtime_ns if path.exists() else 0
-
-
-@st.cache_data(show_spinner=False)
-def _overrides(version: int) -> pd.DataFrame:
-    # ``version`` only keys the cache: the file is read again when it changes.
-    return risk.load_overrides()
+    return (str(path), path.stat().st_mtime_ns) if path.exists() else None
 
 
 @st.cache_data(show_spinner="Scoring areas…")
-def _risk(source: Source, as_of: dt.date, window: int, overrides_version: int) -> pd.DataFrame:
+def _risk(
+    source: Source, as_of: dt.date, window: int, overrides: tuple[str, int] | None
+) -> pd.DataFrame:
     return risk.score_areas(
         incidents(source),
         admin1(),
         as_of,
         window_days=window,
-        overrides=_overrides(overrides_version),
+        overrides=risk.load_overrides(overrides[0]) if overrides else None,
     )
 
 
-def area_risk(source: Source, as_of: dt.date, window: int) -> pd.DataFrame:
+def area_risk(
+    source: Source, as_of: dt.date, window: int, *, with_overrides: bool = True
+) -> pd.DataFrame:
     """Risk of every area at ``as_of`` over ``window`` days, with the analysts' overrides.
 
     Computed from all incidents up to ``as_of`` (risk belongs to the area,
     not to the filtered view), as the briefing does.
+
+    Raises
+    ------
+    geo.risk.RiskOverridesError
+        When the overrides file has problems (call again without overrides).
     """
-    return _risk(source, as_of, window, _overrides_version())
+    return _risk(source, as_of, window, _overrides_file() if with_overrides else None)

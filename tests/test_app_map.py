@@ -262,3 +262,18 @@ def test_unreadable_store_is_an_error_message(
     missing = app_test(tmp_path / "nowhere.csv", monkeypatch).run()
     assert not missing.exception
     assert "No incident file" in missing.error[0].value
+
+
+def test_broken_overrides_fall_back_to_computed_levels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = write_store(tmp_path / "incidents.csv")
+    at = app_test(store, monkeypatch)
+    (tmp_path / "risk_overrides.csv").write_text(
+        "area,level,reason,expires,set_by,set_on\nKidal,Dire,x,2013-12-31,me,2013-02-01\n",
+        encoding="utf-8",
+    )
+    ok(at.run())
+    assert "overrides cannot be used" in at.error[0].value
+    assert "Dire" in at.code[0].value
+    assert metrics(at)["Incidents"] == "10"  # the page still works
