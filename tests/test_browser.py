@@ -280,6 +280,8 @@ def test_map_draws_offline_and_follows_the_filters(offline: Offline) -> None:
     # Another page keeps the filters; back on the map they still apply.
     page.get_by_role("link", name="Trends").click()
     expect(page.get_by_role("heading", name="Trends")).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    settle(page)
     assert url_params(page)["type"] == "Battles"
     shot(page, "browser_trends")
     page.get_by_role("link", name="Map").click()

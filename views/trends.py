@@ -40,7 +40,11 @@ def weekly_chart(
         .mark_bar()
         .encode(
             x=week,
-            y=alt.Y(f"sum({measure}):Q", title=measure.capitalize()),
+            y=alt.Y(
+                f"sum({measure}):Q",
+                title=measure.capitalize(),
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
             color=alt.Color("group:N", title=None, scale=scale, legend=alt.Legend(orient="right")),
             tooltip=[
                 alt.Tooltip("yearmonthdate(week):T", title="Week starting"),
