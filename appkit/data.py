@@ -65,7 +65,7 @@ def admin0() -> gpd.GeoDataFrame:
 
 @st.cache_data(show_spinner=False)
 def borders() -> gpd.GeoDataFrame:
-    """Mali's international border lines."""
+    """Mali's international border lines, as the map draws them."""
     return boundaries.load_borders()
 
 
@@ -77,8 +77,13 @@ def towns() -> pd.DataFrame:
 
 @st.cache_resource(show_spinner="Reading incidents…", max_entries=4)
 def incidents(source: Source) -> pd.DataFrame:
-    """The store, validated, joined to areas and measured to borders (read-only, shared)."""
-    return prepare(read_incidents(source.path), areas=admin1(), borders=borders())
+    """The store, validated, joined to areas and measured to borders (read-only, shared).
+
+    Border distances use the pipeline's default layer (every land border, so
+    each incident is measured to its own country's); :func:`borders` is for
+    drawing.
+    """
+    return prepare(read_incidents(source.path), areas=admin1())
 
 
 @dataclass(frozen=True)
