@@ -26,7 +26,7 @@ navigation = st.navigation(
         st.Page("views/map.py", title="Map", icon=":material/map:", default=True),
         st.Page("views/trends.py", title="Trends", icon=":material/show_chart:"),
         st.Page("views/incidents.py", title="Incidents", icon=":material/table_rows:"),
-        st.Page("pages/ingest.py", title="Ingest", icon=":material/post_add:"),
+        st.Page("views/ingest.py", title="Ingest", icon=":material/post_add:"),
         st.Page("views/about.py", title="About", icon=":material/info:"),
     ]
 )

@@ -363,12 +363,9 @@ def test_untrusted_text_is_shown_as_text(offline: Offline) -> None:
     assert offline.dialogs == []
 
 
-@pytest.mark.xfail(
-    (ROOT / "pages").is_dir(),
-    reason="a pages/ folder makes Streamlit 1.67 treat the app as a v1 multipage app until the "
-    "first st.navigation call, so a fresh server's first deep link says 'Page not found'",
-    strict=True,
-)
+# Guards the views/ layout: with a pages/ folder beside app.py, Streamlit 1.67
+# treats the app as a v1 multipage app until the first st.navigation call, so
+# a fresh server's first deep link says "Page not found".
 def test_a_deep_link_is_the_first_request_of_a_fresh_server(browser: Any, tmp_path: Path) -> None:
     with running_app(tmp_path) as base:
         ctx = Offline(browser, base)

@@ -1,4 +1,4 @@
-"""The Ingest page (pages/ingest.py) driven with Streamlit's AppTest."""
+"""The Ingest page (views/ingest.py) driven with Streamlit's AppTest."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from geo import config
 from geo.store import read_incidents
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "ingest.py")
+PAGE = str(ROOT / "views" / "ingest.py")
 DATA = Path(__file__).parent / "data"
 
 
