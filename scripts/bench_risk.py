@@ -21,6 +21,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,7 @@ def naive_scores(joined: pd.DataFrame, areas: pd.DataFrame, cfg: RiskConfig) -> 
     return pd.Series(scores)
 
 
-def best_of(repeat: int, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+def best_of(repeat: int, func: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
     best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()

@@ -16,15 +16,17 @@ import pandas as pd
 import streamlit as st
 
 from geo import config
+from geo.gazetteer import Gazetteer
 from geo.ingest import (
     FORMATS,
+    ImportResult,
     check_candidates,
     extract_candidates,
     fill_coordinates,
     import_file,
 )
 from geo.ingest.extract import candidates_to_incidents
-from geo.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError
+from geo.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError, Problem
 from geo.store import AppendReport, append_incidents
 
 CANDIDATES = "ingest_candidates"
@@ -34,7 +36,7 @@ LAST_REPORT = "ingest_last_report"
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
-def _gazetteer():  # type: ignore[no-untyped-def]
+def _gazetteer() -> Gazetteer:
     from geo import gazetteer
 
     return gazetteer.load_gazetteer()
@@ -66,7 +68,7 @@ def _show_report(report: AppendReport) -> None:
         st.info(f"event_id {old} was already used in the store; stored as {new}.")
 
 
-def _problem_table(problems: list) -> pd.DataFrame:  # type: ignore[type-arg]
+def _problem_table(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -239,7 +241,7 @@ with tab_file:
         type=["csv", "geojson", "json"],
         key="ingest_data_file",
     )
-    fmt = st.selectbox("Format", FORMATS, key="ingest_format")
+    fmt = st.selectbox("Format", FORMATS, key="ingest_format") or FORMATS[0]
     mapping_file = (
         st.file_uploader("Column mapping (TOML)", type=["toml"], key="ingest_mapping")
         if fmt == "csv"
@@ -263,6 +265,7 @@ with tab_file:
             if mapping_file is not None:
                 mapping_path = Path(tmp) / "mapping.toml"
                 mapping_path.write_bytes(mapping_file.getvalue())
+            result: ImportResult | None
             try:
                 result = import_file(
                     path, fmt, mapping_path, vague="keep" if keep_vague else "reject"
@@ -281,32 +284,32 @@ with tab_file:
             st.session_state[IMPORT_RESULT] = result
             st.session_state[LAST_REPORT] = None
 
-    result = st.session_state.get(IMPORT_RESULT)
-    if result is not None:
+    shown: ImportResult | None = st.session_state.get(IMPORT_RESULT)
+    if shown is not None:
         st.write(
-            f"{result.file}: {result.rows_read} row(s) read, {len(result.frame)} ready to "
-            f"append, {len(result.rejected)} rejected."
+            f"{shown.file}: {shown.rows_read} row(s) read, {len(shown.frame)} ready to "
+            f"append, {len(shown.rejected)} rejected."
         )
-        st.dataframe(result.frame.head(200), hide_index=True, width="stretch")
-        if not result.rejected.empty:
+        st.dataframe(shown.frame.head(200), hide_index=True, width="stretch")
+        if not shown.rejected.empty:
             st.caption(
                 f"Rejected rows (they will be written to {_store()}.rejected.csv with "
                 "their reasons when you append):"
             )
-            st.dataframe(_problem_table(result.problems), hide_index=True, width="stretch")
+            st.dataframe(_problem_table(shown.problems), hide_index=True, width="stretch")
         if st.button(
-            f"Append {len(result.frame)} row(s) to the store",
+            f"Append {len(shown.frame)} row(s) to the store",
             key="ingest_append_file",
             type="primary",
         ):
             try:
                 report = append_incidents(
-                    result.frame,
+                    shown.frame,
                     _store(),
-                    rejected=result.rejected,
+                    rejected=shown.rejected,
                     rejected_path=Path(f"{_store()}.rejected.csv"),
-                    file=result.file,
-                    source_rows=result.source_rows,
+                    file=shown.file,
+                    source_rows=shown.source_rows,
                 )
             except IncidentFileError as exc:
                 st.error(f"The store could not be read, nothing was appended: {exc}")

@@ -30,7 +30,8 @@ from geo.ingest.extract import (
 from geo.ingest.generic import import_generic, load_mapping
 from geo.ingest.ucdp import import_ucdp
 
-FORMATS = ("acled", "ucdp", "csv")
+ImportFormat = Literal["acled", "ucdp", "csv"]
+FORMATS: tuple[ImportFormat, ...] = ("acled", "ucdp", "csv")
 
 __all__ = [
     "FORMATS",
@@ -54,7 +55,7 @@ __all__ = [
 
 def import_file(
     path: str | os.PathLike[str],
-    format: Literal["acled", "ucdp", "csv"],
+    format: ImportFormat,
     mapping: str | os.PathLike[str] | None = None,
     *,
     vague: Literal["reject", "keep"] = "reject",
