@@ -20,9 +20,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.gazetteer import load_gazetteer  # noqa: E402
-
 from geo import config  # noqa: E402
+from geo.gazetteer import load_gazetteer  # noqa: E402
 from geo.pipeline import prepare  # noqa: E402
 from geo.schema import COLUMNS, coerce_frame  # noqa: E402
 from geo.store import write_incidents  # noqa: E402
