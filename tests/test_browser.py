@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from geo.assets import missing_assets
+from geo.snapshot import BROWSER_ARGS
 from tests.app_support import ROOT, XSS_NOTES, XSS_PLACE, write_store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -110,14 +111,7 @@ def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=list(BROWSER_ARGS),
         )
         yield chromium
         chromium.close()

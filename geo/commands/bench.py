@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from geo.schema import EVENT_TYPES
+from geo.snapshot import BROWSER_ARGS
 
 NAIVE_MAX = 10_000
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -206,22 +207,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
 class _Browser:
     """Headless Chromium timing of saved map pages (assets inlined, no network)."""
 
-    ARGS = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-
     def __init__(self, executable: str):
         import tempfile
 
         from playwright.sync_api import sync_playwright
 
         self._play = sync_playwright().start()
-        self._browser = self._play.chromium.launch(executable_path=executable, args=self.ARGS)
+        self._browser = self._play.chromium.launch(
+            executable_path=executable, args=list(BROWSER_ARGS)
+        )
         self._dir = tempfile.TemporaryDirectory(prefix="geo_bench_")
         self.results: list[tuple[str, int, float, float]] = []
 

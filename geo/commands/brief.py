@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import config
+from geo.cli import DataError, UsageError
 
 OUTPUT_FORMATS = {".png": "png", ".pdf": "pdf"}
 
@@ -98,18 +99,6 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_snapshot)
 
 
-def _usage(message: str) -> Exception:
-    from geo.cli import UsageError
-
-    return UsageError(message)
-
-
-def _data(message: str) -> Exception:
-    from geo.cli import DataError
-
-    return DataError(message)
-
-
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
@@ -134,7 +123,9 @@ def _countries(values: list[str], incidents: Any) -> tuple[str, ...]:
     for value in _items(values):
         iso3 = by_name.get(fold(value)) or resolve_country(value)
         if iso3 is None:
-            raise _usage(f"--country {value!r}: not a country code or name (try ML, MLI or Mali)")
+            raise UsageError(
+                f"--country {value!r}: not a country code or name (try ML, MLI or Mali)"
+            )
         if iso3 not in in_data:
             print(f"note: no incidents in the data for {value} ({iso3})", file=sys.stderr)
         out.append(iso3)
@@ -148,7 +139,7 @@ def _event_types(values: list[str]) -> tuple[str, ...]:
     out = []
     for value in _items(values):
         if value.casefold() not in by_key:
-            raise _usage(f"--event-type {value!r}: expected one of {', '.join(EVENT_TYPES)}")
+            raise UsageError(f"--event-type {value!r}: expected one of {', '.join(EVENT_TYPES)}")
         out.append(by_key[value.casefold()])
     return tuple(dict.fromkeys(out))
 
@@ -160,7 +151,7 @@ def _generated_at() -> dt.datetime | None:
     try:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     except (ValueError, OverflowError, OSError):
-        raise _usage(f"SOURCE_DATE_EPOCH={epoch!r}: expected seconds since 1970") from None
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected seconds since 1970") from None
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -169,15 +160,15 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
     fmt = OUTPUT_FORMATS.get(args.out.suffix.lower())
     if fmt is None:
-        raise _usage(f"--out {args.out}: the name must end in .png or .pdf")
+        raise UsageError(f"--out {args.out}: the name must end in .png or .pdf")
     if not args.out.parent.exists():
-        raise _usage(f"--out {args.out}: folder {args.out.parent} does not exist")
+        raise UsageError(f"--out {args.out}: folder {args.out.parent} does not exist")
     if args.window_days < 1:
-        raise _usage("--window-days must be a whole number of days >= 1")
+        raise UsageError("--window-days must be a whole number of days >= 1")
     if args.min_fatalities < 0:
-        raise _usage("--min-fatalities must be >= 0")
+        raise UsageError("--min-fatalities must be >= 0")
     if args.dpi is not None and fmt == "png" and not 100 <= args.dpi <= 600:
-        raise _usage("--dpi must be between 100 and 600 (100 gives a 1600 px wide PNG)")
+        raise UsageError("--dpi must be between 100 and 600 (100 gives a 1600 px wide PNG)")
     event_types = _event_types(args.event_type)
     generated_at = _generated_at()
 
@@ -189,22 +180,22 @@ def cmd_brief(args: argparse.Namespace) -> int:
     path = args.path if args.path is not None else config.INCIDENTS_CSV
     incidents = read_incidents(path)
     if not len(incidents) and (args.date_to is None):
-        raise _data(f"{path}: no incidents, so there is no period to default to; give --to")
+        raise DataError(f"{path}: no incidents, so there is no period to default to; give --to")
     date_to = args.date_to or incidents["event_date"].max().date()
     date_from = args.date_from or date_to - dt.timedelta(days=29)
     if date_from > date_to:
-        raise _usage(f"--from {date_from} is after --to {date_to}")
+        raise UsageError(f"--from {date_from} is after --to {date_to}")
     countries = _countries(args.country, incidents)
     try:
         areas = boundaries.load_admin1()
         borders = boundaries.load_borders()
         admin0 = boundaries.load_admin0()
     except (OSError, ValueError) as exc:
-        raise _data(f"cannot read the boundary layers: {exc}") from None
+        raise DataError(f"cannot read the boundary layers: {exc}") from None
     admin1 = tuple(_items(args.admin1))
     unknown = sorted(set(admin1) - set(areas["area"]))
     if unknown:
-        raise _usage(f"--admin1: unknown area(s) {', '.join(unknown)}")
+        raise UsageError(f"--admin1: unknown area(s) {', '.join(unknown)}")
 
     state = FilterState(
         date_from=date_from,
@@ -230,7 +221,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
             window_days=args.window_days,
         )
     except ValueError as exc:
-        raise _data(str(exc)) from None
+        raise DataError(str(exc)) from None
     args.out.write_bytes(data)
     print(
         f"wrote {args.out} ({fmt.upper()}, {len(data) / 1024:.0f} KB) for {date_from} to {date_to}"
@@ -243,13 +234,13 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from geo.snapshot import SnapshotError, snapshot
 
     if args.out.suffix.lower() != ".png":
-        raise _usage(f"--out {args.out}: the name must end in .png")
+        raise UsageError(f"--out {args.out}: the name must end in .png")
     if not args.out.parent.exists():
-        raise _usage(f"--out {args.out}: folder {args.out.parent} does not exist")
+        raise UsageError(f"--out {args.out}: folder {args.out.parent} does not exist")
     if not (200 <= args.width <= 8000 and 200 <= args.height <= 8000):
-        raise _usage("--width and --height must be between 200 and 8000 pixels")
+        raise UsageError("--width and --height must be between 200 and 8000 pixels")
     if args.timeout <= 0:
-        raise _usage("--timeout must be > 0 seconds")
+        raise UsageError("--timeout must be > 0 seconds")
     try:
         data = snapshot(
             args.url,
@@ -260,7 +251,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
             browser=args.browser,
         )
     except SnapshotError as exc:
-        raise _data(str(exc)) from None
+        raise DataError(str(exc)) from None
     args.out.write_bytes(data)
     print(f"wrote {args.out} ({len(data) / 1024:.0f} KB) from {args.url}")
     return 0

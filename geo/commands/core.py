@@ -11,6 +11,8 @@ from typing import Any
 import pandas as pd
 
 from geo import config
+from geo.cli import UsageError
+from geo.commands.common import add_boundary_options, areas_from_args
 
 
 def register(sub: Any) -> None:
@@ -61,10 +63,7 @@ def register(sub: Any) -> None:
         "measure their distance to Mali's international borders.",
     )
     p.add_argument("path", type=Path, help="incident CSV")
-    p.add_argument("--boundaries", type=Path, help="GeoJSON, Shapefile (.shp/.zip) or GeoPackage")
-    p.add_argument("--name-field", help="area name field of --boundaries")
-    p.add_argument("--code-field", help="area code field of --boundaries")
-    p.add_argument("--layer", help="layer of a GeoPackage")
+    add_boundary_options(p)
     p.add_argument("--snap-km", type=float, default=10.0, help="snap tolerance (default 10)")
     p.add_argument("--out", type=Path, help="write CSV here instead of standard output")
     p.set_defaults(func=cmd_join)
@@ -75,18 +74,6 @@ def register(sub: Any) -> None:
     )
     p.add_argument("path", type=Path, nargs="?", default=None, help="incident CSV")
     p.set_defaults(func=cmd_summary)
-
-
-def _usage(message: str) -> Exception:
-    from geo.cli import UsageError
-
-    return UsageError(message)
-
-
-def _data(message: str) -> Exception:
-    from geo.cli import DataError
-
-    return DataError(message)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -119,7 +106,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
 
     for path in args.gazetteer:
         if not path.exists():
-            raise _usage(f"gazetteer file not found: {path}")
+            raise UsageError(f"gazetteer file not found: {path}")
     gazetteer = load_gazetteer(user_files=args.gazetteer)
     online = None
     if args.online:
@@ -159,34 +146,14 @@ def _candidate_line(cand: Any) -> str:
     return f"{parts[0]} ({parts[1]}, {parts[2]}) {where}" + (f" pop {pop}" if pop else "")
 
 
-def _areas_from_args(args: argparse.Namespace) -> Any:
-    from geo import boundaries
-
-    if args.boundaries is None:
-        if args.name_field or args.code_field or args.layer:
-            raise _usage("--name-field, --code-field and --layer need --boundaries FILE")
-        return boundaries.load_admin1()
-    if not args.boundaries.exists():
-        raise _usage(f"boundary file not found: {args.boundaries}")
-    try:
-        return boundaries.load_boundary_file(
-            args.boundaries,
-            name_field=args.name_field,
-            code_field=args.code_field,
-            layer=args.layer,
-        )
-    except (ValueError, KeyError, OSError) as exc:
-        raise _data(str(exc)) from None
-
-
 def cmd_join(args: argparse.Namespace) -> int:
     """Join incidents to areas and border lines and write CSV."""
     from geo.pipeline import prepare
     from geo.store import read_incidents, to_csv_frame
 
-    areas = _areas_from_args(args)
+    areas = areas_from_args(args)
     if args.snap_km < 0:
-        raise _usage("--snap-km must be >= 0")
+        raise UsageError("--snap-km must be >= 0")
     joined = prepare(read_incidents(args.path), areas=areas, snap_km=args.snap_km)
     text = to_csv_frame(joined)
     if args.out:

@@ -13,6 +13,8 @@ from typing import Any, TextIO
 import pandas as pd
 
 from geo import config
+from geo.cli import DataError, UsageError
+from geo.commands.common import add_boundary_options, areas_from_args
 
 FORMATS = ("table", "csv", "json")
 
@@ -78,10 +80,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="events of the N days ending on the as-of date count (default 90)",
     )
-    p.add_argument("--boundaries", type=Path, help="GeoJSON, Shapefile (.shp/.zip) or GeoPackage")
-    p.add_argument("--name-field", help="area name field of --boundaries")
-    p.add_argument("--code-field", help="area code field of --boundaries")
-    p.add_argument("--layer", help="layer of a GeoPackage")
+    add_boundary_options(p)
     p.add_argument(
         "--overrides",
         type=Path,
@@ -102,48 +101,16 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_risk)
 
 
-def _usage(message: str) -> Exception:
-    from geo.cli import UsageError
-
-    return UsageError(message)
-
-
-def _data(message: str) -> Exception:
-    from geo.cli import DataError
-
-    return DataError(message)
-
-
-def _load_areas(args: argparse.Namespace) -> Any:
-    from geo import boundaries
-
-    if args.boundaries is None:
-        if args.name_field or args.code_field or args.layer:
-            raise _usage("--name-field, --code-field and --layer need --boundaries FILE")
-        return boundaries.load_admin1()
-    if not args.boundaries.exists():
-        raise _usage(f"boundary file not found: {args.boundaries}")
-    try:
-        return boundaries.load_boundary_file(
-            args.boundaries,
-            name_field=args.name_field,
-            code_field=args.code_field,
-            layer=args.layer,
-        )
-    except (ValueError, KeyError, OSError) as exc:
-        raise _data(str(exc)) from None
-
-
 def _parse_as_of(text: str | None, incidents: pd.DataFrame) -> tuple[dt.date, bool]:
     if text is None:
         dates = incidents["event_date"].dropna()
         if dates.empty:
-            raise _usage("the incident file has no dated incidents; give --as-of YYYY-MM-DD")
+            raise UsageError("the incident file has no dated incidents; give --as-of YYYY-MM-DD")
         return pd.Timestamp(dates.max()).date(), True
     try:
         return dt.date.fromisoformat(text.strip()), False
     except ValueError:
-        raise _usage(f"--as-of: got {text!r}; expected a date as YYYY-MM-DD") from None
+        raise UsageError(f"--as-of: got {text!r}; expected a date as YYYY-MM-DD") from None
 
 
 def cmd_risk(args: argparse.Namespace) -> int:
@@ -153,32 +120,32 @@ def cmd_risk(args: argparse.Namespace) -> int:
     from geo.store import read_incidents
 
     if args.window_days < 1:
-        raise _usage(f"--window-days: got {args.window_days}; expected a whole number >= 1")
+        raise UsageError(f"--window-days: got {args.window_days}; expected a whole number >= 1")
     if args.overrides is not None and args.no_overrides:
-        raise _usage("--overrides and --no-overrides exclude each other")
+        raise UsageError("--overrides and --no-overrides exclude each other")
     for flag, path in (("--config", args.config), ("--overrides", args.overrides)):
         if path is not None and not path.exists():
-            raise _usage(f"{flag}: file not found: {path}")
+            raise UsageError(f"{flag}: file not found: {path}")
     try:
         cfg = risk.load_risk_config(args.config)
     except risk.RiskConfigError as exc:
-        raise _data(str(exc)) from None
+        raise DataError(str(exc)) from None
     try:
         overrides = None if args.no_overrides else risk.load_overrides(args.overrides)
     except risk.RiskOverridesError as exc:
-        raise _data("\n".join(str(p) for p in exc.problems)) from None
+        raise DataError("\n".join(str(p) for p in exc.problems)) from None
 
     path = args.path if args.path is not None else config.INCIDENTS_CSV
     if not Path(path).exists():
-        raise _usage(f"incident file not found: {path}")
+        raise UsageError(f"incident file not found: {path}")
     incidents = read_incidents(path)
     as_of, defaulted = _parse_as_of(args.as_of, incidents)
-    areas = _load_areas(args)
+    areas = areas_from_args(args)
     if args.iso3:
         wanted = [c.strip().upper() for c in args.iso3.split(",") if c.strip()]
         unknown = sorted(set(wanted) - set(areas["iso3"]))
         if unknown:
-            raise _usage(f"--iso3: no areas for {', '.join(unknown)} in the area layer")
+            raise UsageError(f"--iso3: no areas for {', '.join(unknown)} in the area layer")
         areas = areas[areas["iso3"].isin(wanted)].reset_index(drop=True)
     joined = prepare(incidents, areas=areas)
     try:
@@ -186,7 +153,7 @@ def cmd_risk(args: argparse.Namespace) -> int:
             joined, areas, as_of, window_days=args.window_days, config=cfg, overrides=overrides
         )
     except ValueError as exc:
-        raise _data(str(exc)) from None
+        raise DataError(str(exc)) from None
 
     if defaulted:
         print(f"as of {as_of}, the latest incident in {path} (set --as-of)", file=sys.stderr)

@@ -10,10 +10,8 @@ what was expected. Nothing is dropped.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -61,21 +59,6 @@ class ImportResult:
     @property
     def rows_read(self) -> int:
         return len(self.frame) + len(self.rejected)
-
-
-def read_source_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a source CSV with every cell as text, exactly as written."""
-    p = Path(path)
-    try:
-        return pd.read_csv(
-            p, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-        )
-    except FileNotFoundError:
-        raise IncidentFileError([Problem(str(p), 0, "", None, "file not found")]) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise IncidentFileError(
-            [Problem(str(p), 0, "", None, f"not a readable UTF-8 CSV file ({exc})")]
-        ) from None
 
 
 def require_columns(source: pd.DataFrame, needed: tuple[str, ...], file: str, what: str) -> None:

@@ -30,11 +30,11 @@ from geo.ingest._common import (
     empty_mapped,
     finish,
     parse_day,
-    read_source_csv,
     require_columns,
     text,
 )
 from geo.ingest.countries import iso3_from_name, iso3_from_number
+from geo.store import read_raw
 
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
@@ -90,7 +90,7 @@ def import_acled(path: str | os.PathLike[str]) -> ImportResult:
         When the file cannot be read or lacks an ACLED column we need.
     """
     file = str(Path(path))
-    source = read_source_csv(path)
+    source = read_raw(path)
     require_columns(source, ACLED_REQUIRED, file, "ACLED")
     mapped = map_acled(source)
     column_map = {c: c for c in _COPY} | {

@@ -39,10 +39,10 @@ from geo.ingest._common import (
     finish,
     mask_problems,
     parse_day,
-    read_source_csv,
     text,
 )
 from geo.schema import COLUMNS, OPTIONAL_COLUMNS, IncidentFileError, Problem
+from geo.store import read_raw
 
 _KNOWN = COLUMNS + OPTIONAL_COLUMNS
 _GEOMETRY = "geometry"
@@ -187,6 +187,6 @@ def import_generic(
     file = str(Path(path))
     mapping = mapping if isinstance(mapping, dict) else load_mapping(mapping)
     is_json = Path(path).suffix.lower() in (".geojson", ".json")
-    source = read_geojson(path) if is_json else read_source_csv(path)
+    source = read_geojson(path) if is_json else read_raw(path)
     mapped, problems, column_map = map_generic(source, mapping, file)
     return finish(file, "geojson" if is_json else "csv", source, mapped, problems, column_map)

@@ -45,13 +45,13 @@ from geo.ingest._common import (
     finish,
     mask_problems,
     parse_day,
-    read_source_csv,
     require_columns,
     text,
 )
 from geo.ingest.actors import ActorDictionary, load_actors
 from geo.ingest.countries import iso3_from_name
 from geo.schema import CIVILIAN_TARGETING, Problem
+from geo.store import read_raw
 
 UCDP_COLUMNS: tuple[str, ...] = (
     "id", "relid", "year", "active_year", "code_status", "type_of_violence",
@@ -246,7 +246,7 @@ def import_ucdp(
         with a note.
     """
     file = str(Path(path))
-    source = read_source_csv(path)
+    source = read_raw(path)
     require_columns(source, UCDP_REQUIRED, file, "UCDP GED")
     mapped, problems = map_ucdp(source, file, actors, vague)
     column_map = {
