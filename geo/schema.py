@@ -138,6 +138,9 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
+        if self.row == 0 and not self.column:
+            # about the whole file (missing, unreadable): no cell to point at
+            return f"{self.file}: {self.expected}"
         where = f"{self.file}: row {self.row}, column {self.column!r}"
         return f"{where}: got {self.value!r}; {self.expected}"
 

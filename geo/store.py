@@ -50,6 +50,14 @@ def read_raw(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     except FileNotFoundError:
         raise IncidentFileError([Problem(str(p), 0, "", None, "file not found")]) from None
+    except IsADirectoryError:
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, "is a folder; expected an incident CSV file")]
+        ) from None
+    except OSError as exc:
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, f"cannot be read ({exc.strerror or exc})")]
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise IncidentFileError(
             [Problem(str(p), 0, "", None, f"not a readable UTF-8 CSV file ({exc})")]
