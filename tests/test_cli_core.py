@@ -118,3 +118,64 @@ def test_module_entry_point_runs():
     assert proc.returncode == 1
     assert "file not found" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_validate_reports_sign_errors_next_to_cell_errors(capsys, tmp_path, raw_rows):
+    # One bad cell must not hide a wrong-sign longitude in another row.
+    bad = raw_rows.copy()
+    bad.loc[0, "fatalities"] = "-1"
+    bad.loc[1, "longitude"] = "-1.4078"
+    path = tmp_path / "mixed.csv"
+    bad.to_csv(path, index=False)
+    code, out, err = run(capsys, "validate", str(path))
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    assert "row 2, column 'fatalities'" in lines[0]
+    assert "row 3, column 'admin1'" in lines[1] and "longitude sign looks wrong" in lines[1]
+    assert "2 problem(s)" in err
+
+
+def test_validate_skips_consistency_when_a_column_is_missing(capsys, tmp_path, raw_rows):
+    path = tmp_path / "nocol.csv"
+    raw_rows.drop(columns=["longitude"]).to_csv(path, index=False)
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 1
+    assert out.strip().splitlines() == [
+        f"{path}: row 1, column 'longitude': got None; required column is missing from the header"
+    ]
+
+
+@pytest.mark.parametrize("command", ["validate", "join", "summary", "risk"])
+def test_a_folder_instead_of_a_file_is_a_data_error(capsys, tmp_path, command):
+    code, _, err = run(capsys, command, str(tmp_path))
+    assert code == 1
+    assert err.strip() == f"{tmp_path}: is a folder; expected an incident CSV file"
+
+
+def test_missing_file_message_names_no_cell(capsys, tmp_path):
+    code, _, err = run(capsys, "validate", str(tmp_path / "none.csv"))
+    assert code == 1
+    assert err.strip() == f"{tmp_path / 'none.csv'}: file not found"
+
+
+def test_geocode_with_a_broken_user_gazetteer_exits_1(capsys):
+    code, _, err = run(
+        capsys, "geocode", "Gao", "--gazetteer", str(ROOT / "tests" / "data" / "gaz_user_bad.csv")
+    )
+    assert code == 1
+    assert err.startswith("error:") and "gaz_user_bad.csv" in err and "line 4" in err
+    assert "Traceback" not in err
+
+
+def test_geocode_gazetteer_must_be_a_file(capsys, tmp_path):
+    code, _, err = run(capsys, "geocode", "Gao", "--gazetteer", str(tmp_path))
+    assert code == 2 and "not a file" in err
+
+
+def test_geocode_text_says_when_a_name_is_ambiguous(capsys):
+    # Gao is a town in Mali and one in Burkina Faso.
+    code, out, _ = run(capsys, "geocode", "Gao")
+    assert code == 0
+    assert "ambiguous: 2 candidates" in out
+    assert "MLI" in out and "BFA" in out

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from geo import config
-from geo.cli import UsageError
+from geo.cli import DataError, UsageError
 from geo.commands.common import add_boundary_options, areas_from_args
 
 
@@ -60,7 +60,7 @@ def register(sub: Any) -> None:
         "join",
         help="add area, snapping flags and border distance to incidents",
         description="Join incidents to admin-1 areas (or a boundary file of your own) and "
-        "measure their distance to Mali's international borders.",
+        "measure each one's distance to its country's nearest land border.",
     )
     p.add_argument("path", type=Path, help="incident CSV")
     add_boundary_options(p)
@@ -78,18 +78,15 @@ def register(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a file; print one line per problem."""
-    from geo.schema import coerce_frame, validate_frame
+    from geo.schema import validate_frame
     from geo.store import read_raw
 
     raw = read_raw(args.path)
     problems = validate_frame(raw, file=str(args.path))
-    if not problems and not args.no_consistency:
-        from geo import boundaries, spatial
-
-        areas = boundaries.load_admin1()
-        joined = spatial.join_areas(coerce_frame(raw), areas)
-        problems = spatial.check_admin1_consistency(
-            joined, boundaries.AreaNames(areas), file=str(args.path)
+    if not args.no_consistency:
+        problems = sorted(
+            problems + _consistency_problems(raw, problems, str(args.path)),
+            key=lambda p: p.row,
         )
     for problem in problems:
         print(problem)
@@ -100,14 +97,49 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _consistency_problems(raw: pd.DataFrame, problems: list[Any], file: str) -> list[Any]:
+    """Admin-1 consistency problems of the rows that passed validation.
+
+    Rows with a problem of their own are left out (their cells cannot be
+    typed), the others are checked, so one bad cell does not hide a
+    wrong-sign longitude elsewhere in the file. A header problem (row 1,
+    e.g. a missing column) skips the check. Rows keep their file numbers.
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from geo import boundaries, spatial
+    from geo.schema import coerce_frame, spreadsheet_row
+
+    bad_rows = {p.row for p in problems}
+    if any(row < 2 for row in bad_rows):
+        return []
+    rows = np.array([spreadsheet_row(i) for i in range(len(raw))], dtype=int)
+    keep = ~np.isin(rows, list(bad_rows))
+    if not keep.any():
+        return []
+    areas = boundaries.load_admin1()
+    joined = spatial.join_areas(coerce_frame(raw[keep].reset_index(drop=True)), areas)
+    found = spatial.check_admin1_consistency(joined, boundaries.AreaNames(areas), file=file)
+    file_rows = rows[keep]
+    # check_admin1_consistency numbers the kept rows 2, 3, ...; map back to the file's rows
+    return [dataclasses.replace(p, row=int(file_rows[p.row - 2])) for p in found]
+
+
 def cmd_geocode(args: argparse.Namespace) -> int:
     """Print the best match for a place name, with candidates when ambiguous."""
-    from geo.gazetteer import load_gazetteer
+    from geo.gazetteer import GazetteerError, load_gazetteer
 
     for path in args.gazetteer:
         if not path.exists():
             raise UsageError(f"gazetteer file not found: {path}")
-    gazetteer = load_gazetteer(user_files=args.gazetteer)
+        if not path.is_file():
+            raise UsageError(f"--gazetteer: {path} is not a file; expected a CSV file")
+    try:
+        gazetteer = load_gazetteer(user_files=args.gazetteer)
+    except GazetteerError as exc:
+        raise DataError(str(exc)) from None
     online = None
     if args.online:
         from geo.geocoders import OnlineGeocoder
@@ -131,7 +163,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     if result.note:
         print(f"  {result.note}")
     if result.ambiguous:
-        print(f"  {len(result.candidates)} candidates:")
+        print(f"  ambiguous: {len(result.candidates)} candidates:")
         for cand in result.candidates:
             print(f"    {_candidate_line(cand)}")
     return 0
