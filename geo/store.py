@@ -113,12 +113,35 @@ def locked(path: str | os.PathLike[str]) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _file_mode(path: Path) -> int:
+    """Permission bits for a rewrite of ``path``: its own, else the umask's default."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it, which races with other threads
+    # (the app writes from Streamlit's); Linux reports it in /proc instead.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
 def atomic_write_text(path: str | os.PathLike[str], text: str, backup: bool = True) -> None:
     """Replace ``path`` with ``text`` atomically, keeping the old file as ``.bak``."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
+        # mkstemp creates the file owner-only (0600); without this an app or a
+        # colleague reading the store as another user loses access after one write.
+        os.fchmod(fd, _file_mode(p))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()

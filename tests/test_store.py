@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import stat
 
 import pandas as pd
 import pytest
@@ -72,3 +73,23 @@ def test_crash_during_replace_leaves_old_file(tmp_path, incident_csv, monkeypatc
         store.write_incidents(df.iloc[:1], target)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_rewrite_keeps_the_file_permissions(tmp_path, incident_csv):
+    # a temporary file is created owner-only; the replaced store must not become so
+    os.chmod(incident_csv, 0o644)
+    store.write_incidents(store.read_incidents(incident_csv), incident_csv)
+    assert stat.S_IMODE(os.stat(incident_csv).st_mode) == 0o644
+    os.chmod(incident_csv, 0o640)
+    store.write_incidents(store.read_incidents(incident_csv), incident_csv)
+    assert stat.S_IMODE(os.stat(incident_csv).st_mode) == 0o640
+
+
+def test_new_file_gets_the_umask_default(tmp_path, incident_csv):
+    old = os.umask(0o027)
+    try:
+        target = tmp_path / "new.csv"
+        store.write_incidents(store.read_incidents(incident_csv), target)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
