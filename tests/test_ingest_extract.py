@@ -248,6 +248,81 @@ def test_protests_riots_and_seizures(gaz):
     assert "only the country" in df.iloc[2]["unresolved"]
 
 
+def test_an_actor_named_only_as_target_is_actor2(gaz):
+    text = (
+        "Malian soldiers came under attack on Sunday when gunmen "
+        "targeted Malian army posts in the town of Menaka."
+    )
+    [row] = run(text, "2013-03-06", gaz).to_dict("records")
+    assert (row["actor1"], row["actor2"]) == ("", "Military Forces of Mali")
+
+
+def test_the_group_said_to_be_behind_an_attack_is_actor1(gaz):
+    text = (
+        "Leaflets signed by Ansaru turned up in a house in Gao owned by Mokhtar "
+        "Belmokhtar, whose group is thought to be behind the raid on a pumping "
+        "station at In Amenas on 2 March, in which four guards were shot dead."
+    )
+    df = run(text, "2013-03-06", gaz)
+    row = df[df["location"] == "In Amenas"].iloc[0]
+    assert row["actor1"].startswith("Al Mulathamun")
+    assert "Ansaru" not in (row["actor1"], row["actor2"])
+
+
+def test_actors_mentioned_in_passing_far_from_the_event_are_left_out(gaz):
+    text = (
+        "Gunmen carried out an assault on a convoy near Kidal on 1 March, and the "
+        "regional governor, who once negotiated with commanders from several armed "
+        "factions on behalf of Ansar Dine, left the town."
+    )
+    [row] = run(text, "2013-03-06", gaz).to_dict("records")
+    assert "Ansar Dine" not in (row["actor1"], row["actor2"])
+
+
+def test_a_conjunction_that_is_not_a_back_reference(gaz):
+    text = (
+        "On 2 March a grenade attack hit a market in Gao. "
+        "Officials think that nine foreign hostages are still held by MUJAO "
+        "in the desert north of Kidal."
+    )
+    df = run(text, "2013-03-06", gaz)
+    assert len(df) == 1  # hostages still held: a standing situation, not an incident
+    assert df.iloc[0]["sub_event_type"] == "Grenade"
+    assert df.iloc[0]["actor1"] == ""  # MUJAO is not said to be behind the grenade
+
+
+def test_incident_back_reference_adds_every_actor_named(gaz):
+    text = (
+        "On Sunday, a car bomb exploded at a checkpoint in Kidal, killing two. "
+        "Witnesses said the incident involved a pickup targeting MNLA fighters. "
+        "MUJAO claimed responsibility."
+    )
+    [row] = run(text, "2013-03-06", gaz).to_dict("records")
+    assert row["actor1"].startswith("MUJAO")
+    assert row["actor2"].startswith("MNLA")
+
+
+def test_speculative_sentence_with_a_general_word_adds_nothing(gaz):
+    text = (
+        "On 2 March a suicide bomber struck a checkpoint in Gao. "
+        "While French troops may have pushed the militants back, analysts think "
+        "they will keep up hit and run attacks."
+    )
+    [row] = run(text, "2013-03-06", gaz).to_dict("records")
+    assert row["context"] == ""
+    assert "France" not in row["actor1"] + row["actor2"]
+
+
+def test_destruction_of_property(gaz):
+    text = "On Thursday, soldiers demolished a row of smuggling tunnels near Gao."
+    [row] = run(text, "2013-03-06", gaz).to_dict("records")
+    assert (row["event_type"], row["sub_event_type"]) == (
+        "Strategic developments", "Looting/property destruction",
+    )  # fmt: skip
+    assert row["event_date"] == pd.Timestamp("2013-02-28")
+    assert row["location"] == "Gao" and row["geo_precision"] == 2
+
+
 def test_records_are_json_ready(gaz):
     records = candidates_to_records(run(SNIPPET, None, gaz))
     text = json.dumps(records)

@@ -146,6 +146,15 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
         3,
     ),
     (r"arrested|detained", "Strategic developments", "Arrests", 2),
+    (
+        r"(?:flood(?:ed|ing)|destroy(?:ed|ing)|demolish(?:ed|ing)|bulldoz(?:ed|ing)|razed"
+        r"|(?:burn(?:ed|t|ing)|tore|torn|pull(?:ed|ing)) down|blew up|blown up)\b[^.;]{0,40}?"
+        r"\b(?:tunnels?|houses?|homes?|buildings?|shops?|churches|mosques?|shrines?"
+        r"|mausoleums?|tombs?|bridges?|property|properties)",
+        "Strategic developments",
+        "Looting/property destruction",
+        2,
+    ),
     (r"attack(?:s|ed)?|assaults?|raids?", "Battles", "Armed clash", -1),
     (
         r"explo(?:sion|sions|ded)|blasts?|bombings?|bomb attacks?",
@@ -171,6 +180,7 @@ GENERIC = re.compile(
     r"\b(?:a number of|string of|series of|increase (?:of|in)|increased|increasing(?:ly)?"
     r"|continued|continues|continuing|sporadic|over the past|in the past|since|frequent(?:ly)?"
     r"|regularly|often|numerous|many|several|years"
+    r"|(?:are|is|remain|remains|still) (?:being )?held|in captivity"
     r"|(?:days|weeks|months|years) of)\b",
     re.I,
 )
@@ -196,6 +206,11 @@ ORG_WORDS = re.compile(
     r"^\s+(?:Force|Forces|Brigade|Brigades|Party|Movement|Army|Front|Council|Ministry|Guard"
     r"|Guards|Corps|Battalion|Regiment|Committee|Organi[sz]ation|Group|Agency|Company)\b",
     re.I,
+)
+# "today's incident involved ...": no event word, but the sentence is about
+# the event just reported, so every actor it names belongs to it.
+INCIDENT_BACK = re.compile(
+    r"\b(?:the|this|that|today['\u2019]s|yesterday['\u2019]s|same)\s+incidents?\b", re.I
 )
 LATER_START = re.compile(
     r"^\W*(?:(a|one|two|three|four|five|six|seven|\d+)\s+days?\s+later"
@@ -224,7 +239,7 @@ CIVILIAN_WORDS = re.compile(
     re.I,
 )
 PERP_AFTER = re.compile(
-    r"^[^.;]{0,90}?\b(?:claimed responsibility|(?:is|are|was|were)\s+(?:\w+\s+){0,3}?behind"
+    r"^[^.;]{0,90}?\b(?:claimed responsibility|(?:is|are|was|were|be|been)\s+(?:\w+\s+){0,3}?behind"
     r"|carried out|launched|attacked|stormed|ambushed|kidnapped|abducted|seized|opened fire"
     r"|detonated|struck)\b",
     re.I,
@@ -233,6 +248,17 @@ PERP_BEFORE = re.compile(
     r"\b(?:led|launched|carried out|claimed|perpetrated|conducted|staged|mounted|orchestrated"
     r"|attacked|ambushed|kidnapped|abducted|killed|held|targeted)\s+(?:\w+\s+){0,5}?by\s+"
     r"(?:the\s+)?(?:[\w'\u2019-]+\s+){0,2}$",
+    re.I,
+)
+# Characters from the event word within which an actor named with no role
+# cue is taken as a party to the event.
+NEUTRAL_ACTOR_REACH = 120
+# "Malian soldiers faced ...", "French troops were ambushed": the actor
+# just named is on the receiving end.
+TARGET_AFTER = re.compile(
+    r"^\s*(?:\([^)]*\)\s*)?(?:\w+\s+){0,2}?(?:faced|came under|suffered"
+    r"|(?:were|was|are|is|have been|had been)\s+(?:\w+\s+){0,2}?(?:attacked|ambushed|targeted"
+    r"|tested|hit|struck|killed|wounded|injured|kidnapped|abducted|shelled|bombed))\b",
     re.I,
 )
 TARGET_BEFORE = re.compile(
@@ -634,6 +660,9 @@ def _is_back_reference(text: str, trig: _Trigger, offset: int) -> bool:
     det = DETERMINER_BEFORE.search(before)
     if det is None:
         return False
+    if det.group(1).casefold() in ("that", "those") and before[det.end(1) :].strip():
+        # "believed that seven hostages": a conjunction, not "that attack".
+        return False
     # Only a noun brings details ("the attack at ..."); after a verb ("the
     # explosives were confiscated in ...") the subject still points back.
     is_noun = not trig.text.casefold().endswith("ed")
@@ -642,18 +671,36 @@ def _is_back_reference(text: str, trig: _Trigger, offset: int) -> bool:
 
 
 def _roles(
-    sentence: str, mentions: list[Mention], country: str, base: int
+    sentence: str, mentions: list[Mention], country: str, base: int, anchor: int | None = None
 ) -> list[tuple[str, int, int, str]]:
-    """(actor label, role score, order, kind) for mentions: +2 perpetrator cue, -2 target."""
+    """(actor label, role score, order, kind) for mentions: +2 perpetrator cue, -2 target.
+
+    With ``anchor`` (the event word's position), an actor with no role cue
+    named far from it ("..., as well as X, leader of Ansar Dine, ...") is
+    left out: it is mentioned in passing, not a party to the event.
+    """
     out = []
     for k, mention in enumerate(mentions):
-        after = sentence[mention.end :]
-        before = sentence[max(0, mention.start - 70) : mention.start]
+        far = (
+            anchor is not None
+            and min(abs(mention.start - anchor), abs(mention.end - anchor)) > NEUTRAL_ACTOR_REACH
+        )
+        # A cue belongs to the nearest actor: "signed by Ansaru ... owned by
+        # Belmokhtar, whose group is behind ..." makes Belmokhtar's group
+        # the perpetrator, not Ansaru.
+        stop = mentions[k + 1].start if k + 1 < len(mentions) else len(sentence)
+        after = sentence[mention.end : stop]
+        begin = mentions[k - 1].end if k > 0 else 0
+        before = sentence[max(begin, mention.start - 70) : mention.start]
         score = 0
-        if PERP_AFTER.match(after) or PERP_BEFORE.search(before):
+        if TARGET_AFTER.match(after):
+            score = -2
+        elif PERP_AFTER.match(after) or PERP_BEFORE.search(before):
             score = 2
         elif TARGET_BEFORE.search(before):
             score = -2
+        if far and score <= 0:
+            continue
         for actor in mention.actors:
             kind_score = -3 if actor.kind == "civilian" else score
             out.append((actor.label(country), kind_score, base + k, actor.kind))
@@ -801,10 +848,18 @@ def _sentence(
         if main_trig is None:
             target = _referent(in_paragraph + new, seg_dates)
             if target is not None:
-                _merge(target, seg_text, seg_places, seg_dates, seg_mentions, country_label, False)
+                points_back = INCIDENT_BACK.search(seg_text) is not None
+                _merge(
+                    target, seg_text, seg_places, seg_dates, seg_mentions, country_label,
+                    points_back,
+                )  # fmt: skip
             continue
         refers_back = _is_back_reference(seg_text, main_trig, seg_start)
         weak = main_trig.priority < 0 and not (own_place or exact_date)
+        if weak and not refers_back and HEDGE.search(sentence):
+            # "analysts believe they will ... begin staging attacks": a
+            # general word in a sentence of speculation adds nothing.
+            continue
         if refers_back or weak:
             target = _referent(in_paragraph + new, seg_dates)
             if target is None and refers_back:
@@ -832,7 +887,7 @@ def _sentence(
         cand.fatalities, cand.injuries = figures.fatalities, figures.injuries
         cand.figure_notes += figures.notes
         label = country_name(cand.place.iso3) if cand.place else country_label
-        cand.actors += _roles(sentence, seg_mentions, label, 0)
+        cand.actors += _roles(sentence, seg_mentions, label, 0, main_trig.start)
         cand.missing_places += [
             m.group(1)
             for m in NAMED_PLACE.finditer(seg_text)
@@ -855,7 +910,9 @@ def _same_event(cand: _Candidate, others: list[_Candidate]) -> _Candidate | None
     threw petrol bombs ...") make one candidate.
     """
     for other in reversed(others):
-        if other.event_type != cand.event_type:
+        # Same sub-event type too: "hostages are held by MUJAO" after "the
+        # attack on the gas plant" is another event, not more about it.
+        if (other.event_type, other.sub_event_type) != (cand.event_type, cand.sub_event_type):
             continue
         dates_ok = cand.date is None or other.date is None or cand.date == other.date
         place_ok = cand.place is None or other.place is None or cand.place.text == other.place.text
@@ -1009,11 +1066,24 @@ def _choose_place(
 
 
 def _actor_pair(cand: _Candidate, country: str) -> tuple[str, str]:
+    # One actor named several times ("Malian soldiers faced attacks when
+    # bombers targeted Malian army bases") takes its clearest role: a
+    # perpetrator cue wins, else a target cue, else neutral.
+    role: dict[str, tuple[int, int]] = {}
+    for name, score, order, kind in cand.actors:
+        if kind == "civilian":
+            continue
+        old_score, old_order = role.get(name, (0, order))
+        pick = max if score > 0 or old_score > 0 else min
+        role[name] = (pick(score, old_score), min(order, old_order))
     ranked = sorted(cand.actors, key=lambda a: (-a[1], a[2]))
-    names = list(dict.fromkeys(a[0] for a in ranked if a[3] != "civilian"))
+    names = sorted(role, key=lambda n: (-role[n][0], role[n][1]))
     civilians = [a[0] for a in ranked if a[3] == "civilian"]
     actor1 = names[0] if names else ""
     actor2 = names[1] if len(names) > 1 else ""
+    if names and role[names[0]][0] < 0:
+        # Only targets are named: the attacker is not known.
+        actor1, actor2 = "", names[0]
     if cand.event_type == "Protests":
         protesters = next((a for a in civilians if a.startswith("Protesters")), "")
         actor1 = protesters or (f"Protesters ({country})" if country else "Protesters")
