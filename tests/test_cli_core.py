@@ -179,3 +179,25 @@ def test_geocode_text_says_when_a_name_is_ambiguous(capsys):
     assert code == 0
     assert "ambiguous: 2 candidates" in out
     assert "MLI" in out and "BFA" in out
+
+
+def test_geocode_reads_an_ocha_gazetteer_with_column_options(capsys):
+    ocha = str(ROOT / "tests" / "data" / "gaz_ocha_places.csv")
+    columns = ["--name-column", "featureName", "--lat-column", "Latitude",
+               "--lon-column", "Longitude", "--admin1-column", "admin1Name",
+               "--country-column", "iso3", "--alt-column", "alternateNames"]  # fmt: skip
+    code, out, _ = run(capsys, "geocode", "Puits-Fixture", "--gazetteer", ocha, *columns, "--json")
+    assert code == 0
+    hit = json.loads(out)
+    assert hit["name"] == "Fixture Well"
+    assert (hit["latitude"], hit["longitude"]) == (18.45, 2.48)
+    assert hit["admin1"] == "Kidal" and hit["iso3"] == "MLI"
+    assert hit["source"].startswith("user:")
+    # without the column options the file's columns are not found: a data error
+    code, _, err = run(capsys, "geocode", "Fixture Well", "--gazetteer", ocha)
+    assert code == 1 and "featureName" in err
+
+
+def test_geocode_column_options_need_a_gazetteer(capsys):
+    code, _, err = run(capsys, "geocode", "Gao", "--name-column", "featureName")
+    assert code == 2 and "--gazetteer" in err

@@ -14,6 +14,25 @@ from geo import config
 from geo.cli import DataError, UsageError
 from geo.commands.common import add_boundary_options, areas_from_args
 
+# load_user_gazetteer's column options, with their defaults; an OCHA export
+# needs e.g. --name-column featureName --lat-column Latitude ...
+_GAZETTEER_COLUMNS: tuple[tuple[str, str | None], ...] = (
+    ("name", "name"),
+    ("lat", "latitude"),
+    ("lon", "longitude"),
+    ("admin1", None),
+    ("country", None),
+    ("alt", None),
+)
+_GAZETTEER_COLUMN_HELP = {
+    "name": "place name",
+    "lat": "latitude",
+    "lon": "longitude",
+    "admin1": "admin-1 name",
+    "country": "country (ISO3, ISO2 or name)",
+    "alt": "|-separated alternate names",
+}
+
 
 def register(sub: Any) -> None:
     """Add the foundation commands to the ``python -m geo`` parser."""
@@ -46,8 +65,17 @@ def register(sub: Any) -> None:
         type=Path,
         default=[],
         metavar="CSV",
-        help="a user gazetteer CSV with columns name, latitude, longitude (repeatable)",
+        help="a user gazetteer CSV with columns name, latitude, longitude (repeatable; "
+        "other column names with the --*-column options)",
     )
+    for key, default in _GAZETTEER_COLUMNS:
+        p.add_argument(
+            f"--{key.replace('_', '-')}-column",
+            dest=f"{key}_col",
+            metavar="COL",
+            help=f"column of --gazetteer files holding the {_GAZETTEER_COLUMN_HELP[key]}"
+            + (f" (default {default})" if default else ""),
+        )
     p.add_argument(
         "--online",
         choices=("nominatim",),
@@ -136,8 +164,15 @@ def cmd_geocode(args: argparse.Namespace) -> int:
             raise UsageError(f"gazetteer file not found: {path}")
         if not path.is_file():
             raise UsageError(f"--gazetteer: {path} is not a file; expected a CSV file")
+    options = {
+        f"{key}_col": getattr(args, f"{key}_col")
+        for key, _ in _GAZETTEER_COLUMNS
+        if getattr(args, f"{key}_col")
+    }
+    if options and not args.gazetteer:
+        raise UsageError("the --*-column options need --gazetteer CSV")
     try:
-        gazetteer = load_gazetteer(user_files=args.gazetteer)
+        gazetteer = load_gazetteer(user_files=[(path, options) for path in args.gazetteer])
     except GazetteerError as exc:
         raise DataError(str(exc)) from None
     online = None
