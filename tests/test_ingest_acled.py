@@ -55,3 +55,15 @@ def test_missing_acled_column_is_a_clear_error(tmp_path):
     frame.to_csv(path, index=False)
     with pytest.raises(IncidentFileError, match="latitude"):
         import_file(path, "acled")
+
+
+@pytest.mark.parametrize(("path", "fmt", "layout"), [
+    (DATA / "ingest_ucdp.csv", "acled", "UCDP GED"),
+    (FIXTURE, "ucdp", "ACLED"),
+])  # fmt: skip
+def test_a_file_of_the_other_format_is_named_as_such(path, fmt, layout):
+    with pytest.raises(IncidentFileError) as info:
+        import_file(path, fmt)
+    first = str(info.value.problems[0])
+    assert f"has the {layout} export layout" in first
+    assert first.startswith(str(path))

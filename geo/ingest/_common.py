@@ -61,16 +61,32 @@ class ImportResult:
         return len(self.frame) + len(self.rejected)
 
 
+# A column only one export format has: a file of the other format given by
+# mistake is named as such instead of leaving a dozen "missing" lines.
+_SIGNATURES = {"ACLED": "event_id_cnty", "UCDP GED": "type_of_violence"}
+
+
 def require_columns(source: pd.DataFrame, needed: tuple[str, ...], file: str, what: str) -> None:
     """Raise naming every column of ``needed`` that the header lacks."""
     missing = [c for c in needed if c not in source.columns]
     if missing:
-        raise IncidentFileError(
-            [
-                Problem(file, 1, c, None, f"{what} column is missing from the header")
-                for c in missing
-            ]
-        )
+        problems = [
+            Problem(file, 1, c, None, f"{what} column is missing from the header") for c in missing
+        ]
+        other = [f for f, col in _SIGNATURES.items() if f != what and col in source.columns]
+        if other:
+            problems.insert(
+                0,
+                Problem(
+                    file,
+                    0,
+                    "",
+                    None,
+                    f"the header has the {other[0]} export layout, not the {what} one: "
+                    f"import it as {other[0]}",
+                ),  # fmt: skip
+            )
+        raise IncidentFileError(problems)
 
 
 def text(source: pd.DataFrame, column: str) -> pd.Series:
