@@ -64,6 +64,8 @@ MIN_PNG_WIDTH = 1600
 DEFAULT_ISO3 = "MLI"  # the project's focus country: the map when nothing else says where
 TOP_AREAS = 8
 MAX_KEY_INCIDENTS = 12
+# The slide's short list beside the map (the PDF lists MAX_KEY_INCIDENTS).
+MAX_SLIDE_INCIDENTS = 6
 MAX_TOWN_LABELS = 10  # populous towns labelled besides the towns with incidents
 TOWN_MIN_POPULATION = 10_000  # smaller places are labelled only when incidents name them
 MARKER_SCALE = 1.5  # briefing markers relative to the web map's
@@ -1471,8 +1473,9 @@ def _draw_panel(page: _Page, brief: _Brief, layout: _Layout, cells: _Cells | Non
     page.text(x, y, "Highest-risk areas", layout.heading_pt, fontweight="bold")
     y += layout.small_pt * pt * 1.7
     caption = (
-        f"Level, score (0–100) and trend: {brief.window_days}-day window to "
-        f"{_day(brief.state.assessed_at)}. Incidents and deaths: in the period."
+        f"Level and score (0–100): {brief.window_days}-day window to "
+        f"{_day(brief.state.assessed_at)}. Trend: its last 7 days against the 4 weeks "
+        "before. Incidents and deaths: in the period."
     )
     for part in page.wrap(caption, layout.small_pt, width):
         page.text(x, y, part, layout.small_pt, color=MUTED_COLOUR)
@@ -1492,11 +1495,18 @@ def _draw_short_list(
     pt = 1 / 72
     size = layout.small_pt * 1.08
     line = size * pt * 1.55
-    room = int((bottom - y - layout.heading_pt * pt * 1.6) / line)
-    key = key_incidents(brief.shown, limit=min(room, 6))
+    # Rows are drawn on baselines from the first one down; the last one's
+    # descenders must stay above the bottom of the panel.
+    first = y + layout.heading_pt * pt * 1.45
+    room = int((bottom - size * pt * 0.3 - first) / line) + 1
+    key = key_incidents(brief.shown, limit=min(room, MAX_SLIDE_INCIDENTS))
     if room < 2 or not len(key):
         return
-    page.text(x, y, "Key incidents", layout.heading_pt * 0.92, fontweight="bold")
+    heading = "Key incidents"
+    if len(key) < len(brief.shown):
+        # Say what the list leaves out, so a missing incident is not read as none.
+        heading += f" ({len(key)} deadliest of {len(brief.shown):,})"
+    page.text(x, y, heading, layout.heading_pt * 0.92, fontweight="bold")
     y += layout.heading_pt * pt * 1.45
     for _, row in key.iterrows():
         etype = str(row["event_type"])
@@ -1514,11 +1524,11 @@ def _draw_short_list(
 
 # Table columns: (key, header, share of the panel width, alignment)
 _TABLE_COLUMNS = (
-    ("area", "Area", 0.27, "left"),
-    ("level", "Level", 0.22, "left"),
-    ("score", "Score", 0.10, "right"),
-    ("trend", "Trend", 0.19, "right"),
-    ("incidents", "Incid.", 0.11, "right"),
+    ("area", "Area", 0.22, "left"),
+    ("level", "Level", 0.20, "left"),
+    ("score", "Score", 0.08, "right"),
+    ("trend", "Trend", 0.29, "right"),  # room for "▲ Moderate increase" (a smaller size)
+    ("incidents", "Incid.", 0.10, "right"),
     ("deaths", "Deaths", 0.11, "right"),
 )
 
@@ -1572,12 +1582,14 @@ def _draw_table(
                 )
                 page.text(x0 + chip + 0.06, y, value, size, color=colour)
                 continue
-            text = page.fit(value, size, x1 - x0 - 0.08, "bold" if key == "area" else "normal")
+            # The trend classes are long phrases: a slightly smaller size fits them whole.
+            cell_size = size * 0.82 if key == "trend" else size
+            text = page.fit(value, cell_size, x1 - x0 - 0.08, "bold" if key == "area" else "normal")
             page.text(
                 x0 if align == "left" else x1,
                 y,
                 text,
-                size,
+                cell_size,
                 ha=align,
                 color=colour,
                 fontweight="bold" if key == "area" else "normal",
@@ -1613,20 +1625,32 @@ def _table_cells(row: pd.Series) -> dict[str, tuple[str, str]]:
 
 
 def _trend_cell(label: object, pct: object) -> tuple[str, str]:
-    """Arrow and percentage for a trend, following the risk module's class.
+    """The risk module's trend class (ACLED's words) with an arrow and a colour.
 
     The class already applies the low-baseline rule, so a jump from one event
-    to three reads "stable", as it does in the risk table.
+    to three reads "Limited change", as it does in the dashboard's risk
+    table. A row without a class (a risk frame from elsewhere) is classed
+    from its percentage with the same thresholds; with neither it is "–".
     """
-    text = str(label).lower() if isinstance(label, str) else ""
-    number = None if pct is None or pd.isna(pct) else float(pct)  # type: ignore[arg-type]
+    text = label.strip() if isinstance(label, str) else ""
     if not text:
-        text = "increase" if (number or 0) > 10 else "decrease" if (number or 0) < -25 else ""
-    if "increase" in text:
-        return ("▲ new" if number is None else f"▲ {number:+.0f}%"), "#b2182b"
-    if "decrease" in text:
-        return ("▼" if number is None else f"▼ {number:+.0f}%".replace("-", "−")), "#2166ac"
-    return "stable", MUTED_COLOUR
+        number = None if pct is None or pd.isna(pct) else float(pct)  # type: ignore[arg-type]
+        if number is None:
+            return "–", MUTED_COLOUR
+        text = (
+            "Large increase"
+            if number > 25
+            else "Moderate increase"
+            if number > 10
+            else "Large decrease"
+            if number < -25
+            else "Limited change"
+        )
+    if "increase" in text.lower():
+        return f"▲ {text}", "#b2182b"
+    if "decrease" in text.lower():
+        return f"▼ {text}", "#2166ac"
+    return text, MUTED_COLOUR
 
 
 def _draw_legends(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -190,6 +191,65 @@ def test_key_incidents_are_the_deadliest_in_date_order(world: dict[str, object])
     assert key["event_date"].is_monotonic_increasing
     few = brief.key_incidents(filtered, limit=3)
     assert few["event_id"].tolist() == ["B01", "B02", "B07"]
+
+
+def _printed(world: dict[str, object], monkeypatch: pytest.MonkeyPatch, **kw: object) -> list[str]:
+    """Every string the briefing prints on its page, in drawing order."""
+    printed: list[str] = []
+    original = brief._Page.text
+
+    def record(self: brief._Page, x: float, y: float, s: str, size: float, **k: object) -> object:
+        printed.append(s)
+        return original(self, x, y, s, size, **k)
+
+    monkeypatch.setattr(brief._Page, "text", record)
+    render(world, **kw)
+    return printed
+
+
+def test_trends_use_the_risk_module_words(pdf: bytes) -> None:
+    # One vocabulary with the risk table: ACLED's classes, never "stable".
+    text = pdf_text(pdf)
+    assert "Large increase" in text and "Large decrease" in text and "Limited change" in text
+    assert "stable" not in text
+    assert brief._trend_cell("Moderate increase", 12.0)[0] == "▲ Moderate increase"
+    assert brief._trend_cell("", 30.0)[0] == "▲ Large increase"
+    assert brief._trend_cell("", -5.0)[0] == "Limited change"
+    assert brief._trend_cell(None, np.nan)[0] == "–"
+
+
+def test_slide_list_says_how_many_of_the_period_it_shows(
+    world: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    printed = _printed(world, monkeypatch)
+    # 14 incidents in February, more than fit beside the map: the heading says
+    # how many of them the list shows, and it shows that many.
+    headings = [s for s in printed if s.startswith("Key incidents (")]
+    assert len(headings) == 1
+    match = re.fullmatch(r"Key incidents \((\d+) deadliest of 14\)", headings[0])
+    assert match is not None
+    shown = int(match.group(1))
+    assert 2 <= shown <= brief.MAX_SLIDE_INCIDENTS
+    after = printed[printed.index(headings[0]) + 1 :]
+    assert sum(bool(re.fullmatch(r"\d{1,2} Feb", s)) for s in after) == shown
+
+
+def test_slide_list_shows_every_incident_when_they_fit(
+    world: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A short period whose incidents all fit beside the map: every one is
+    # listed, under a plain heading (Mali's February 2013 lost its sixth).
+    from geo.filters import apply_filters
+
+    joined = world["joined"]
+    assert isinstance(joined, pd.DataFrame)
+    kept = brief.key_incidents(apply_filters(joined, FEB), limit=4)
+    small = {**world, "joined": joined[joined["event_id"].isin(kept["event_id"])]}
+    printed = _printed(small, monkeypatch)
+    assert "Key incidents" in printed
+    after = printed[printed.index("Key incidents") + 1 :]
+    days = [s for s in after if re.fullmatch(r"\d{1,2} Feb", s)]
+    assert days == [f"{d.day} Feb" for d in kept["event_date"]]
 
 
 def test_same_inputs_give_identical_bytes(world: dict[str, object], png: bytes, pdf: bytes) -> None:
