@@ -313,29 +313,42 @@ class OnlineGeocoder:
         """(folded query, ISO3 or '') under which an answer is cached."""
         return fold(query), (resolve_country(country) or "") if country else ""
 
+    def _cache_error(self, exc: Exception) -> OnlineGeocodingError:
+        # No cache means no online request: the providers' policies ask for one.
+        return OnlineGeocodingError(
+            f"geocoding cache {self.cache_path} cannot be used ({exc}); set "
+            f"GEO_CACHE_DIR to a writable folder"
+        )
+
     def _cache_get(self, key: tuple[str, str]) -> tuple[bool, dict[str, Any] | None]:
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT payload FROM geocode_cache WHERE provider=? AND query=? AND country=?",
-                (self.provider, *key),
-            ).fetchone()
-        conn.close()
+        try:
+            with self._connect() as conn:
+                row = conn.execute(
+                    "SELECT payload FROM geocode_cache WHERE provider=? AND query=? AND country=?",
+                    (self.provider, *key),
+                ).fetchone()
+            conn.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise self._cache_error(exc) from exc
         if row is None:
             return False, None
         return True, (json.loads(row[0]) if row[0] is not None else None)
 
     def _cache_put(self, key: tuple[str, str], payload: dict[str, Any] | None) -> None:
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO geocode_cache VALUES (?, ?, ?, ?, ?)",
-                (
-                    self.provider,
-                    *key,
-                    None if payload is None else json.dumps(payload, sort_keys=True),
-                    time.time(),
-                ),
-            )
-        conn.close()
+        try:
+            with self._connect() as conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO geocode_cache VALUES (?, ?, ?, ?, ?)",
+                    (
+                        self.provider,
+                        *key,
+                        None if payload is None else json.dumps(payload, sort_keys=True),
+                        time.time(),
+                    ),
+                )
+            conn.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise self._cache_error(exc) from exc
 
     # -- network ---------------------------------------------------------------
 

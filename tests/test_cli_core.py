@@ -201,3 +201,15 @@ def test_geocode_reads_an_ocha_gazetteer_with_column_options(capsys):
 def test_geocode_column_options_need_a_gazetteer(capsys):
     code, _, err = run(capsys, "geocode", "Gao", "--name-column", "featureName")
     assert code == 2 and "--gazetteer" in err
+
+
+def test_geocode_online_with_an_unusable_cache_warns_in_one_line(capsys, monkeypatch, tmp_path):
+    # no request is made: without a cache the online geocoder refuses to ask
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setattr("geo.config.CACHE_DIR", blocker / "cache")
+    code, _, err = run(capsys, "geocode", "Xyzzyville", "--online", "nominatim")
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("warning: online geocoding of 'Xyzzyville' failed: geocoding cache")
+    assert lines[1] == "no place called 'Xyzzyville'"

@@ -300,3 +300,18 @@ def test_to_result_shapes_both_providers() -> None:
     )
     assert geonames.geo_precision == 1 and geonames.source == "online:geonames"
     assert to_result("x", "nominatim", None) is None
+
+
+def test_unusable_cache_is_an_online_error_and_nothing_is_asked(tmp_path: Path) -> None:
+    # a file where the cache folder should be: no cache, so no request either
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    fake = _FakeNominatim(answer=_anefis())
+    online = OnlineGeocoder(
+        "nominatim", enabled=True, cache_path=blocker / "c.sqlite", geocoder=fake
+    )
+    with pytest.raises(OnlineGeocodingError, match="geocoding cache .* cannot be used"):
+        online.geocode("Anefis")
+    assert fake.calls == []
+    with pytest.warns(UserWarning, match="cannot be used"):
+        assert load_gazetteer().lookup("Anefis", online=online) is None

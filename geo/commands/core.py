@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +181,13 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         from geo.geocoders import OnlineGeocoder
 
         online = OnlineGeocoder(args.online, enabled=True)
-    result = gazetteer.lookup(args.name, country=args.country, admin1=args.admin1, online=online)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = gazetteer.lookup(
+            args.name, country=args.country, admin1=args.admin1, online=online
+        )
+    for warning in caught:  # e.g. the online geocoder failed: say so, without a code line
+        print(f"warning: {warning.message}", file=sys.stderr)
     if result is None:
         message = f"no place called {args.name!r}"
         if args.country:
