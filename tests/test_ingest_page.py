@@ -69,6 +69,7 @@ def test_report_to_reviewed_candidates_to_store(store):
     assert new["event_date"] == pd.Timestamp("2013-03-05")
     assert new["event_id"] == "GEO-000001"
     assert any("1 added" in s.value for s in at.success)
+    assert any("Stored as event_id GEO-000001." in c.value for c in at.caption)
     # The accepted row left the review table; the other two remain.
     assert at.data_editor[0].value["location"].tolist() == ["Gao", "Adrar des Ifoghas"]
 
@@ -118,3 +119,34 @@ def test_file_import_checks_then_appends_on_request(store):
     assert rejected["reject_file"].tolist() == ["acled.csv", "acled.csv"]
     assert any("1 added, 2 skipped as duplicates, 2 rejected" in s.value for s in at.success)
     assert at.dataframe[0].value["duplicate_of"].tolist() == ["T2", "T1"]
+
+
+def test_changing_the_format_after_a_check_asks_for_a_new_check(store):
+    at = _page()
+    at.file_uploader(key="ingest_data_file").set_value(
+        ("acled.csv", (DATA / "ingest_acled.csv").read_bytes(), "text/csv")
+    )
+    at.selectbox(key="ingest_format").set_value("acled")
+    at.run()
+    _button(at, "ingest_check").click()
+    at.run()
+    assert any(b.key == "ingest_append_file" for b in at.button)
+    at.selectbox(key="ingest_format").set_value("csv")
+    at.run()
+    assert not at.exception
+    # The rows checked as ACLED are no longer offered for appending.
+    assert not any(b.key == "ingest_append_file" for b in at.button)
+    assert any("Check file" in i.value for i in at.info)
+
+
+def test_review_table_shows_place_and_figures_before_the_actors(store):
+    at = _page()
+    at.text_area(key="ingest_report_text").set_value(
+        (DATA / "ingest_report.txt").read_text(encoding="utf-8")
+    )
+    _button(at, "ingest_extract").click()
+    at.run()
+    order = list(at.data_editor[0].proto.column_order)
+    assert order.index("location") < order.index("actor1")
+    assert order.index("fatalities") < order.index("actor1")
+    assert order.index("unresolved") < order.index("sentence")

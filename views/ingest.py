@@ -33,6 +33,16 @@ CANDIDATES = "ingest_candidates"
 EDITOR_VERSION = "ingest_editor_version"
 IMPORT_RESULT = "ingest_import_result"
 LAST_REPORT = "ingest_last_report"
+IMPORT_FILE_ID = "ingest_import_file_id"
+# What a reviewer checks first comes first (place, figures, confidence and
+# what is unresolved), so nobody has to scroll sideways to judge a row.
+REVIEW_ORDER = (
+    "accept", "no", "event_date", "time_precision", "event_type", "sub_event_type",
+    "location", "latitude", "longitude", "geo_precision", "fatalities", "injuries",
+    "confidence", "unresolved", "actor1", "actor2", "country", "iso3", "admin1", "admin2",
+    "civilian_targeting", "sentence", "notes", "source", "why", "context", "post_title",
+    "post_date",
+)  # fmt: skip
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
@@ -58,6 +68,16 @@ def _new_table(frame: pd.DataFrame) -> None:
 
 def _show_report(report: AppendReport) -> None:
     st.success(report.summary())
+    if report.added_ids:
+        ids = report.added_ids
+        more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+        # The id is how the analyst finds the new rows on the Incidents page.
+        st.caption(f"Stored as event_id {', '.join(ids[:20])}{more}.")
+    if report.ignored_columns:
+        st.caption(
+            "Not stored (neither schema columns nor columns of the store): "
+            + ", ".join(report.ignored_columns)
+        )
     if report.duplicates:
         st.caption("Skipped as duplicates of stored incidents:")
         st.dataframe(report.duplicate_rows, hide_index=True, width="stretch")
@@ -150,6 +170,7 @@ with tab_report:
             hide_index=True,
             num_rows="fixed",
             width="stretch",
+            column_order=REVIEW_ORDER,
             disabled=[
                 "no",
                 "event_id",
@@ -282,9 +303,17 @@ with tab_file:
             if not result.rejected.empty:
                 result.rejected["reject_file"] = data_file.name
             st.session_state[IMPORT_RESULT] = result
+            st.session_state[IMPORT_FILE_ID] = (data_file.file_id, fmt, keep_vague)
             st.session_state[LAST_REPORT] = None
 
     shown: ImportResult | None = st.session_state.get(IMPORT_RESULT)
+    current = (data_file.file_id, fmt, keep_vague) if data_file is not None else None
+    if shown is not None and current != st.session_state.get(IMPORT_FILE_ID):
+        # The file, format or option changed since the check: the checked rows
+        # are not what is on screen any more, so they cannot be appended.
+        st.session_state[IMPORT_RESULT] = shown = None
+        if data_file is not None:
+            st.info("Press *Check file* to check this file before appending it.")
     if shown is not None:
         st.write(
             f"{shown.file}: {shown.rows_read} row(s) read, {len(shown.frame)} ready to "
