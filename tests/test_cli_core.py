@@ -213,3 +213,11 @@ def test_geocode_online_with_an_unusable_cache_warns_in_one_line(capsys, monkeyp
     lines = err.strip().splitlines()
     assert lines[0].startswith("warning: online geocoding of 'Xyzzyville' failed: geocoding cache")
     assert lines[1] == "no place called 'Xyzzyville'"
+
+
+def test_geocode_unknown_country_is_a_usage_error(capsys):
+    code, out, err = run(capsys, "geocode", "Gao", "--country", "ZZ")
+    assert code == 2 and out == ""
+    assert "--country: got 'ZZ'" in err
+    code, out, _ = run(capsys, "geocode", "Gao", "--country", "bf")
+    assert code == 0 and "BFA" in out.splitlines()[0]

@@ -158,7 +158,14 @@ def _consistency_problems(raw: pd.DataFrame, problems: list[Any], file: str) -> 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
     """Print the best match for a place name, with candidates when ambiguous."""
-    from geo.gazetteer import GazetteerError, load_gazetteer
+    from geo.gazetteer import GazetteerError, load_gazetteer, resolve_country
+
+    if args.country is not None and resolve_country(args.country) is None:
+        # a typo must not quietly fall back to "any country" (Gao would be Mali's)
+        raise UsageError(
+            f"--country: got {args.country!r}; expected an ISO2/ISO3 code or an English "
+            "country name, e.g. ML, MLI or Mali"
+        )
 
     for path in args.gazetteer:
         if not path.exists():
