@@ -150,3 +150,25 @@ def test_review_table_shows_place_and_figures_before_the_actors(store):
     assert order.index("location") < order.index("actor1")
     assert order.index("fatalities") < order.index("actor1")
     assert order.index("unresolved") < order.index("sentence")
+
+
+def test_problems_name_the_uploaded_file_not_a_temporary_copy(store):
+    at = _page()
+    at.file_uploader(key="ingest_data_file").set_value(
+        ("acled.csv", (DATA / "ingest_acled.csv").read_bytes(), "text/csv")
+    )
+    at.selectbox(key="ingest_format").set_value("acled")
+    at.run()
+    _button(at, "ingest_check").click()
+    at.run()
+    problems = at.dataframe[-1].value
+    assert problems["file"].tolist() == ["acled.csv", "acled.csv"]
+    assert problems["row"].tolist() == [5, 6]
+
+    at.selectbox(key="ingest_format").set_value("ucdp")  # the wrong format: a whole-file error
+    at.run()
+    _button(at, "ingest_check").click()
+    at.run()
+    assert any("cannot be imported" in e.value for e in at.error)
+    files = set(at.dataframe[-1].value["file"])
+    assert files == {"acled.csv"}

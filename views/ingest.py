@@ -8,6 +8,7 @@ untrusted: it is only ever shown in tables and text elements, never as HTML.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -86,6 +87,11 @@ def _show_report(report: AppendReport) -> None:
         st.dataframe(_problem_table(report.problems), hide_index=True, width="stretch")
     for old, new in report.renumbered.items():
         st.info(f"event_id {old} was already used in the store; stored as {new}.")
+
+
+def _named(problems: list[Problem], temp: Path, name: str) -> list[Problem]:
+    """Problems about the upload's temporary copy, named by the uploaded file's name."""
+    return [dataclasses.replace(p, file=name) if p.file == str(temp) else p for p in problems]
 
 
 def _problem_table(problems: list[Problem]) -> pd.DataFrame:
@@ -293,13 +299,15 @@ with tab_file:
                 )
             except IncidentFileError as exc:
                 st.error("The file cannot be imported:")
-                st.dataframe(_problem_table(exc.problems), hide_index=True, width="stretch")
+                problems = _named(exc.problems, path, data_file.name)
+                st.dataframe(_problem_table(problems), hide_index=True, width="stretch")
                 result = None
             except ValueError as exc:
                 st.error(str(exc))
                 result = None
         if result is not None:
             result.file = data_file.name
+            result.problems = _named(result.problems, path, data_file.name)
             if not result.rejected.empty:
                 result.rejected["reject_file"] = data_file.name
             st.session_state[IMPORT_RESULT] = result
@@ -319,7 +327,13 @@ with tab_file:
             f"{shown.file}: {shown.rows_read} row(s) read, {len(shown.frame)} ready to "
             f"append, {len(shown.rejected)} rejected."
         )
-        st.dataframe(shown.frame.head(200), hide_index=True, width="stretch")
+        st.dataframe(
+            shown.frame.head(200),
+            hide_index=True,
+            width="stretch",
+            column_order=[c for c in REVIEW_ORDER if c in shown.frame.columns]
+            + [c for c in shown.frame.columns if c not in REVIEW_ORDER and c != "event_id"],
+        )
         if not shown.rejected.empty:
             st.caption(
                 f"Rejected rows (they will be written to {_store()}.rejected.csv with "
