@@ -43,6 +43,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from appkit import data as cache
 from geo import dashboard as dash
+from geo.filters import PARAMS as FILTER_PARAMS
 from geo.filters import FilterState, apply_filters
 from geo.maps import LAYERS, MapView
 from geo.risk import RiskConfigError, RiskOverridesError
@@ -176,6 +177,22 @@ def _put_state(app: dash.AppState) -> None:
     ss[_TILES] = app.tiles
 
 
+def _fresh_state(bounds: dash.Period, params: dict[str, str] | None = None) -> FilterState:
+    """The filters of a visit whose link does not pin the period or the as-of date.
+
+    Risk is assessed on the last day the store knows about (see
+    :func:`geo.dashboard.fresh_as_of`), so the analysts' latest overrides
+    shade the map. A link that names its period keeps its own as-of date
+    (the period's end when it names none), as it did when it was copied.
+    """
+    pinned = params is not None and any(
+        name in params
+        for name in (FILTER_PARAMS["date_from"], FILTER_PARAMS["date_to"], FILTER_PARAMS["as_of"])
+    )
+    as_of = None if pinned else dash.fresh_as_of(bounds, cache.override_days())
+    return FilterState(date_from=bounds[0], date_to=bounds[1], as_of=as_of)
+
+
 def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
     """First run of a session: the link decides the state."""
     ss = st.session_state
@@ -186,7 +203,7 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
     bounds = facts.bounds
     app, notices = dash.read_params(
         params,
-        defaults=FilterState(date_from=bounds[0], date_to=bounds[1]),
+        defaults=_fresh_state(bounds, params),
         bounds=bounds,
         choices=facts.choices,
         country_names=facts.country_names,
@@ -203,7 +220,7 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
 def _keep_valid(bounds: dash.Period, choices: dict[str, tuple[str, ...]], tiles: Tiles) -> None:
     """Make the session's values fit the widgets (after the data file changed)."""
     ss = st.session_state
-    defaults = dash.AppState(FilterState(date_from=bounds[0], date_to=bounds[1]))
+    defaults = dash.AppState(_fresh_state(bounds))
     if KEYS["period"] not in ss:
         _put_state(defaults)
     lo, hi = bounds[0], _slider_max(bounds)

@@ -115,6 +115,26 @@ def _overrides_file() -> tuple[str, int] | None:
     return (str(path), path.stat().st_mtime_ns) if path.exists() else None
 
 
+@st.cache_data(show_spinner=False)
+def _override_days(overrides: tuple[str, int]) -> tuple[dt.date, ...]:
+    frame = risk.load_overrides(overrides[0])
+    return tuple(sorted(set(frame["set_on"].dropna().dt.date)))
+
+
+def override_days() -> tuple[dt.date, ...]:
+    """The days the analysts set their risk overrides (none when the file is absent or broken).
+
+    A broken file is reported where risk is computed (:func:`area_risk`).
+    """
+    overrides = _overrides_file()
+    if overrides is None:
+        return ()
+    try:
+        return _override_days(overrides)
+    except risk.RiskOverridesError:
+        return ()
+
+
 @st.cache_data(show_spinner="Scoring areas…")
 def _risk(
     source: Source, as_of: dt.date, window: int, overrides: tuple[str, int] | None

@@ -130,6 +130,35 @@ def default_state(df: pd.DataFrame) -> FilterState:
     return FilterState(date_from=first, date_to=last)
 
 
+def fresh_as_of(
+    bounds: Period, assessed: Iterable[dt.date], today: dt.date | None = None
+) -> dt.date | None:
+    """The risk as-of date of a fresh visit: the last day the store knows about.
+
+    That is the last incident day, unless analysts set a risk override later
+    (``assessed``: the overrides' ``set_on`` days): their latest judgement
+    is newer information than the incidents, and assessing risk before it
+    would show a fresh visitor the map without it (the shipped overrides of
+    25 February 2013 follow incidents ending on the 22nd). Days after
+    ``today`` (a typing slip) never count.
+
+    Returns
+    -------
+    date or None
+        The latest such override day, or ``None`` when there is none after
+        the data: risk is then assessed at the end of the period.
+
+    >>> b = (dt.date(2013, 1, 15), dt.date(2013, 2, 22))
+    >>> fresh_as_of(b, [dt.date(2013, 2, 25), dt.date(2013, 2, 1)], dt.date(2026, 1, 1))
+    datetime.date(2013, 2, 25)
+    >>> fresh_as_of(b, [dt.date(2013, 2, 20)]) is None
+    True
+    """
+    limit = today or dt.date.today()
+    later = [d for d in assessed if bounds[1] < d <= limit]
+    return max(later) if later else None
+
+
 def _clamp(day: dt.date, bounds: Period) -> dt.date:
     return min(max(day, bounds[0]), bounds[1])
 
@@ -267,7 +296,7 @@ def _last(params: Mapping[str, Any], name: str) -> str | None:
 
 
 def _clamp_period(
-    state: FilterState, defaults: FilterState, bounds: Period
+    state: FilterState, defaults: FilterState, bounds: Period, as_of_max: dt.date
 ) -> tuple[FilterState, list[str]]:
     first, last = bounds
     span = f"{first.isoformat()} to {last.isoformat()}"
@@ -286,12 +315,21 @@ def _clamp_period(
             f"The link's period starts {start.isoformat()}, before the data ({span}): "
             f"starting at {first.isoformat()}."
         )
+    as_of = state.as_of
     if end > last:
-        notices.append(
+        note = (
             f"The link's period ends {end.isoformat()}, after the data ({span}): "
-            f"ending at {last.isoformat()}."
+            f"ending at {last.isoformat()}"
         )
-    return dataclasses.replace(state, date_from=max(start, first), date_to=min(end, last)), notices
+        if as_of is None and end <= as_of_max:
+            # The link assessed risk at its period's end: keep that day, so the
+            # shading matches the link (and the briefing of the same period).
+            as_of = end
+            note += f"; risk is still assessed as of {end.isoformat()}"
+        notices.append(note + ".")
+    return dataclasses.replace(
+        state, date_from=max(start, first), date_to=min(end, last), as_of=as_of
+    ), notices
 
 
 def read_params(
@@ -314,7 +352,9 @@ def read_params(
         The state of a fresh visit (:func:`default_state`).
     bounds : (date, date)
         First and last day of the data. A period partly outside is cut to
-        it; one wholly outside falls back to the default period.
+        it; one wholly outside falls back to the default period. A period
+        cut at its end keeps its end as the as-of date (when the link names
+        none and that day is allowed), so risk is assessed as the link meant.
     choices : mapping
         :func:`filter_choices` output: known countries, admin-1 areas, actors.
     country_names : mapping, optional
@@ -336,9 +376,9 @@ def read_params(
     if text and names:
         params[country_key] = ",".join(names.get(c.strip(), c.strip()) for c in text.split(","))
     filters, notices = FilterState.from_params(params, defaults, choices)
-    filters, clamped = _clamp_period(filters, defaults, bounds)
-    notices += clamped
     latest = as_of_max or bounds[1]
+    filters, clamped = _clamp_period(filters, defaults, bounds, latest)
+    notices += clamped
     if filters.as_of is not None and not bounds[0] <= filters.as_of <= latest:
         notices.append(
             f"Ignored {FILTER_PARAMS['as_of']}={filters.as_of.isoformat()}: expected a day from "

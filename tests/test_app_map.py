@@ -48,6 +48,35 @@ def test_landing_page_shows_everything_and_pins_the_url(
     assert at.dataframe, "the risk summary table is shown"
 
 
+def test_a_fresh_visit_assesses_risk_with_overrides_set_after_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As shipped: the analysts pinned levels three days after the last incident.
+    store = write_store(tmp_path / "incidents.csv")
+    set_on = LAST_DAY + dt.timedelta(days=3)
+
+    def visit(**params: str) -> AppTest:
+        at = app_test(store, monkeypatch, **params)  # writes the tests' overrides
+        (tmp_path / "risk_overrides.csv").write_text(
+            "area,level,reason,expires,set_by,set_on\n"
+            f"Kidal,Extreme,Pinned after the data,2013-12-31,Tests,{set_on.isoformat()}\n",
+            encoding="utf-8",
+        )
+        return ok(at.run())
+
+    at = visit()
+    assert at.date_input(key="f_asof").value == set_on
+    assert metrics(at)["Areas at High or Extreme"] == str(expected_high_areas(store, set_on))
+    assert int(metrics(at)["Areas at High or Extreme"]) >= 1  # the override is in force
+    assert at.query_params["asof"] == set_on.isoformat()
+    assert at.query_params["to"] == LAST_DAY.isoformat()
+    assert not at.warning
+    # A link that pins its period keeps assessing at the period's end.
+    linked = visit(**{"from": "2013-02-01", "to": "2013-02-20"})
+    assert linked.date_input(key="f_asof").value is None
+    assert "asof" not in linked.query_params
+
+
 def test_filters_change_the_counts_and_the_url(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -210,6 +210,34 @@ def test_read_params_as_of_limits_and_country_codes(frame: pd.DataFrame) -> None
     assert app.filters.as_of is None and "asof" in notices[0]
 
 
+def test_a_link_cut_at_the_data_end_keeps_its_end_as_the_as_of_date(frame: pd.DataFrame) -> None:
+    # Issue 3's reference period ends 2013-02-28; the data ends earlier.
+    end = LAST_DAY + dt.timedelta(days=6)
+    app, notices = _read({"from": "2013-02-01", "to": end.isoformat()}, frame)
+    assert app.filters.date_to == LAST_DAY
+    assert app.filters.as_of == end
+    assert app.filters.assessed_at == end
+    assert len(notices) == 1 and f"still assessed as of {end.isoformat()}" in notices[0]
+    # A link naming its as-of date keeps it.
+    app, _ = _read({"to": end.isoformat(), "asof": "2013-02-10"}, frame)
+    assert app.filters.as_of == dt.date(2013, 2, 10)
+    # Beyond the latest allowed as-of date, risk is assessed at the cut end.
+    app, notices = _read({"to": "2014-01-05", "from": "2013-02-01"}, frame)
+    assert app.filters.date_to == LAST_DAY and app.filters.as_of is None
+    assert "still assessed" not in notices[0]
+
+
+def test_fresh_as_of_is_the_last_day_the_store_knows() -> None:
+    bounds = (dt.date(2013, 1, 15), dt.date(2013, 2, 22))
+    today = dt.date(2026, 1, 1)
+    later = [dt.date(2013, 2, 25), dt.date(2013, 2, 1), dt.date(2013, 2, 27)]
+    assert dash.fresh_as_of(bounds, later, today) == dt.date(2013, 2, 27)
+    assert dash.fresh_as_of(bounds, [dt.date(2013, 2, 22)], today) is None
+    assert dash.fresh_as_of(bounds, [], today) is None
+    # An override dated in the future is a slip, not a later assessment.
+    assert dash.fresh_as_of(bounds, [dt.date(2030, 1, 1)], today) is None
+
+
 def test_escape_markdown_leaves_no_live_markup() -> None:
     text = dash.escape_markdown("foo=[click](http://x.example) ![i](y) **b** :material/home: <b>")
     # Every Markdown punctuation character is escaped, so nothing is live.
