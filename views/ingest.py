@@ -81,7 +81,12 @@ def _show_report(report: AppendReport) -> None:
         )
     if report.duplicates:
         st.caption("Skipped as duplicates of stored incidents:")
-        st.dataframe(report.duplicate_rows, hide_index=True, width="stretch")
+        st.dataframe(
+            report.duplicate_rows,
+            hide_index=True,
+            width="stretch",
+            column_config={"event_date": st.column_config.DateColumn("date", format="YYYY-MM-DD")},
+        )
     if report.problems:
         st.caption("Rejected:")
         st.dataframe(_problem_table(report.problems), hide_index=True, width="stretch")
@@ -120,7 +125,9 @@ st.caption(
 if st.session_state.get(LAST_REPORT) is not None:
     _show_report(st.session_state[LAST_REPORT])
 
-tab_report, tab_file = st.tabs(["From a report", "From a file"])
+# With a key the open tab survives the rerun after an append (without one
+# the page jumped back to the first tab after a file was appended).
+tab_report, tab_file = st.tabs(["From a report", "From a file"], key="ingest_tab")
 
 # --------------------------------------------------------------------------
 with tab_report:
