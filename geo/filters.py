@@ -39,6 +39,40 @@ PARAMS = {
     "max_geo_precision": "prec",
 }
 _LIST_SEP = ","
+_ESCAPE = "\\"
+
+
+def join_list(values: tuple[str, ...]) -> str:
+    r"""One query-parameter value for a list; commas inside items are escaped.
+
+    >>> join_list(("Gao", "Forces of A, B"))
+    'Gao,Forces of A\\, B'
+    """
+    return _LIST_SEP.join(
+        v.replace(_ESCAPE, _ESCAPE * 2).replace(_LIST_SEP, _ESCAPE + _LIST_SEP) for v in values
+    )
+
+
+def split_list(text: str) -> list[str]:
+    r"""Items of a list written by :func:`join_list` (trimmed, empty ones dropped).
+
+    >>> split_list(r"Gao, Forces of A\, B,")
+    ['Gao', 'Forces of A, B']
+    """
+    items, current, escaped = [], [], False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == _ESCAPE:
+            escaped = True
+        elif char == _LIST_SEP:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [i.strip() for i in items if i.strip()]
 
 
 @dataclass(frozen=True)
@@ -74,7 +108,7 @@ class FilterState:
         for name in ("countries", "admin1", "event_types", "actors"):
             values = getattr(self, name)
             if values:
-                out[PARAMS[name]] = _LIST_SEP.join(values)
+                out[PARAMS[name]] = join_list(values)
         if self.min_fatalities:
             out[PARAMS["min_fatalities"]] = str(self.min_fatalities)
         if self.max_geo_precision != 3:
@@ -128,7 +162,7 @@ class FilterState:
             text = get(name)
             if not text:
                 continue
-            items = tuple(dict.fromkeys(i.strip() for i in text.split(_LIST_SEP) if i.strip()))
+            items = tuple(dict.fromkeys(split_list(text)))
             if name in known:
                 unknown = [i for i in items if i not in known[name]]
                 if unknown:

@@ -74,3 +74,18 @@ def test_params_round_trip(start, length, admin1, etype, minfat, prec):
     back, notices = FilterState.from_params(state.to_params(), DEFAULT)
     assert notices == []
     assert back == state
+
+
+@given(st.lists(st.text(min_size=1).filter(str.strip).map(str.strip), unique=True, max_size=4))
+def test_list_values_with_commas_and_backslashes_round_trip(actors):
+    state = FilterState(DEFAULT.date_from, DEFAULT.date_to, actors=tuple(actors))
+    back, notices = FilterState.from_params(state.to_params(), DEFAULT)
+    assert notices == []
+    assert back.actors == tuple(actors)
+
+
+def test_actor_with_comma_stays_one_actor():
+    state = FilterState(DEFAULT.date_from, DEFAULT.date_to, actors=("Forces of A, B", "C"))
+    assert state.to_params()["actor"] == "Forces of A\\, B,C"
+    back, _ = FilterState.from_params(state.to_params(), DEFAULT)
+    assert back.actors == ("Forces of A, B", "C")
