@@ -323,6 +323,22 @@ def test_destruction_of_property(gaz):
     assert row["location"] == "Gao" and row["geo_precision"] == 2
 
 
+def test_undated_incident_in_a_dated_update_takes_the_post_week(gaz):
+    text = (
+        "Sahel Weekly (9 March 2013)\n\n"
+        "Protesters have occupied the main square of Gao, demanding the return of "
+        "the governor."
+    )
+    [row] = run(text, None, gaz).to_dict("records")
+    assert row["event_date"] == pd.Timestamp("2013-03-09")
+    assert row["time_precision"] == 2
+    assert "no date stated: the post's week assumed" in row["unresolved"]
+    # Without a dated heading (only the page's post date) it stays open.
+    [row] = run(text.split("\n\n", 1)[1], "2013-03-09", gaz).to_dict("records")
+    assert pd.isna(row["event_date"])
+    assert "date not resolved" in row["unresolved"]
+
+
 def test_records_are_json_ready(gaz):
     records = candidates_to_records(run(SNIPPET, None, gaz))
     text = json.dumps(records)
