@@ -50,3 +50,10 @@ def test_mapping_naming_a_missing_file_column_is_refused(tmp_path):
 def test_mapping_only_for_csv():
     with pytest.raises(ValueError, match="--format csv"):
         import_file(DATA / "ingest_acled.csv", "acled", DATA / "ingest_partner_mapping.toml")
+
+
+def test_a_bad_mapped_date_names_the_formats_tried():
+    result = import_file(DATA / "ingest_partner.csv", "csv", DATA / "ingest_partner_mapping.toml")
+    [problem] = result.problems
+    assert problem.expected == "expected a real date written as DD/MM/YYYY or YYYY-MM-DD"
+    assert result.rejected["reject_reason"].tolist() == [problem.expected]

@@ -154,12 +154,12 @@ def finish(
     already = {(p.row, p.column) for p in problems}
     for problem in validate_frame(checked, file=file):
         col = column_map.get(problem.column, problem.column)
-        if (problem.row, col) in already:
+        shown = col if col == problem.column else f"{col} (-> {problem.column})"
+        if (problem.row, col) in already or (problem.row, shown) in already:
             continue  # the mapping already said what is wrong with this cell
         value = problem.value
         if col in source.columns and problem.row >= 2:
             value = source[col].iloc[problem.row - 2]
-        shown = col if col == problem.column else f"{col} (-> {problem.column})"
         problems.append(Problem(file, problem.row, shown, value, problem.expected))
     problems.sort(key=lambda p: p.row)
 

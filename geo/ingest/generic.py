@@ -26,6 +26,7 @@ other geometry is rejected (its centroid would be a guess).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tomllib
@@ -149,7 +150,22 @@ def map_generic(
     if not isinstance(listed, list):
         raise ValueError(f"{file}: mapping [options] date_formats must be a list of strings")
     formats = (*(str(f) for f in listed), "%Y-%m-%d")
-    out["event_date"] = parse_day(out["event_date"], formats)
+    raw_dates = out["event_date"]
+    out["event_date"] = parse_day(raw_dates, formats)
+    date_col = column_map.get("event_date")
+    if date_col is not None:
+        # Say which formats were tried: the schema's "as YYYY-MM-DD" would
+        # mislead someone whose mapping names another format.
+        unparsed = (raw_dates != "") & (out["event_date"] == raw_dates)
+        unparsed &= ~raw_dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        shown = " or ".join(_readable(f) for f in formats)
+        named = date_col if date_col == "event_date" else f"{date_col} (-> event_date)"
+        problems += [
+            dataclasses.replace(problem, column=named)
+            for problem in mask_problems(
+                file, unparsed, source, date_col, f"expected a real date written as {shown}"
+            )
+        ]
     if "origin" in options:
         id_col = str(options.get("id_column", ""))
         if id_col not in source.columns:
@@ -177,6 +193,14 @@ def map_generic(
     if "event_id" not in column_map:
         out["event_id"] = ""
     return out, problems, column_map
+
+
+def _readable(fmt: str) -> str:
+    """A strftime format as people write it ("%d/%m/%Y" -> "DD/MM/YYYY")."""
+    for code, shown in (("%d", "DD"), ("%m", "MM"), ("%Y", "YYYY"), ("%y", "YY"),
+                        ("%B", "Month"), ("%b", "Mon")):  # fmt: skip
+        fmt = fmt.replace(code, shown)
+    return fmt
 
 
 def import_generic(
