@@ -80,6 +80,8 @@ var GeoMap = (function () {
         h += row("Precision", gp ? c.gp[i] + " &ndash; " + gp : "");
         h += row("Actors", actors.join(" &middot; "));
         h += row("Fatalities", c.f[i] < 0 ? "not reported" : String(c.f[i]));
+        h += row("Same point", stackNote(c, i) ? stackNote(c, i) +
+            ' <span class="geo-muted">(markers spread around it)</span>' : "");
         if (c.civ && c.civ[i]) { h += row("Civilians", "targeted"); }
         h += row("Source", d.source[c.source[i]]);
         h += "</table>";
@@ -93,11 +95,73 @@ var GeoMap = (function () {
         return h + '<div class="geo-id">' + c.id[i] + "</div></div>";
     }
 
+    function stackNote(c, i) {
+        return c.m && c.m[i] > 1 ? c.k[i] + 1 + " of " + c.m[i] + " incidents at this point" : "";
+    }
+
     function incidentTip(D, i) {
-        var c = D.cols, d = D.dicts;
+        var c = D.cols, d = D.dicts, here = stackNote(c, i);
         var killed = c.f[i] > 0 ? " &middot; " + c.f[i] + " killed" : "";
         return "<b>" + D.types[c.t[i]][0] + "</b><br>" + d.date[c.date[i]] + " &middot; " +
-            d.loc[c.loc[i]] + killed;
+            d.loc[c.loc[i]] + killed + (here ? '<br><span class="geo-muted">' + here + "</span>" : "");
+    }
+
+    function fanOffsets(c, stacked) {
+        // Pixel offsets of stacked incidents around their point: an arc for a
+        // few, a sunflower spiral for many, spaced by the stack's largest marker.
+        // The arc leaves out the east, where a town's label sits (labels are
+        // drawn above markers).
+        var biggest = {}, out = {};
+        stacked.forEach(function (i) {
+            var key = c.lat[i] + "," + c.lon[i];
+            biggest[key] = Math.max(biggest[key] || 0, c.r[i]);
+        });
+        stacked.forEach(function (i) {
+            var m = c.m[i], k = c.k[i], r = biggest[c.lat[i] + "," + c.lon[i]] + 1.5, a, d;
+            if (m <= 8) {
+                a = Math.PI / 3 + (4 * Math.PI / 3) * (k + 0.5) / m;
+                d = Math.max(r + 9, (r + 1) / Math.sin(2 * Math.PI / 3 / m));
+            } else {
+                a = k * 2.39996;
+                d = 2 * r * Math.sqrt(k + 0.5);
+            }
+            out[i] = L.point(d * Math.cos(a), d * Math.sin(a));
+        });
+        return out;
+    }
+
+    function fan(group, markers, c) {
+        // Incidents coded to the same point (several in one town) are spread a
+        // few pixels around it, each joined to it by a thin line, so every one
+        // can be seen and clicked; the offsets stay the same on screen at
+        // every zoom. Popups and tooltips say how many share the point.
+        if (!c.m) { return; }
+        var stacked = [], spokes = {}, i;
+        for (i = 0; i < c.m.length; i++) { if (c.m[i] > 1) { stacked.push(i); } }
+        var offsets = fanOffsets(c, stacked);
+        stacked.forEach(function (j) {
+            spokes[j] = L.polyline([[c.lat[j], c.lon[j]], [c.lat[j], c.lon[j]]], {
+                pane: "geo-incidents", color: "#3a3f45", weight: 1, opacity: 0.7,
+                interactive: false, className: "geo-spoke"
+            });
+            group.addLayer(spokes[j]);
+        });
+        function place() {
+            var map = group._map;
+            if (!map) { return; }
+            var z = map.getZoom();
+            stacked.forEach(function (j) {
+                var at = L.latLng(c.lat[j], c.lon[j]);
+                var moved = map.unproject(map.project(at, z).add(offsets[j]), z);
+                markers[j].setLatLng(moved);
+                spokes[j].setLatLngs([at, moved]);
+            });
+        }
+        group.on("add", function () {
+            place();
+            group._map.on("zoomend", place);
+        });
+        group.on("remove", function (e) { e.target._map && e.target._map.off("zoomend", place); });
     }
 
     function clusterIcon(types) {
@@ -149,6 +213,7 @@ var GeoMap = (function () {
         if (D.mode === "clusters") {
             group.addLayers(markers);
         } else {
+            fan(group, markers, c);
             markers.forEach(function (m) { group.addLayer(m); });
         }
         return group;

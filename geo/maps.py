@@ -954,6 +954,32 @@ def _radius(fatalities: np.ndarray) -> np.ndarray:
     return np.asarray(radii[inverse])
 
 
+def _stacks(
+    frame: pd.DataFrame, lat: list[float], lon: list[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each incident's place in the stack of incidents drawn at the same point, and its size.
+
+    Incidents coded to one town share its coordinates exactly, so their
+    markers would hide each other; the browser fans a stack out around the
+    point (see ``fan`` in ``map_layers.js``). The place is by date, then
+    event id, so the same incidents always fan out the same way.
+    """
+    keys = pd.DataFrame(
+        {
+            "lat": lat,
+            "lon": lon,
+            "date": pd.to_datetime(frame["event_date"], errors="coerce").to_numpy()
+            if "event_date" in frame.columns
+            else pd.NaT,
+            "id": _text(frame, "event_id").to_numpy(),
+        }
+    )
+    ordered = keys.sort_values(["date", "id"], kind="stable")
+    place = ordered.groupby(["lat", "lon"], sort=False).cumcount().reindex(keys.index)
+    size = keys.groupby(["lat", "lon"], sort=False)["id"].transform("size")
+    return place.to_numpy(np.int64), size.to_numpy(np.int64)
+
+
 def _incident_payload(
     frame: pd.DataFrame, mode: str, type_codes: np.ndarray, labels: list[str], notes_limit: int
 ) -> dict[str, Any]:
@@ -997,6 +1023,9 @@ def _incident_payload(
         cols["civ"] = (_text(frame, "civilian_targeting") != "").astype(int).tolist()
     if mode == "points":
         cols["notes"], dicts["notes"] = _coded(_text(frame, "notes"))
+        place, size = _stacks(frame, cols["lat"], cols["lon"])
+        if (size > 1).any():
+            cols["k"], cols["m"] = place.tolist(), size.tolist()
     return {
         "mode": mode,
         "cols": cols,

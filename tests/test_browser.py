@@ -260,6 +260,13 @@ def test_map_draws_offline_and_follows_the_filters(offline: Offline) -> None:
     markers = frame.locator("path.geo-incident")
     expect(markers).to_have_count(10)
     assert areas.count() > 50  # admin-1 polygons of the covered countries
+    # Three incidents are coded to Gao's coordinates: they are fanned out, so
+    # no marker hides another.
+    centres = markers.evaluate_all(
+        "els => els.map(e => { const b = e.getBoundingClientRect();"
+        " return [Math.round(b.x + b.width / 2), Math.round(b.y + b.height / 2)]; })"
+    )
+    assert len({tuple(c) for c in centres}) == 10, centres
     settle(page)
     assert metric(page, "Incidents") == "10"
     shot(page, "browser_map")

@@ -446,3 +446,33 @@ def test_empty_and_minimal_frames_still_give_a_map():
     for kw in ({}, {"cluster_threshold": 0}, {"cluster_threshold": 0, "aggregate_threshold": 1}):
         page = render(build_map(minimal, layers=set(LAYERS), **kw))
         assert "Other kind" in page  # an unknown type gets its own (grey) legend entry
+
+
+# --- incidents at the same point ---------------------------------------------
+
+
+def _payload_cols(page: str) -> dict[str, list[object]]:
+    match = re.search(r"GeoMap\.incidents\((\{.*?\})\);", page)
+    assert match, "no incident layer in the page"
+    return json.loads(match.group(1))["cols"]
+
+
+def test_incidents_at_one_point_are_numbered_for_the_browser_to_fan_out():
+    base = incidents().iloc[0].to_dict()
+    rows = [
+        {**base, "event_id": eid, "event_date": day}
+        for eid, day in (("G3", "2013-02-15"), ("G1", "2013-02-10"), ("G2", "2013-02-14"))
+    ]
+    alone = {**base, "event_id": "K1", "latitude": 18.6, "longitude": -1.2}
+    frame = pd.concat([pd.DataFrame(rows), pd.DataFrame([alone])], ignore_index=True)
+    cols = _payload_cols(render(build_map(frame)))
+    # Place in the stack by date (then id), whatever the row order; a lone
+    # incident is a stack of one.
+    assert cols["id"] == ["G3", "G1", "G2", "K1"]
+    assert cols["k"] == [2, 0, 1, 0]
+    assert cols["m"] == [3, 3, 3, 1]
+    shuffled = frame.iloc[[3, 1, 0, 2]].reset_index(drop=True)
+    again = _payload_cols(render(build_map(shuffled)))
+    assert dict(zip(again["id"], again["k"], strict=True)) == {"G1": 0, "G2": 1, "G3": 2, "K1": 0}
+    # Nothing stacked: no stack columns in the page.
+    assert "k" not in _payload_cols(render(build_map(incidents())))
