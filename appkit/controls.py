@@ -501,5 +501,6 @@ def level_style(table: pd.DataFrame, columns: Sequence[str]) -> Any:
     present = [c for c in columns if c in table.columns]
     formats = {"Score": "{:.1f}", "Trend %": "{:+.0f} %"}
     return table.style.map(colour, subset=present).format(
-        {k: v for k, v in formats.items() if k in table.columns}, na_rep=""
+        # An empty na_rep shows as "None" in st.dataframe; a dash reads as "no figure".
+        {k: v for k, v in formats.items() if k in table.columns}, na_rep="–"
     )

@@ -58,3 +58,14 @@ def test_quiet_areas_on_request(store: Path, monkeypatch: pytest.MonkeyPatch) ->
     active = len(at.dataframe[0].value)
     at.toggle[0].set_value(True).run()
     assert len(at.dataframe[0].value) > active
+
+
+def test_risk_table_shows_a_dash_for_a_missing_trend_percentage() -> None:
+    import pandas as pd
+
+    from appkit.controls import level_style
+
+    table = pd.DataFrame({"Area": ["A", "B"], "Level": ["High", "Low"], "Trend %": [40.0, None]})
+    html = level_style(table, ["Level"]).to_html()
+    # st.dataframe shows an empty na_rep as "None"; a dash says "no figure".
+    assert "+40 %" in html and "–" in html and "None" not in html and "nan" not in html
