@@ -10,7 +10,6 @@ import pytest
 from geo.schema import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 
 def make_rows(n: int = 3) -> list[dict[str, str]]:
