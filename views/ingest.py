@@ -26,7 +26,7 @@ from geo.ingest import (
     fill_coordinates,
     import_file,
 )
-from geo.ingest.extract import candidates_to_incidents
+from geo.ingest.extract import PROVENANCE_COLUMNS, candidates_to_incidents
 from geo.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError, Problem
 from geo.store import AppendReport, append_incidents
 
@@ -184,18 +184,7 @@ with tab_report:
             num_rows="fixed",
             width="stretch",
             column_order=REVIEW_ORDER,
-            disabled=[
-                "no",
-                "event_id",
-                "confidence",
-                "why",
-                "unresolved",
-                "sentence",
-                "context",
-                "post_title",
-                "post_date",
-                "paragraph",
-            ],  # fmt: skip
+            disabled=["no", "event_id", *PROVENANCE_COLUMNS],
             column_config={
                 "accept": st.column_config.CheckboxColumn("accept", default=False),
                 "no": st.column_config.NumberColumn("#", width="small"),

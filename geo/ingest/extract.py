@@ -1225,10 +1225,9 @@ def _row(cand: _Candidate, source: str | None) -> dict[str, Any]:
     }
 
 
-CANDIDATE_COLUMNS: tuple[str, ...] = (
-    *COLUMNS,
-    "civilian_targeting",
-    "injuries",
+# What the extractor found out about a candidate rather than what it claims
+# happened: shown to the analyst for review, never edited.
+PROVENANCE_COLUMNS: tuple[str, ...] = (
     "confidence",
     "why",
     "unresolved",
@@ -1237,6 +1236,12 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "post_title",
     "post_date",
     "paragraph",
+)
+CANDIDATE_COLUMNS: tuple[str, ...] = (
+    *COLUMNS,
+    "civilian_targeting",
+    "injuries",
+    *PROVENANCE_COLUMNS,
 )
 
 
