@@ -7,13 +7,13 @@ Streamlit 1.67 can bind a widget to a query parameter (``bind=
 leaves its parameter out while it is at its default (so a link would not
 pin the period and would change when new data arrives), writes option
 labels and repeated parameters rather than the project's formats
-(:mod:`geo.filters`, :mod:`geo.maps`), drops unusable values silently, and
+(:mod:`geo.analysis.filters`, :mod:`geo.render.maps`), drops unusable values silently, and
 does not write a value corrected on the first run back to the URL.
 
 Instead the URL is owned by this module:
 
 1. On the first run of a browser session the query string is read once with
-   :func:`geo.dashboard.read_params` (and :meth:`MapView.from_params`); the
+   :func:`geo.render.dashboard.read_params` (and :meth:`MapView.from_params`); the
    widgets' session state is set from it, and every value that could not be
    used becomes a notice shown above the page.
 2. On every run the current state (from the widgets) plus the map view is
@@ -23,7 +23,7 @@ Instead the URL is owned by this module:
 3. The map view (``lat``, ``lon``, ``z``) is changed in the browser by the
    map itself without a rerun. A rerun carries the query string the
    frontend last received, so the view read here can be older than the
-   screen's; the map's own script (see ``geo.maps._ViewSync``) keeps the
+   screen's; the map's own script (see ``geo.render.maps._ViewSync``) keeps the
    user's latest view on screen and puts it back into the URL. This module
    reads the view at each run, remembers it for the session (page switches
    drop parameters Streamlit does not own) and never drops it.
@@ -42,12 +42,12 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from appkit import data as cache
-from geo import dashboard as dash
-from geo.filters import PARAMS as FILTER_PARAMS
-from geo.filters import FilterState, apply_filters
-from geo.maps import LAYERS, MapView
-from geo.risk import RiskConfigError, RiskOverridesError
-from geo.schema import EVENT_TYPES, GEO_PRECISIONS, IncidentFileError
+from geo.analysis.filters import PARAMS as FILTER_PARAMS
+from geo.analysis.filters import FilterState, apply_filters
+from geo.analysis.risk import RiskConfigError, RiskOverridesError
+from geo.model.schema import EVENT_TYPES, GEO_PRECISIONS, IncidentFileError
+from geo.render import dashboard as dash
+from geo.render.maps import LAYERS, MapView
 
 # Session-state keys of the sidebar widgets.
 KEYS: dict[str, str] = {
@@ -83,7 +83,7 @@ class Tiles:
     attribution: str | None = None
 
     def argument(self, code: str) -> str:
-        """What :func:`geo.maps.build_map` takes for a tile code."""
+        """What :func:`geo.render.maps.build_map` takes for a tile code."""
         return self.url if code == "custom" and self.url else code
 
 
@@ -181,7 +181,7 @@ def _fresh_state(bounds: dash.Period, params: dict[str, str] | None = None) -> F
     """The filters of a visit whose link does not pin the period or the as-of date.
 
     Risk is assessed on the last day the store knows about (see
-    :func:`geo.dashboard.fresh_as_of`), so the analysts' latest overrides
+    :func:`geo.render.dashboard.fresh_as_of`), so the analysts' latest overrides
     shade the map. A link that names its period keeps its own as-of date
     (the period's end when it names none), as it did when it was copied.
     """
@@ -489,7 +489,7 @@ def level_style(table: pd.DataFrame, columns: Sequence[str]) -> Any:
 
     A Styler replaces ``st.dataframe``'s number formats, so they are set here.
     """
-    from geo.style import LEVEL_COLOURS
+    from geo.render.style import LEVEL_COLOURS
 
     def colour(value: object) -> str:
         hex_colour = LEVEL_COLOURS.get(str(value))
@@ -502,5 +502,6 @@ def level_style(table: pd.DataFrame, columns: Sequence[str]) -> Any:
     formats = {"Score": "{:.1f}", "Trend %": "{:+.0f} %"}
     return table.style.map(colour, subset=present).format(
         # An empty na_rep shows as "None" in st.dataframe; a dash reads as "no figure".
-        {k: v for k, v in formats.items() if k in table.columns}, na_rep="–"
+        {k: v for k, v in formats.items() if k in table.columns},
+        na_rep="–",
     )

@@ -25,10 +25,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, config, dashboard, risk
-from geo.gazetteer import load_gazetteer
-from geo.pipeline import prepare
-from geo.store import read_incidents
+from geo import config
+from geo.analysis import risk
+from geo.analysis.pipeline import prepare
+from geo.io.store import read_incidents
+from geo.reference import boundaries
+from geo.reference.gazetteer import load_gazetteer
+from geo.render import dashboard
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def area_risk(
 
     Raises
     ------
-    geo.risk.RiskOverridesError
+    geo.analysis.risk.RiskOverridesError
         When the overrides file has problems (call again without overrides).
     """
     return _risk(source, as_of, window, _overrides_file() if with_overrides else None)

@@ -1,6 +1,6 @@
 """Benchmark the dashboard's filters and map on SYNTHETIC incidents (not real data).
 
-Same as ``python -m geo bench``; see ``geo/commands/bench.py`` for what is
+Same as ``python -m geo bench``; see ``geo/cli/bench.py`` for what is
 measured and ``docs/performance.md`` for the figures.
 
 Run: python scripts/bench.py [--sizes 10000,100000,1000000] [--naive-max 10000] [--repeat 3]

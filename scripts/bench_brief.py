@@ -1,6 +1,6 @@
 """Benchmark: briefing render time for many incidents, against a naive renderer.
 
-All incidents are SYNTHETIC (geo.synthetic), labelled as such in every row;
+All incidents are SYNTHETIC (geo.io.synthetic), labelled as such in every row;
 nothing here is real data and nothing is written to data/.
 
 The briefing draws one scatter call per event type (six at most), however
@@ -36,12 +36,17 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from geo import boundaries, brief, pipeline, style  # noqa: E402
-from geo.brief import render_brief  # noqa: E402
-from geo.filters import FilterState  # noqa: E402
-from geo.gazetteer import load_gazetteer  # noqa: E402
-from geo.risk import score_areas  # noqa: E402
-from geo.synthetic import synthetic_incidents  # noqa: E402
+from geo.analysis import pipeline  # noqa: E402
+from geo.analysis.filters import FilterState  # noqa: E402
+from geo.analysis.risk import score_areas  # noqa: E402
+from geo.io.synthetic import synthetic_incidents  # noqa: E402
+from geo.reference import boundaries  # noqa: E402
+from geo.reference.gazetteer import load_gazetteer  # noqa: E402
+from geo.render import (
+    brief,  # noqa: E402
+    style,  # noqa: E402
+)
+from geo.render.brief import render_brief  # noqa: E402
 
 PINNED = dt.datetime(2024, 1, 1)
 
@@ -89,7 +94,7 @@ def main() -> int:
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
-        f"SYNTHETIC data: {args.n:,} incidents (geo.synthetic), "
+        f"SYNTHETIC data: {args.n:,} incidents (geo.io.synthetic), "
         f"{os.cpu_count()} CPUs, load {load:.1f}"
     )
     t0 = time.perf_counter()

@@ -26,7 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.gazetteer import load_gazetteer  # noqa: E402
+from geo.reference.gazetteer import load_gazetteer  # noqa: E402
 
 
 def make_names(rows: int, seed: int, gaz_places: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,8 @@
-"""Benchmark geo.risk.score_areas on synthetic incidents (NOT REAL DATA).
+"""Benchmark geo.analysis.risk.score_areas on synthetic incidents (NOT REAL DATA).
 
-For 10,000, 100,000 and 1,000,000 synthetic incidents (geo.synthetic, spread
+For 10,000, 100,000 and 1,000,000 synthetic incidents (geo.io.synthetic, spread
 over Mali's extent and joined to the shipped admin-1 layer with
-geo.spatial.join_areas; border distances are not needed for risk) it reports:
+geo.analysis.spatial.join_areas; border distances are not needed for risk) it reports:
 
 - the seconds score_areas takes (best of several runs, join excluded);
 - the seconds a straightforward per-area loop takes for the same scores
@@ -29,10 +29,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.boundaries import load_admin1  # noqa: E402
-from geo.risk import COMPONENTS, RiskConfig, load_risk_config, score_areas  # noqa: E402
-from geo.spatial import join_areas  # noqa: E402
-from geo.synthetic import synthetic_incidents  # noqa: E402
+from geo.analysis.risk import COMPONENTS, RiskConfig, load_risk_config, score_areas  # noqa: E402
+from geo.analysis.spatial import join_areas  # noqa: E402
+from geo.io.synthetic import synthetic_incidents  # noqa: E402
+from geo.reference.boundaries import load_admin1  # noqa: E402
 
 AS_OF = pd.Timestamp("2013-06-30")
 WINDOW = 90

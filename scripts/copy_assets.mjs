@@ -2,9 +2,9 @@
 //
 // Runs as npm's postinstall step (`npm install` in the project folder), so a
 // fresh clone gets a map that works with no internet: Streamlit serves
-// static/vendor/ at /app/static/vendor/ and geo/assets.py points folium there.
+// static/vendor/ at /app/static/vendor/ and geo/render/assets.py points folium there.
 // Which files to copy, and the exact version each must come from, are listed
-// once in geo/vendor_assets.json (Python reads the same file).
+// once in geo/render/vendor_assets.json (Python reads the same file).
 //
 // Usage: node scripts/copy_assets.mjs   (exit 1 with a message if a package
 // is missing or has another version than the one pinned in package.json).
@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const manifest = JSON.parse(readFileSync(join(root, "geo", "vendor_assets.json"), "utf8"));
+const manifest = JSON.parse(readFileSync(join(root, "geo", "render", "vendor_assets.json"), "utf8"));
 const vendor = join(root, "static", "vendor");
 
 const problems = [];
@@ -29,7 +29,7 @@ for (const [name, spec] of Object.entries(manifest.packages)) {
   const installed = JSON.parse(readFileSync(pkgJson, "utf8")).version;
   if (installed !== spec.version) {
     problems.push(
-      `${name}: node_modules has version ${installed}, geo/vendor_assets.json expects ${spec.version}`,
+      `${name}: node_modules has version ${installed}, geo/render/vendor_assets.json expects ${spec.version}`,
     );
     continue;
   }

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.schema import COLUMNS
+from geo.model.schema import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 

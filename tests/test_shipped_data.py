@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo import boundaries, spatial
-from geo.pipeline import prepare
-from geo.store import read_incidents
+from geo.analysis import spatial
+from geo.analysis.pipeline import prepare
+from geo.io.store import read_incidents
+from geo.reference import boundaries
 from tests.conftest import ROOT
 
 # Where each Mali incident of the reports happened, by admin-1 area.

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import config
-from geo.schema import GEO_PRECISIONS, TIME_PRECISIONS
+from geo.model.schema import GEO_PRECISIONS, TIME_PRECISIONS
 
 RISK_DOC = config.ROOT / "docs" / "risk.md"
 

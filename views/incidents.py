@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from appkit import controls
-from geo import dashboard as dash
+from geo.render import dashboard as dash
 
 ctx = controls.context()
 filters = ctx.app.filters

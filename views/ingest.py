@@ -1,7 +1,7 @@
 """Ingest page: review candidates found in a report, or import an ACLED / UCDP / CSV file.
 
 Nothing reaches the store until the analyst presses an append button; every
-append goes through :func:`geo.store.append_incidents` (validation,
+append goes through :func:`geo.io.store.append_incidents` (validation,
 duplicates, lock, atomic write) and its report is shown. Report text is
 untrusted: it is only ever shown in tables and text elements, never as HTML.
 """
@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import config
-from geo.gazetteer import Gazetteer
-from geo.ingest import (
+from geo.io.extract.report import PROVENANCE_COLUMNS, candidates_to_incidents
+from geo.io.ingest import (
     FORMATS,
     ImportResult,
     check_candidates,
@@ -26,9 +26,9 @@ from geo.ingest import (
     fill_coordinates,
     import_file,
 )
-from geo.ingest.extract import PROVENANCE_COLUMNS, candidates_to_incidents
-from geo.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError, Problem
-from geo.store import AppendReport, append_incidents
+from geo.io.store import AppendReport, append_incidents
+from geo.model.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError, Problem
+from geo.reference.gazetteer import Gazetteer
 
 CANDIDATES = "ingest_candidates"
 EDITOR_VERSION = "ingest_editor_version"
@@ -48,7 +48,7 @@ REVIEW_ORDER = (
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def _gazetteer() -> Gazetteer:
-    from geo import gazetteer
+    from geo.reference import gazetteer
 
     return gazetteer.load_gazetteer()
 

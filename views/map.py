@@ -7,10 +7,10 @@ from streamlit_folium import st_folium
 
 from appkit import controls
 from appkit import data as cache
-from geo import dashboard as dash
-from geo.assets import missing_assets, missing_assets_message
-from geo.brief import render_brief
-from geo.maps import build_map
+from geo.render import dashboard as dash
+from geo.render.assets import missing_assets, missing_assets_message
+from geo.render.brief import render_brief
+from geo.render.maps import build_map
 
 ctx = controls.context()
 filters = ctx.app.filters

@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from appkit import controls
-from geo import dashboard as dash
-from geo.style import EVENT_TYPE_COLOURS
+from geo.render import dashboard as dash
+from geo.render.style import EVENT_TYPE_COLOURS
 
 ctx = controls.context()
 filters = ctx.app.filters

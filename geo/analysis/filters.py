@@ -1,0 +1,221 @@
+"""The filter state shared by the map, the shareable URL and the briefing.
+
+A :class:`FilterState` is immutable and converts to and from URL query
+parameters, so a link reproduces exactly the filters that were shared.
+Values that cannot be read fall back to the defaults, and each fallback is
+reported as a notice a person can act on.
+
+Example
+-------
+>>> import datetime as dt
+>>> d = FilterState(date_from=dt.date(2013, 1, 1), date_to=dt.date(2013, 2, 28))
+>>> state, notices = FilterState.from_params(d.to_params() | {"minfat": "x"}, d)
+>>> state == d, len(notices)
+(True, 1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.model.schema import EVENT_TYPES
+
+# Short, stable query-parameter names: links stay readable and survive
+# renames of the Python fields.
+PARAMS = {
+    "date_from": "from",
+    "date_to": "to",
+    "as_of": "asof",
+    "countries": "country",
+    "admin1": "admin1",
+    "event_types": "type",
+    "actors": "actor",
+    "min_fatalities": "minfat",
+    "max_geo_precision": "prec",
+}
+_LIST_SEP = ","
+_ESCAPE = "\\"
+
+
+def join_list(values: tuple[str, ...]) -> str:
+    r"""One query-parameter value for a list; commas inside items are escaped.
+
+    >>> join_list(("Gao", "Forces of A, B"))
+    'Gao,Forces of A\\, B'
+    """
+    return _LIST_SEP.join(
+        v.replace(_ESCAPE, _ESCAPE * 2).replace(_LIST_SEP, _ESCAPE + _LIST_SEP) for v in values
+    )
+
+
+def split_list(text: str) -> list[str]:
+    r"""Items of a list written by :func:`join_list` (trimmed, empty ones dropped).
+
+    >>> split_list(r"Gao, Forces of A\, B,")
+    ['Gao', 'Forces of A, B']
+    """
+    items, current, escaped = [], [], False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == _ESCAPE:
+            escaped = True
+        elif char == _LIST_SEP:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [i.strip() for i in items if i.strip()]
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """What subset of incidents is shown, and the date risk is assessed at.
+
+    Empty tuples mean "all". ``as_of`` defaults to ``date_to``.
+    """
+
+    date_from: dt.date
+    date_to: dt.date
+    as_of: dt.date | None = None
+    countries: tuple[str, ...] = ()
+    admin1: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    min_fatalities: int = 0
+    max_geo_precision: int = 3
+
+    @property
+    def assessed_at(self) -> dt.date:
+        """The as-of date, which defaults to the end of the period."""
+        return self.as_of or self.date_to
+
+    def to_params(self) -> dict[str, str]:
+        """Query parameters for this state (values equal to nothing are left out)."""
+        out: dict[str, str] = {
+            PARAMS["date_from"]: self.date_from.isoformat(),
+            PARAMS["date_to"]: self.date_to.isoformat(),
+        }
+        if self.as_of is not None:
+            out[PARAMS["as_of"]] = self.as_of.isoformat()
+        for name in ("countries", "admin1", "event_types", "actors"):
+            values = getattr(self, name)
+            if values:
+                out[PARAMS[name]] = join_list(values)
+        if self.min_fatalities:
+            out[PARAMS["min_fatalities"]] = str(self.min_fatalities)
+        if self.max_geo_precision != 3:
+            out[PARAMS["max_geo_precision"]] = str(self.max_geo_precision)
+        return out
+
+    @classmethod
+    def from_params(
+        cls,
+        params: Mapping[str, str | list[str]],
+        defaults: FilterState,
+        choices: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> tuple[FilterState, list[str]]:
+        """Read a state from query parameters, falling back to ``defaults``.
+
+        Parameters
+        ----------
+        params : mapping
+            Query parameters (a list value uses its last item).
+        defaults : FilterState
+            Used for anything absent or invalid.
+        choices : mapping, optional
+            Known values for ``countries``, ``admin1`` and ``actors``; unknown
+            ones are dropped with a notice. Event types are always checked.
+
+        Returns
+        -------
+        (FilterState, list of str)
+            The state and one notice per value that was not used.
+        """
+        notices: list[str] = []
+        known = dict(choices or {})
+        known["event_types"] = EVENT_TYPES
+
+        def get(name: str) -> str | None:
+            value = params.get(PARAMS[name])
+            if isinstance(value, list):
+                value = value[-1] if value else None
+            return None if value is None else str(value).strip()
+
+        values: dict[str, object] = {}
+        for name in ("date_from", "date_to", "as_of"):
+            text = get(name)
+            if text is None or text == "":
+                continue
+            try:
+                values[name] = dt.date.fromisoformat(text)
+            except ValueError:
+                notices.append(f"Ignored {PARAMS[name]}={text!r}: not a date (YYYY-MM-DD).")
+        for name in ("countries", "admin1", "event_types", "actors"):
+            text = get(name)
+            if not text:
+                continue
+            items = tuple(dict.fromkeys(split_list(text)))
+            if name in known:
+                unknown = [i for i in items if i not in known[name]]
+                if unknown:
+                    notices.append(
+                        f"Ignored unknown {PARAMS[name]} value(s): {', '.join(unknown)}."
+                    )
+                items = tuple(i for i in items if i in known[name])
+            values[name] = items
+        for name, low, high in (("min_fatalities", 0, 10**9), ("max_geo_precision", 1, 3)):
+            text = get(name)
+            if text is None or text == "":
+                continue
+            try:
+                number = int(text)
+            except ValueError:
+                number = low - 1
+            if not low <= number <= high:
+                notices.append(
+                    f"Ignored {PARAMS[name]}={text!r}: expected a whole number {low}..{high}."
+                )
+                continue
+            values[name] = number
+
+        state = dataclasses.replace(defaults, **values)  # type: ignore[arg-type]
+        if state.date_from > state.date_to:
+            notices.append(
+                f"Ignored the period {state.date_from} to {state.date_to}: "
+                "it ends before it starts."
+            )
+            state = dataclasses.replace(
+                state, date_from=defaults.date_from, date_to=defaults.date_to
+            )
+        return state, notices
+
+
+def apply_filters(df: pd.DataFrame, state: FilterState) -> pd.DataFrame:
+    """Rows of an incident frame that match ``state`` (order kept).
+
+    Dates are compared on whole days: ``date_to`` is inclusive.
+    """
+    dates = df["event_date"]
+    mask = (dates >= pd.Timestamp(state.date_from)) & (dates <= pd.Timestamp(state.date_to))
+    if state.countries:
+        mask &= df["country"].isin(state.countries) | df["iso3"].isin(state.countries)
+    if state.admin1:
+        col = "area" if "area" in df.columns else "admin1"
+        mask &= df[col].isin(state.admin1)
+    if state.event_types:
+        mask &= df["event_type"].isin(state.event_types)
+    if state.actors:
+        mask &= df["actor1"].isin(state.actors) | df["actor2"].isin(state.actors)
+    if state.min_fatalities:
+        mask &= df["fatalities"].fillna(0) >= state.min_fatalities
+    if state.max_geo_precision < 3:
+        mask &= df["geo_precision"].fillna(3) <= state.max_geo_precision
+    return df.loc[mask.fillna(False).astype(bool)]

@@ -1,0 +1,70 @@
+"""The ``python -m geo`` command line.
+
+Each command group lives in ``geo/cli/<name>.py`` and exposes
+``register(subparsers)``; handlers take the parsed arguments and return an
+exit code. A user mistake exits 2 with a message, bad data exits 1 with one
+line per problem, and neither prints a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from geo.cli.errors import DataError, UsageError
+from geo.model.schema import IncidentFileError
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "geo.cli.core",
+    "geo.cli.risk",
+    "geo.cli.brief",
+    "geo.cli.ingest",
+    "geo.cli.bench",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}\n\n{self.format_usage().strip()}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command group registered."""
+    parser = _Parser(
+        prog="python -m geo",
+        description="Sahel conflict map: incidents, gazetteer, boundaries, risk, briefings.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return 2
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except IncidentFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+__all__ = ["DataError", "UsageError", "build_parser", "main"]

@@ -1,0 +1,40 @@
+"""Options and argument checks that several command groups share."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from geo.cli.errors import DataError, UsageError
+
+
+def add_boundary_options(parser: argparse.ArgumentParser) -> None:
+    """``--boundaries FILE --name-field F --code-field F --layer L``."""
+    parser.add_argument(
+        "--boundaries", type=Path, help="GeoJSON, Shapefile (.shp/.zip) or GeoPackage"
+    )
+    parser.add_argument("--name-field", help="area name field of --boundaries")
+    parser.add_argument("--code-field", help="area code field of --boundaries")
+    parser.add_argument("--layer", help="layer of a GeoPackage")
+
+
+def areas_from_args(args: argparse.Namespace) -> Any:
+    """The area layer the boundary options name: the shipped admin-1 by default."""
+    from geo.reference import boundaries
+
+    if args.boundaries is None:
+        if args.name_field or args.code_field or args.layer:
+            raise UsageError("--name-field, --code-field and --layer need --boundaries FILE")
+        return boundaries.load_admin1()
+    if not args.boundaries.exists():
+        raise UsageError(f"boundary file not found: {args.boundaries}")
+    try:
+        return boundaries.load_boundary_file(
+            args.boundaries,
+            name_field=args.name_field,
+            code_field=args.code_field,
+            layer=args.layer,
+        )
+    except (ValueError, KeyError, OSError) as exc:
+        raise DataError(str(exc)) from None

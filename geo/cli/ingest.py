@@ -1,0 +1,174 @@
+"""Ingest commands: ``import`` (ACLED, UCDP GED, CSV/GeoJSON) and ``extract`` (reports)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from geo import config
+
+
+def register(sub: Any) -> None:
+    """Add ``import`` and ``extract`` to the ``python -m geo`` parser."""
+    p = sub.add_parser(
+        "import",
+        help="append an ACLED, UCDP GED or mapped CSV/GeoJSON file to the incident store",
+        description="Map a structured file onto the incident schema and append it to the "
+        "store: rows are validated, duplicates of stored incidents skipped, the write is "
+        "locked and atomic. Rejected rows go to a side file with file, row, column, value "
+        "and reason; none are dropped. Rules: docs/ingest.md.",
+    )
+    p.add_argument("file", type=Path, help="the file to import")
+    p.add_argument("--format", required=True, choices=("acled", "ucdp", "csv"))
+    p.add_argument("--mapping", type=Path, help="column mapping TOML (--format csv)")
+    p.add_argument(
+        "--into",
+        type=Path,
+        default=None,
+        help=f"incident store to append to (default {config.INCIDENTS_CSV})",
+    )
+    p.add_argument(
+        "--rejected",
+        type=Path,
+        help="side file for rejected rows (default: <store>.rejected.csv)",
+    )
+    p.add_argument(
+        "--dedupe-days",
+        type=int,
+        default=1,
+        help="dates at most this many days apart can be duplicates (default 1)",
+    )
+    p.add_argument(
+        "--dedupe-km",
+        type=float,
+        default=10.0,
+        help="places at most this far apart can be duplicates (default 10 km)",
+    )
+    p.add_argument(
+        "--no-dedupe",
+        action="store_true",
+        help="only skip rows whose source id is already stored",
+    )
+    p.add_argument(
+        "--keep-vague",
+        action="store_true",
+        help="UCDP: keep country-level places (where_prec 6-7) and dates known only within "
+        "more than a month (date_prec 5) at precision 3 instead of rejecting them",
+    )
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "extract",
+        help="find candidate incidents in a security report (nothing is stored)",
+        description="Rule- and gazetteer-based extraction of candidate incidents from report "
+        "prose: places, dates (explicit and relative to the post date), event types, "
+        "fatalities, injuries and actors. Posts with a dated heading use their own date.",
+    )
+    p.add_argument("report", type=Path, help="report text file (UTF-8)")
+    p.add_argument(
+        "--date",
+        type=_iso_date,
+        help="post date YYYY-MM-DD, for text before any dated heading",
+    )
+    p.add_argument("--country", default="", help="ISO3 of the main country if unclear")
+    p.add_argument("--source", help="source name for the candidates (default: post title)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_extract)
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from geo.cli.errors import DataError, UsageError
+    from geo.io.ingest import import_file
+    from geo.io.store import append_incidents
+
+    if args.mapping is not None and args.format != "csv":
+        raise UsageError("--mapping applies to --format csv only")
+    into = args.into if args.into is not None else config.INCIDENTS_CSV
+    rejected_path = args.rejected or Path(f"{into}.rejected.csv")
+    try:
+        result = import_file(
+            args.file, args.format, args.mapping, vague="keep" if args.keep_vague else "reject"
+        )
+    except ValueError as exc:
+        if type(exc) is ValueError:
+            raise DataError(str(exc)) from None
+        raise
+    report = append_incidents(
+        result.frame,
+        into,
+        dedupe_days=None if args.no_dedupe else args.dedupe_days,
+        dedupe_km=args.dedupe_km,
+        rejected_path=rejected_path,
+        rejected=result.rejected,
+        file=result.file,
+        source_rows=result.source_rows,
+    )
+    print(f"read {result.rows_read} row(s) from {result.file} ({result.format})")
+    print(f"added: {report.added}")
+    print(f"skipped as duplicates: {report.duplicates}")
+    print(f"rejected: {report.rejected}")
+    for problem in [*result.problems, *report.problems]:
+        print(f"  rejected: {problem}")
+    if report.duplicates:
+        for row in report.duplicate_rows.itertuples(index=False):
+            print(f"  duplicate: {result.file}: row {row.row}: {row.reason} -> {row.duplicate_of}")
+    for old, new in report.renumbered.items():
+        print(f"  event_id {old} was already used in the store; stored as {new}")
+    if report.ignored_columns:
+        print(f"  columns not stored: {', '.join(report.ignored_columns)}")
+    if report.rejected:
+        print(f"rejected rows written to {rejected_path}")
+    print(report.summary())
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from geo.cli.errors import DataError
+    from geo.io.ingest import candidates_to_records, extract_candidates
+
+    try:
+        text = args.report.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{args.report}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{args.report}: not UTF-8 text ({exc})") from None
+    frame = extract_candidates(
+        text, args.date, source=args.source or None, country=args.country.upper()
+    )
+    if args.json:
+        json.dump(candidates_to_records(frame), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    if frame.empty:
+        print("no candidate incidents found")
+        return 0
+    for k, rec in enumerate(candidates_to_records(frame), start=1):
+        place = rec["location"] or "(no place)"
+        if rec["latitude"] is not None:
+            place += (
+                f" [{rec['latitude']:.4f}, {rec['longitude']:.4f}] precision {rec['geo_precision']}"
+            )
+        sub = f" / {rec['sub_event_type']}" if rec["sub_event_type"] else ""
+        print(f"#{k}  {rec['event_date'] or '(no date)'}  {rec['event_type']}{sub}")
+        print(f"    place: {place}; country: {rec['country'] or '?'}")
+        print(f"    fatalities: {rec['fatalities']}  injuries: {rec['injuries']}")
+        actors = " vs ".join(a for a in (rec["actor1"], rec["actor2"]) if a)
+        print(f"    actors: {actors or '(none)'}")
+        print(f"    confidence: {rec['confidence']:.2f} ({rec['why']})")
+        if rec["unresolved"]:
+            print(f"    unresolved: {'; '.join(rec['unresolved'])}")
+        print(f"    sentence: {rec['sentence']}")
+        print()
+    print(f"{len(frame)} candidate(s); nothing was stored (review them in the app's Ingest page)")
+    return 0

@@ -1,1 +1,0 @@
-"""Command groups of ``python -m geo``; each module exposes ``register(subparsers)``."""

@@ -1,0 +1,216 @@
+"""Any other CSV or GeoJSON file -> incident rows, through a column mapping.
+
+A mapping is a small TOML file::
+
+    [columns]            # schema column = column of your file
+    event_date = "Date"
+    location = "Town"
+    fatalities = "Killed"
+
+    [defaults]           # fixed values for schema columns your file lacks
+    country = "Mali"
+    iso3 = "MLI"
+    time_precision = 1
+    source = "Partner spreadsheet, March 2013"
+
+    [options]
+    date_formats = ["%d/%m/%Y"]   # tried before YYYY-MM-DD
+    origin = "partner"            # origin_id = "partner:" + value of id_column
+    id_column = "ID"
+
+Columns of the file named like schema columns are used as they are unless
+the mapping says otherwise. For GeoJSON, feature properties are the columns
+and a Point geometry gives ``longitude`` / ``latitude``; a feature with any
+other geometry is rejected (its centroid would be a guess).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from geo.io.ingest._common import (
+    ImportResult,
+    empty_mapped,
+    finish,
+    mask_problems,
+    parse_day,
+    text,
+)
+from geo.io.store import read_raw
+from geo.model.schema import COLUMNS, OPTIONAL_COLUMNS, IncidentFileError, Problem
+
+_KNOWN = COLUMNS + OPTIONAL_COLUMNS
+_GEOMETRY = "geometry"
+
+
+def load_mapping(path: str | os.PathLike[str] | None) -> dict[str, dict[str, object]]:
+    """Read and check a mapping file (``None`` gives the empty mapping).
+
+    Raises
+    ------
+    ValueError
+        When the file is not TOML or names columns the schema does not have.
+    """
+    if path is None:
+        return {"columns": {}, "defaults": {}, "options": {}}
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{p}: cannot read the mapping ({exc})") from None
+    out: dict[str, dict[str, object]] = {}
+    for section in ("columns", "defaults", "options"):
+        value = data.get(section, {})
+        if not isinstance(value, dict):
+            raise ValueError(f"{p}: [{section}] must be a table")
+        out[section] = value
+    for section in ("columns", "defaults"):
+        for key, value in out[section].items():
+            if key not in _KNOWN:
+                raise ValueError(
+                    f"{p}: [{section}] {key!r} is not a schema column; expected one of "
+                    + ", ".join(_KNOWN)
+                )
+            if section == "columns" and not isinstance(value, str):
+                raise ValueError(f"{p}: [columns] {key} must name a column, got {value!r}")
+    unknown = set(out["options"]) - {"date_formats", "origin", "id_column"}
+    if unknown:
+        raise ValueError(f"{p}: unknown [options] {', '.join(sorted(unknown))}")
+    return out
+
+
+def read_geojson(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Feature properties as text columns, with Point coordinates as latitude/longitude."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise IncidentFileError([Problem(str(p), 0, "", None, "file not found")]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, f"not readable GeoJSON ({exc})")]
+        ) from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, "expected a GeoJSON FeatureCollection")]
+        )
+    props = pd.json_normalize([f.get("properties") or {} for f in features], max_level=0)
+    props = props.astype("string").fillna("")
+    geoms = [f.get("geometry") or {} for f in features]
+    kinds = pd.Series([str(g.get("type", "")) for g in geoms], dtype="string")
+    coords = [g.get("coordinates") if g.get("type") == "Point" else None for g in geoms]
+    lon = pd.Series([str(c[0]) if c else "" for c in coords], dtype="string")
+    lat = pd.Series([str(c[1]) if c else "" for c in coords], dtype="string")
+    props[_GEOMETRY] = kinds
+    if "longitude" not in props.columns:
+        props["longitude"] = lon
+    if "latitude" not in props.columns:
+        props["latitude"] = lat
+    return props
+
+
+def map_generic(
+    source: pd.DataFrame, mapping: dict[str, dict[str, object]], file: str
+) -> tuple[pd.DataFrame, list[Problem], dict[str, str]]:
+    """Apply a column mapping; returns mapped text rows, problems, schema->source columns."""
+    columns = {str(k): str(v) for k, v in mapping["columns"].items()}
+    defaults = mapping["defaults"]
+    options = mapping["options"]
+    problems: list[Problem] = []
+    missing = [src for src in columns.values() if src not in source.columns]
+    if missing:
+        raise IncidentFileError(
+            [
+                Problem(file, 1, c, None, "the mapping names this column but the file lacks it")
+                for c in missing
+            ]
+        )
+    out = empty_mapped(len(source))
+    out.index = source.index
+    column_map: dict[str, str] = {}
+    for col in _KNOWN:
+        src = columns.get(col, col if col in source.columns else "")
+        if src:
+            out[col] = text(source, src)
+            column_map[col] = src
+        if col in defaults:
+            value = str(defaults[col])
+            if col in out.columns:
+                out[col] = out[col].where(out[col] != "", value)
+            else:
+                out[col] = pd.Series(value, index=source.index, dtype="string")
+    listed = options.get("date_formats", [])
+    if not isinstance(listed, list):
+        raise ValueError(f"{file}: mapping [options] date_formats must be a list of strings")
+    formats = (*(str(f) for f in listed), "%Y-%m-%d")
+    raw_dates = out["event_date"]
+    out["event_date"] = parse_day(raw_dates, formats)
+    date_col = column_map.get("event_date")
+    if date_col is not None:
+        # Say which formats were tried: the schema's "as YYYY-MM-DD" would
+        # mislead someone whose mapping names another format.
+        unparsed = (raw_dates != "") & (out["event_date"] == raw_dates)
+        unparsed &= ~raw_dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        shown = " or ".join(_readable(f) for f in formats)
+        named = date_col if date_col == "event_date" else f"{date_col} (-> event_date)"
+        problems += [
+            dataclasses.replace(problem, column=named)
+            for problem in mask_problems(
+                file, unparsed, source, date_col, f"expected a real date written as {shown}"
+            )
+        ]
+    if "origin" in options:
+        id_col = str(options.get("id_column", ""))
+        if id_col not in source.columns:
+            raise IncidentFileError(
+                [
+                    Problem(
+                        file, 1, id_col, None, "[options] id_column must name a column of the file"
+                    )
+                ]
+            )
+        ids = text(source, id_col)
+        out["origin_id"] = (str(options["origin"]) + ":" + ids).where(ids != "", "")
+        column_map["origin_id"] = id_col
+    if _GEOMETRY in source.columns:
+        kinds = source[_GEOMETRY]
+        if column_map.get("latitude") == "latitude" and "latitude" not in mapping["columns"]:
+            column_map["latitude"] = column_map["longitude"] = _GEOMETRY
+        problems += mask_problems(
+            file,
+            (kinds != "Point") & (out["latitude"] == ""),
+            source,
+            _GEOMETRY,
+            "expected a Point geometry (or latitude/longitude properties)",
+        )
+    if "event_id" not in column_map:
+        out["event_id"] = ""
+    return out, problems, column_map
+
+
+def _readable(fmt: str) -> str:
+    """A strftime format as people write it ("%d/%m/%Y" -> "DD/MM/YYYY")."""
+    for code, shown in (("%d", "DD"), ("%m", "MM"), ("%Y", "YYYY"), ("%y", "YY"),
+                        ("%B", "Month"), ("%b", "Mon")):  # fmt: skip
+        fmt = fmt.replace(code, shown)
+    return fmt
+
+
+def import_generic(
+    path: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | dict[str, dict[str, object]] | None = None,
+) -> ImportResult:
+    """Import a CSV or GeoJSON (by extension) file with an optional column mapping."""
+    file = str(Path(path))
+    mapping = mapping if isinstance(mapping, dict) else load_mapping(mapping)
+    is_json = Path(path).suffix.lower() in (".geojson", ".json")
+    source = read_geojson(path) if is_json else read_raw(path)
+    mapped, problems, column_map = map_generic(source, mapping, file)
+    return finish(file, "geojson" if is_json else "csv", source, mapped, problems, column_map)

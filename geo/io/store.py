@@ -1,0 +1,404 @@
+"""Reading and writing incident files.
+
+Writes are atomic: the new content goes to a temporary file in the same
+folder, is flushed to disk, and replaces the old file in one rename, so a
+crash leaves either the old file or the new one, never half of each. The
+previous version is kept beside it as ``<name>.bak``. Writers hold an
+exclusive lock on ``<name>.lock`` so two sessions appending at once both land.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geo import config
+from geo.model.schema import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    IncidentFileError,
+    Problem,
+    coerce_frame,
+    empty_frame,
+    spreadsheet_row,
+    validate_frame,
+)
+
+_DATE_FORMAT = "%Y-%m-%d"
+
+
+def read_raw(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read an incident CSV as text cells, exactly as stored (no type guessing).
+
+    Raises
+    ------
+    IncidentFileError
+        When the file is missing or is not readable CSV.
+    """
+    p = Path(path)
+    try:
+        return pd.read_csv(
+            p, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+        )
+    except FileNotFoundError:
+        raise IncidentFileError([Problem(str(p), 0, "", None, "file not found")]) from None
+    except IsADirectoryError:
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, "is a folder; expected an incident CSV file")]
+        ) from None
+    except OSError as exc:
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, f"cannot be read ({exc.strerror or exc})")]
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, f"not a readable UTF-8 CSV file ({exc})")]
+        ) from None
+
+
+def read_incidents(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read and validate an incident file into the typed incident frame.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Defaults to the configured store (``data/incidents.csv``).
+
+    Raises
+    ------
+    IncidentFileError
+        With every problem found, when any row is invalid.
+    """
+    p = Path(path) if path is not None else config.INCIDENTS_CSV
+    raw = read_raw(p)
+    problems = validate_frame(raw, file=str(p))
+    if problems:
+        raise IncidentFileError(problems)
+    return coerce_frame(raw)
+
+
+def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Text form of a typed incident frame, as it is written to disk."""
+    out = df.copy()
+    if "event_date" in out.columns:
+        out["event_date"] = pd.to_datetime(out["event_date"]).dt.strftime(_DATE_FORMAT)
+    for col in ("latitude", "longitude"):
+        if col in out.columns:
+            # Six decimals is ~0.1 m: more than any source's precision, and it
+            # keeps round-trips exact for the values we write.
+            out[col] = out[col].map(
+                lambda v: "" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip(".")
+            )
+    return out.astype("string").fillna("")
+
+
+@contextlib.contextmanager
+def locked(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an exclusive advisory lock for ``path`` (on ``path + '.lock'``)."""
+    lock_path = Path(f"{os.fspath(path)}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _file_mode(path: Path) -> int:
+    """Permission bits for a rewrite of ``path``: its own, else the umask's default."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it, which races with other threads
+    # (the app writes from Streamlit's); Linux reports it in /proc instead.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, backup: bool = True) -> None:
+    """Replace ``path`` with ``text`` atomically, keeping the old file as ``.bak``."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        # mkstemp creates the file owner-only (0600); without this an app or a
+        # colleague reading the store as another user loses access after one write.
+        os.fchmod(fd, _file_mode(p))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if backup and p.exists():
+            bak = p.with_name(p.name + ".bak")
+            with open(p, "rb") as src, open(bak, "wb") as dst:
+                dst.write(src.read())
+                dst.flush()
+                os.fsync(dst.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(p.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def write_incidents(
+    df: pd.DataFrame, path: str | os.PathLike[str] | None = None, *, backup: bool = True
+) -> None:
+    """Validate and atomically write a typed incident frame.
+
+    Nothing is written when any row is invalid.
+
+    Raises
+    ------
+    IncidentFileError
+        When the frame does not validate.
+    """
+    p = Path(path) if path is not None else config.INCIDENTS_CSV
+    text = to_csv_frame(df)
+    problems = validate_frame(text, file=str(p))
+    if problems:
+        raise IncidentFileError(problems)
+    extra = [c for c in text.columns if c not in COLUMNS]
+    text = text[list(COLUMNS) + extra]
+    atomic_write_text(p, text.to_csv(index=False, lineterminator="\n"), backup=backup)
+
+
+# --- appends (owned by the ingest work; see docs/ingest.md) -------------------
+
+NEW_ID_PREFIX = "GEO-"
+
+
+@dataclass
+class AppendReport:
+    """What :func:`append_incidents` did.
+
+    Attributes
+    ----------
+    added, duplicates, rejected : int
+        Row counts. ``rejected`` includes rows rejected upstream (passed in
+        as ``rejected=``) and rows that failed validation here.
+    added_ids : list of str
+        event_ids of the rows written.
+    duplicate_rows : DataFrame
+        Skipped rows: ``row`` (source row), ``event_date``, ``location``,
+        ``event_type``, ``duplicate_of``, ``reason``.
+    problems : list of Problem
+        Why rows were rejected.
+    renumbered : dict
+        Incoming event_id -> new event_id, where the incoming id was
+        already used in the store.
+    rejected_path : str or None
+        Side file the rejected rows were appended to.
+    ignored_columns : list of str
+        Incoming columns that are neither schema columns nor in the store.
+    """
+
+    path: str
+    added: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    added_ids: list[str] = field(default_factory=list)
+    duplicate_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: list[Problem] = field(default_factory=list)
+    renumbered: dict[str, str] = field(default_factory=dict)
+    rejected_path: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: counts and where things went."""
+        text = (
+            f"{self.path}: {self.added} added, {self.duplicates} skipped as duplicates, "
+            f"{self.rejected} rejected"
+        )
+        if self.rejected and self.rejected_path:
+            text += f" (rows written to {self.rejected_path})"
+        return text
+
+
+def _as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Incoming rows (typed or text) as text cells, as they would be written."""
+    out = df.copy()
+    if "event_date" in out.columns and pd.api.types.is_datetime64_any_dtype(out["event_date"]):
+        out["event_date"] = out["event_date"].dt.strftime(_DATE_FORMAT)
+    for col in ("latitude", "longitude"):
+        if col in out.columns and pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip(".")
+            )
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]) and col not in ("latitude", "longitude"):
+            whole = out[col].dropna()
+            if (whole == whole.round()).all():
+                out[col] = out[col].astype("Int64")
+    return out.astype("string").fillna("").apply(lambda s: s.str.strip())
+
+
+def _next_ids(existing: pd.Series, n: int, prefix: str) -> list[str]:
+    """``n`` fresh ids ``<prefix>000123`` above every id of that form in ``existing``."""
+    pattern = "^" + re.escape(prefix) + r"(\d+)$"
+    numbers = existing.astype("string").str.extract(pattern, expand=False).dropna()
+    start = int(numbers.astype("int64").max()) + 1 if len(numbers) else 1
+    return [f"{prefix}{k:06d}" for k in range(start, start + n)]
+
+
+def _merge_rejected(path: Path, rows: pd.DataFrame) -> None:
+    """Append rejected rows to a side CSV, union of columns, reject_* first."""
+    from geo.io.ingest._common import REJECT_COLUMNS
+
+    frames = [read_raw(path)] if path.exists() else []
+    frames.append(rows.astype("string").fillna(""))
+    merged = pd.concat(frames, ignore_index=True).astype("string").fillna("")
+    front = [c for c in REJECT_COLUMNS if c in merged.columns]
+    merged = merged[front + [c for c in merged.columns if c not in front]]
+    atomic_write_text(path, merged.to_csv(index=False, lineterminator="\n"), backup=False)
+
+
+def append_incidents(
+    new: pd.DataFrame,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    dedupe_days: int | None = 1,
+    dedupe_km: float = 10.0,
+    rejected_path: str | os.PathLike[str] | None = None,
+    rejected: pd.DataFrame | None = None,
+    file: str = "<new rows>",
+    source_rows: Sequence[int] | None = None,
+    id_prefix: str = NEW_ID_PREFIX,
+) -> AppendReport:
+    """Append incidents to the store: validate, skip duplicates, lock, write atomically.
+
+    Invalid rows are rejected (and written to ``rejected_path`` when given),
+    never silently dropped or altered. Duplicates of stored rows or of
+    earlier incoming rows are skipped (rules in :mod:`geo.io.ingest.dedupe`).
+    Rows without an ``event_id``, or whose id the store already uses, get a
+    fresh ``<id_prefix>NNNNNN`` id. The whole read-check-write runs under the
+    store's lock and the store is re-read inside it, so concurrent appends
+    both land; the write is atomic with the old file kept as ``.bak``.
+
+    Parameters
+    ----------
+    new : DataFrame
+        Incoming rows with schema columns, typed or as text. Optional
+        columns (``fatalities_low``, ``fatalities_high``, ``origin_id``,
+        ``civilian_targeting``) are kept.
+    path : path-like, optional
+        The store (default ``config.INCIDENTS_CSV``); created if missing.
+    dedupe_days : int or None
+        Date tolerance for duplicates; ``None`` checks only ``origin_id``.
+    dedupe_km : float
+        Distance tolerance for duplicates.
+    rejected_path : path-like, optional
+        Side CSV that rejected rows are appended to.
+    rejected : DataFrame, optional
+        Rows an importer already rejected (with ``reject_*`` columns), written
+        to ``rejected_path`` in the same locked step and counted.
+    file, source_rows
+        Names used in problem messages: the incoming file and the source row
+        of each incoming row (default: its position + 2).
+    id_prefix : str
+        Prefix of generated ids.
+
+    Raises
+    ------
+    IncidentFileError
+        When the existing store itself is invalid (nothing is written).
+    """
+    from geo.io.ingest._common import rejected_rows
+    from geo.io.ingest.dedupe import find_duplicates
+
+    p = Path(path) if path is not None else config.INCIDENTS_CSV
+    report = AppendReport(path=str(p), rejected_path=str(rejected_path) if rejected_path else None)
+    incoming = _as_text(new.reset_index(drop=True))
+    rows = (
+        list(source_rows)
+        if source_rows is not None
+        else [spreadsheet_row(i) for i in range(len(incoming))]
+    )
+    for col in COLUMNS:
+        if col not in incoming.columns and col not in ("event_id",):
+            incoming[col] = ""
+    if "event_id" not in incoming.columns:
+        incoming["event_id"] = ""
+
+    checked = incoming.copy()
+    blank = checked["event_id"] == ""
+    checked.loc[blank, "event_id"] = [f"__new__{i}" for i in range(int(blank.sum()))]
+    problems = [
+        Problem(file, rows[pr.row - 2] if 2 <= pr.row < len(rows) + 2 else pr.row, pr.column,
+                pr.value, pr.expected)
+        for pr in validate_frame(checked, file=file)
+    ]  # fmt: skip
+    bad_rows = {pr.row for pr in problems}
+    bad = pd.Series([r in bad_rows for r in rows], dtype=bool)
+    report.problems = problems
+    reject_frames = [] if rejected is None or not len(rejected) else [rejected]
+    if bad.any():
+        by_row: dict[int, list[Problem]] = {}
+        for pr in problems:
+            by_row.setdefault(pr.row, []).append(pr)
+        bad_part = incoming[bad.to_numpy()].copy()
+        bad_part.index = pd.Index([r - 2 for r in pd.Series(rows)[bad.to_numpy()]])
+        reject_frames.append(rejected_rows(bad_part, by_row))
+    report.rejected = sum(len(f) for f in reject_frames)
+
+    good = incoming[~bad.to_numpy()].reset_index(drop=True)
+    good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
+
+    with locked(p):
+        if reject_frames and rejected_path is not None:
+            _merge_rejected(Path(rejected_path), pd.concat(reject_frames, ignore_index=True))
+        existing = read_incidents(p) if p.exists() else empty_frame()
+        keep = list(COLUMNS) + [
+            c for c in good.columns if c in OPTIONAL_COLUMNS or c in existing.columns
+        ]
+        report.ignored_columns = [c for c in good.columns if c not in keep]
+        typed = coerce_frame(good[list(dict.fromkeys(keep))])
+        dups = find_duplicates(typed, existing, days=dedupe_days, km=dedupe_km)
+        if len(dups):
+            shown = typed.loc[dups["pos"].to_numpy(), ["event_date", "location", "event_type"]]
+            report.duplicate_rows = pd.concat(
+                [
+                    pd.DataFrame({"row": [good_rows[i] for i in dups["pos"]]}),
+                    shown.reset_index(drop=True),
+                    dups[["duplicate_of", "reason"]].reset_index(drop=True),
+                ],
+                axis=1,
+            )
+        report.duplicates = len(dups)
+        to_add = typed.drop(index=dups["pos"].to_numpy()).reset_index(drop=True)
+        taken = set(existing["event_id"].astype(str))
+        needs_id = (to_add["event_id"] == "") | to_add["event_id"].isin(taken)
+        fresh = _next_ids(existing["event_id"], int(needs_id.sum()), id_prefix)
+        for old, new_id in zip(to_add.loc[needs_id, "event_id"], fresh, strict=True):
+            if old:
+                report.renumbered[str(old)] = new_id
+        to_add.loc[needs_id, "event_id"] = fresh
+        if len(to_add):
+            combined = pd.concat([existing, to_add], ignore_index=True)
+            write_incidents(combined, p)
+        report.added = len(to_add)
+        report.added_ids = to_add["event_id"].astype(str).tolist()
+    return report

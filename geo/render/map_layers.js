@@ -1,0 +1,488 @@
+/*
+ * Browser side of geo/render/maps.py: draws the layers from the payloads that
+ * build_map embeds in the page, and keeps the URL in step with the view.
+ *
+ * Every string in a payload was escaped in Python (geo.render.maps.escape_text), so
+ * building HTML from them here cannot inject markup; numbers are numbers.
+ * Written for Leaflet 1.9 and the plugins pinned in package.json, in plain
+ * ES5 so that it runs wherever Leaflet does.
+ */
+var GeoMap = (function () {
+    "use strict";
+
+    /* ---------------------------------------------------------------- setup */
+
+    function setup(map, opts) {
+        opts.panes.forEach(function (p) {
+            if (!map.getPane(p[0])) {
+                var pane = map.createPane(p[0]);
+                pane.style.zIndex = p[1];
+                if (!p[2]) { pane.style.pointerEvents = "none"; }
+            }
+        });
+        var box = map.getContainer();
+        box.classList.add("geo-map");
+        if (opts.plain) { box.classList.add("geo-plain"); }
+        opts.attribution.forEach(function (text) { map.attributionControl.addAttribution(text); });
+    }
+
+    /* ---------------------------------------------- areas, borders, countries */
+
+    function geojson(data, opts) {
+        var layer = L.geoJSON(data, {
+            pane: opts.pane,
+            className: opts.className,
+            interactive: opts.interactive,
+            style: function (f) { return f.properties._s; },
+            onEachFeature: function (f, l) {
+                if (f.properties._t) {
+                    l.bindTooltip(f.properties._t, {sticky: true, className: "geo-tip", opacity: 0.96});
+                }
+                if (opts.highlight) {
+                    l.on("mouseover", function () { l.setStyle({weight: 2.6, color: "#1f2328"}); });
+                    l.on("mouseout", function () { layer.resetStyle(l); });
+                }
+            }
+        });
+        (opts.labels || []).forEach(function (t) {
+            L.marker([t[1], t[2]], {
+                pane: "geo-country-labels",
+                interactive: false,
+                keyboard: false,
+                icon: L.divIcon({
+                    className: "geo-country-label", html: t[0], iconSize: [160, 14], iconAnchor: [80, 7]
+                })
+            }).addTo(layer);
+        });
+        return layer;
+    }
+
+    /* ------------------------------------------------ incidents: points, clusters */
+
+    function row(label, value) {
+        if (value === "" || value === undefined) { return ""; }
+        return "<tr><th>" + label + "</th><td>" + value + "</td></tr>";
+    }
+
+    function incidentPopup(D, i) {
+        var c = D.cols, d = D.dicts, t = D.types[c.t[i]];
+        var sub = d.sub[c.sub[i]], loc = d.loc[c.loc[i]], country = d.country[c.country[i]];
+        var area = d.area[c.area[i]], admin1 = d.admin1[c.admin1[i]];
+        var actors = [d.actor[c.a1[i]], d.actor[c.a2[i]]].filter(function (a) { return a; });
+        var tp = D.tp[c.tp[i]], gp = D.gp[c.gp[i]];
+        var h = '<div class="geo-popup"><div class="geo-popup-title">' +
+            '<span class="geo-dot" style="background:' + t[1] + '"></span><span>' + t[0] +
+            (sub ? " &middot; " + sub : "") + "</span></div><table>";
+        h += row("Date", d.date[c.date[i]] + (tp ? ' <span class="geo-muted">(' + tp + ")</span>" : ""));
+        h += row("Location", loc + (country ? ", " + country : ""));
+        var source1 = admin1 && area && admin1 !== area;
+        h += row("Area", (area || admin1) + (source1 ? ' <span class="geo-muted">(source: ' + admin1 + ")</span>" : ""));
+        h += row("Precision", gp ? c.gp[i] + " &ndash; " + gp : "");
+        h += row("Actors", actors.join(" &middot; "));
+        h += row("Fatalities", c.f[i] < 0 ? "not reported" : String(c.f[i]));
+        h += row("Same point", stackNote(c, i) ? stackNote(c, i) +
+            ' <span class="geo-muted">(markers spread around it)</span>' : "");
+        if (c.civ && c.civ[i]) { h += row("Civilians", "targeted"); }
+        h += row("Source", d.source[c.source[i]]);
+        h += "</table>";
+        if (d.notes) {
+            var notes = d.notes[c.notes[i]];
+            if (notes) { h += '<div class="geo-notes">' + notes + "</div>"; }
+        } else {
+            h += '<div class="geo-notes geo-muted">Notes are on the Incidents page when more than ' +
+                D.notes_limit.toLocaleString("en") + " incidents are shown.</div>";
+        }
+        return h + '<div class="geo-id">' + c.id[i] + "</div></div>";
+    }
+
+    function stackNote(c, i) {
+        return c.m && c.m[i] > 1 ? c.k[i] + 1 + " of " + c.m[i] + " incidents at this point" : "";
+    }
+
+    function incidentTip(D, i) {
+        var c = D.cols, d = D.dicts, here = stackNote(c, i);
+        var killed = c.f[i] > 0 ? " &middot; " + c.f[i] + " killed" : "";
+        return "<b>" + D.types[c.t[i]][0] + "</b><br>" + d.date[c.date[i]] + " &middot; " +
+            d.loc[c.loc[i]] + killed + (here ? '<br><span class="geo-muted">' + here + "</span>" : "");
+    }
+
+    function fanOffsets(c, stacked) {
+        // Pixel offsets of stacked incidents around their point: an arc for a
+        // few, a sunflower spiral for many, spaced by the stack's largest marker.
+        // The arc leaves out the east, where a town's label sits (labels are
+        // drawn above markers).
+        var biggest = {}, out = {};
+        stacked.forEach(function (i) {
+            var key = c.lat[i] + "," + c.lon[i];
+            biggest[key] = Math.max(biggest[key] || 0, c.r[i]);
+        });
+        stacked.forEach(function (i) {
+            var m = c.m[i], k = c.k[i], r = biggest[c.lat[i] + "," + c.lon[i]] + 1.5, a, d;
+            if (m <= 8) {
+                a = Math.PI / 3 + (4 * Math.PI / 3) * (k + 0.5) / m;
+                d = Math.max(r + 9, (r + 1) / Math.sin(2 * Math.PI / 3 / m));
+            } else {
+                a = k * 2.39996;
+                d = 2 * r * Math.sqrt(k + 0.5);
+            }
+            out[i] = L.point(d * Math.cos(a), d * Math.sin(a));
+        });
+        return out;
+    }
+
+    function fan(group, markers, c) {
+        // Incidents coded to the same point (several in one town) are spread a
+        // few pixels around it, each joined to it by a thin line, so every one
+        // can be seen and clicked; the offsets stay the same on screen at
+        // every zoom. Popups and tooltips say how many share the point.
+        if (!c.m) { return; }
+        var stacked = [], spokes = {}, i;
+        for (i = 0; i < c.m.length; i++) { if (c.m[i] > 1) { stacked.push(i); } }
+        var offsets = fanOffsets(c, stacked);
+        stacked.forEach(function (j) {
+            spokes[j] = L.polyline([[c.lat[j], c.lon[j]], [c.lat[j], c.lon[j]]], {
+                pane: "geo-incidents", color: "#3a3f45", weight: 1, opacity: 0.7,
+                interactive: false, className: "geo-spoke"
+            });
+            group.addLayer(spokes[j]);
+        });
+        function place() {
+            var map = group._map;
+            if (!map) { return; }
+            var z = map.getZoom();
+            stacked.forEach(function (j) {
+                var at = L.latLng(c.lat[j], c.lon[j]);
+                var moved = map.unproject(map.project(at, z).add(offsets[j]), z);
+                markers[j].setLatLng(moved);
+                spokes[j].setLatLngs([at, moved]);
+            });
+        }
+        group.on("add", function () {
+            place();
+            group._map.on("zoomend", place);
+        });
+        group.on("remove", function (e) { e.target._map && e.target._map.off("zoomend", place); });
+    }
+
+    function clusterIcon(types) {
+        // A ring showing the mix of event types, the count in the middle.
+        return function (cluster) {
+            var ms = cluster.getAllChildMarkers(), k = [], stops = [], at = 0, t, j;
+            for (t = 0; t < types.length; t++) { k.push(0); }
+            for (j = 0; j < ms.length; j++) { k[ms[j].options.typeIndex] += 1; }
+            for (t = 0; t < k.length; t++) {
+                if (!k[t]) { continue; }
+                var to = at + 100 * k[t] / ms.length;
+                stops.push(types[t][1] + " " + at.toFixed(2) + "% " + to.toFixed(2) + "%");
+                at = to;
+            }
+            var n = ms.length, size = Math.round(26 + 7 * Math.log10(n));
+            var label = n >= 10000 ? Math.round(n / 1000) + "k" :
+                n >= 1000 ? (n / 1000).toFixed(1) + "k" : String(n);
+            return L.divIcon({
+                html: '<div class="geo-cluster" style="background: conic-gradient(' + stops.join(", ") +
+                    ')"><span>' + label + "</span></div>",
+                className: "geo-cluster-icon",
+                iconSize: L.point(size, size)
+            });
+        };
+    }
+
+    function incidents(D) {
+        var c = D.cols, n = c.lat.length, markers = new Array(n), group;
+        if (D.mode === "clusters") {
+            group = L.markerClusterGroup({
+                chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
+                spiderfyOnMaxZoom: true, disableClusteringAtZoom: 12,
+                iconCreateFunction: clusterIcon(D.types)
+            });
+        } else {
+            group = L.featureGroup();
+        }
+        function popup(layer) { return incidentPopup(D, layer.options.row); }
+        function tip(layer) { return incidentTip(D, layer.options.row); }
+        for (var i = 0; i < n; i++) {
+            markers[i] = L.circleMarker([c.lat[i], c.lon[i]], {
+                radius: c.r[i], fillColor: D.types[c.t[i]][1], fillOpacity: 0.85, color: "#ffffff",
+                weight: 1, opacity: 0.95, pane: "geo-incidents", className: "geo-incident",
+                typeIndex: c.t[i], row: i
+            });
+            markers[i].bindPopup(popup, {maxWidth: 340, minWidth: 230});
+            markers[i].bindTooltip(tip, {direction: "top", offset: [0, -4], opacity: 0.96});
+        }
+        if (D.mode === "clusters") {
+            group.addLayers(markers);
+        } else {
+            fan(group, markers, c);
+            markers.forEach(function (m) { group.addLayer(m); });
+        }
+        return group;
+    }
+
+    /* -------------------------------------------------- incidents: grid cells */
+
+    function gridPopup(D, i) {
+        var nt = D.types.length, rows = [], t, j;
+        for (t = 0; t < nt; t++) {
+            if (D.by[i * nt + t]) { rows.push([D.by[i * nt + t], t]); }
+        }
+        rows.sort(function (a, b) { return b[0] - a[0]; });
+        var h = '<div class="geo-popup"><div class="geo-popup-title">' +
+            D.n[i].toLocaleString("en") + " incidents</div>" +
+            '<div class="geo-muted">Grid cell of ' + D.cell + "&deg; around " +
+            D.lat[i].toFixed(2) + ", " + D.lon[i].toFixed(2) + "</div><table>";
+        for (j = 0; j < rows.length; j++) {
+            var type = D.types[rows[j][1]];
+            h += '<tr><th><span class="geo-dot" style="background:' + type[1] + '"></span> ' + type[0] +
+                "</th><td>" + rows[j][0].toLocaleString("en") + "</td></tr>";
+        }
+        h += "<tr><th>Fatalities</th><td>" + D.f[i].toLocaleString("en") + "</td></tr></table>";
+        return h + '<div class="geo-notes geo-muted">Aggregated: filter to ' +
+            D.limit.toLocaleString("en") + " incidents or fewer to see each event.</div></div>";
+    }
+
+    function grid(map, D) {
+        // SVG, not canvas: a canvas over the whole map would take the mouse
+        // from the areas underneath (their tooltips), and cells are few.
+        var n = D.lat.length, markers = new Array(n), group = L.featureGroup();
+        // Circle area follows the cell's incidents; the densest cell's circle
+        // touches its neighbours at every zoom (within rmin..rmax pixels).
+        function radius(i, zoom) {
+            var spacing = D.cell * 256 * Math.pow(2, zoom) / 360;
+            return Math.min(Math.max(0.5 * spacing * D.rel[i], D.rmin), D.rmax);
+        }
+        function popup(layer) { return gridPopup(D, layer.options.row); }
+        function tip(layer) {
+            var k = layer.options.row;
+            return D.n[k].toLocaleString("en") + " incidents &middot; " + D.f[k].toLocaleString("en") +
+                " fatalities";
+        }
+        var z0 = map.getZoom();
+        for (var i = 0; i < n; i++) {
+            markers[i] = L.circleMarker([D.lat[i], D.lon[i]], {
+                pane: "geo-incidents", className: "geo-cell", radius: radius(i, z0),
+                fillColor: D.types[D.dom[i]][1], fillOpacity: 0.78, color: "#ffffff", weight: 0.8,
+                opacity: 0.9, row: i
+            });
+            markers[i].bindPopup(popup, {maxWidth: 320});
+            markers[i].bindTooltip(tip, {direction: "top", opacity: 0.96});
+            group.addLayer(markers[i]);
+        }
+        map.on("zoomend", function () {
+            var z = map.getZoom();
+            for (var j = 0; j < n; j++) { markers[j].setRadius(radius(j, z)); }
+        });
+        return group;
+    }
+
+    /* ---------------------------------------------------------------- heat */
+
+    function heat(D, options) {
+        var pts = new Array(D.lat.length);
+        for (var i = 0; i < pts.length; i++) { pts[i] = [D.lat[i], D.lon[i], D.w[i]]; }
+        var layer = L.heatLayer(pts, options);
+        // leaflet.heat 0.2.0 adds weights per screen cell and clips them at a
+        // fixed `max`, so the picture saturates or fades as the zoom changes.
+        // Before each redraw, set `max` to the densest screen cell in view (as
+        // the copy bundled with folium does), so the ramp spans what is shown.
+        var draw = layer._redraw;
+        layer._redraw = function () {
+            var m = this._map;
+            if (m && this._heat) {
+                var size = m.getSize(), r = this._heat._r, cell = r / 2, pane = m._getMapPanePos();
+                var ox = pane.x % cell, oy = pane.y % cell, sums = {}, top = 0;
+                for (var j = 0; j < pts.length; j++) {
+                    var p = m.latLngToContainerPoint([pts[j][0], pts[j][1]]);
+                    if (p.x < -r || p.y < -r || p.x > size.x + r || p.y > size.y + r) { continue; }
+                    var key = Math.floor((p.x - ox) / cell) + ":" + Math.floor((p.y - oy) / cell);
+                    var s = (sums[key] || 0) + pts[j][2];
+                    sums[key] = s;
+                    if (s > top) { top = s; }
+                }
+                this.options.max = top || 1;
+                this._heat.max(this.options.max);
+            }
+            return draw.call(this);
+        };
+        return layer;
+    }
+
+    /* ---------------------------------------------------------------- towns */
+
+    function towns(map, list, colour) {
+        // Towns arrive largest first. A label shows from its town's minimum
+        // zoom on, unless it would overlap a label already placed.
+        var group = L.layerGroup();
+        var items = list.map(function (t) {
+            var m = L.circleMarker([t[1], t[2]], {
+                radius: 2.6, color: "#ffffff", weight: 1, fillColor: colour, fillOpacity: 1,
+                pane: "geo-towns", interactive: false, className: "geo-town"
+            });
+            m.bindTooltip(t[0], {
+                permanent: true, direction: "right", offset: [3, 0], className: "geo-town-label",
+                interactive: false
+            });
+            return {marker: m, minZoom: t[3], width: 8 + 6.3 * t[4]};
+        });
+        function free(box, boxes) {
+            for (var j = 0; j < boxes.length; j++) {
+                var b = boxes[j];
+                if (!(box[2] < b[0] || box[0] > b[2] || box[3] < b[1] || box[1] > b[3])) { return false; }
+            }
+            return true;
+        }
+        function update() {
+            var z = map.getZoom(), boxes = [];
+            items.forEach(function (it) {
+                var on = z >= it.minZoom;
+                if (on) {
+                    var p = map.latLngToLayerPoint(it.marker.getLatLng());
+                    var box = [p.x - 4, p.y - 8, p.x + it.width, p.y + 8];
+                    on = free(box, boxes);
+                    if (on) { boxes.push(box); }
+                }
+                if (on && !group.hasLayer(it.marker)) { group.addLayer(it.marker); }
+                if (!on && group.hasLayer(it.marker)) { group.removeLayer(it.marker); }
+            });
+        }
+        map.on("zoomend", update);
+        update();
+        return group;
+    }
+
+    /* --------------------------------------------------------------- legend */
+
+    function legend(map, html, layers) {
+        var control = L.control({position: "bottomright"}), box;
+        control.onAdd = function () {
+            box = L.DomUtil.create("div", "geo-legend");
+            box.innerHTML = html;
+            L.DomEvent.disableClickPropagation(box);
+            L.DomEvent.disableScrollPropagation(box);
+            return box;
+        };
+        control.addTo(map);
+        // With a layer control, a legend section follows its layer.
+        function toggle(e, on) {
+            Object.keys(layers).forEach(function (key) {
+                var part = layers[key] === e.layer && box.querySelector('[data-layer="' + key + '"]');
+                if (part) { part.style.display = on ? "" : "none"; }
+            });
+        }
+        map.on("overlayadd", function (e) { toggle(e, true); });
+        map.on("overlayremove", function (e) { toggle(e, false); });
+        return control;
+    }
+
+    /* ------------------------------------------------------- view in the URL */
+
+    // See geo.render.maps._ViewSync for why each step is needed.
+    function syncView(map, opts) {
+        var NAMES = ["lat", "lon", "z"];
+        var host = window;
+        try {
+            while (host.parent && host.parent !== host) { void host.parent.location.search; host = host.parent; }
+        } catch (e) { /* a cross-origin parent: stop at the last window we may use */ }
+        var path = host.location.pathname;
+
+        function pageToken() {
+            try {
+                if (!host.__geoMapPage) { host.__geoMapPage = String(Date.now()) + "-" + Math.random(); }
+                return host.__geoMapPage;
+            } catch (e) { return ""; }
+        }
+        function fmt(x) { var s = String(Math.round(x * 1e4) / 1e4); return s === "-0" ? "0" : s; }
+        // The view last put in the URL. A resize of the component frame moves
+        // the centre by a fraction of a pixel; that is not a new view, so the
+        // URL keeps the text it had (a shared link is not rewritten on load).
+        var shown = opts.view;
+        function near(v) {
+            if (!v || +v.z !== map.getZoom()) { return false; }
+            var here = map.project(map.getCenter()), there = map.project([+v.lat, +v.lon]);
+            return here.distanceTo(there) < 2;
+        }
+        function current() {
+            if (near(shown)) { return shown; }
+            var c = map.wrapLatLng(map.getCenter());
+            shown = {lat: fmt(c.lat), lon: fmt(c.lng), z: String(Math.round(map.getZoom()))};
+            return shown;
+        }
+        function key(part) {
+            var eq = part.indexOf("=");
+            return decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/[+]/g, " "));
+        }
+        function parts() {
+            var q = host.location.search.replace(/^[?]/, "");
+            return q ? q.split("&") : [];
+        }
+        function inUrl() {
+            var out = {};
+            parts().forEach(function (part) {
+                var k = key(part);
+                if (NAMES.indexOf(k) >= 0) { out[k] = decodeURIComponent(part.slice(part.indexOf("=") + 1)); }
+            });
+            return out;
+        }
+        function same(a, b) { return a.lat === b.lat && a.lon === b.lon && a.z === b.z; }
+        function writeUrl(v) {
+            try {
+                if (host.location.pathname !== path) { return; }  // the app moved to another page
+                var done = {};
+                var list = parts().map(function (part) {
+                    var k = key(part);
+                    if (NAMES.indexOf(k) < 0) { return part; }  // other parameters stay byte for byte
+                    done[k] = true;
+                    return k + "=" + v[k];
+                });
+                NAMES.forEach(function (k) { if (!done[k]) { list.push(k + "=" + v[k]); } });
+                var url = path + "?" + list.join("&") + host.location.hash;
+                if (url !== path + host.location.search + host.location.hash) {
+                    host.history.replaceState(host.history.state, "", url);
+                }
+            } catch (e) { /* no URL to update (file:// page, sandbox): the map still works */ }
+        }
+        function remember(v) {
+            try {
+                var entry = {lat: v.lat, lon: v.lon, z: v.z, built: opts.built, page: pageToken()};
+                host.sessionStorage.setItem(opts.key, JSON.stringify(entry));
+            } catch (e) { /* storage disabled */ }
+        }
+        function recall() {
+            try { return JSON.parse(host.sessionStorage.getItem(opts.key) || "null"); } catch (e) { return null; }
+        }
+
+        // The map keeps its view in the URL once the view is explicit: built
+        // from lat/lon/z, moved to by the user, or restored below.
+        var pinned = opts.built.indexOf("fit:") !== 0;
+        var saved = recall();
+        if (opts.restore && saved && saved.page === pageToken() && saved.built === opts.built) {
+            if (!near(saved)) { map.setView([+saved.lat, +saved.lon], +saved.z, {animate: false}); }
+            shown = {lat: saved.lat, lon: saved.lon, z: saved.z};
+            pinned = true;
+        }
+        if (!shown) { current(); }  // the fitted view, so that a resize is not taken for a move
+        // Only the user's own moves pin a fitted view (the frame settling in
+        // its page moves the map too).
+        var touched = false;
+        ["pointerdown", "wheel", "keydown", "touchstart"].forEach(function (type) {
+            map.getContainer().addEventListener(type, function () { touched = true; }, {capture: true, passive: true});
+        });
+        map.on("moveend", function () {
+            var before = shown, v = current();
+            if (!pinned && (!touched || v === before)) { return; }
+            pinned = true;
+            remember(v);
+            writeUrl(v);
+        });
+        function enforce() {
+            if (pinned && !same(inUrl(), current())) { writeUrl(current()); }
+        }
+        enforce();
+        setInterval(enforce, opts.interval);
+    }
+
+    return {
+        setup: setup, geojson: geojson, incidents: incidents, grid: grid, heat: heat,
+        towns: towns, legend: legend, syncView: syncView
+    };
+})();
