@@ -56,9 +56,9 @@ import numpy as np
 import pandas as pd
 
 from geo import config as settings
+from geo.model.levels import LEVELS
 from geo.model.schema import CIVILIAN_TARGETING, EVENT_TYPES, SUB_EVENT_TO_TYPE, Problem
 from geo.reference.names import fold
-from geo.render.style import LEVELS
 
 __all__ = [
     "COMPONENTS",

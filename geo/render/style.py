@@ -6,9 +6,10 @@ disagree about what a colour means.
 
 from __future__ import annotations
 
-# Five risk levels, lowest first. Colours are ColorBrewer YlOrRd (5 classes),
-# a sequential scheme that stays ordered in greyscale print-outs.
-LEVELS: tuple[str, ...] = ("Low", "Moderate", "Elevated", "High", "Extreme")
+from geo.model.levels import LEVELS as LEVELS  # the order the colours follow
+
+# Colours of the five risk levels (geo.model.levels): ColorBrewer YlOrRd
+# (5 classes), a sequential scheme that stays ordered in greyscale print-outs.
 LEVEL_COLOURS: dict[str, str] = {
     "Low": "#ffffb2",
     "Moderate": "#fecc5c",
