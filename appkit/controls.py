@@ -13,7 +13,7 @@ does not write a value corrected on the first run back to the URL.
 Instead the URL is owned by this module:
 
 1. On the first run of a browser session the query string is read once with
-   :func:`geo.render.dashboard.read_params` (and :meth:`MapView.from_params`); the
+   :func:`geo.render.urlstate.read_params` (and :meth:`MapView.from_params`); the
    widgets' session state is set from it, and every value that could not be
    used becomes a notice shown above the page.
 2. On every run the current state (from the widgets) plus the map view is
@@ -42,12 +42,17 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from appkit import data as cache
+from appkit.text import escape_markdown
+from geo.analysis import periods, summary
 from geo.analysis.filters import PARAMS as FILTER_PARAMS
-from geo.analysis.filters import FilterState, apply_filters
+from geo.analysis.filters import FilterState, admin1_choices, apply_filters
 from geo.analysis.risk import RiskConfigError, RiskOverridesError
 from geo.model.schema import EVENT_TYPES, GEO_PRECISIONS, IncidentFileError
-from geo.render import dashboard as dash
+from geo.render import maps, urlstate
 from geo.render.maps import LAYERS, MapView
+
+# Parameters Streamlit itself reads; a link may carry them.
+STREAMLIT_PARAMS: tuple[str, ...] = ("embed", "embed_options")
 
 # Session-state keys of the sidebar widgets.
 KEYS: dict[str, str] = {
@@ -93,8 +98,8 @@ class Context:
 
     source: cache.Source
     data: pd.DataFrame
-    bounds: dash.Period
-    app: dash.AppState
+    bounds: periods.Period
+    app: urlstate.AppState
     filtered: pd.DataFrame
     risk: pd.DataFrame
     risk_scope: pd.DataFrame
@@ -126,17 +131,17 @@ def _changed() -> None:
     st.session_state.pop(_NOTICES, None)
 
 
-def _apply_preset(days: int | None, bounds: dash.Period) -> None:
+def _apply_preset(days: int | None, bounds: periods.Period) -> None:
     ss = st.session_state
     period = ss[KEYS["period"]]
     anchor = ss.get(KEYS["as_of"]) or period[1]
-    ss[KEYS["period"]] = dash.preset_period(days, anchor, bounds)
+    ss[KEYS["period"]] = periods.preset_period(days, anchor, bounds)
     _changed()
 
 
-def _step(weeks: int, bounds: dash.Period) -> None:
+def _step(weeks: int, bounds: periods.Period) -> None:
     ss = st.session_state
-    ss[KEYS["period"]] = dash.step_period(tuple(ss[KEYS["period"]]), weeks, bounds)
+    ss[KEYS["period"]] = periods.step_period(tuple(ss[KEYS["period"]]), weeks, bounds)
     _changed()
 
 
@@ -151,17 +156,17 @@ def _copy_to(canonical: str, widget: str, convert: Callable[[Any], Any]) -> Call
 # ---------------------------------------------------------------- state
 
 
-def _as_of_max(bounds: dash.Period) -> dt.date:
+def _as_of_max(bounds: periods.Period) -> dt.date:
     # An analyst may assess "today" although the data ends earlier.
     return max(bounds[1], dt.date.today())
 
 
-def _slider_max(bounds: dash.Period) -> dt.date:
+def _slider_max(bounds: periods.Period) -> dt.date:
     # A slider needs two distinct ends, even for one day of data.
     return max(bounds[1], bounds[0] + dt.timedelta(days=1))
 
 
-def _put_state(app: dash.AppState) -> None:
+def _put_state(app: urlstate.AppState) -> None:
     ss = st.session_state
     f = app.filters
     ss[KEYS["period"]] = (f.date_from, f.date_to)
@@ -177,11 +182,11 @@ def _put_state(app: dash.AppState) -> None:
     ss[_TILES] = app.tiles
 
 
-def _fresh_state(bounds: dash.Period, params: dict[str, str] | None = None) -> FilterState:
+def _fresh_state(bounds: periods.Period, params: dict[str, str] | None = None) -> FilterState:
     """The filters of a visit whose link does not pin the period or the as-of date.
 
     Risk is assessed on the last day the store knows about (see
-    :func:`geo.render.dashboard.fresh_as_of`), so the analysts' latest overrides
+    :func:`geo.analysis.periods.fresh_as_of`), so the analysts' latest overrides
     shade the map. A link that names its period keeps its own as-of date
     (the period's end when it names none), as it did when it was copied.
     """
@@ -189,7 +194,7 @@ def _fresh_state(bounds: dash.Period, params: dict[str, str] | None = None) -> F
         name in params
         for name in (FILTER_PARAMS["date_from"], FILTER_PARAMS["date_to"], FILTER_PARAMS["as_of"])
     )
-    as_of = None if pinned else dash.fresh_as_of(bounds, cache.override_days())
+    as_of = None if pinned else periods.fresh_as_of(bounds, cache.override_days())
     return FilterState(date_from=bounds[0], date_to=bounds[1], as_of=as_of)
 
 
@@ -201,7 +206,7 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
     ss[_STARTED] = True
     params = st.query_params.to_dict()
     bounds = facts.bounds
-    app, notices = dash.read_params(
+    app, notices = urlstate.read_params(
         params,
         defaults=_fresh_state(bounds, params),
         bounds=bounds,
@@ -209,6 +214,7 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
         country_names=facts.country_names,
         tiles=tiles.offered,
         as_of_max=_as_of_max(bounds),
+        also_known=STREAMLIT_PARAMS,
     )
     view, view_notices = MapView.from_params(params)
     _put_state(app)
@@ -217,10 +223,10 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
     ss[_NOTICES] = notices + view_notices
 
 
-def _keep_valid(bounds: dash.Period, choices: dict[str, tuple[str, ...]], tiles: Tiles) -> None:
+def _keep_valid(bounds: periods.Period, choices: dict[str, tuple[str, ...]], tiles: Tiles) -> None:
     """Make the session's values fit the widgets (after the data file changed)."""
     ss = st.session_state
-    defaults = dash.AppState(_fresh_state(bounds))
+    defaults = urlstate.AppState(_fresh_state(bounds))
     if KEYS["period"] not in ss:
         _put_state(defaults)
     lo, hi = bounds[0], _slider_max(bounds)
@@ -233,11 +239,11 @@ def _keep_valid(bounds: dash.Period, choices: dict[str, tuple[str, ...]], tiles:
         ss[KEYS[name]] = [v for v in ss.get(KEYS[name], []) if v in choices[name]]
     ss[KEYS["admin1"]] = [v for v in ss.get(KEYS["admin1"], []) if v in choices["admin1"]]
     if ss.get(_TILES) not in tiles.offered:
-        ss[_TILES] = dash.DEFAULT_TILES
+        ss[_TILES] = urlstate.DEFAULT_TILES
     ss.setdefault(_LAYERS, defaults.layers)
 
 
-def _sidebar(known: cache.Facts) -> dash.AppState:
+def _sidebar(known: cache.Facts) -> urlstate.AppState:
     ss = st.session_state
     bounds, choices = known.bounds, known.choices
     with st.sidebar:
@@ -251,7 +257,7 @@ def _sidebar(known: cache.Facts) -> dash.AppState:
             on_change=_changed,
         )
         cols = st.columns(2) * 2
-        for col, (label, days) in zip(cols, dash.PRESETS.items(), strict=True):
+        for col, (label, days) in zip(cols, periods.PRESETS.items(), strict=True):
             col.button(
                 label,
                 key=f"preset {label}",
@@ -289,7 +295,7 @@ def _sidebar(known: cache.Facts) -> dash.AppState:
         )
         st.selectbox(
             "Risk window",
-            dash.RISK_WINDOWS,
+            urlstate.RISK_WINDOWS,
             key=KEYS["window"],
             format_func=lambda d: f"{d} days",
             help="Incidents in this many days up to the as-of date count towards risk.",
@@ -305,7 +311,7 @@ def _sidebar(known: cache.Facts) -> dash.AppState:
         )
         st.multiselect(
             "Admin-1 area",
-            dash.admin1_choices(known.areas_by_country, countries, keep=ss.get(KEYS["admin1"], [])),
+            admin1_choices(known.areas_by_country, countries, keep=ss.get(KEYS["admin1"], [])),
             key=KEYS["admin1"],
             placeholder="All areas",
             on_change=_changed,
@@ -352,22 +358,22 @@ def _sidebar(known: cache.Facts) -> dash.AppState:
         min_fatalities=int(ss[KEYS["min_fatalities"]]),
         max_geo_precision=int(ss[KEYS["max_geo_precision"]]),
     )
-    return dash.AppState(filters, int(ss[KEYS["window"]]), frozenset(ss[_LAYERS]), ss[_TILES])
+    return urlstate.AppState(filters, int(ss[KEYS["window"]]), frozenset(ss[_LAYERS]), ss[_TILES])
 
 
 def _current_view() -> MapView | None:
     """The view in the URL when it is there and valid, else the session's last one."""
     params = st.query_params.to_dict()
-    if any(name in params for name in dash.VIEW_PARAMS):
+    if any(name in params for name in urlstate.VIEW_PARAMS):
         view, _ = MapView.from_params(params)
         if view is not None:
             st.session_state[_VIEW] = view
     return st.session_state.get(_VIEW)
 
 
-def _write_url(app: dash.AppState, view: MapView | None) -> None:
-    wanted = dash.app_params(app, view)
-    current = {k: v for k, v in st.query_params.to_dict().items() if k not in dash.STREAMLIT_PARAMS}
+def _write_url(app: urlstate.AppState, view: MapView | None) -> None:
+    wanted = urlstate.app_params(app, view)
+    current = {k: v for k, v in st.query_params.to_dict().items() if k not in STREAMLIT_PARAMS}
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -378,7 +384,7 @@ def _show_notices() -> None:
         # The notices quote the link, which anyone can write: no Markdown from it.
         st.warning(
             "Some of this link could not be used, so defaults are shown for it:\n\n"
-            + "\n".join(f"- {dash.escape_markdown(n)}" for n in notices),
+            + "\n".join(f"- {escape_markdown(n)}" for n in notices),
             icon=":material/link_off:",
         )
 
@@ -400,7 +406,7 @@ def _load() -> tuple[cache.Source, pd.DataFrame] | None:
     return None
 
 
-def _area_risk(source: cache.Source, app: dash.AppState) -> pd.DataFrame | None:
+def _area_risk(source: cache.Source, app: urlstate.AppState) -> pd.DataFrame | None:
     """Risk for the state; a broken overrides file falls back to computed levels, loudly."""
     as_of, window = app.filters.assessed_at, app.window
     try:
@@ -437,8 +443,8 @@ def setup() -> Context | None:
     risk = _area_risk(source, app)
     if risk is None:
         return None
-    scope = dash.risk_in_scope(
-        risk, dash.scope_iso3(known.country_names, app.filters.countries), app.filters.admin1
+    scope = summary.risk_in_scope(
+        risk, summary.scope_iso3(known.country_names, app.filters.countries), app.filters.admin1
     )
     ctx = Context(source, data, bounds, app, filtered, risk, scope, view, tiles)
     ss[_CTX] = ctx
@@ -466,7 +472,7 @@ def map_controls(ctx: Context) -> tuple[frozenset[str], str]:
             "Layers",
             LAYERS,
             selection_mode="multi",
-            format_func=dash.LAYER_LABELS.__getitem__,
+            format_func=maps.LAYER_LABELS.__getitem__,
             key=LAYERS_WIDGET,
             on_change=_copy_to(_LAYERS, LAYERS_WIDGET, frozenset),
         )
@@ -474,7 +480,7 @@ def map_controls(ctx: Context) -> tuple[frozenset[str], str]:
         st.segmented_control(
             "Basemap",
             ctx.tiles.offered,
-            format_func=dash.TILE_LABELS.__getitem__,
+            format_func=urlstate.TILE_LABELS.__getitem__,
             key=TILES_WIDGET,
             required=True,
             help="None works offline: admin areas, borders and towns give the geography. "

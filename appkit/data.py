@@ -26,12 +26,11 @@ import pandas as pd
 import streamlit as st
 
 from geo import config
-from geo.analysis import risk
+from geo.analysis import filters, periods, risk
 from geo.analysis.pipeline import prepare
 from geo.io.store import read_incidents
 from geo.reference import boundaries
 from geo.reference.gazetteer import load_gazetteer
-from geo.render import dashboard
 
 
 @dataclass(frozen=True)
@@ -105,10 +104,10 @@ def facts(source: Source) -> Facts:
     frame = incidents(source)
     pairs = frame[["iso3", "country"]].drop_duplicates()
     return Facts(
-        bounds=dashboard.data_period(frame),
-        choices=dashboard.filter_choices(frame),
+        bounds=periods.data_period(frame),
+        choices=filters.filter_choices(frame),
         country_names=dict(zip(pairs["iso3"], pairs["country"], strict=True)),
-        areas_by_country=dashboard.areas_by_country(frame),
+        areas_by_country=filters.areas_by_country(frame),
     )
 
 

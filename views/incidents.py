@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from appkit import controls
-from geo.render import dashboard as dash
+from geo.io import export
 
 ctx = controls.context()
 filters = ctx.app.filters
 
 st.title("Incidents")
-table = dash.incidents_table(ctx.filtered)
+table = export.incidents_table(ctx.filtered)
 st.caption(
     f"{len(table):,} incidents matching the filters, {filters.date_from:%d %b %Y} – "
     f"{filters.date_to:%d %b %Y}, newest first. Click a column header to sort."
@@ -49,7 +49,7 @@ csv, geojson = st.columns(2)
 # The files are made on click (a callable), from the same frame as the table.
 csv.download_button(
     "Download CSV",
-    lambda: dash.to_csv_bytes(table),
+    lambda: export.to_csv_bytes(table),
     file_name=f"{stem}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -58,7 +58,7 @@ csv.download_button(
 )
 geojson.download_button(
     "Download GeoJSON",
-    lambda: dash.to_geojson(table).encode("utf-8"),
+    lambda: export.to_geojson(table).encode("utf-8"),
     file_name=f"{stem}.geojson",
     mime="application/geo+json",
     on_click="ignore",

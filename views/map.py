@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from appkit import controls
 from appkit import data as cache
-from geo.render import dashboard as dash
+from geo.analysis import summary
 from geo.render.assets import missing_assets, missing_assets_message
 from geo.render.brief import render_brief
 from geo.render.maps import build_map
@@ -15,7 +15,7 @@ from geo.render.maps import build_map
 ctx = controls.context()
 filters = ctx.app.filters
 
-figures = dash.headline(ctx.filtered, ctx.risk_scope)
+figures = summary.headline(ctx.filtered, ctx.risk_scope)
 heading, first, second, third = st.columns([2.6, 1, 1, 1.4], vertical_alignment="bottom")
 with heading:
     st.title("Conflict map")
@@ -54,7 +54,7 @@ fmap = build_map(
 st_folium(fmap, returned_objects=[], key="map", height=640, use_container_width=True)
 
 st.subheader("Areas by risk")
-table = dash.risk_table(ctx.risk_scope)
+table = summary.risk_table(ctx.risk_scope)
 if table.empty:
     st.info("No area has incidents in the risk window or a level above Low.")
 else:

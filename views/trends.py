@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from appkit import controls
-from geo.render import dashboard as dash
+from geo.analysis import summary
 from geo.render.style import EVENT_TYPE_COLOURS
 
 ctx = controls.context()
@@ -65,7 +65,7 @@ for tab, column, colours in (
         if ctx.filtered.empty:
             st.info("No incidents match the filters.")
             continue
-        series = dash.weekly(ctx.filtered, column, period)
+        series = summary.weekly(ctx.filtered, column, period)
         for measure, title in (
             ("incidents", "Incidents per week"),
             ("fatalities", "Fatalities per week"),
@@ -87,7 +87,7 @@ st.caption(
 show_all = st.toggle(
     "Show quiet areas too", value=False, help="Areas with no incidents in the window and level Low."
 )
-table = dash.risk_table(ctx.risk_scope, active_only=not show_all)
+table = summary.risk_table(ctx.risk_scope, active_only=not show_all)
 st.dataframe(
     controls.level_style(table, ["Level", "Computed level", "Override"]),
     hide_index=True,

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from geo.model.params import last_param
 from geo.model.schema import EVENT_TYPES
 
 # Short, stable query-parameter names: links stay readable and survive
@@ -139,53 +140,12 @@ class FilterState:
         (FilterState, list of str)
             The state and one notice per value that was not used.
         """
-        notices: list[str] = []
         known = dict(choices or {})
         known["event_types"] = EVENT_TYPES
-
-        def get(name: str) -> str | None:
-            value = params.get(PARAMS[name])
-            if isinstance(value, list):
-                value = value[-1] if value else None
-            return None if value is None else str(value).strip()
-
         values: dict[str, object] = {}
-        for name in ("date_from", "date_to", "as_of"):
-            text = get(name)
-            if text is None or text == "":
-                continue
-            try:
-                values[name] = dt.date.fromisoformat(text)
-            except ValueError:
-                notices.append(f"Ignored {PARAMS[name]}={text!r}: not a date (YYYY-MM-DD).")
-        for name in ("countries", "admin1", "event_types", "actors"):
-            text = get(name)
-            if not text:
-                continue
-            items = tuple(dict.fromkeys(split_list(text)))
-            if name in known:
-                unknown = [i for i in items if i not in known[name]]
-                if unknown:
-                    notices.append(
-                        f"Ignored unknown {PARAMS[name]} value(s): {', '.join(unknown)}."
-                    )
-                items = tuple(i for i in items if i in known[name])
-            values[name] = items
-        for name, low, high in (("min_fatalities", 0, 10**9), ("max_geo_precision", 1, 3)):
-            text = get(name)
-            if text is None or text == "":
-                continue
-            try:
-                number = int(text)
-            except ValueError:
-                number = low - 1
-            if not low <= number <= high:
-                notices.append(
-                    f"Ignored {PARAMS[name]}={text!r}: expected a whole number {low}..{high}."
-                )
-                continue
-            values[name] = number
-
+        notices = _read_dates(params, values)
+        notices += _read_lists(params, known, values)
+        notices += _read_numbers(params, values)
         state = dataclasses.replace(defaults, **values)  # type: ignore[arg-type]
         if state.date_from > state.date_to:
             notices.append(
@@ -196,6 +156,58 @@ class FilterState:
                 state, date_from=defaults.date_from, date_to=defaults.date_to
             )
         return state, notices
+
+
+def _read_dates(params: Mapping[str, str | list[str]], values: dict[str, object]) -> list[str]:
+    notices = []
+    for name in ("date_from", "date_to", "as_of"):
+        text = last_param(params, PARAMS[name])
+        if not text:
+            continue
+        try:
+            values[name] = dt.date.fromisoformat(text)
+        except ValueError:
+            notices.append(f"Ignored {PARAMS[name]}={text!r}: not a date (YYYY-MM-DD).")
+    return notices
+
+
+def _read_lists(
+    params: Mapping[str, str | list[str]],
+    known: Mapping[str, tuple[str, ...]],
+    values: dict[str, object],
+) -> list[str]:
+    notices = []
+    for name in ("countries", "admin1", "event_types", "actors"):
+        text = last_param(params, PARAMS[name])
+        if not text:
+            continue
+        items = tuple(dict.fromkeys(split_list(text)))
+        if name in known:
+            unknown = [i for i in items if i not in known[name]]
+            if unknown:
+                notices.append(f"Ignored unknown {PARAMS[name]} value(s): {', '.join(unknown)}.")
+            items = tuple(i for i in items if i in known[name])
+        values[name] = items
+    return notices
+
+
+def _read_numbers(params: Mapping[str, str | list[str]], values: dict[str, object]) -> list[str]:
+    notices = []
+    for name, low, high in (("min_fatalities", 0, 10**9), ("max_geo_precision", 1, 3)):
+        text = last_param(params, PARAMS[name])
+        if not text:
+            continue
+        try:
+            number = int(text)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            notices.append(
+                f"Ignored {PARAMS[name]}={text!r}: expected a whole number {low}..{high}."
+            )
+            continue
+        values[name] = number
+    return notices
 
 
 def apply_filters(df: pd.DataFrame, state: FilterState) -> pd.DataFrame:
@@ -219,3 +231,54 @@ def apply_filters(df: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     if state.max_geo_precision < 3:
         mask &= df["geo_precision"].fillna(3) <= state.max_geo_precision
     return df.loc[mask.fillna(False).astype(bool)]
+
+
+# ---------------------------------------------------------------- choices
+
+
+def _present(values: pd.Series) -> tuple[str, ...]:
+    text = values.dropna().astype(str).str.strip()
+    return tuple(sorted(set(text[text != ""])))
+
+
+def filter_choices(df: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Values the filter widgets offer, from the incidents themselves.
+
+    Returns
+    -------
+    dict
+        ``countries`` (names), ``admin1`` (areas, or the stated admin-1 when
+        the frame is not joined), ``event_types`` (ACLED order),
+        ``actors`` (actor 1 and 2).
+    """
+    area_col = "area" if "area" in df.columns else "admin1"
+    actors = pd.concat([df["actor1"], df["actor2"]], ignore_index=True)
+    return {
+        "countries": _present(df["country"]),
+        "admin1": _present(df[area_col]),
+        "event_types": EVENT_TYPES,
+        "actors": _present(actors),
+    }
+
+
+def areas_by_country(df: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Country name -> the areas (or stated admin-1) its incidents fall in."""
+    area_col = "area" if "area" in df.columns else "admin1"
+    pairs = df[["country", area_col]].astype("string").fillna("").drop_duplicates()
+    pairs = pairs[pairs[area_col].str.strip() != ""]
+    return {
+        str(country): tuple(sorted(group[area_col].astype(str)))
+        for country, group in pairs.groupby("country", sort=True)
+    }
+
+
+def admin1_choices(
+    by_country: Mapping[str, Sequence[str]], countries: Sequence[str], keep: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """Areas of the selected countries (all when none), plus ``keep``.
+
+    ``keep`` holds the current selection so that narrowing the countries never
+    makes a selected area vanish under the user's hands.
+    """
+    chosen = by_country.values() if not countries else (by_country.get(c, ()) for c in countries)
+    return tuple(sorted({a for areas in chosen for a in areas} | set(keep)))

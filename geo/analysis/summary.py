@@ -1,0 +1,180 @@
+"""What the pages summarise: headline figures, the risk table, weekly series.
+
+Pure functions of the filtered incidents and the risk rows, so every figure a
+page shows can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.analysis.periods import Period
+
+__all__ = [
+    "HIGH_LEVELS",
+    "RISK_TABLE_COLUMNS",
+    "Headline",
+    "headline",
+    "risk_in_scope",
+    "risk_table",
+    "scope_iso3",
+    "week_start",
+    "weekly",
+]
+
+HIGH_LEVELS: tuple[str, ...] = ("High", "Extreme")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The three figures at the top of the map page."""
+
+    incidents: int
+    fatalities: int
+    high_areas: int
+    areas: int
+
+
+def scope_iso3(country_names: Mapping[str, str], countries: Sequence[str]) -> tuple[str, ...]:
+    """ISO3 codes of the countries a filter names (by name or by code).
+
+    ``country_names`` maps ISO3 -> name for the countries in the data.
+    """
+    wanted = set(countries)
+    return tuple(
+        sorted(code for code, name in country_names.items() if name in wanted or code in wanted)
+    )
+
+
+def risk_in_scope(
+    risk: pd.DataFrame, iso3s: Sequence[str] = (), admin1: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Risk rows of the areas the geographic filters select (all when none).
+
+    Risk belongs to the area, so only the places (countries as ISO3 codes,
+    see :func:`scope_iso3`, and admin-1 areas) narrow it; event type, actor
+    and fatality filters choose which incidents are drawn, not how dangerous
+    an area is.
+    """
+    mask = pd.Series(True, index=risk.index)
+    if iso3s:
+        mask &= risk["iso3"].isin(iso3s)
+    if admin1:
+        mask &= risk["area"].isin(admin1)
+    return risk.loc[mask]
+
+
+def headline(filtered: pd.DataFrame, risk_scope: pd.DataFrame) -> Headline:
+    """Incidents, fatalities (lower bounds summed) and areas at High or Extreme."""
+    level_col = "final_level" if "final_level" in risk_scope.columns else "level"
+    return Headline(
+        incidents=len(filtered),
+        fatalities=int(filtered["fatalities"].fillna(0).sum()),
+        high_areas=int(risk_scope[level_col].isin(HIGH_LEVELS).sum()),
+        areas=len(risk_scope),
+    )
+
+
+RISK_TABLE_COLUMNS: dict[str, str] = {
+    "area": "Area",
+    "iso3": "Country",
+    "final_level": "Level",
+    "level": "Computed level",
+    "override_level": "Override",
+    "override_status": "Override status",
+    "override_reason": "Override reason",
+    "override_expires": "Override until",
+    "score": "Score",
+    "trend": "Trend",
+    "trend_pct": "Trend %",
+    "events": "Incidents",
+    "fatalities": "Fatalities",
+    "days_since_last": "Days since last",
+}
+
+
+def risk_table(risk: pd.DataFrame, *, active_only: bool = True) -> pd.DataFrame:
+    """The risk rows as a table for people: named columns, rounded numbers.
+
+    ``active_only`` keeps areas with incidents in the window or a level
+    above Low (an override can raise a quiet area), which is what an analyst
+    scans; the full list has every area of the layer. The computed level and
+    the override are side by side; ``Level`` is the one in force.
+    """
+    cols = [c for c in RISK_TABLE_COLUMNS if c in risk.columns]
+    table = risk[cols]
+    if active_only:
+        level_col = "final_level" if "final_level" in risk.columns else "level"
+        keep = (risk["events"].fillna(0) > 0) | (risk[level_col] != "Low")
+        table = table.loc[keep]
+    rounded = {
+        name: table[name].astype(float).round(digits)
+        for name, digits in (("score", 1), ("trend_pct", 0))
+        if name in table.columns
+    }
+    if "override_expires" in table.columns:
+        expires = pd.to_datetime(table["override_expires"])
+        rounded["override_expires"] = expires.dt.strftime("%Y-%m-%d").fillna("")
+    return table.assign(**rounded).rename(columns=RISK_TABLE_COLUMNS).reset_index(drop=True)
+
+
+def week_start(dates: pd.Series) -> pd.Series:
+    """Monday of each date's week (weeks run Monday to Sunday)."""
+    days = dates.dt.normalize()
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+
+
+def weekly(
+    filtered: pd.DataFrame,
+    by: str,
+    period: Period,
+    top: int = 8,
+    other: str = "Other",
+) -> pd.DataFrame:
+    """Weekly incidents and fatalities per group, every week of the period.
+
+    Parameters
+    ----------
+    filtered : DataFrame
+        The incidents shown.
+    by : str
+        Grouping column (``area``, ``event_type``, ...). Empty values become
+        ``"(none)"``.
+    period : (date, date)
+        Weeks from the one holding the first day to the one holding the
+        last; weeks with nothing get zeros so lines do not skip them.
+    top : int
+        Groups beyond the ``top`` with the most incidents are summed as
+        ``other``.
+
+    Returns
+    -------
+    DataFrame
+        Long format: ``week`` (Monday), ``group``, ``incidents``,
+        ``fatalities``; sorted by week then group.
+    """
+    groups = filtered[by].astype("string").fillna("").replace("", "(none)")
+    counts = groups.value_counts()
+    if len(counts) > top:
+        keep = set(counts.index[: top - 1])
+        groups = groups.where(groups.isin(keep), other)
+    frame = pd.DataFrame(
+        {
+            "week": week_start(filtered["event_date"]),
+            "group": groups,
+            "fatalities": filtered["fatalities"].fillna(0).astype("int64"),
+        }
+    )
+    agg = frame.groupby(["week", "group"], observed=True).agg(
+        incidents=("fatalities", "size"), fatalities=("fatalities", "sum")
+    )
+    first = week_start(pd.Series([pd.Timestamp(period[0])]))[0]
+    last = week_start(pd.Series([pd.Timestamp(period[1])]))[0]
+    weeks = pd.date_range(first, last, freq="7D")
+    names = sorted(set(frame["group"])) or [other]
+    full = pd.MultiIndex.from_product([weeks, names], names=["week", "group"])
+    out = agg.reindex(full, fill_value=0).reset_index()
+    return out.astype({"incidents": "int64", "fatalities": "int64", "group": "string"})
