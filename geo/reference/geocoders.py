@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from geo import __version__, config
-from geo.reference.gazetteer import GeocodeResult, resolve_country
+from geo.reference.countries import resolve_country
 from geo.reference.names import fold
+from geo.reference.places import GeocodeResult
 
 __all__ = [
     "DEFAULT_USER_AGENT",
