@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.model.params import text_column
 from geo.reference.names import fold_series
 
 EARTH_RADIUS_KM = 6371.0088
@@ -38,11 +39,8 @@ def haversine_km(
 
 
 def _keys(df: pd.DataFrame) -> pd.DataFrame:
-    origin = (
-        df["origin_id"].astype("string").fillna("")
-        if "origin_id" in df.columns
-        else pd.Series("", index=df.index, dtype="string")
-    )
+    """The columns matching compares, one row per incident, with its position."""
+    origin = text_column(df, "origin_id")
     country = df["iso3"].astype("string").fillna("")
     country = country.where(country != "", df["country"].astype("string").fillna("").str.casefold())
     return pd.DataFrame(
@@ -73,65 +71,9 @@ def match_pairs(
     ``reason``, at most one row per ``pos_a`` (the closest match).
     """
     a, b = _keys(new), _keys(existing)
-    found = []
-    with_origin = a[a["origin"] != ""].merge(
-        b[b["origin"] != ""], on="origin", suffixes=("_a", "_b")
-    )
-    if len(with_origin):
-        found.append(
-            pd.DataFrame(
-                {
-                    "pos_a": with_origin["pos_a"],
-                    "pos_b": with_origin["pos_b"],
-                    "event_id_b": with_origin["event_id_b"],
-                    "reason": "same source record (" + with_origin["origin"] + ")",
-                    "rank": -1.0,
-                }
-            )
-        )
-    if days is not None and days >= 0:
-        parts = []
-        for offset in range(-int(days), int(days) + 1):
-            shifted = a.assign(day=a["day"] + pd.Timedelta(days=offset))
-            parts.append(shifted.merge(b, on=["type", "day"], suffixes=("_a", "_b")))
-        pairs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        if len(pairs):
-            dist = haversine_km(
-                pairs["lat_a"].to_numpy(),
-                pairs["lon_a"].to_numpy(),
-                pairs["lat_b"].to_numpy(),
-                pairs["lon_b"].to_numpy(),
-            )
-            near = np.nan_to_num(dist, nan=np.inf) <= km
-            same_name = (
-                (pairs["loc_a"] == pairs["loc_b"])
-                & (pairs["loc_a"] != "")
-                & (pairs["country_a"] == pairs["country_b"])
-            ).to_numpy()
-            distinct_records = (
-                (pairs["src_a"] != "")
-                & (pairs["src_a"] == pairs["src_b"])
-                & (pairs["origin_a"] != pairs["origin_b"])
-            ).to_numpy()
-            hit = (near | same_name) & ~distinct_records
-            pairs = pairs[hit]
-            dist = dist[hit]
-            where = np.where(
-                np.nan_to_num(dist, nan=np.inf) <= km,
-                "within " + pd.Series(np.round(dist, 1)).astype(str).to_numpy() + " km",
-                "same location name",
-            )
-            found.append(
-                pd.DataFrame(
-                    {
-                        "pos_a": pairs["pos_a"].to_numpy(),
-                        "pos_b": pairs["pos_b"].to_numpy(),
-                        "event_id_b": pairs["event_id_b"].to_numpy(),
-                        "reason": "same event type, date within " + str(days) + " day(s), " + where,
-                        "rank": np.nan_to_num(dist, nan=km + 1.0),
-                    }
-                )
-            )
+    fuzzy = days is not None and days >= 0
+    candidates = (_same_record_pairs(a, b), _close_pairs(a, b, days, km) if fuzzy else None)
+    found = [f for f in candidates if f is not None]
     if not found:
         return pd.DataFrame(
             {"pos_a": pd.Series([], dtype="int64"), "pos_b": pd.Series([], dtype="int64"),
@@ -143,6 +85,92 @@ def match_pairs(
     out = out.sort_values(["pos_a", "rank", "pos_b"])
     out = out.drop_duplicates("pos_a").drop(columns="rank").reset_index(drop=True)
     return out
+
+
+def _same_record_pairs(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame | None:
+    """Pairs sharing a non-empty ``origin_id``; ``None`` when there are none.
+
+    They rank ahead of every near match (``rank`` -1): the same source record
+    is a certain duplicate, a nearby one only a likely one.
+    """
+    with_origin = a[a["origin"] != ""].merge(
+        b[b["origin"] != ""], on="origin", suffixes=("_a", "_b")
+    )
+    if not len(with_origin):
+        return None
+    return pd.DataFrame(
+        {
+            "pos_a": with_origin["pos_a"],
+            "pos_b": with_origin["pos_b"],
+            "event_id_b": with_origin["event_id_b"],
+            "reason": "same source record (" + with_origin["origin"] + ")",
+            "rank": -1.0,
+        }
+    )
+
+
+def _close_pairs(a: pd.DataFrame, b: pd.DataFrame, days: int, km: float) -> pd.DataFrame | None:
+    """Same-type pairs at most ``days`` apart that are near or share a place name.
+
+    ``None`` when no pair shares type and date; a frame (possibly empty)
+    otherwise. ``rank`` is the distance, so the closest match wins.
+    """
+    pairs = _same_type_within_days(a, b, days)
+    if not len(pairs):
+        return None
+    dist = haversine_km(
+        pairs["lat_a"].to_numpy(),
+        pairs["lon_a"].to_numpy(),
+        pairs["lat_b"].to_numpy(),
+        pairs["lon_b"].to_numpy(),
+    )
+    hit = _looks_like_same_event(pairs, dist, km)
+    pairs = pairs[hit]
+    dist = dist[hit]
+    where = np.where(
+        np.nan_to_num(dist, nan=np.inf) <= km,
+        "within " + pd.Series(np.round(dist, 1)).astype(str).to_numpy() + " km",
+        "same location name",
+    )
+    return pd.DataFrame(
+        {
+            "pos_a": pairs["pos_a"].to_numpy(),
+            "pos_b": pairs["pos_b"].to_numpy(),
+            "event_id_b": pairs["event_id_b"].to_numpy(),
+            "reason": "same event type, date within " + str(days) + " day(s), " + where,
+            "rank": np.nan_to_num(dist, nan=km + 1.0),
+        }
+    )
+
+
+def _same_type_within_days(a: pd.DataFrame, b: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Every (a, b) pair with equal event type and dates at most ``days`` apart.
+
+    One equality join per day offset keeps the cost near the number of
+    matching pairs instead of ``len(a) * len(b)``.
+    """
+    parts = []
+    for offset in range(-int(days), int(days) + 1):
+        shifted = a.assign(day=a["day"] + pd.Timedelta(days=offset))
+        parts.append(shifted.merge(b, on=["type", "day"], suffixes=("_a", "_b")))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _looks_like_same_event(pairs: pd.DataFrame, dist: np.ndarray, km: float) -> np.ndarray:
+    """Near (or same folded name in the same country), unless the source says distinct."""
+    near = np.nan_to_num(dist, nan=np.inf) <= km
+    same_name = (
+        (pairs["loc_a"] == pairs["loc_b"])
+        & (pairs["loc_a"] != "")
+        & (pairs["country_a"] == pairs["country_b"])
+    ).to_numpy()
+    # Two different ids from one source are two events by that source's own account.
+    distinct_records = (
+        (pairs["src_a"] != "")
+        & (pairs["src_a"] == pairs["src_b"])
+        & (pairs["origin_a"] != pairs["origin_b"])
+    ).to_numpy()
+    return (near | same_name) & ~distinct_records
 
 
 def find_duplicates(

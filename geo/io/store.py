@@ -18,9 +18,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geo import config
+from geo.io.dedupe import find_duplicates
+from geo.io.rejects import REJECT_COLUMNS, rejected_rows
 from geo.model.schema import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -266,8 +269,6 @@ def _next_ids(existing: pd.Series, n: int, prefix: str) -> list[str]:
 
 def _merge_rejected(path: Path, rows: pd.DataFrame) -> None:
     """Append rejected rows to a side CSV, union of columns, reject_* first."""
-    from geo.io.ingest._common import REJECT_COLUMNS
-
     frames = [read_raw(path)] if path.exists() else []
     frames.append(rows.astype("string").fillna(""))
     merged = pd.concat(frames, ignore_index=True).astype("string").fillna("")
@@ -292,7 +293,7 @@ def append_incidents(
 
     Invalid rows are rejected (and written to ``rejected_path`` when given),
     never silently dropped or altered. Duplicates of stored rows or of
-    earlier incoming rows are skipped (rules in :mod:`geo.io.ingest.dedupe`).
+    earlier incoming rows are skipped (rules in :mod:`geo.io.dedupe`).
     Rows without an ``event_id``, or whose id the store already uses, get a
     fresh ``<id_prefix>NNNNNN`` id. The whole read-check-write runs under the
     store's lock and the store is re-read inside it, so concurrent appends
@@ -326,79 +327,119 @@ def append_incidents(
     IncidentFileError
         When the existing store itself is invalid (nothing is written).
     """
-    from geo.io.ingest._common import rejected_rows
-    from geo.io.ingest.dedupe import find_duplicates
-
     p = Path(path) if path is not None else config.INCIDENTS_CSV
     report = AppendReport(path=str(p), rejected_path=str(rejected_path) if rejected_path else None)
-    incoming = _as_text(new.reset_index(drop=True))
+    incoming = _incoming_text(new)
     rows = (
         list(source_rows)
         if source_rows is not None
         else [spreadsheet_row(i) for i in range(len(incoming))]
     )
-    for col in COLUMNS:
-        if col not in incoming.columns and col not in ("event_id",):
-            incoming[col] = ""
-    if "event_id" not in incoming.columns:
-        incoming["event_id"] = ""
-
-    checked = incoming.copy()
-    blank = checked["event_id"] == ""
-    checked.loc[blank, "event_id"] = [f"__new__{i}" for i in range(int(blank.sum()))]
-    problems = [
-        Problem(file, rows[pr.row - 2] if 2 <= pr.row < len(rows) + 2 else pr.row, pr.column,
-                pr.value, pr.expected)
-        for pr in validate_frame(checked, file=file)
-    ]  # fmt: skip
-    bad_rows = {pr.row for pr in problems}
-    bad = pd.Series([r in bad_rows for r in rows], dtype=bool)
-    report.problems = problems
-    reject_frames = [] if rejected is None or not len(rejected) else [rejected]
-    if bad.any():
-        by_row: dict[int, list[Problem]] = {}
-        for pr in problems:
-            by_row.setdefault(pr.row, []).append(pr)
-        bad_part = incoming[bad.to_numpy()].copy()
-        bad_part.index = pd.Index([r - 2 for r in pd.Series(rows)[bad.to_numpy()]])
-        reject_frames.append(rejected_rows(bad_part, by_row))
+    report.problems = _incoming_problems(incoming, rows, file)
+    bad_rows = {pr.row for pr in report.problems}
+    bad = np.array([r in bad_rows for r in rows], dtype=bool)
+    reject_frames = _reject_frames(rejected, incoming, rows, bad, report.problems)
     report.rejected = sum(len(f) for f in reject_frames)
-
-    good = incoming[~bad.to_numpy()].reset_index(drop=True)
+    good = incoming[~bad].reset_index(drop=True)
     good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
 
     with locked(p):
         if reject_frames and rejected_path is not None:
             _merge_rejected(Path(rejected_path), pd.concat(reject_frames, ignore_index=True))
         existing = read_incidents(p) if p.exists() else empty_frame()
-        keep = list(COLUMNS) + [
-            c for c in good.columns if c in OPTIONAL_COLUMNS or c in existing.columns
-        ]
-        report.ignored_columns = [c for c in good.columns if c not in keep]
-        typed = coerce_frame(good[list(dict.fromkeys(keep))])
+        typed, report.ignored_columns = _typed_for_store(good, existing)
         dups = find_duplicates(typed, existing, days=dedupe_days, km=dedupe_km)
         if len(dups):
-            shown = typed.loc[dups["pos"].to_numpy(), ["event_date", "location", "event_type"]]
-            report.duplicate_rows = pd.concat(
-                [
-                    pd.DataFrame({"row": [good_rows[i] for i in dups["pos"]]}),
-                    shown.reset_index(drop=True),
-                    dups[["duplicate_of", "reason"]].reset_index(drop=True),
-                ],
-                axis=1,
-            )
+            report.duplicate_rows = _duplicate_rows(typed, dups, good_rows)
         report.duplicates = len(dups)
         to_add = typed.drop(index=dups["pos"].to_numpy()).reset_index(drop=True)
-        taken = set(existing["event_id"].astype(str))
-        needs_id = (to_add["event_id"] == "") | to_add["event_id"].isin(taken)
-        fresh = _next_ids(existing["event_id"], int(needs_id.sum()), id_prefix)
-        for old, new_id in zip(to_add.loc[needs_id, "event_id"], fresh, strict=True):
-            if old:
-                report.renumbered[str(old)] = new_id
-        to_add.loc[needs_id, "event_id"] = fresh
+        to_add, report.renumbered = _with_fresh_ids(to_add, existing["event_id"], id_prefix)
         if len(to_add):
-            combined = pd.concat([existing, to_add], ignore_index=True)
-            write_incidents(combined, p)
+            write_incidents(pd.concat([existing, to_add], ignore_index=True), p)
         report.added = len(to_add)
         report.added_ids = to_add["event_id"].astype(str).tolist()
     return report
+
+
+def _incoming_text(new: pd.DataFrame) -> pd.DataFrame:
+    """Incoming rows as text with every schema column, absent ones empty."""
+    incoming = _as_text(new.reset_index(drop=True))
+    for col in COLUMNS:
+        if col not in incoming.columns and col not in ("event_id",):
+            incoming[col] = ""
+    if "event_id" not in incoming.columns:
+        incoming["event_id"] = ""
+    return incoming
+
+
+def _incoming_problems(incoming: pd.DataFrame, rows: list[int], file: str) -> list[Problem]:
+    """Validation problems of incoming rows, numbered by their source rows."""
+    checked = incoming.copy()
+    # A blank id is fine here (the store assigns one) but the schema requires
+    # ids, unique ones: distinct placeholders pass both checks.
+    blank = checked["event_id"] == ""
+    checked.loc[blank, "event_id"] = [f"__new__{i}" for i in range(int(blank.sum()))]
+    return [
+        Problem(file, rows[pr.row - 2] if 2 <= pr.row < len(rows) + 2 else pr.row, pr.column,
+                pr.value, pr.expected)
+        for pr in validate_frame(checked, file=file)
+    ]  # fmt: skip
+
+
+def _reject_frames(
+    upstream: pd.DataFrame | None,
+    incoming: pd.DataFrame,
+    rows: list[int],
+    bad: np.ndarray,
+    problems: list[Problem],
+) -> list[pd.DataFrame]:
+    """Rows an importer rejected, then incoming rows that failed validation here."""
+    frames = [] if upstream is None or not len(upstream) else [upstream]
+    if bad.any():
+        by_row: dict[int, list[Problem]] = {}
+        for pr in problems:
+            by_row.setdefault(pr.row, []).append(pr)
+        bad_part = incoming[bad].copy()
+        # rejected_rows numbers rows by 0-based source position
+        bad_part.index = pd.Index([r - 2 for r in pd.Series(rows)[bad]])
+        frames.append(rejected_rows(bad_part, by_row))
+    return frames
+
+
+def _typed_for_store(good: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Valid incoming rows typed, keeping the columns the store can hold; and the others."""
+    keep = list(COLUMNS) + [
+        c for c in good.columns if c in OPTIONAL_COLUMNS or c in existing.columns
+    ]
+    ignored = [c for c in good.columns if c not in keep]
+    return coerce_frame(good[list(dict.fromkeys(keep))]), ignored
+
+
+def _duplicate_rows(typed: pd.DataFrame, dups: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
+    """The skipped rows as the report shows them: source row, what, and a match."""
+    shown = typed.loc[dups["pos"].to_numpy(), ["event_date", "location", "event_type"]]
+    return pd.concat(
+        [
+            pd.DataFrame({"row": [rows[i] for i in dups["pos"]]}),
+            shown.reset_index(drop=True),
+            dups[["duplicate_of", "reason"]].reset_index(drop=True),
+        ],
+        axis=1,
+    )
+
+
+def _with_fresh_ids(
+    to_add: pd.DataFrame, taken_ids: pd.Series, prefix: str
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rows with fresh ids where theirs is blank or taken; and old -> new for the taken."""
+    out = to_add.copy()
+    taken = set(taken_ids.astype(str))
+    needs_id = (out["event_id"] == "") | out["event_id"].isin(taken)
+    fresh = _next_ids(taken_ids, int(needs_id.sum()), prefix)
+    renumbered = {
+        str(old): new_id
+        for old, new_id in zip(out.loc[needs_id, "event_id"], fresh, strict=True)
+        if old
+    }
+    out.loc[needs_id, "event_id"] = fresh
+    return out, renumbered

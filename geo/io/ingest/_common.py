@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from geo.io.rejects import REJECT_COLUMNS as REJECT_COLUMNS  # re-exported by geo.io.ingest
+from geo.io.rejects import rejected_rows
 from geo.model.schema import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -25,7 +27,6 @@ from geo.model.schema import (
     validate_frame,
 )
 
-REJECT_COLUMNS = ("reject_file", "reject_row", "reject_column", "reject_value", "reject_reason")
 _PLACEHOLDER_ID = "__new__"
 
 
@@ -93,6 +94,8 @@ def text(source: pd.DataFrame, column: str) -> pd.Series:
     """A source column as stripped text ("" when the column is absent)."""
     if column not in source.columns:
         return pd.Series("", index=source.index, dtype="string")
+    # Not geo.model.params.text_column: that keeps pandas' "str" dtype, which
+    # read_csv gives, while mapped frames are "string" throughout.
     return source[column].astype("string").fillna("").str.strip()
 
 
@@ -175,27 +178,6 @@ def finish(
     source_rows = [spreadsheet_row(int(i)) for i in np.flatnonzero(~bad)]
     rejected = rejected_rows(source.loc[bad], {r: by_row[r] for r in sorted(by_row)})
     return ImportResult(file, fmt, good, source_rows, rejected, problems)
-
-
-def rejected_rows(rows: pd.DataFrame, problems: dict[int, list[Problem]]) -> pd.DataFrame:
-    """Source rows with ``reject_*`` columns, one line per row (problems joined by "; ").
-
-    ``rows`` is indexed by 0-based source position; ``problems`` is keyed by
-    spreadsheet row.
-    """
-    out = rows.astype("string").fillna("").copy()
-    info = {c: [] for c in REJECT_COLUMNS}  # type: dict[str, list[str]]
-    for position in out.index:
-        found = problems.get(spreadsheet_row(int(position)), [])
-        info["reject_file"].append(found[0].file if found else "")
-        info["reject_row"].append(str(spreadsheet_row(int(position))))
-        info["reject_column"].append("; ".join(p.column for p in found))
-        info["reject_value"].append(
-            "; ".join("" if p.value is None else str(p.value) for p in found)
-        )
-        info["reject_reason"].append("; ".join(p.expected for p in found))
-    front = pd.DataFrame(info, index=out.index, dtype="string")
-    return pd.concat([front, out], axis=1).reset_index(drop=True)
 
 
 def empty_mapped(n: int) -> pd.DataFrame:
