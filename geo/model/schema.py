@@ -16,7 +16,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,6 +181,11 @@ def _parse_numbers(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s.astype("string").str.strip().replace("", pd.NA), errors="coerce")
 
 
+def _present(raw: pd.DataFrame, col: str) -> pd.Series:
+    """Rows where ``col`` has a value (all false when the column is absent)."""
+    return ~_blank(raw[col]) if col in raw.columns else pd.Series(False, index=raw.index)
+
+
 def validate_frame(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
     """Check raw incident rows (as read from a file, all text) and list every problem.
 
@@ -200,101 +205,122 @@ def validate_frame(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
     if problems:
         return problems
     raw = raw.reset_index(drop=True)
+    for check in _ROW_CHECKS:
+        problems += check(raw, file)
+    order = {c: k for k, c in enumerate(raw.columns)}
+    # The sort is stable: problems of one cell stay in the order of _ROW_CHECKS.
+    problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
+    return problems
 
+
+def _check_required(raw: pd.DataFrame, file: str) -> list[Problem]:
+    problems: list[Problem] = []
     for col in REQUIRED:
         problems += _problems(file, _blank(raw[col]), raw[col], col, "a value is required")
+    return problems
 
-    def present(col: str) -> pd.Series:
-        return ~_blank(raw[col]) if col in raw.columns else pd.Series(False, index=raw.index)
 
+def _check_dates(raw: pd.DataFrame, file: str) -> list[Problem]:
     dates = _parse_dates(raw["event_date"])
-    problems += _problems(
+    return _problems(
         file,
-        present("event_date") & dates.isna(),
+        _present(raw, "event_date") & dates.isna(),
         raw["event_date"],
         "event_date",
         "expected a real date as YYYY-MM-DD",
     )
 
+
+def _check_precisions(raw: pd.DataFrame, file: str) -> list[Problem]:
+    problems: list[Problem] = []
     for col, allowed in (("time_precision", (1, 2, 3)), ("geo_precision", (1, 2, 3))):
         num = _parse_numbers(raw[col])
-        bad = present(col) & ~num.isin(allowed)
+        bad = _present(raw, col) & ~num.isin(allowed)
         problems += _problems(file, bad, raw[col], col, "expected 1, 2 or 3")
+    return problems
 
+
+def _check_fatalities(raw: pd.DataFrame, file: str) -> list[Problem]:
+    problems: list[Problem] = []
     for col in ("fatalities", "fatalities_low", "fatalities_high"):
         if col not in raw.columns:
             continue
         num = _parse_numbers(raw[col])
-        bad = present(col) & (num.isna() | (num < 0) | (num != np.floor(num.fillna(0))))
+        bad = _present(raw, col) & (num.isna() | (num < 0) | (num != np.floor(num.fillna(0))))
         problems += _problems(file, bad, raw[col], col, "expected a whole number >= 0")
+    return problems
 
+
+def _check_coordinates(raw: pd.DataFrame, file: str) -> list[Problem]:
     lat = _parse_numbers(raw["latitude"])
     lon = _parse_numbers(raw["longitude"])
-    problems += _problems(
-        file, present("latitude") & lat.isna(), raw["latitude"], "latitude", "expected a number"
-    )
-    problems += _problems(
-        file, present("longitude") & lon.isna(), raw["longitude"], "longitude", "expected a number"
-    )
     lat_out = lat.notna() & ((lat < -90) | (lat > 90))
+    # A latitude out of range whose longitude would be a fine latitude is
+    # almost always a swapped pair; saying so saves a search.
     swapped = lat_out & lon.between(-90, 90)
-    problems += _problems(
-        file,
-        swapped,
-        raw["latitude"],
-        "latitude",
-        "expected -90..90; latitude and longitude look swapped",
-    )
-    problems += _problems(
-        file, lat_out & ~swapped, raw["latitude"], "latitude", "expected a latitude in -90..90"
-    )
-    problems += _problems(
-        file,
-        lon.notna() & ((lon < -180) | (lon > 180)),
-        raw["longitude"],
-        "longitude",
-        "expected a longitude in -180..180",
-    )
     both_zero = (lat == 0) & (lon == 0)
-    problems += _problems(
-        file,
-        both_zero.fillna(False),
-        raw["latitude"],
-        "latitude",
-        "0,0 is the 'null island' placeholder, not a place; give real coordinates",
+    checks = (
+        (_present(raw, "latitude") & lat.isna(), "latitude", "expected a number"),
+        (_present(raw, "longitude") & lon.isna(), "longitude", "expected a number"),
+        (swapped, "latitude", "expected -90..90; latitude and longitude look swapped"),
+        (lat_out & ~swapped, "latitude", "expected a latitude in -90..90"),
+        (
+            lon.notna() & ((lon < -180) | (lon > 180)),
+            "longitude",
+            "expected a longitude in -180..180",
+        ),
+        (
+            both_zero.fillna(False),
+            "latitude",
+            "0,0 is the 'null island' placeholder, not a place; give real coordinates",
+        ),
     )
+    problems: list[Problem] = []
+    for mask, col, expected in checks:
+        problems += _problems(file, mask, raw[col], col, expected)
+    return problems
 
+
+def _check_event_types(raw: pd.DataFrame, file: str) -> list[Problem]:
     etype = raw["event_type"].astype("string").str.strip()
-    problems += _problems(
+    problems = _problems(
         file,
-        present("event_type") & ~etype.isin(EVENT_TYPES),
+        _present(raw, "event_type") & ~etype.isin(EVENT_TYPES),
         raw["event_type"],
         "event_type",
         "expected one of ACLED's event types: " + ", ".join(EVENT_TYPES),
     )
-    if "sub_event_type" in raw.columns:
-        sub = raw["sub_event_type"].astype("string").str.strip()
-        valid_pair = (sub.map(SUB_EVENT_TO_TYPE) == etype).fillna(False).astype(bool)
-        bad = present("sub_event_type") & etype.isin(EVENT_TYPES) & ~valid_pair
-        for i in np.flatnonzero(bad.to_numpy()):
-            choices = ", ".join(SUB_EVENT_TYPES[str(etype.iloc[i])])
-            problems.append(
-                Problem(
-                    file,
-                    spreadsheet_row(int(i)),
-                    "sub_event_type",
-                    raw["sub_event_type"].iloc[i],
-                    f"expected a sub-event type of {etype.iloc[i]}: {choices}",
-                )
+    if "sub_event_type" not in raw.columns:
+        return problems
+    sub = raw["sub_event_type"].astype("string").str.strip()
+    valid_pair = (sub.map(SUB_EVENT_TO_TYPE) == etype).fillna(False).astype(bool)
+    bad = _present(raw, "sub_event_type") & etype.isin(EVENT_TYPES) & ~valid_pair
+    for i in np.flatnonzero(bad.to_numpy()):
+        choices = ", ".join(SUB_EVENT_TYPES[str(etype.iloc[i])])
+        problems.append(
+            Problem(
+                file,
+                spreadsheet_row(int(i)),
+                "sub_event_type",
+                raw["sub_event_type"].iloc[i],
+                f"expected a sub-event type of {etype.iloc[i]}: {choices}",
             )
+        )
+    return problems
 
-    if "iso3" in raw.columns:
-        iso = raw["iso3"].astype("string").str.strip()
-        bad = present("iso3") & ~iso.str.fullmatch(r"[A-Z]{3}").fillna(False)
-        problems += _problems(file, bad, raw["iso3"], "iso3", "expected a 3-letter ISO code")
 
+def _check_iso3(raw: pd.DataFrame, file: str) -> list[Problem]:
+    if "iso3" not in raw.columns:
+        return []
+    iso = raw["iso3"].astype("string").str.strip()
+    bad = _present(raw, "iso3") & ~iso.str.fullmatch(r"[A-Z]{3}").fillna(False)
+    return _problems(file, bad, raw["iso3"], "iso3", "expected a 3-letter ISO code")
+
+
+def _check_unique_ids(raw: pd.DataFrame, file: str) -> list[Problem]:
     ids = raw["event_id"].astype("string").str.strip()
-    dup = present("event_id") & ids.duplicated(keep=False)
+    dup = _present(raw, "event_id") & ids.duplicated(keep=False)
+    problems = []
     for i in np.flatnonzero(dup.to_numpy()):
         others = [spreadsheet_row(int(j)) for j in np.flatnonzero((ids == ids.iloc[i]).to_numpy())]
         others.remove(spreadsheet_row(int(i)))
@@ -307,10 +333,21 @@ def validate_frame(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
                 f"event_id must be unique; also used on row(s) {', '.join(map(str, others))}",
             )
         )
-
-    order = {c: k for k, c in enumerate(raw.columns)}
-    problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
     return problems
+
+
+# Each takes the raw frame (reset index, required columns present) and the
+# file name; their order is the order of one cell's problems in the report.
+_ROW_CHECKS: tuple[Callable[[pd.DataFrame, str], list[Problem]], ...] = (
+    _check_required,
+    _check_dates,
+    _check_precisions,
+    _check_fatalities,
+    _check_coordinates,
+    _check_event_types,
+    _check_iso3,
+    _check_unique_ids,
+)
 
 
 def coerce_frame(raw: pd.DataFrame) -> pd.DataFrame:
