@@ -17,15 +17,14 @@ import pandas as pd
 import streamlit as st
 
 from geo import config
-from geo.io.extract.report import PROVENANCE_COLUMNS, candidates_to_incidents
-from geo.io.ingest import (
-    FORMATS,
-    ImportResult,
+from geo.io.extract import (
+    PROVENANCE_COLUMNS,
+    candidates_to_incidents,
     check_candidates,
     extract_candidates,
     fill_coordinates,
-    import_file,
 )
+from geo.io.ingest import FORMATS, ImportResult, import_file
 from geo.io.store import AppendReport, append_incidents
 from geo.model.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError, Problem
 from geo.reference.gazetteer import Gazetteer

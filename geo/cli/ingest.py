@@ -135,7 +135,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from geo.cli.errors import DataError
-    from geo.io.ingest import candidates_to_records, extract_candidates
+    from geo.io.extract import candidates_to_records, extract_candidates
 
     try:
         text = args.report.read_text(encoding="utf-8-sig")

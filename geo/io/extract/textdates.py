@@ -16,7 +16,7 @@ Handled forms (case-insensitive):
   post date, both at week precision (2).
 
 Relative phrases that need another event's date ("one day after", "a day
-later") are resolved by :mod:`geo.io.extract.report`, which knows the events.
+later") are resolved by :mod:`geo.io.extract.candidates`, which knows the events.
 """
 
 from __future__ import annotations

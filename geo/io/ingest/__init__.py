@@ -1,14 +1,13 @@
-"""Getting incidents in: structured imports and report extraction.
+"""Getting incidents in: structured imports.
 
 * :func:`import_file` maps an ACLED export, a UCDP GED file, or any CSV /
   GeoJSON with a column mapping onto the incident schema, keeping every
   rejected row with its reasons (:class:`ImportResult`).
-* :func:`extract_candidates` turns report prose into candidate incidents for
-  an analyst to review.
 * Appending goes through :func:`geo.io.store.append_incidents` (validation,
   duplicates, lock, atomic write).
 
-The mapping and extraction rules are documented in ``docs/ingest.md``.
+Report prose is read by :mod:`geo.io.extract` (candidate incidents for an
+analyst to review). The mapping rules are documented in ``docs/ingest.md``.
 """
 
 from __future__ import annotations
@@ -16,15 +15,6 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from geo.io.extract.actors import ActorDictionary, load_actors
-from geo.io.extract.report import (
-    candidates_to_incidents,
-    candidates_to_records,
-    check_candidates,
-    extract_candidates,
-    fill_coordinates,
-    split_posts,
-)
 from geo.io.ingest._common import REJECT_COLUMNS, ImportResult
 from geo.io.ingest.acled import import_acled
 from geo.io.ingest.generic import import_generic, load_mapping
@@ -36,20 +26,12 @@ FORMATS: tuple[ImportFormat, ...] = ("acled", "ucdp", "csv")
 __all__ = [
     "FORMATS",
     "REJECT_COLUMNS",
-    "ActorDictionary",
     "ImportResult",
-    "candidates_to_incidents",
-    "candidates_to_records",
-    "check_candidates",
-    "extract_candidates",
-    "fill_coordinates",
     "import_acled",
     "import_file",
     "import_generic",
     "import_ucdp",
-    "load_actors",
     "load_mapping",
-    "split_posts",
 ]
 
 

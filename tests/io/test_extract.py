@@ -10,10 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.io.extract.figures import find_figures, parse_number
-from geo.io.extract.report import split_sentences
-from geo.io.extract.textdates import find_dates
-from geo.io.ingest import candidates_to_records, extract_candidates, split_posts
+from geo.io.extract import (
+    candidates_to_records,
+    extract_candidates,
+    find_dates,
+    find_figures,
+    parse_number,
+    split_posts,
+    split_sentences,
+)
 from geo.reference.names import fold
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"

@@ -1,0 +1,146 @@
+"""Report files cut into posts, paragraphs and sentences.
+
+A file may hold several posts of a blog or several updates of a bulletin;
+each post's date resolves the relative dates in it ("yesterday", "on
+Friday"), so finding where one post ends and the next begins comes first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from geo.io.extract.textdates import full_date_in
+from geo.reference.countries import country_names
+from geo.reference.names import fold
+
+BOILERPLATE = re.compile(
+    r"^\s*(?:posted on\b|leave a reply|please enter|this site uses|share this|related posts"
+    r"|tags?:|filed under)",
+    re.I,
+)
+# "Bahrain: Protesters ...": a paragraph opening with a country and a colon
+# sets the country of its section.
+SECTION_PREFIX = re.compile(r"^\s*([A-Z][\w'\u2019]+(?:[ -][A-Z][\w'\u2019]+){0,3})\s*:\s+")
+# "TIMBUKTU, Mali - ...": a wire dateline says where the story was filed; dropped.
+DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z' -]{2,},\s+([A-Z][a-z]+(?: [A-Z][a-z]+)*)\s+[\u2013\u2014-]\s+"
+)
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "capt", "maj", "st", "u.s", "u.n",
+    "e.g", "i.e", "no", "vs", "inc", "co", "jr", "sr", "approx", "est", "km", "fig", "dept",
+}  # fmt: skip
+_SPLIT = re.compile(r"([.!?])([\"'\u201d\u2019)]*)\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+_POSTED_ON = re.compile(r"^\s*posted on\b", re.I)
+
+
+@dataclass
+class Post:
+    """One post of a report file: its heading, date and paragraphs."""
+
+    title: str
+    date: dt.date | None
+    paragraphs: list[str]
+
+
+def _is_heading(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 14 and not re.search(r"[.!?\"\u201d:;,]\s*$", line)
+
+
+class _PostBuilder:
+    """Posts collected line by line, with the paragraph being read."""
+
+    def __init__(self, post_date: dt.date | None) -> None:
+        self.post_date = post_date
+        self.posts = [Post("", post_date, [])]
+        self.seen_dated = False
+        self.block: list[str] = []
+
+    def flush(self) -> None:
+        """End the paragraph being read, if any."""
+        if self.block:
+            self.posts[-1].paragraphs.append(" ".join(s.strip() for s in self.block))
+            self.block.clear()
+
+    def start_post(self, title: str, heading_date: dt.date | None) -> None:
+        """Open a post under ``title``; undated posts after a dated one stay undated."""
+        self.flush()
+        if heading_date is not None:
+            self.seen_dated = True
+        date = heading_date or (None if self.seen_dated else self.post_date)
+        self.posts.append(Post(title, date, []))
+
+    def add_line(self, line: str, heading: bool) -> None:
+        """Add a prose line; a heading with no prose before it is a sub-heading, not prose."""
+        if heading and not self.block:
+            return
+        self.block.append(line)
+
+
+def split_posts(text: str, post_date: dt.date | None = None) -> list[Post]:
+    """Cut a report file into posts.
+
+    A heading is a short line without closing punctuation that either holds
+    a full date ("Mali Security Update (22 February 2013)") or is followed by
+    a "Posted on" line. ``post_date`` dates the text before the first dated
+    heading (and undated posts before it); posts under a dated heading use
+    that date, undated posts after one have no date.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    next_nonblank = {a: b for a, b in zip(nonblank, nonblank[1:], strict=False)}
+    builder = _PostBuilder(post_date)
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or BOILERPLATE.match(stripped):
+            builder.flush()
+            continue
+        heading = _is_heading(stripped)
+        heading_date = full_date_in(stripped) if heading else None
+        posted_next = i in next_nonblank and bool(_POSTED_ON.match(lines[next_nonblank[i]]))
+        if heading_date is not None or (posted_next and heading):
+            builder.start_post(stripped, heading_date)
+        else:
+            builder.add_line(stripped, heading)
+    builder.flush()
+    return [p for p in builder.posts if p.paragraphs]
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph (abbreviations and initials do not end one)."""
+    out = []
+    start = 0
+    for m in _SPLIT.finditer(paragraph):
+        before = paragraph[start : m.start()].split()
+        last = before[-1].casefold().rstrip(".") if before else ""
+        if m.group(1) == "." and (last in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last)):
+            continue
+        out.append(paragraph[start : m.end()].strip())
+        start = m.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def strip_section(paragraph: str, section: str) -> tuple[str, str]:
+    """The paragraph without its "Country:" prefix or dateline, and the section's country.
+
+    A prefix naming one country ("Bahrain: ...") sets the section's country
+    (ISO3) for this and the following paragraphs; one naming several
+    ("Israel/Gaza: ...") clears it; any other prefix is prose and stays.
+    """
+    prefix = SECTION_PREFIX.match(paragraph)
+    if prefix:
+        parts = [fold(p) for p in re.split(r"[-/]", prefix.group(1))]
+        named = [country_names().get(p, "") for p in parts]
+        if all(named):
+            section = named[0] if len(named) == 1 else ""
+            paragraph = paragraph[prefix.end() :]
+    dateline = DATELINE.match(paragraph)
+    if dateline:
+        paragraph = paragraph[dateline.end() :]
+    return paragraph, section

@@ -1,0 +1,289 @@
+"""Candidates as table rows: schema columns, confidence with reasons, and provenance.
+
+Each candidate becomes a row of :data:`CANDIDATE_COLUMNS`: the incident
+schema as far as the text allows, plus what the extractor found out about
+it (:data:`PROVENANCE_COLUMNS`: confidence, why, what is unresolved, the
+sentence). Helpers here take reviewed rows back towards the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from geo.io.extract.candidates import Candidate
+from geo.io.extract.places import GazetteerLike, PlaceMention
+from geo.io.extract.roles import actor_pair
+from geo.model.schema import CIVILIAN_TARGETING, COLUMNS, Problem, validate_frame
+from geo.reference.countries import country_name
+
+# What the extractor found out about a candidate rather than what it claims
+# happened: shown to the analyst for review, never edited.
+PROVENANCE_COLUMNS: tuple[str, ...] = (
+    "confidence",
+    "why",
+    "unresolved",
+    "sentence",
+    "context",
+    "post_title",
+    "post_date",
+    "paragraph",
+)
+CANDIDATE_COLUMNS: tuple[str, ...] = (
+    *COLUMNS,
+    "civilian_targeting",
+    "injuries",
+    *PROVENANCE_COLUMNS,
+)
+
+_PLACE_GAIN = {"sentence": 0.3, "neighbour": 0.2, "previous": 0.15}
+_PLACE_WHERE = {
+    "sentence": "in the sentence",
+    "neighbour": "in a following sentence",
+    "previous": "from the previous incident",
+}
+_DATE_GAIN = {1: 0.25, 2: 0.15, 3: 0.1}
+
+
+class _Confidence:
+    """A score built up reason by reason, in the order the analyst reads them."""
+
+    def __init__(self) -> None:
+        self.score = 0.0
+        self.why: list[str] = []
+        self.unresolved: list[str] = []
+
+    def add(self, gain: float, reason: str) -> None:
+        self.score += gain
+        self.why.append(reason)
+
+    def value(self) -> float:
+        return round(min(max(self.score, 0.0), 1.0), 2)
+
+
+def _assume_post_week(cand: Candidate) -> None:
+    if cand.date is None and not cand.date_note and cand.post.date and cand.post.title:
+        # No date words at all ("Rioters have blocked roads ...") in a dated
+        # update ("MENA Update (16 February 2013)"): it reports its week, so
+        # the post's date at week precision, flagged for the analyst (the
+        # store's convention for such reports). Undated articles, and text
+        # dated only by --date / the page, may look back weeks: left open.
+        cand.date, cand.time_precision, cand.date_how = cand.post.date, 2, "post"
+        cand.date_note = "no date stated: the post's week assumed"
+
+
+def _score_trigger(conf: _Confidence, cand: Candidate) -> None:
+    if cand.trigger.priority >= 0:
+        conf.add(0.25, f"event words '{cand.trigger.text}' (+0.25)")
+    else:
+        conf.add(0.1, f"only general event words '{cand.trigger.text}' (+0.10)")
+
+
+def _score_place(conf: _Confidence, place: PlaceMention, how: str) -> int:
+    """Score a gazetteer place; returns its geo_precision ("near X" is at best 2)."""
+    result = place.result
+    geo_precision = int(result.geo_precision)
+    if place.near:
+        geo_precision = max(geo_precision, 2)
+    gain = _PLACE_GAIN.get(how, 0.1)
+    if geo_precision == 3:
+        gain -= 0.05
+    conf.add(gain, f"place {place.text} {_PLACE_WHERE.get(how, '')} (+{gain:.2f})")
+    if getattr(result, "ambiguous", False):
+        conf.add(-0.1, "ambiguous place name (-0.10)")
+        conf.unresolved.append(f"place name '{place.text}' is ambiguous: check the coordinates")
+    return geo_precision
+
+
+def _score_no_place(conf: _Confidence, cand: Candidate, country: str) -> None:
+    for name in cand.missing_places:
+        conf.unresolved.append(f"place '{name}' not found in the gazetteer")
+    if country:
+        conf.unresolved.append(f"no place named (only the country, {country})")
+        conf.add(0.05, "country only (+0.05)")
+    else:
+        conf.unresolved.append("no place named")
+
+
+def _score_date(conf: _Confidence, cand: Candidate) -> None:
+    if cand.date_how == "post":
+        conf.add(0.05, "no date stated, the post's week (+0.05)")
+        conf.unresolved.append(cand.date_note)
+    elif cand.date is not None:
+        gain = _DATE_GAIN.get(cand.time_precision or 1, 0.1)
+        if cand.date_how in ("relative", "neighbour"):
+            gain -= 0.05
+        conf.add(gain, f"date from '{cand.date_how}' (+{gain:.2f})")
+    else:
+        note = f" ({cand.date_note})" if cand.date_note else ""
+        conf.unresolved.append("date not resolved" + note)
+
+
+def _score_details(conf: _Confidence, cand: Candidate, actors: tuple[str, str]) -> None:
+    if cand.fatalities is not None or cand.injuries is not None:
+        conf.add(0.1, "casualty figures stated (+0.10)")
+    if any(actors):
+        conf.add(0.05, "actor named (+0.05)")
+    if cand.generic:
+        conf.add(-0.15, "reads like a general statement (-0.15)")
+
+
+def _notes(cand: Candidate) -> str:
+    """The sentence, with what the extractor assumed about it in brackets."""
+    extra = list(cand.figure_notes)
+    if cand.fatalities is None:
+        extra.append("no deaths stated")
+    if cand.injuries:
+        extra.append(f"injuries: {cand.injuries}")
+    if cand.date_note and cand.date is not None:
+        extra.append(cand.date_note)
+    if cand.place is not None and cand.place.near:
+        extra.append(f"near {cand.place.text}: geo_precision 2")
+    return cand.sentence + (" [extraction: " + "; ".join(extra) + "]" if extra else "")
+
+
+def _source_label(cand: Candidate, source: str | None) -> str:
+    label = source or cand.post.title or "report"
+    if cand.post.date is not None and cand.post.date.strftime("%Y") not in label:
+        label += f" ({cand.post.date:%d %B %Y})"
+    return label
+
+
+def _place_fields(result: Any) -> dict[str, Any]:
+    if result is None:
+        return {"admin1": "", "location": "", "latitude": float("nan"), "longitude": float("nan")}
+    return {
+        "admin1": str(getattr(result, "admin1", "") or ""),
+        "location": str(result.name),
+        "latitude": float(result.latitude),
+        "longitude": float(result.longitude),
+    }
+
+
+def _row(cand: Candidate, source: str | None) -> dict[str, Any]:
+    _assume_post_week(cand)
+    place = cand.place
+    result = place.result if place is not None else None
+    iso3 = place.iso3 if place is not None else cand.country_iso3
+    country = country_name(iso3) if iso3 else ""
+    conf = _Confidence()
+    _score_trigger(conf, cand)
+    geo_precision: int | None = None
+    if result is not None and place is not None:
+        geo_precision = _score_place(conf, place, cand.place_how)
+    else:
+        _score_no_place(conf, cand, country)
+    _score_date(conf, cand)
+    actor1, actor2 = actor_pair(cand.actors, cand.event_type, cand.civilian, country)
+    _score_details(conf, cand, (actor1, actor2))
+    fields = _place_fields(result)
+    victims = cand.civilian and cand.event_type == "Violence against civilians"
+    return {
+        "event_id": "",
+        "event_date": pd.Timestamp(cand.date) if cand.date else pd.NaT,
+        "time_precision": cand.time_precision if cand.date else None,
+        "event_type": cand.event_type,
+        "sub_event_type": cand.sub_event_type,
+        "actor1": actor1,
+        "actor2": actor2,
+        "country": country,
+        "iso3": iso3,
+        "admin1": fields["admin1"],
+        "admin2": "",
+        "location": fields["location"],
+        "latitude": fields["latitude"],
+        "longitude": fields["longitude"],
+        "geo_precision": geo_precision,
+        "fatalities": cand.fatalities if cand.fatalities is not None else 0,
+        "source": _source_label(cand, source),
+        "notes": _notes(cand),
+        "civilian_targeting": CIVILIAN_TARGETING if victims else "",
+        "injuries": cand.injuries if cand.injuries is not None else 0,
+        "confidence": conf.value(),
+        "why": "; ".join(conf.why),
+        "unresolved": "; ".join(conf.unresolved),
+        "sentence": cand.sentence,
+        "context": " ".join(cand.context),
+        "post_title": cand.post.title,
+        "post_date": pd.Timestamp(cand.post.date) if cand.post.date else pd.NaT,
+        "paragraph": cand.paragraph,
+    }
+
+
+def candidates_frame(candidates: list[Candidate], source: str | None) -> pd.DataFrame:
+    """The table of candidates, one row each, typed for review and appending."""
+    return _frame([_row(c, source) for c in candidates])
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
+    for col in ("event_date", "post_date"):
+        frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
+    for col in ("time_precision", "geo_precision", "fatalities", "injuries", "paragraph"):
+        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    for col in ("latitude", "longitude", "confidence"):
+        frame[col] = frame[col].astype("float64")
+    text_cols = [c for c in CANDIDATE_COLUMNS if frame[c].dtype == object]
+    for col in text_cols:
+        frame[col] = frame[col].astype("string").fillna("")
+    return frame
+
+
+def candidates_to_incidents(candidates: pd.DataFrame) -> pd.DataFrame:
+    """The schema part of candidate rows (what the store keeps), ready to append."""
+    keep = [*COLUMNS, "civilian_targeting"]
+    return candidates[[c for c in keep if c in candidates.columns]].copy()
+
+
+def candidates_to_records(candidates: pd.DataFrame) -> list[dict[str, Any]]:
+    """Candidates as JSON-ready dicts (dates as YYYY-MM-DD, missing values as None)."""
+    out = candidates.copy()
+    for col in ("event_date", "post_date"):
+        out[col] = out[col].dt.strftime("%Y-%m-%d")
+    records = out.astype(object).where(out.notna(), None).to_dict(orient="records")
+    for record in records:
+        record["unresolved"] = [u for u in str(record["unresolved"] or "").split("; ") if u]
+    return records
+
+
+def check_candidates(candidates: pd.DataFrame) -> list[Problem]:
+    """Validation problems of candidate rows as they would be stored.
+
+    ``row`` in each problem is the candidate's position + 1 (the number the
+    review table shows), so the analyst can find and fix it. ``event_id``
+    may be empty: the store assigns one.
+    """
+    from geo.io.store import to_csv_frame
+
+    text = to_csv_frame(candidates_to_incidents(candidates).reset_index(drop=True))
+    text["event_id"] = [f"candidate {i + 1}" for i in range(len(text))]
+    return [
+        Problem(p.file, p.row - 1, p.column, p.value, p.expected)
+        for p in validate_frame(text, file="candidate")
+    ]
+
+
+def fill_coordinates(candidates: pd.DataFrame, gazetteer: GazetteerLike) -> pd.DataFrame:
+    """Place rows that have a location name but no coordinates, using the gazetteer.
+
+    Rows that already have coordinates are left as they are; rows whose name
+    the gazetteer does not know keep empty coordinates. The country (ISO3)
+    of the row, when set, restricts the lookup.
+    """
+    out = candidates.copy()
+    todo = out["latitude"].isna() & (out["location"].astype("string").fillna("").str.strip() != "")
+    for i in out.index[todo]:
+        iso3 = str(out.at[i, "iso3"] or "")
+        result = gazetteer.lookup(str(out.at[i, "location"]), country=iso3 or None)
+        if result is None:
+            continue
+        out.at[i, "latitude"] = float(result.latitude)
+        out.at[i, "longitude"] = float(result.longitude)
+        out.at[i, "location"] = str(result.name)
+        out.at[i, "iso3"] = str(result.iso3)
+        out.at[i, "country"] = country_name(str(result.iso3)) or out.at[i, "country"]
+        out.at[i, "admin1"] = str(result.admin1 or "")
+        if pd.isna(out.at[i, "geo_precision"]):
+            out.at[i, "geo_precision"] = int(result.geo_precision)
+    return out
