@@ -10,7 +10,7 @@ from appkit import data as cache
 from geo.analysis import summary
 from geo.render.assets import missing_assets, missing_assets_message
 from geo.render.brief import render_brief
-from geo.render.maps import build_map
+from geo.render.maps import MapOptions, build_map
 
 ctx = controls.context()
 filters = ctx.app.filters
@@ -44,10 +44,12 @@ fmap = build_map(
     borders=cache.borders(),
     towns=cache.towns(),
     admin0=cache.admin0(),
-    view=ctx.view,
-    layers=layers,
-    tiles=ctx.tiles.argument(tiles),
-    tiles_attr=ctx.tiles.attribution if tiles == "custom" else None,
+    options=MapOptions(
+        view=ctx.view,
+        layers=layers,
+        tiles=ctx.tiles.argument(tiles),
+        tiles_attr=ctx.tiles.attribution if tiles == "custom" else None,
+    ),
 )
 # returned_objects=[]: panning and zooming never rerun the app; the map keeps
 # its view in the URL itself.

@@ -259,7 +259,7 @@ def _bench_size(
 ) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
     from geo.analysis.filters import apply_filters
     from geo.io.synthetic import synthetic_incidents
-    from geo.render.maps import build_map
+    from geo.render.maps import MapOptions, build_map
 
     start = time.perf_counter()
     incidents = synthetic_incidents(n, seed=args.seed)
@@ -271,7 +271,9 @@ def _bench_size(
 
     def incident_layer() -> str:
         return _page(
-            lambda: build_map(incidents, layers={"incidents"}, sync_url=False, legend=False)
+            lambda: build_map(
+                incidents, options=MapOptions(layers={"incidents"}, sync_url=False, legend=False)
+            )
         )
 
     t_filter, shown = _best(lambda: apply_filters(incidents, state), args.repeat)
@@ -292,7 +294,9 @@ def _bench_size(
     )
     if browser is not None:
         browser.time_page(
-            "dashboard", n, _page(lambda: build_map(incidents, inline_assets=True, **context))
+            "dashboard",
+            n,
+            _page(lambda: build_map(incidents, options=MapOptions(inline_assets=True), **context)),
         )
     if n > args.naive_max:
         return row, None
@@ -306,7 +310,11 @@ def _bench_size(
             apply_local_assets(m, inline=True)
             return _page(lambda: m)
 
-        alone = _page(lambda: build_map(incidents, layers={"incidents"}, inline_assets=True))
+        alone = _page(
+            lambda: build_map(
+                incidents, options=MapOptions(layers={"incidents"}, inline_assets=True)
+            )
+        )
         browser.time_page("incident layer alone", n, alone)
         browser.time_page("naive", n, naive_inline())
     return row, (n, _mode(ours), t_ours, len(ours.encode()), t_naive, len(naive.encode()))

@@ -17,6 +17,7 @@ from geo.model.schema import COLUMNS, coerce_frame
 from geo.render.maps import (
     DEFAULT_LAYERS,
     LAYERS,
+    MapOptions,
     MapView,
     build_map,
     escape_text,
@@ -171,7 +172,11 @@ def test_untrusted_text_reaches_the_page_only_escaped(layers_kw):
     kw["risk"] = kw["risk"].assign(area=["North <svg onload=alert(5)>", "South"])
     for threshold in (1_000, 0):  # points, then clusters
         page = render(
-            build_map(incidents(rows), layers=set(LAYERS), cluster_threshold=threshold, **kw)
+            build_map(
+                incidents(rows),
+                options=MapOptions(layers=set(LAYERS), cluster_threshold=threshold),
+                **kw,
+            )
         )
         for raw in (
             "<img src=x onerror",
@@ -209,7 +214,7 @@ def test_text_is_never_evaluated_as_a_template():
             ["{{ 7*191 }}", "{% if true %}shown{% endif %}", "{# open comment"]
         )
     ]
-    page = render(build_map(incidents(rows), layers=set(LAYERS)))
+    page = render(build_map(incidents(rows), options=MapOptions(layers=set(LAYERS))))
     assert "1337" not in page
     for note in ("{{ 7*191 }}", "{% if true %}shown{% endif %}", "{# open comment"):
         assert note in page
@@ -221,30 +226,42 @@ def test_text_is_never_evaluated_as_a_template():
 @pytest.mark.parametrize("n", [2, 1_500, 25_000])
 def test_no_cdn_links_with_every_layer_in_every_mode(layers_kw, n):
     frame = incidents() if n == 2 else synthetic_incidents(n, seed=2, bounds=BOUNDS)
-    page = render(build_map(frame, layers=set(LAYERS), **layers_kw))
+    page = render(build_map(frame, options=MapOptions(layers=set(LAYERS)), **layers_kw))
     assert not CDN.search(page), CDN.search(page)
     assert '<script src="/app/static/vendor/leaflet/leaflet.js">' in page
     assert "http://" not in page.replace("http://www.w3.org", "")
 
 
 def test_configured_tiles_are_the_only_remote_url(layers_kw):
-    page = render(build_map(incidents(), tiles="osm", **layers_kw))
+    page = render(build_map(incidents(), options=MapOptions(tiles="osm"), **layers_kw))
     assert "tile.openstreetmap.org" in page and "OpenStreetMap" in page
     assert not CDN.search(page)
-    custom = render(build_map(incidents(), tiles="/tiles/{z}/{x}/{y}.png", tiles_attr="Our tiles"))
+    custom = render(
+        build_map(
+            incidents(),
+            options=MapOptions(tiles="/tiles/{z}/{x}/{y}.png", tiles_attr="Our tiles"),
+        )
+    )
     assert "/tiles/{z}/{x}/{y}.png" in custom and "Our tiles" in custom
     with pytest.raises(ValueError, match="tiles_attr"):
-        build_map(incidents(), tiles="/tiles/{z}/{x}/{y}.png")
+        build_map(incidents(), options=MapOptions(tiles="/tiles/{z}/{x}/{y}.png"))
     with pytest.raises(ValueError, match="'none', 'osm'"):
-        build_map(incidents(), tiles="satellite")
+        build_map(incidents(), options=MapOptions(tiles="satellite"))
 
 
 def test_inline_assets_make_a_self_contained_page(layers_kw):
     from geo.render.assets import missing_assets, missing_assets_message
 
-    if missing_assets():
-        pytest.skip(missing_assets_message(missing_assets()))
-    page = render(build_map(incidents(), inline_assets=True, layers=set(LAYERS), **layers_kw))
+    # Leaflet's files are part of the set-up (npm install): their absence is a failure.
+    missing = missing_assets()
+    assert not missing, missing_assets_message(missing)
+    page = render(
+        build_map(
+            incidents(),
+            options=MapOptions(inline_assets=True, layers=set(LAYERS)),
+            **layers_kw,
+        )
+    )
     assert "<script src" not in page and 'rel="stylesheet"' not in page
     assert "Leaflet 1.9.4" in page and "simpleheat" in page
 
@@ -253,8 +270,8 @@ def test_inline_assets_make_a_self_contained_page(layers_kw):
 
 
 def test_each_layer_switches_its_part_of_the_page(layers_kw):
-    base = render(build_map(incidents(), layers=set(), **layers_kw))
-    full = render(build_map(incidents(), layers=set(LAYERS), **layers_kw))
+    base = render(build_map(incidents(), options=MapOptions(layers=set()), **layers_kw))
+    full = render(build_map(incidents(), options=MapOptions(layers=set(LAYERS)), **layers_kw))
     checks = {
         "risk": LEVEL_COLOURS["High"],
         "incidents": "GeoMap.incidents(",
@@ -265,14 +282,14 @@ def test_each_layer_switches_its_part_of_the_page(layers_kw):
     for layer, marker in checks.items():
         assert marker not in base, layer
         assert marker in full, layer
-        alone = render(build_map(incidents(), layers={layer}, **layers_kw))
+        alone = render(build_map(incidents(), options=MapOptions(layers={layer}), **layers_kw))
         assert marker in alone, layer
     assert "geo-country" in base  # country outlines are always there
     assert "\\u003eNorth\\u003c" in base  # admin-1 outlines keep their names without risk
 
 
 def test_legend_explains_every_active_layer(layers_kw):
-    page = render(build_map(incidents(), layers=set(LAYERS), **layers_kw))
+    page = render(build_map(incidents(), options=MapOptions(layers=set(LAYERS)), **layers_kw))
     legend = json.loads(re.search(LEGEND, page).group(1))
     for text in (
         "Risk level (admin-1)",
@@ -290,14 +307,14 @@ def test_legend_explains_every_active_layer(layers_kw):
     for event_type, colour in EVENT_TYPE_COLOURS.items():
         assert escape_text(event_type) in legend and colour in legend
     assert "2 incidents." in legend
-    only = render(build_map(incidents(), layers={"incidents"}, **layers_kw))
+    only = render(build_map(incidents(), options=MapOptions(layers={"incidents"}), **layers_kw))
     only_legend = json.loads(re.search(LEGEND, only).group(1))
     assert "Risk level" not in only_legend and "Incident density" not in only_legend
-    assert "GeoMap.legend(" not in render(build_map(incidents(), legend=False))
+    assert "GeoMap.legend(" not in render(build_map(incidents(), options=MapOptions(legend=False)))
 
 
 def test_risk_shading_uses_the_final_level_and_shows_overrides(layers_kw):
-    page = render(build_map(incidents(), layers={"risk"}, **layers_kw))
+    page = render(build_map(incidents(), options=MapOptions(layers={"risk"}), **layers_kw))
     assert (
         f'"fillColor":"{LEVEL_COLOURS["High"]}"' in page
     )  # the override, not the computed Elevated
@@ -323,12 +340,17 @@ def test_mode_follows_the_number_of_incidents(layers_kw):
     assert payload_mode(clustered) == "clusters"
     assert "/app/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in clustered
     assert '"notes":' not in clustered  # notes stay off the map above the threshold
-    assert payload_mode(render(build_map(many, aggregate_threshold=2_000, **layers_kw))) == "grid"
+    assert (
+        payload_mode(
+            render(build_map(many, options=MapOptions(aggregate_threshold=2_000), **layers_kw))
+        )
+        == "grid"
+    )
 
 
 def test_big_input_is_aggregated_and_stays_under_the_byte_budget(layers_kw):
     big = synthetic_incidents(200_000, seed=4, bounds=BOUNDS)
-    page = render(build_map(big, layers=set(LAYERS), **layers_kw))
+    page = render(build_map(big, options=MapOptions(layers=set(LAYERS)), **layers_kw))
     assert payload_mode(page) == "grid"
     assert len(page.encode("utf-8")) < 5_000_000
     assert "200,000 incidents aggregated into" in page
@@ -408,17 +430,21 @@ def test_layers_param_round_trips_and_reports_unknown_names():
 
 
 def test_view_sync_script_and_initial_view(layers_kw):
-    page = render(build_map(incidents(), view=MapView(16.27, -0.04, 7), **layers_kw))
+    page = render(
+        build_map(incidents(), options=MapOptions(view=MapView(16.27, -0.04, 7)), **layers_kw)
+    )
     assert "GeoMap.syncView(" in page and '"built":"16.27,-0.04,7"' in page
     assert "[16.27, -0.04]" in page
     fitted = render(build_map(incidents(), **layers_kw))
     assert '"built":"fit:[[14.0, -4.0], [20.0, 2.0]]"' in fitted and "fitBounds" in fitted
-    assert "GeoMap.syncView(" not in render(build_map(incidents(), sync_url=False))
+    assert "GeoMap.syncView(" not in render(
+        build_map(incidents(), options=MapOptions(sync_url=False))
+    )
 
 
 def test_bad_arguments_are_refused_with_names():
     with pytest.raises(ValueError, match="unknown layer.*satellite"):
-        build_map(incidents(), layers={"satellite"})
+        build_map(incidents(), options=MapOptions(layers={"satellite"}))
     with pytest.raises(ValueError, match="fatalities"):
         build_map(incidents().drop(columns="fatalities"))
 
@@ -433,7 +459,7 @@ def test_bench_command_reports_both_tables_on_synthetic_data(capsys):
 
 
 def test_empty_and_minimal_frames_still_give_a_map():
-    empty = render(build_map(incidents().iloc[:0], layers=set(LAYERS)))
+    empty = render(build_map(incidents().iloc[:0], options=MapOptions(layers=set(LAYERS))))
     assert "0 incidents." in empty and '"lat":[]' in empty
     minimal = pd.DataFrame(
         {
@@ -444,7 +470,7 @@ def test_empty_and_minimal_frames_still_give_a_map():
         }
     )
     for kw in ({}, {"cluster_threshold": 0}, {"cluster_threshold": 0, "aggregate_threshold": 1}):
-        page = render(build_map(minimal, layers=set(LAYERS), **kw))
+        page = render(build_map(minimal, options=MapOptions(layers=set(LAYERS), **kw)))
         assert "Other kind" in page  # an unknown type gets its own (grey) legend entry
 
 
@@ -476,3 +502,28 @@ def test_incidents_at_one_point_are_numbered_for_the_browser_to_fan_out():
     assert dict(zip(again["id"], again["k"], strict=True)) == {"G1": 0, "G2": 1, "G3": 2, "K1": 0}
     # Nothing stacked: no stack columns in the page.
     assert "k" not in _payload_cols(render(build_map(incidents())))
+
+
+def test_options_hold_the_layers_as_a_frozen_set_and_default_to_the_dashboard_map(layers_kw):
+    options = MapOptions(layers=["risk", "towns", "risk"])
+    assert options.layers == frozenset({"risk", "towns"})
+    assert hash(options) == hash(MapOptions(layers=("towns", "risk")))
+    assert MapOptions().layers == DEFAULT_LAYERS
+    with pytest.raises(AttributeError):
+        options.legend = False  # type: ignore[misc]
+    same = render(build_map(incidents(), options=MapOptions(), **layers_kw))
+    default = render(build_map(incidents(), **layers_kw))
+    strip = re.compile(r"[0-9a-f]{32}")
+    assert strip.sub("", same) == strip.sub("", default)
+
+
+def test_the_layer_switcher_names_layers_as_the_app_buttons_do(layers_kw):
+    from geo.render.maps import LAYER_LABELS
+
+    page = render(
+        build_map(
+            incidents(), options=MapOptions(layers=set(LAYERS), layer_control=True), **layers_kw
+        )
+    )
+    for name in LAYERS:
+        assert f'"{LAYER_LABELS[name]}" :' in page, name

@@ -1,0 +1,281 @@
+"""The geography layers: admin-1 areas (risk shading or outlines), countries, borders, towns."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+import shapely
+from folium.map import Layer
+
+from geo.model.params import text_column
+from geo.render.maps.elements import GeoJsonLayer, TownLayer
+from geo.render.maps.escaping import escape_text
+from geo.render.maps.frames import geojson, lonlat_geometries, require
+from geo.render.maps.symbols import (
+    AREA_LINE_COLOUR,
+    COUNTRY_LINE_COLOUR,
+    NOT_ASSESSED,
+    level_opacity,
+    level_swatch,
+)
+from geo.render.maps.view import LAYER_LABELS
+from geo.render.style import ADMIN_LINE_COLOUR, BORDER_COLOUR, LEVEL_COLOURS
+
+__all__ = ["FOCUS_ISO3", "add_admin0", "add_areas", "add_borders", "add_towns"]
+
+FOCUS_ISO3 = "MLI"
+
+
+# ----------------------------------------------------------------------------
+# Admin-1 areas
+# ----------------------------------------------------------------------------
+
+
+def add_areas(
+    m: folium.Map, areas: pd.DataFrame, risk: pd.DataFrame | None, show_risk: bool, plain: bool
+) -> tuple[Layer, set[str]]:
+    """Admin-1 areas: risk shading with tooltips, or plain outlines with names.
+
+    Returns the layer and the levels drawn (empty for outlines), for the legend.
+    """
+    require(areas, ["area", "geometry"], "areas")
+    country = (
+        text_column(areas, "country") if "country" in areas.columns else text_column(areas, "iso3")
+    )
+    used: set[str] = set()
+    if show_risk:
+        props = _risk_features(areas, risk, country, plain, used)
+        layer = GeoJsonLayer(
+            geojson(areas, props), LAYER_LABELS["risk"], "geo-areas", "geo-area", highlight=True
+        )
+    else:
+        props = _outline_features(areas, country)
+        layer = GeoJsonLayer(
+            geojson(areas, props), "Admin-1 areas", "geo-areas", "geo-area", control=False
+        )
+    layer.add_to(m)
+    return layer, used
+
+
+def _risk_features(
+    areas: pd.DataFrame,
+    risk: pd.DataFrame | None,
+    country: pd.Series,
+    plain: bool,
+    used: set[str],
+) -> list[dict[str, Any]]:
+    """Style and tooltip per area, shaded by its final level; adds each level drawn to ``used``."""
+    joined = (
+        _join_risk(areas, risk)
+        if risk is not None
+        else pd.DataFrame(areas.drop(columns="geometry"))
+    )
+    props = []
+    for rec, ctry in zip(joined.to_dict("records"), country, strict=True):
+        level = rec.get("final_level")
+        level = level if isinstance(level, str) and level in LEVEL_COLOURS else NOT_ASSESSED
+        used.add(level)
+        override = bool(rec.get("override_level")) and str(rec.get("override_level")) == level
+        style: dict[str, Any] = {
+            "fillColor": LEVEL_COLOURS.get(level, "#ffffff"),
+            "fillOpacity": level_opacity(level, plain),
+            "color": AREA_LINE_COLOUR,
+            "weight": 1.6 if override else 0.7,
+            "opacity": 0.8,
+        }
+        if override:
+            style["dashArray"] = "5 3"
+        props.append({"_s": style, "_t": _risk_tooltip(rec, str(ctry))})
+    return props
+
+
+def _outline_features(areas: pd.DataFrame, country: pd.Series) -> list[dict[str, Any]]:
+    """Thin outlines whose tooltips name the area and its country."""
+    style = {
+        "fill": True,
+        "fillOpacity": 0.0,
+        "color": ADMIN_LINE_COLOUR,
+        "weight": 0.6,
+        "opacity": 0.55,
+    }
+    return [
+        {
+            "_s": style,
+            "_t": f'<div class="geo-tip-title">{escape_text(a)}</div>'
+            f'<div class="geo-muted">{escape_text(c)}</div>',
+        }
+        for a, c in zip(text_column(areas, "area"), country, strict=True)
+    ]
+
+
+def _join_risk(areas: pd.DataFrame, risk: pd.DataFrame) -> pd.DataFrame:
+    """Areas with their risk row (left join on area_code when both have codes, else area)."""
+    use_code = (
+        "area_code" in areas.columns
+        and "area_code" in risk.columns
+        and bool((text_column(areas, "area_code") != "").all())
+        and bool((text_column(risk, "area_code") != "").all())
+    )
+    key = "area_code" if use_code else "area"
+    keep = [c for c in risk.columns if c not in areas.columns or c == key]
+    table = risk[keep].drop_duplicates(subset=key)
+    out = pd.DataFrame(areas.drop(columns="geometry")).merge(table, on=key, how="left")
+    out.index = areas.index
+    return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
+def _risk_tooltip(row: Mapping[str, Any], country: str) -> str:
+    """An area's name, level, score, trend, counts and any analyst override, as HTML."""
+    level = str(row.get("final_level") or NOT_ASSESSED)
+    head = f'<div class="geo-tip-title">{escape_text(row["area"])}'
+    if country:
+        head += f' <span class="geo-muted">{escape_text(country)}</span>'
+    head += "</div>"
+    if level == NOT_ASSESSED or level not in LEVEL_COLOURS:
+        return head + f'<div class="geo-muted">{NOT_ASSESSED}</div>'
+    parts = [head]
+    line = f"{level_swatch(level)} <b>{escape_text(level)}</b>"
+    score = row.get("score")
+    if _is_number(score):
+        line += f" &middot; score {score:.0f}/100"
+    parts.append(f'<div class="geo-row">{line}</div>')
+    trend = row.get("trend")
+    if trend:
+        pct = row.get("trend_pct")
+        extra = f" ({pct:+.0f}&nbsp;%)" if _is_number(pct) else ""
+        parts.append(f"<div>Trend (7 days): {escape_text(trend)}{extra}</div>")
+    events, fatalities = row.get("events"), row.get("fatalities")
+    if _is_number(events):
+        fat = f" &middot; {fatalities:.0f} fatalities" if _is_number(fatalities) else ""
+        parts.append(f'<div class="geo-muted">{events:.0f} incidents in the window{fat}</div>')
+    override = row.get("override_level")
+    if override and str(override) == level:
+        parts.append(f'<div class="geo-override">{_override_note(row, override)}</div>')
+    return "".join(parts)
+
+
+def _override_note(row: Mapping[str, Any], override: Any) -> str:
+    """The analyst's override: level, computed level, reason and expiry when given."""
+    computed = row.get("level")
+    text = f"Analyst override: {escape_text(override)}"
+    if computed and computed != override:
+        text += f" (computed {escape_text(computed)})"
+    reason = row.get("override_reason")
+    if reason:
+        text += f" &mdash; {escape_text(reason)}"
+    expires = row.get("override_expires")
+    if expires is not None and str(expires) not in ("", "NaT", "nan", "<NA>"):
+        text += f"; until {escape_text(str(expires)[:10])}"
+    return text
+
+
+# ----------------------------------------------------------------------------
+# Countries, borders, towns
+# ----------------------------------------------------------------------------
+
+
+def add_admin0(m: folium.Map, admin0: pd.DataFrame, plain: bool) -> None:
+    """Country outlines (always): filled light on a plain map, with country names."""
+    require(admin0, ["geometry"], "admin0")
+    style = {
+        "fill": plain,
+        "fillColor": "#fbfbf8",
+        "fillOpacity": 1.0 if plain else 0.0,
+        "color": COUNTRY_LINE_COLOUR,
+        "weight": 1.1,
+        "opacity": 0.9,
+    }
+    labels = None
+    if plain:
+        names = (
+            text_column(admin0, "name") if "name" in admin0.columns else text_column(admin0, "area")
+        )
+        points = shapely.point_on_surface(lonlat_geometries(admin0))
+        labels = [
+            [escape_text(n), round(float(shapely.get_y(p)), 3), round(float(shapely.get_x(p)), 3)]
+            for n, p in zip(names, points, strict=True)
+            if n and p is not None
+        ]
+    GeoJsonLayer(
+        geojson(admin0, [{"_s": style}] * len(admin0)),
+        "Countries",
+        "geo-context",
+        "geo-country",
+        interactive=False,
+        labels=labels,
+        control=False,
+    ).add_to(m)
+
+
+def add_borders(m: folium.Map, borders: pd.DataFrame) -> Layer:
+    """International border lines, each with the neighbour and length in its tooltip."""
+    require(borders, ["geometry"], "borders")
+    names = text_column(borders, "neighbour_name")
+    codes = text_column(borders, "neighbour_iso3")
+    lengths = (
+        borders["length_km"]
+        if "length_km" in borders.columns
+        else pd.Series(np.nan, index=borders.index)
+    )
+    style = {"color": BORDER_COLOUR, "weight": 2.6, "opacity": 0.95, "lineCap": "round"}
+    props = []
+    for name, code, km in zip(names, codes, lengths, strict=True):
+        label = escape_text(name or code)
+        extra = f" ({escape_text(code)})" if name and code else ""
+        size = f'<div class="geo-muted">{float(km):,.0f} km</div>' if pd.notna(km) else ""
+        props.append(
+            {
+                "_s": style,
+                "_t": f'<div class="geo-tip-title">Border with {label}{extra}</div>{size}',
+            }
+        )
+    layer = GeoJsonLayer(
+        geojson(borders, props), LAYER_LABELS["borders"], "geo-lines", "geo-border"
+    )
+    layer.add_to(m)
+    return layer
+
+
+def _town_min_zoom(population: np.ndarray, focus: np.ndarray) -> np.ndarray:
+    """Zoom from which a town's label may show (labels that would overlap still give way).
+
+    Every town of the focus country and big towns elsewhere from the start,
+    smaller towns elsewhere as the user zooms in.
+    """
+    by_size = np.select(
+        [population >= 100_000, population >= 25_000, population >= 8_000], [0, 6, 7], default=8
+    )
+    return np.where(focus, 0, by_size)
+
+
+def add_towns(m: folium.Map, towns: pd.DataFrame, max_towns: int) -> Layer:
+    """Town labels, focus country first, then by population (the order labels win overlaps)."""
+    require(towns, ["name", "latitude", "longitude"], "towns")
+    frame = towns.dropna(subset=["latitude", "longitude"])
+    pop = (
+        pd.to_numeric(frame["population"], errors="coerce").fillna(0).to_numpy()
+        if "population" in frame.columns
+        else np.zeros(len(frame))
+    )
+    focus = (text_column(frame, "iso3") == FOCUS_ISO3).to_numpy(bool)
+    order = np.lexsort((-pop, ~focus))[:max_towns]
+    frame = frame.iloc[order]
+    min_zoom = _town_min_zoom(pop[order], focus[order])
+    payload = [
+        [escape_text(n), round(float(la), 4), round(float(lo), 4), int(z), len(str(n))]
+        for n, la, lo, z in zip(
+            frame["name"], frame["latitude"], frame["longitude"], min_zoom, strict=True
+        )
+    ]
+    layer = TownLayer(payload, LAYER_LABELS["towns"])
+    layer.add_to(m)
+    return layer
