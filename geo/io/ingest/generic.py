@@ -121,9 +121,35 @@ def map_generic(
 ) -> tuple[pd.DataFrame, list[Problem], dict[str, str]]:
     """Apply a column mapping; returns mapped text rows, problems, schema->source columns."""
     columns = {str(k): str(v) for k, v in mapping["columns"].items()}
-    defaults = mapping["defaults"]
     options = mapping["options"]
-    problems: list[Problem] = []
+    _require_mapped_columns(source, columns, file)
+    out, column_map = _copy_columns(source, columns, mapping["defaults"])
+    formats = _date_formats(options, file)
+    raw_dates = out["event_date"]
+    out["event_date"] = parse_day(raw_dates, formats)
+    problems = _date_problems(source, out, raw_dates, column_map.get("event_date"), formats, file)
+    if "origin" in options:
+        id_col = str(options.get("id_column", ""))
+        out["origin_id"] = _origin_ids(source, str(options["origin"]), id_col, file)
+        column_map["origin_id"] = id_col
+    if _GEOMETRY in source.columns:
+        if column_map.get("latitude") == "latitude" and "latitude" not in mapping["columns"]:
+            # GeoJSON coordinates come from the Point: problems name the geometry
+            column_map["latitude"] = column_map["longitude"] = _GEOMETRY
+        problems += mask_problems(
+            file,
+            (source[_GEOMETRY] != "Point") & (out["latitude"] == ""),
+            source,
+            _GEOMETRY,
+            "expected a Point geometry (or latitude/longitude properties)",
+        )
+    if "event_id" not in column_map:
+        out["event_id"] = ""
+    return out, problems, column_map
+
+
+def _require_mapped_columns(source: pd.DataFrame, columns: dict[str, str], file: str) -> None:
+    """Raise naming every file column the mapping names but the file lacks."""
     missing = [src for src in columns.values() if src not in source.columns]
     if missing:
         raise IncidentFileError(
@@ -132,6 +158,15 @@ def map_generic(
                 for c in missing
             ]
         )
+
+
+def _copy_columns(
+    source: pd.DataFrame, columns: dict[str, str], defaults: dict[str, object]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Schema columns from the mapped (or same-named) file columns, gaps filled by defaults.
+
+    Returns the mapped text rows and schema column -> the file column it came from.
+    """
     out = empty_mapped(len(source))
     out.index = source.index
     column_map: dict[str, str] = {}
@@ -146,53 +181,50 @@ def map_generic(
                 out[col] = out[col].where(out[col] != "", value)
             else:
                 out[col] = pd.Series(value, index=source.index, dtype="string")
+    return out, column_map
+
+
+def _date_formats(options: dict[str, object], file: str) -> tuple[str, ...]:
+    """The mapping's date formats, then the schema's own ``YYYY-MM-DD``."""
     listed = options.get("date_formats", [])
     if not isinstance(listed, list):
         raise ValueError(f"{file}: mapping [options] date_formats must be a list of strings")
-    formats = (*(str(f) for f in listed), "%Y-%m-%d")
-    raw_dates = out["event_date"]
-    out["event_date"] = parse_day(raw_dates, formats)
-    date_col = column_map.get("event_date")
-    if date_col is not None:
-        # Say which formats were tried: the schema's "as YYYY-MM-DD" would
-        # mislead someone whose mapping names another format.
-        unparsed = (raw_dates != "") & (out["event_date"] == raw_dates)
-        unparsed &= ~raw_dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
-        shown = " or ".join(_readable(f) for f in formats)
-        named = date_col if date_col == "event_date" else f"{date_col} (-> event_date)"
-        problems += [
-            dataclasses.replace(problem, column=named)
-            for problem in mask_problems(
-                file, unparsed, source, date_col, f"expected a real date written as {shown}"
-            )
-        ]
-    if "origin" in options:
-        id_col = str(options.get("id_column", ""))
-        if id_col not in source.columns:
-            raise IncidentFileError(
-                [
-                    Problem(
-                        file, 1, id_col, None, "[options] id_column must name a column of the file"
-                    )
-                ]
-            )
-        ids = text(source, id_col)
-        out["origin_id"] = (str(options["origin"]) + ":" + ids).where(ids != "", "")
-        column_map["origin_id"] = id_col
-    if _GEOMETRY in source.columns:
-        kinds = source[_GEOMETRY]
-        if column_map.get("latitude") == "latitude" and "latitude" not in mapping["columns"]:
-            column_map["latitude"] = column_map["longitude"] = _GEOMETRY
-        problems += mask_problems(
-            file,
-            (kinds != "Point") & (out["latitude"] == ""),
-            source,
-            _GEOMETRY,
-            "expected a Point geometry (or latitude/longitude properties)",
+    return (*(str(f) for f in listed), "%Y-%m-%d")
+
+
+def _date_problems(
+    source: pd.DataFrame,
+    out: pd.DataFrame,
+    raw_dates: pd.Series,
+    date_col: str | None,
+    formats: tuple[str, ...],
+    file: str,
+) -> list[Problem]:
+    """Dates no format read, naming the file's column and the formats tried."""
+    if date_col is None:
+        return []
+    # Say which formats were tried: the schema's "as YYYY-MM-DD" would
+    # mislead someone whose mapping names another format.
+    unparsed = (raw_dates != "") & (out["event_date"] == raw_dates)
+    unparsed &= ~raw_dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    shown = " or ".join(_readable(f) for f in formats)
+    named = date_col if date_col == "event_date" else f"{date_col} (-> event_date)"
+    return [
+        dataclasses.replace(problem, column=named)
+        for problem in mask_problems(
+            file, unparsed, source, date_col, f"expected a real date written as {shown}"
         )
-    if "event_id" not in column_map:
-        out["event_id"] = ""
-    return out, problems, column_map
+    ]
+
+
+def _origin_ids(source: pd.DataFrame, origin: str, id_col: str, file: str) -> pd.Series:
+    """``<origin>:<id>`` from the file's id column ("" where the id is blank)."""
+    if id_col not in source.columns:
+        raise IncidentFileError(
+            [Problem(file, 1, id_col, None, "[options] id_column must name a column of the file")]
+        )
+    ids = text(source, id_col)
+    return (origin + ":" + ids).where(ids != "", "")
 
 
 def _readable(fmt: str) -> str:

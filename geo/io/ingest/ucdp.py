@@ -113,69 +113,91 @@ def map_ucdp(
     actors = actors if actors is not None else load_actors()
     out = empty_mapped(len(source))
     out.index = source.index
-    problems: list[Problem] = []
-
     ids = text(source, "id")
     out["origin_id"] = ("ucdp:" + ids).where(ids != "", "")
-
     start = text(source, "date_start").str.slice(0, 10)
     out["event_date"] = parse_day(start, ("%Y-%m-%d",))
+    problems, vague_notes = _fill_precisions(source, out, file, vague)
+    problems += _fill_event_types(source, out, file)
+    _fill_places_and_actors(source, out, actors)
+    out["fatalities"] = text(source, "best")
+    out["fatalities_low"] = text(source, "low")
+    out["fatalities_high"] = text(source, "high")
+    out["source"] = _source_text(source)
+    out["notes"] = _notes(source, vague_notes)
+    return out, problems
+
+
+def _fill_precisions(
+    source: pd.DataFrame, out: pd.DataFrame, file: str, vague: Literal["reject", "keep"]
+) -> tuple[list[Problem], pd.Series]:
+    """Set ``time_precision`` / ``geo_precision`` of ``out`` from ``date_prec`` / ``where_prec``.
+
+    Returns the problems (unknown codes, and vague ones unless kept) and,
+    per row, the note saying a kept vague code was coded 3.
+    """
     date_prec = text(source, "date_prec")
     out["time_precision"] = date_prec.map(DATE_PREC).astype("string").fillna("")
-    vague_date = date_prec == "5"
-    unknown = ~date_prec.isin([*DATE_PREC, "5"])
-    problems += mask_problems(
-        file, unknown, source, "date_prec", "expected a UCDP date_prec of 1-5"
+    problems = mask_problems(
+        file,
+        ~date_prec.isin([*DATE_PREC, "5"]),
+        source,
+        "date_prec",
+        "expected a UCDP date_prec of 1-5",
     )
-
     where_prec = text(source, "where_prec")
     out["geo_precision"] = where_prec.map(WHERE_PREC).astype("string").fillna("")
-    vague_place = where_prec.isin(["6", "7"])
-    unknown = ~where_prec.isin([*WHERE_PREC, "6", "7"])
     problems += mask_problems(
-        file, unknown, source, "where_prec", "expected a UCDP where_prec of 1-7"
+        file,
+        ~where_prec.isin([*WHERE_PREC, "6", "7"]),
+        source,
+        "where_prec",
+        "expected a UCDP where_prec of 1-7",
     )
-
-    notes_vague = pd.Series("", index=source.index, dtype="string")
+    vague_date = date_prec == "5"
+    vague_place = where_prec.isin(["6", "7"])
     if vague == "keep":
         out.loc[vague_date, "time_precision"] = "3"
         out.loc[vague_place, "geo_precision"] = "3"
-        notes_vague = notes_vague.mask(
-            vague_date, "UCDP date_prec 5 (date known only within more than a month), coded 3"
-        )
-        notes_vague = _joined(
-            [
-                notes_vague,
-                pd.Series(
-                    np.where(
-                        vague_place,
-                        "UCDP where_prec " + where_prec + " (country or water/airspace), coded 3",
-                        "",
-                    ),
-                    index=source.index,
-                    dtype="string",
-                ),
-            ],
-            "; ",
-        )
-    else:
-        problems += mask_problems(
-            file,
-            vague_date,
-            source,
-            "date_prec",
-            "date_prec 5 (known only within more than a month) is coarser than the schema's "
-            "month; rejected (import with vague='keep' to code it 3)",
-        )
-        problems += mask_problems(
-            file,
-            vague_place,
-            source,
-            "where_prec",
-            "where_prec 6/7 places the event only at country or water/airspace level; "
-            "rejected (import with vague='keep' to code it 3)",
-        )
+        return problems, _vague_notes(vague_date, vague_place, where_prec)
+    problems += mask_problems(
+        file,
+        vague_date,
+        source,
+        "date_prec",
+        "date_prec 5 (known only within more than a month) is coarser than the schema's "
+        "month; rejected (import with vague='keep' to code it 3)",
+    )
+    problems += mask_problems(
+        file,
+        vague_place,
+        source,
+        "where_prec",
+        "where_prec 6/7 places the event only at country or water/airspace level; "
+        "rejected (import with vague='keep' to code it 3)",
+    )
+    return problems, pd.Series("", index=source.index, dtype="string")
 
+
+def _vague_notes(vague_date: pd.Series, vague_place: pd.Series, where_prec: pd.Series) -> pd.Series:
+    """Why a row kept with ``vague="keep"`` has precision 3 ("" for the others)."""
+    dated = pd.Series("", index=vague_date.index, dtype="string").mask(
+        vague_date, "UCDP date_prec 5 (date known only within more than a month), coded 3"
+    )
+    placed = pd.Series(
+        np.where(
+            vague_place,
+            "UCDP where_prec " + where_prec + " (country or water/airspace), coded 3",
+            "",
+        ),
+        index=vague_date.index,
+        dtype="string",
+    )
+    return _joined([dated, placed], "; ")
+
+
+def _fill_event_types(source: pd.DataFrame, out: pd.DataFrame, file: str) -> list[Problem]:
+    """Set event and sub-event type and civilian targeting from ``type_of_violence``."""
     violence = text(source, "type_of_violence")
     out["event_type"] = violence.map({k: v[0] for k, v in VIOLENCE.items()}).astype("string")
     out["sub_event_type"] = violence.map({k: v[1] for k, v in VIOLENCE.items()}).astype("string")
@@ -184,7 +206,7 @@ def map_ucdp(
     out["civilian_targeting"] = pd.Series(
         np.where(violence == "3", CIVILIAN_TARGETING, ""), index=source.index, dtype="string"
     )
-    problems += mask_problems(
+    return mask_problems(
         file,
         ~violence.isin(list(VIOLENCE)),
         source,
@@ -192,6 +214,12 @@ def map_ucdp(
         "expected 1 (state-based), 2 (non-state) or 3 (one-sided)",
     )
 
+
+def _fill_places_and_actors(
+    source: pd.DataFrame, out: pd.DataFrame, actors: ActorDictionary
+) -> None:
+    """Set country, ISO3, actors, admin areas, location and coordinates of ``out``."""
+    # UCDP keeps former names in brackets ("Russia (Soviet Union)"); lookups want the name.
     country = text(source, "country").str.replace(r"\s*\(.*?\)", "", regex=True).str.strip()
     out["country"] = country
     out["iso3"] = country.map({v: iso3_from_name(v) for v in country.unique()}).astype("string")
@@ -203,15 +231,18 @@ def map_ucdp(
     out["location"] = location.where(location != "", text(source, "where_description"))
     out["latitude"] = text(source, "latitude")
     out["longitude"] = text(source, "longitude")
-    out["fatalities"] = text(source, "best")
-    out["fatalities_low"] = text(source, "low")
-    out["fatalities_high"] = text(source, "high")
 
+
+def _source_text(source: pd.DataFrame) -> pd.Series:
+    """``UCDP GED (<office>, <date>)``, keeping the attribution the licence asks for."""
     office = text(source, "source_office")
     sdate = text(source, "source_date").str.slice(0, 10)
     detail = _joined([office, sdate], ", ")
-    out["source"] = ("UCDP GED (" + detail + ")").where(detail != "", "UCDP GED")
+    return ("UCDP GED (" + detail + ")").where(detail != "", "UCDP GED")
 
+
+def _notes(source: pd.DataFrame, vague_notes: pd.Series) -> pd.Series:
+    """Headline, place description, deaths by side, dyad and vague-code notes, joined."""
     deaths = (
         "deaths: side A "
         + text(source, "deaths_a")
@@ -226,8 +257,7 @@ def map_ucdp(
         text(source, "where_description") != "", ""
     )
     dyad = ("dyad: " + text(source, "dyad_name")).where(text(source, "dyad_name") != "", "")
-    out["notes"] = _joined([text(source, "source_headline"), where, deaths, dyad, notes_vague])
-    return out, problems
+    return _joined([text(source, "source_headline"), where, deaths, dyad, vague_notes])
 
 
 def import_ucdp(
