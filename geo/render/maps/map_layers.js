@@ -1,5 +1,5 @@
 /*
- * Browser side of geo/render/maps.py: draws the layers from the payloads that
+ * Browser side of the geo.render.maps package: draws the layers from the payloads that
  * build_map embeds in the page, and keeps the URL in step with the view.
  *
  * Every string in a payload was escaped in Python (geo.render.maps.escape_text), so
@@ -376,7 +376,7 @@ var GeoMap = (function () {
 
     /* ------------------------------------------------------- view in the URL */
 
-    // See geo.render.maps._ViewSync for why each step is needed.
+    // See geo.render.maps.elements.ViewSync for why each step is needed.
     function syncView(map, opts) {
         var NAMES = ["lat", "lon", "z"];
         var host = window;
