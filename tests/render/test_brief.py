@@ -25,6 +25,8 @@ from geo.analysis.filters import FilterState
 from geo.cli import main
 from geo.io import store
 from geo.render import brief, style
+from geo.render.brief.page import Page
+from geo.render.brief.tables import trend_cell
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,13 +199,13 @@ def test_key_incidents_are_the_deadliest_in_date_order(world: dict[str, object])
 def _printed(world: dict[str, object], monkeypatch: pytest.MonkeyPatch, **kw: object) -> list[str]:
     """Every string the briefing prints on its page, in drawing order."""
     printed: list[str] = []
-    original = brief._Page.text
+    original = Page.text
 
-    def record(self: brief._Page, x: float, y: float, s: str, size: float, **k: object) -> object:
+    def record(self: Page, x: float, y: float, s: str, size: float, **k: object) -> object:
         printed.append(s)
         return original(self, x, y, s, size, **k)
 
-    monkeypatch.setattr(brief._Page, "text", record)
+    monkeypatch.setattr(Page, "text", record)
     render(world, **kw)
     return printed
 
@@ -213,10 +215,10 @@ def test_trends_use_the_risk_module_words(pdf: bytes) -> None:
     text = pdf_text(pdf)
     assert "Large increase" in text and "Large decrease" in text and "Limited change" in text
     assert "stable" not in text
-    assert brief._trend_cell("Moderate increase", 12.0)[0] == "▲ Moderate increase"
-    assert brief._trend_cell("", 30.0)[0] == "▲ Large increase"
-    assert brief._trend_cell("", -5.0)[0] == "Limited change"
-    assert brief._trend_cell(None, np.nan)[0] == "–"
+    assert trend_cell("Moderate increase", 12.0)[0] == "▲ Moderate increase"
+    assert trend_cell("", 30.0)[0] == "▲ Large increase"
+    assert trend_cell("", -5.0)[0] == "Limited change"
+    assert trend_cell(None, np.nan)[0] == "–"
 
 
 def test_slide_list_says_how_many_of_the_period_it_shows(
@@ -322,7 +324,6 @@ def test_bad_arguments_are_refused(world: dict[str, object]) -> None:
 
 
 def test_risk_is_computed_when_not_given(world: dict[str, object]) -> None:
-    pytest.importorskip("geo.analysis.risk")
     args = {k: world[k] for k in ("areas", "borders", "admin0", "towns")}
     data = brief.render_brief(world["joined"], FEB, generated_at=PINNED, **args)  # type: ignore[arg-type]
     img = pixels(data)
@@ -390,10 +391,11 @@ def _shipped_layers_present() -> bool:
     )
 
 
-@pytest.mark.skipif(not _shipped_layers_present(), reason="shipped boundary/gazetteer data absent")
 def test_cli_renders_png_and_pdf_with_the_shipped_layers(
     incident_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
+    # The layers ship with the project: without them this is a broken checkout.
+    assert _shipped_layers_present(), "shipped boundary/gazetteer data absent under data/"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714555800")
     out = tmp_path / "brief.png"
     code = main(

@@ -1,0 +1,88 @@
+"""Static briefing images (PNG) and one-page PDFs of a filter state.
+
+A briefing is what an analyst pastes into a slide deck or mails to a manager:
+the admin-1 risk shading, the incidents of the period as symbols by event
+type sized by fatalities, borders, towns, a scale bar, the top areas and, in
+the PDF, the key incidents of the period as text. It is drawn with
+matplotlib (Agg) from the local boundary and place layers: no tiles, no
+browser, no network.
+
+The output is deterministic: the same inputs and the same ``generated_at``
+give identical bytes (fixed font, no timestamps in the file metadata, fixed
+hash salt). Report text is untrusted, so every text artist is created with
+math parsing and TeX off: a ``$`` in a note is printed as a dollar sign.
+
+The package, in the order a briefing is made:
+
+* :mod:`.render`: :func:`render_brief`, the page and the file;
+* :mod:`.content`: what to show, worked out before drawing;
+* :mod:`.basemap`, :mod:`.symbols`, :mod:`.furniture`, :mod:`.labels`:
+  the map, its incidents, scale bar and north arrow, and its names;
+* :mod:`.tables`, :mod:`.legends`, :mod:`.incident_list`: the panel
+  beside the map and the list of key incidents;
+* :mod:`.layout`, :mod:`.page`, :mod:`.text`: page geometry and colours,
+  drawing in inches, and wording.
+
+Example
+-------
+>>> import datetime as dt
+>>> from geo.analysis import pipeline
+>>> from geo.analysis.filters import FilterState
+>>> from geo.io import store
+>>> joined = pipeline.prepare(store.read_incidents())  # doctest: +SKIP
+>>> state = FilterState(dt.date(2013, 2, 1), dt.date(2013, 2, 28))
+>>> png = render_brief(joined, state)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from geo.render.brief.incident_list import key_incidents
+from geo.render.brief.layout import (
+    ADMIN0_LINE_COLOUR,
+    COUNTRY_LABEL_COLOUR,
+    DEFAULT_ISO3,
+    EVENT_MARKERS,
+    FONT,
+    MARKER_SCALE,
+    MAX_KEY_INCIDENTS,
+    MAX_SLIDE_INCIDENTS,
+    MAX_TOWN_LABELS,
+    MIN_PNG_WIDTH,
+    MUTED_COLOUR,
+    NOT_ASSESSED_COLOUR,
+    PNG_DPI,
+    RULE_COLOUR,
+    SEA_COLOUR,
+    TEXT_COLOUR,
+    TOP_AREAS,
+    TOWN_MIN_POPULATION,
+    Format,
+)
+from geo.render.brief.render import render_brief
+from geo.render.brief.symbols import DENSE_CELLS_ACROSS, DENSE_THRESHOLD
+
+__all__ = [
+    "ADMIN0_LINE_COLOUR",
+    "COUNTRY_LABEL_COLOUR",
+    "DEFAULT_ISO3",
+    "DENSE_CELLS_ACROSS",
+    "DENSE_THRESHOLD",
+    "EVENT_MARKERS",
+    "FONT",
+    "MARKER_SCALE",
+    "MAX_KEY_INCIDENTS",
+    "MAX_SLIDE_INCIDENTS",
+    "MAX_TOWN_LABELS",
+    "MIN_PNG_WIDTH",
+    "MUTED_COLOUR",
+    "NOT_ASSESSED_COLOUR",
+    "PNG_DPI",
+    "RULE_COLOUR",
+    "SEA_COLOUR",
+    "TEXT_COLOUR",
+    "TOP_AREAS",
+    "TOWN_MIN_POPULATION",
+    "Format",
+    "key_incidents",
+    "render_brief",
+]

@@ -1,0 +1,257 @@
+"""The briefing as a file: checks, risk, one page drawn and saved.
+
+:func:`render_brief` composes what to show (:mod:`.content`), then lays the
+page out: header, map (:mod:`.basemap`), the right-hand panel with the top
+areas, the keys and (slide) the short list, the PDF's list of key incidents,
+and the attribution at the foot. rcParams are fixed for the duration and the
+file is saved without timestamps, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import threading
+from typing import Any
+
+import geopandas as gpd
+import matplotlib
+import pandas as pd
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from geo.analysis.filters import FilterState
+from geo.render.brief.basemap import draw_map, fit_view
+from geo.render.brief.content import Brief, compose, layers
+from geo.render.brief.incident_list import draw_key_incidents, draw_short_list
+from geo.render.brief.layout import (
+    FONT,
+    MIN_PNG_WIDTH,
+    MUTED_COLOUR,
+    PDF_LAYOUT,
+    PNG_LAYOUT,
+    Format,
+    Layout,
+)
+from geo.render.brief.legends import draw_legends
+from geo.render.brief.page import Page
+from geo.render.brief.symbols import Cells
+from geo.render.brief.tables import draw_table
+from geo.render.brief.text import day_text
+
+_RC: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "text.usetex": False,
+    "svg.hashsalt": "geo-brief",
+    "pdf.fonttype": 42,  # embedded TrueType: text stays text, extractable
+    "pdf.compression": 6,
+    "path.simplify": True,
+    "axes.unicode_minus": True,
+}
+# rcParams are process-global: one briefing at a time per process.
+_LOCK = threading.Lock()
+_REQUIRED = ("event_date", "event_type", "latitude", "longitude", "fatalities", "iso3")
+
+
+def render_brief(
+    joined: pd.DataFrame,
+    state: FilterState,
+    *,
+    risk: pd.DataFrame | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    borders: gpd.GeoDataFrame | None = None,
+    admin0: gpd.GeoDataFrame | None = None,
+    towns: pd.DataFrame | None = None,
+    fmt: Format = "png",
+    generated_at: dt.datetime | None = None,
+    title: str | None = None,
+    dpi: int | None = None,
+    window_days: int = 90,
+) -> bytes:
+    """Render a briefing of ``state`` as PNG or PDF bytes.
+
+    Parameters
+    ----------
+    joined : DataFrame
+        Incidents joined to areas (:func:`geo.analysis.pipeline.prepare`), all of
+        them: the filter is applied here, and risk needs the days before the
+        period.
+    state : FilterState
+        Period, places, event types, as-of date.
+    risk : DataFrame, optional
+        Output of :func:`geo.analysis.risk.score_areas`; computed from all of
+        ``joined`` (not only the filtered rows: risk belongs to the area, not
+        to the view) at ``state.assessed_at`` over ``window_days``, with the
+        analysts' overrides, when omitted.
+    areas, borders, admin0 : GeoDataFrame, optional
+        Admin-1 areas, international border lines and countries; the shipped
+        layers by default.
+    towns : DataFrame, optional
+        Places with ``name, latitude, longitude, population, iso3``; the
+        shipped gazetteer's towns of the countries on the map by default.
+    fmt : {"png", "pdf"}
+        PNG: 16:9 slide, 1920 px wide at the default dpi. PDF: one A4
+        landscape page with the list of key incidents.
+    generated_at : datetime, optional
+        Printed generation time (now, UTC, by default); pin it for identical
+        output.
+    title : str, optional
+        Replaces the default title.
+    dpi : int, optional
+        PNG resolution (default 120, at least 100 so the image stays 1600 px
+        wide) or resolution of the raster parts of the PDF.
+    window_days : int
+        Risk window, used when ``risk`` is computed here and in the captions.
+
+    Returns
+    -------
+    bytes
+        The PNG or PDF file.
+
+    Raises
+    ------
+    ValueError
+        When ``fmt`` or ``dpi`` is not usable, or ``joined`` lacks a column.
+    """
+    layout, out_dpi = _output(fmt, dpi)
+    missing = [c for c in _REQUIRED if c not in joined.columns]
+    if missing:
+        raise ValueError(f"the incident frame lacks column(s) {', '.join(missing)}")
+
+    areas, borders, admin0 = layers(areas, borders, admin0)
+    if risk is None:
+        from geo.analysis.risk import load_overrides, score_areas
+
+        risk = score_areas(
+            joined, areas, state.assessed_at, window_days=window_days, overrides=load_overrides()
+        )
+    brief = compose(
+        joined, state, risk, areas, borders, admin0, towns, title, generated_at, window_days
+    )
+    with _LOCK, matplotlib.rc_context(_RC):  # type: ignore[arg-type]
+        fig = Figure(figsize=layout.size, dpi=layout.dpi if fmt == "pdf" else out_dpi)
+        canvas = FigureCanvasAgg(fig)
+        _draw(fig, canvas.get_renderer(), brief, layout)
+        return _save(fig, fmt, out_dpi)
+
+
+def _output(fmt: str, dpi: int | None) -> tuple[Layout, int]:
+    """The page layout of ``fmt`` and the resolution to save at."""
+    if fmt not in ("png", "pdf"):
+        raise ValueError(f"fmt must be 'png' or 'pdf', got {fmt!r}")
+    layout = PNG_LAYOUT if fmt == "png" else PDF_LAYOUT
+    out_dpi = int(dpi) if dpi is not None else layout.dpi
+    if fmt == "png" and out_dpi * layout.size[0] < MIN_PNG_WIDTH:
+        raise ValueError(
+            f"dpi={out_dpi} makes a PNG {out_dpi * layout.size[0]:.0f} px wide; "
+            f"use at least {math.ceil(MIN_PNG_WIDTH / layout.size[0])} for {MIN_PNG_WIDTH} px"
+        )
+    return layout, out_dpi
+
+
+def _draw(fig: Figure, renderer: RendererBase, brief: Brief, layout: Layout) -> None:
+    """Everything on the page, top to bottom."""
+    page = Page(fig, renderer, layout)
+    fig.patch.set_facecolor("white")
+    _draw_header(page, brief, layout)
+    left, top, width, height = layout.map_box
+    ax = fig.add_axes((page.fx(left), page.fy(top + height), width / page.w, height / page.h))
+    view = fit_view(brief.extent, width, height)
+    cells = draw_map(ax, renderer, brief, view, layout)
+    _draw_panel(page, brief, layout, cells)
+    if layout.list_box is not None:
+        draw_key_incidents(page, brief, layout)
+    _draw_footer(page, brief, layout)
+
+
+def _draw_header(page: Page, brief: Brief, layout: Layout) -> None:
+    """Title and generation time, the period's numbers, the filters, a rule."""
+    m = layout.margin
+    usable = page.w - 2 * m
+    top = 0.2 + layout.title_pt / 72
+    page.text(
+        m,
+        top,
+        page.fit(brief.title, layout.title_pt, usable * 0.8, "bold"),
+        layout.title_pt,
+        fontweight="bold",
+    )
+    page.text(page.w - m, top, brief.generated, layout.small_pt, ha="right", color=MUTED_COLOUR)
+    y = top + layout.subtitle_pt / 72 * 1.55
+    page.text(
+        m,
+        y,
+        page.fit(brief.subtitle, layout.subtitle_pt, usable),
+        layout.subtitle_pt,
+        color="#3a3a3a",
+    )
+    if brief.filters_line:
+        y2 = y + layout.small_pt / 72 * 1.5
+        page.text(
+            m,
+            y2,
+            page.fit(brief.filters_line, layout.small_pt, usable),
+            layout.small_pt,
+            color=MUTED_COLOUR,
+        )
+    page.rule(m, page.w - m, layout.map_box[1] - 0.12, colour="#9a9a9a", lw=1.0)
+
+
+def _draw_footer(page: Page, brief: Brief, layout: Layout) -> None:
+    """Attribution on at most two lines at the foot of the page."""
+    m = layout.margin
+    width = page.w - 2 * m
+    lines = page.wrap(brief.attribution, layout.small_pt, width)
+    if len(lines) > 2:
+        lines = [lines[0], page.fit(" ".join(lines[1:]), layout.small_pt, width)]
+    step = layout.small_pt / 72 * 1.35
+    y = page.h - 0.16 - step * (len(lines) - 1)
+    for line in lines:
+        page.text(m, y, line, layout.small_pt, color=MUTED_COLOUR)
+        y += step
+
+
+def _draw_panel(page: Page, brief: Brief, layout: Layout, cells: Cells | None) -> None:
+    """Top areas table and the legends, stacked in the right-hand column."""
+    x, top, width, height = layout.panel_box
+    pt = 1 / 72
+    y = top + layout.heading_pt * pt
+    page.text(x, y, "Highest-risk areas", layout.heading_pt, fontweight="bold")
+    y += layout.small_pt * pt * 1.7
+    caption = (
+        f"Level and score (0–100): {brief.window_days}-day window to "
+        f"{day_text(brief.state.assessed_at)}. Trend: its last 7 days against the 4 weeks "
+        "before. Incidents and deaths: in the period."
+    )
+    for part in page.wrap(caption, layout.small_pt, width):
+        page.text(x, y, part, layout.small_pt, color=MUTED_COLOUR)
+        y += layout.small_pt * pt * 1.35
+    y += layout.row_pt * pt * 0.5
+    y = draw_table(page, brief, layout, x, y, width)
+    y += layout.row_pt * pt * 0.9
+    y = draw_legends(page, brief, layout, x, y, width, top + height, cells)
+    if layout.list_box is None:
+        draw_short_list(page, brief, layout, x, y + layout.row_pt * pt * 0.9, width, top + height)
+
+
+def _save(fig: Figure, fmt: str, dpi: int) -> bytes:
+    """The figure as PNG or PDF bytes, without the metadata that would vary."""
+    buf = io.BytesIO()
+    if fmt == "png":
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    else:
+        fig.savefig(
+            buf,
+            format="pdf",
+            dpi=dpi,
+            metadata={
+                "Creator": None,
+                "Producer": None,
+                "CreationDate": None,
+                "Title": None,
+            },
+        )
+    return buf.getvalue()

@@ -1,0 +1,173 @@
+"""The incidents on the briefing's map: one symbol each, or counts per cell.
+
+Symbols differ by shape as well as colour per event type and are sized by
+fatalities on the web map's scale. Above :data:`DENSE_THRESHOLD` incidents
+the map shows circles per grid cell instead, which stays readable and costs
+the same for any number of incidents. Both return the drawn discs in display
+pixels so labels can keep off them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from geo.render import style
+from geo.render.brief.layout import (
+    EVENT_MARKERS,
+    FALLBACK_EVENT_COLOUR,
+    FALLBACK_MARKER,
+    KM_PER_DEGREE,
+    MARKER_SCALE,
+)
+
+_MAX_SPREAD = 8  # larger stacks of incidents at one point are not fanned out
+# Above this many incidents on the map, draw counts per grid cell instead of
+# one symbol per incident, on a grid this many cells across.
+DENSE_THRESHOLD = 3000
+DENSE_CELLS_ACROSS = 36
+
+
+@dataclass(frozen=True)
+class Cells:
+    """How a dense map was aggregated, for its legend."""
+
+    cell_km: float
+    max_count: int
+    r_min: float  # points
+    r_max: float
+
+
+def marker_sizes(fatalities: np.ndarray) -> np.ndarray:
+    """Marker radius in points from geo.render.style (same scale as the web map)."""
+    values, inverse = np.unique(fatalities, return_inverse=True)
+    radii = np.array([style.marker_radius(float(v)) for v in values], dtype=float)
+    # style radii are CSS pixels (1/96 in); matplotlib sizes are points (1/72 in).
+    # A slide is seen from further away than a screen: same scale, larger.
+    return radii[inverse] * 72 / 96 * MARKER_SCALE
+
+
+def draw_incidents(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, Cells | None]:
+    """Scatter the incidents, one call per event type; return marker discs.
+
+    Returns an array of (x_px, y_px, radius_px) used to keep labels off the
+    markers, and the aggregation used when there were too many to draw one
+    by one (:func:`_draw_cells`).
+    """
+    if not len(filtered):
+        return np.empty((0, 3)), None
+    if len(filtered) > DENSE_THRESHOLD:
+        return _draw_cells(ax, filtered)
+    lon = filtered["longitude"].to_numpy(dtype=float)
+    lat = filtered["latitude"].to_numpy(dtype=float)
+    fat = filtered["fatalities"].to_numpy(dtype=float)
+    radius = marker_sizes(fat)
+    r_px = radius * ax.figure.dpi / 72
+    xy = _spread(ax.transData.transform(np.column_stack([lon, lat])), r_px, fat)
+    lon, lat = ax.transData.inverted().transform(xy).T
+    types = filtered["event_type"].astype(str).to_numpy()
+    for etype in sorted(set(types), key=event_order):
+        idx = np.flatnonzero(types == etype)
+        # Largest first, so small markers stay visible on top of big ones.
+        idx = idx[np.argsort(-radius[idx], kind="stable")]
+        shape, factor = EVENT_MARKERS.get(etype, FALLBACK_MARKER)
+        ax.scatter(
+            lon[idx],
+            lat[idx],
+            s=(2 * radius[idx]) ** 2 * factor,
+            marker=shape,
+            c=style.EVENT_TYPE_COLOURS.get(etype, FALLBACK_EVENT_COLOUR),
+            edgecolors="white",
+            linewidths=1.0,
+            alpha=0.92,
+            zorder=6,
+        )
+    return np.column_stack([xy, r_px]), None
+
+
+def _draw_cells(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, Cells]:
+    """Many incidents: one circle per grid cell, sized by count, coloured by
+    the cell's most frequent event type.
+
+    Tens of thousands of symbols would bury the risk shading and each other;
+    counts per cell keep both readable, and cost the same for any ``n``.
+    """
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    k = math.cos(math.radians((y0 + y1) / 2))
+    cell = (x1 - x0) / DENSE_CELLS_ACROSS
+    cell_y = cell * k  # square on the ground
+    lon = filtered["longitude"].to_numpy(dtype=float)
+    lat = filtered["latitude"].to_numpy(dtype=float)
+    grid = pd.DataFrame(
+        {
+            "i": np.floor((lon - x0) / cell).astype(np.int64),
+            "j": np.floor((lat - y0) / cell_y).astype(np.int64),
+            "t": filtered["event_type"].astype(str).to_numpy(),
+        }
+    )
+    by_type = grid.groupby(["i", "j", "t"], sort=True).size().unstack("t", fill_value=0)
+    counts = by_type.sum(axis=1).to_numpy()
+    # Ties go to the type listed first in geo.render.style (columns are put in that order).
+    ordered = by_type[sorted(by_type.columns, key=event_order)]
+    dominant = ordered.columns.to_numpy()[np.argmax(ordered.to_numpy(), axis=1)]
+    i = by_type.index.get_level_values("i").to_numpy()
+    j = by_type.index.get_level_values("j").to_numpy()
+    cx, cy = x0 + (i + 0.5) * cell, y0 + (j + 0.5) * cell_y
+    px_per_deg = ax.transData.transform((x1, y0))[0] - ax.transData.transform((x0, y0))[0]
+    cell_pt = cell * px_per_deg / (x1 - x0) * 72 / ax.figure.dpi
+    r_min, r_max = 1.6, cell_pt * 0.62
+    max_count = int(counts.max())
+    radius = r_min + (r_max - r_min) * np.sqrt(counts / max_count)
+    order = np.argsort(-radius, kind="stable")  # big first, small on top
+    colours = [style.EVENT_TYPE_COLOURS.get(t, FALLBACK_EVENT_COLOUR) for t in dominant]
+    ax.scatter(
+        cx[order],
+        cy[order],
+        s=(2 * radius[order]) ** 2,
+        c=[colours[n] for n in order],
+        edgecolors="white",
+        linewidths=0.6,
+        alpha=0.85,
+        zorder=6,
+    )
+    xy = ax.transData.transform(np.column_stack([cx, cy]))
+    discs = np.column_stack([xy, radius * ax.figure.dpi / 72])
+    km = cell * KM_PER_DEGREE * k
+    return discs, Cells(cell_km=km, max_count=max_count, r_min=r_min, r_max=r_max)
+
+
+def _spread(xy: np.ndarray, r_px: np.ndarray, fatalities: np.ndarray) -> np.ndarray:
+    """Fan out small stacks of incidents coded to the same point.
+
+    Reports often place several incidents at one town; drawn on top of each
+    other they read as one. Stacks of up to ``_MAX_SPREAD`` markers are laid
+    on a ring around the point (deadliest at the top), just wide enough for
+    the markers to sit side by side. Bigger stacks are dense data and stay.
+    """
+    cell = pd.DataFrame({"x": np.round(xy[:, 0] / 2), "y": np.round(xy[:, 1] / 2)})
+    cell["order"] = -fatalities
+    groups = cell.groupby(["x", "y"], sort=False)
+    size = groups["x"].transform("size").to_numpy()
+    spread = (size > 1) & (size <= _MAX_SPREAD)
+    if not spread.any():
+        return xy
+    ranked = cell.assign(i=np.arange(len(cell))).sort_values(["order", "i"], kind="stable")
+    rank = np.empty(len(cell), dtype=int)
+    rank[ranked["i"].to_numpy()] = ranked.groupby(["x", "y"], sort=False).cumcount().to_numpy()
+    widest = pd.Series(r_px).groupby([cell["x"], cell["y"]]).transform("max").to_numpy()
+    ring = widest / np.sin(np.pi / np.maximum(size, 2)) * 0.85
+    angle = np.pi / 2 + 2 * np.pi * rank / np.maximum(size, 1)
+    out = xy.copy()
+    out[spread, 0] += (ring * np.cos(angle))[spread]
+    out[spread, 1] += (ring * np.sin(angle))[spread]
+    return out
+
+
+def event_order(etype: str) -> int:
+    """Sort key: event types in the order geo.render.style lists them, others last."""
+    order = list(style.EVENT_TYPE_COLOURS)
+    return order.index(etype) if etype in order else len(order)
