@@ -18,6 +18,12 @@ OUTPUT_FORMATS = {".png": "png", ".pdf": "pdf"}
 
 def register(sub: Any) -> None:
     """Add the ``brief`` and ``snapshot`` commands to the ``python -m geo`` parser."""
+    _register_brief(sub)
+    _register_snapshot(sub)
+
+
+def _register_brief(sub: Any) -> None:
+    """The ``brief`` command: a briefing file of a period."""
     p = sub.add_parser(
         "brief",
         help="render a briefing (PNG slide or one-page PDF) of a period",
@@ -30,6 +36,14 @@ def register(sub: Any) -> None:
     p.add_argument(
         "path", type=Path, nargs="?", default=None, help="incident CSV (default: the store)"
     )
+    _add_period_arguments(p)
+    _add_filter_arguments(p)
+    _add_output_arguments(p)
+    p.set_defaults(func=cmd_brief)
+
+
+def _add_period_arguments(p: argparse.ArgumentParser) -> None:
+    """``--from``, ``--to`` and ``--as-of``."""
     p.add_argument(
         "--from",
         dest="date_from",
@@ -47,6 +61,10 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--as-of", type=_date, metavar="DATE", help="day risk is assessed at (default: --to)"
     )
+
+
+def _add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    """What the briefing is about: countries, areas, event types, fatalities."""
     p.add_argument(
         "--country",
         action="append",
@@ -69,6 +87,10 @@ def register(sub: Any) -> None:
         help="ACLED event type, e.g. Battles (repeatable or comma-separated)",
     )
     p.add_argument("--min-fatalities", type=int, default=0, metavar="N")
+
+
+def _add_output_arguments(p: argparse.ArgumentParser) -> None:
+    """Risk window, title, resolution and the output file."""
     p.add_argument(
         "--window-days",
         type=int,
@@ -79,8 +101,10 @@ def register(sub: Any) -> None:
     p.add_argument("--title", help="title printed on the briefing")
     p.add_argument("--dpi", type=int, help="PNG resolution (default 120: 1920 px wide)")
     p.add_argument("--out", type=Path, required=True, help="output file, .png or .pdf")
-    p.set_defaults(func=cmd_brief)
 
+
+def _register_snapshot(sub: Any) -> None:
+    """The ``snapshot`` command: a PNG of the live dashboard's map."""
     p = sub.add_parser(
         "snapshot",
         help="save a PNG of the running dashboard's map, as the browser shows it",
@@ -158,44 +182,20 @@ def cmd_brief(args: argparse.Namespace) -> int:
     """Render a briefing file."""
     from geo.analysis.filters import FilterState
 
-    fmt = OUTPUT_FORMATS.get(args.out.suffix.lower())
-    if fmt is None:
-        raise UsageError(f"--out {args.out}: the name must end in .png or .pdf")
-    if not args.out.parent.exists():
-        raise UsageError(f"--out {args.out}: folder {args.out.parent} does not exist")
-    if args.window_days < 1:
-        raise UsageError("--window-days must be a whole number of days >= 1")
-    if args.min_fatalities < 0:
-        raise UsageError("--min-fatalities must be >= 0")
-    if args.dpi is not None and fmt == "png" and not 100 <= args.dpi <= 600:
-        raise UsageError("--dpi must be between 100 and 600 (100 gives a 1600 px wide PNG)")
+    fmt = _output_format(args)
     event_types = _event_types(args.event_type)
     generated_at = _generated_at()
 
     from geo.analysis.pipeline import prepare
     from geo.io.store import read_incidents
-    from geo.reference import boundaries
     from geo.render.brief import render_brief
 
     path = args.path if args.path is not None else config.INCIDENTS_CSV
     incidents = read_incidents(path)
-    if not len(incidents) and (args.date_to is None):
-        raise DataError(f"{path}: no incidents, so there is no period to default to; give --to")
-    date_to = args.date_to or incidents["event_date"].max().date()
-    date_from = args.date_from or date_to - dt.timedelta(days=29)
-    if date_from > date_to:
-        raise UsageError(f"--from {date_from} is after --to {date_to}")
+    date_from, date_to = _period(args, incidents, path)
     countries = _countries(args.country, incidents)
-    try:
-        areas = boundaries.load_admin1()
-        borders = boundaries.load_borders()
-        admin0 = boundaries.load_admin0()
-    except (OSError, ValueError) as exc:
-        raise DataError(f"cannot read the boundary layers: {exc}") from None
-    admin1 = tuple(_items(args.admin1))
-    unknown = sorted(set(admin1) - set(areas["area"]))
-    if unknown:
-        raise UsageError(f"--admin1: unknown area(s) {', '.join(unknown)}")
+    areas, borders, admin0 = _boundary_layers()
+    admin1 = _admin1(args.admin1, areas)
 
     state = FilterState(
         date_from=date_from,
@@ -227,6 +227,55 @@ def cmd_brief(args: argparse.Namespace) -> int:
         f"wrote {args.out} ({fmt.upper()}, {len(data) / 1024:.0f} KB) for {date_from} to {date_to}"
     )
     return 0
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    """The file format ``--out`` names, once the numeric options are checked."""
+    fmt = OUTPUT_FORMATS.get(args.out.suffix.lower())
+    if fmt is None:
+        raise UsageError(f"--out {args.out}: the name must end in .png or .pdf")
+    if not args.out.parent.exists():
+        raise UsageError(f"--out {args.out}: folder {args.out.parent} does not exist")
+    if args.window_days < 1:
+        raise UsageError("--window-days must be a whole number of days >= 1")
+    if args.min_fatalities < 0:
+        raise UsageError("--min-fatalities must be >= 0")
+    if args.dpi is not None and fmt == "png" and not 100 <= args.dpi <= 600:
+        raise UsageError("--dpi must be between 100 and 600 (100 gives a 1600 px wide PNG)")
+    return fmt
+
+
+def _period(args: argparse.Namespace, incidents: Any, path: Path) -> tuple[dt.date, dt.date]:
+    """First and last day: as given, else the 30 days to the latest incident."""
+    if not len(incidents) and (args.date_to is None):
+        raise DataError(f"{path}: no incidents, so there is no period to default to; give --to")
+    date_to = args.date_to or incidents["event_date"].max().date()
+    date_from = args.date_from or date_to - dt.timedelta(days=29)
+    if date_from > date_to:
+        raise UsageError(f"--from {date_from} is after --to {date_to}")
+    return date_from, date_to
+
+
+def _boundary_layers() -> tuple[Any, Any, Any]:
+    """The shipped admin-1 areas, border lines and countries."""
+    from geo.reference import boundaries
+
+    try:
+        areas = boundaries.load_admin1()
+        borders = boundaries.load_borders()
+        admin0 = boundaries.load_admin0()
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read the boundary layers: {exc}") from None
+    return areas, borders, admin0
+
+
+def _admin1(values: list[str], areas: Any) -> tuple[str, ...]:
+    """The ``--admin1`` names, each checked against the areas layer."""
+    admin1 = tuple(_items(values))
+    unknown = sorted(set(admin1) - set(areas["area"]))
+    if unknown:
+        raise UsageError(f"--admin1: unknown area(s) {', '.join(unknown)}")
+    return admin1
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
