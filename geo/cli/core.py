@@ -7,13 +7,16 @@ import json
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from geo import config
 from geo.cli.common import add_boundary_options, areas_from_args
 from geo.cli.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from geo.reference.gazetteer import Gazetteer, GeocodeResult
 
 # load_user_gazetteer's column options, with their defaults; an OCHA export
 # needs e.g. --name-column featureName --lat-column Latitude ...
@@ -37,6 +40,13 @@ _GAZETTEER_COLUMN_HELP = {
 
 def register(sub: Any) -> None:
     """Add the foundation commands to the ``python -m geo`` parser."""
+    _add_validate(sub)
+    _add_geocode(sub)
+    _add_join(sub)
+    _add_summary(sub)
+
+
+def _add_validate(sub: Any) -> None:
     p = sub.add_parser(
         "validate",
         help="check an incident file; exit 1 with one line per problem",
@@ -51,6 +61,8 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=cmd_validate)
 
+
+def _add_geocode(sub: Any) -> None:
     p = sub.add_parser(
         "geocode",
         help="look a place name up in the offline gazetteer",
@@ -85,6 +97,8 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_geocode)
 
+
+def _add_join(sub: Any) -> None:
     p = sub.add_parser(
         "join",
         help="add area, snapping flags and border distance to incidents",
@@ -97,6 +111,8 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, help="write CSV here instead of standard output")
     p.set_defaults(func=cmd_join)
 
+
+def _add_summary(sub: Any) -> None:
     p = sub.add_parser(
         "summary",
         help="counts by country, admin-1, event type and month",
@@ -159,7 +175,30 @@ def _consistency_problems(raw: pd.DataFrame, problems: list[Any], file: str) -> 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
     """Print the best match for a place name, with candidates when ambiguous."""
-    from geo.reference.gazetteer import GazetteerError, load_gazetteer, resolve_country
+    from geo.reference.gazetteer import GazetteerError, load_gazetteer
+
+    options = _gazetteer_options(args)
+    try:
+        gazetteer = load_gazetteer(user_files=[(path, options) for path in args.gazetteer])
+    except GazetteerError as exc:
+        raise DataError(str(exc)) from None
+    result = _lookup(gazetteer, args)
+    if result is None:
+        message = f"no place called {args.name!r}"
+        if args.country:
+            message += f" in {args.country}"
+        print(message, file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    _print_place(result)
+    return 0
+
+
+def _gazetteer_options(args: argparse.Namespace) -> dict[str, str]:
+    """Check the geocode arguments; the --*-column options as load_gazetteer takes them."""
+    from geo.reference.gazetteer import resolve_country
 
     if args.country is not None and resolve_country(args.country) is None:
         # a typo must not quietly fall back to "any country" (Gao would be Mali's)
@@ -167,7 +206,6 @@ def cmd_geocode(args: argparse.Namespace) -> int:
             f"--country: got {args.country!r}; expected an ISO2/ISO3 code or an English "
             "country name, e.g. ML, MLI or Mali"
         )
-
     for path in args.gazetteer:
         if not path.exists():
             raise UsageError(f"gazetteer file not found: {path}")
@@ -180,10 +218,11 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     }
     if options and not args.gazetteer:
         raise UsageError("the --*-column options need --gazetteer CSV")
-    try:
-        gazetteer = load_gazetteer(user_files=[(path, options) for path in args.gazetteer])
-    except GazetteerError as exc:
-        raise DataError(str(exc)) from None
+    return options
+
+
+def _lookup(gazetteer: Gazetteer, args: argparse.Namespace) -> GeocodeResult | None:
+    """The gazetteer's answer, its warnings printed as plain lines."""
     online = None
     if args.online:
         from geo.reference.geocoders import OnlineGeocoder
@@ -196,15 +235,11 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         )
     for warning in caught:  # e.g. the online geocoder failed: say so, without a code line
         print(f"warning: {warning.message}", file=sys.stderr)
-    if result is None:
-        message = f"no place called {args.name!r}"
-        if args.country:
-            message += f" in {args.country}"
-        print(message, file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return 0
+    return result
+
+
+def _print_place(result: GeocodeResult) -> None:
+    """The match as text lines, with its candidates when the name is ambiguous."""
     print(
         f"{result.name} ({result.admin1 or '-'}, {result.iso3}): "
         f"{result.latitude:.4f} N, {result.longitude:.4f} E"
@@ -216,7 +251,6 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         print(f"  ambiguous: {len(result.candidates)} candidates:")
         for cand in result.candidates:
             print(f"    {_candidate_line(cand)}")
-    return 0
 
 
 def _candidate_line(cand: Any) -> str:

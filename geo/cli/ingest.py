@@ -14,6 +14,11 @@ from geo import config
 
 def register(sub: Any) -> None:
     """Add ``import`` and ``extract`` to the ``python -m geo`` parser."""
+    _add_import(sub)
+    _add_extract(sub)
+
+
+def _add_import(sub: Any) -> None:
     p = sub.add_parser(
         "import",
         help="append an ACLED, UCDP GED or mapped CSV/GeoJSON file to the incident store",
@@ -61,6 +66,8 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=cmd_import)
 
+
+def _add_extract(sub: Any) -> None:
     p = sub.add_parser(
         "extract",
         help="find candidate incidents in a security report (nothing is stored)",

@@ -8,13 +8,16 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
 from geo import config
 from geo.cli.common import add_boundary_options, areas_from_args
 from geo.cli.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from geo.analysis.risk import RiskConfig
 
 FORMATS = ("table", "csv", "json")
 
@@ -119,6 +122,33 @@ def cmd_risk(args: argparse.Namespace) -> int:
     from geo.analysis.pipeline import prepare
     from geo.io.store import read_incidents
 
+    cfg, overrides = _settings(args)
+    path = args.path if args.path is not None else config.INCIDENTS_CSV
+    if not Path(path).exists():
+        raise UsageError(f"incident file not found: {path}")
+    incidents = read_incidents(path)
+    as_of, defaulted = _parse_as_of(args.as_of, incidents)
+    areas = _areas(args)
+    joined = prepare(incidents, areas=areas)
+    try:
+        scored = risk.score_areas(
+            joined, areas, as_of, window_days=args.window_days, config=cfg, overrides=overrides
+        )
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+
+    if defaulted:
+        print(f"as of {as_of}, the latest incident in {path} (set --as-of)", file=sys.stderr)
+    for notice in scored.attrs.get("notices", []):
+        print(f"warning: {notice}", file=sys.stderr)
+    _write(scored, _context(joined, scored, as_of, args, cfg, path), args)
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> tuple[RiskConfig, pd.DataFrame | None]:
+    """Check the options; the risk settings and the overrides (``None``: ignored) they name."""
+    from geo.analysis import risk
+
     if args.window_days < 1:
         raise UsageError(f"--window-days: got {args.window_days}; expected a whole number >= 1")
     if args.overrides is not None and args.no_overrides:
@@ -134,12 +164,11 @@ def cmd_risk(args: argparse.Namespace) -> int:
         overrides = None if args.no_overrides else risk.load_overrides(args.overrides)
     except risk.RiskOverridesError as exc:
         raise DataError("\n".join(str(p) for p in exc.problems)) from None
+    return cfg, overrides
 
-    path = args.path if args.path is not None else config.INCIDENTS_CSV
-    if not Path(path).exists():
-        raise UsageError(f"incident file not found: {path}")
-    incidents = read_incidents(path)
-    as_of, defaulted = _parse_as_of(args.as_of, incidents)
+
+def _areas(args: argparse.Namespace) -> Any:
+    """The area layer of the boundary options, cut to the --iso3 countries."""
     areas = areas_from_args(args)
     if args.iso3:
         wanted = [c.strip().upper() for c in args.iso3.split(",") if c.strip()]
@@ -147,19 +176,11 @@ def cmd_risk(args: argparse.Namespace) -> int:
         if unknown:
             raise UsageError(f"--iso3: no areas for {', '.join(unknown)} in the area layer")
         areas = areas[areas["iso3"].isin(wanted)].reset_index(drop=True)
-    joined = prepare(incidents, areas=areas)
-    try:
-        scored = risk.score_areas(
-            joined, areas, as_of, window_days=args.window_days, config=cfg, overrides=overrides
-        )
-    except ValueError as exc:
-        raise DataError(str(exc)) from None
+    return areas
 
-    if defaulted:
-        print(f"as of {as_of}, the latest incident in {path} (set --as-of)", file=sys.stderr)
-    for notice in scored.attrs.get("notices", []):
-        print(f"warning: {notice}", file=sys.stderr)
-    context = _context(joined, scored, as_of, args, cfg, path)
+
+def _write(scored: pd.DataFrame, context: dict[str, Any], args: argparse.Namespace) -> None:
+    """Print the scored areas to standard output in the --format asked for."""
     if args.format == "csv":
         _csv_frame(scored).to_csv(sys.stdout, index=False, lineterminator="\n")
     elif args.format == "json":
@@ -167,7 +188,6 @@ def cmd_risk(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         write_table(scored, context, sys.stdout, show_all=args.all)
-    return 0
 
 
 def _context(
