@@ -95,6 +95,87 @@ class Figures:
     notes: list[str] = field(default_factory=list)
 
 
+_BOUNDS = {
+    "at least": "a lower bound",
+    "more than": "a lower bound (strictly more)",
+    "over": "a lower bound (strictly more)",
+    "upwards of": "a lower bound",
+    "up to": "an upper bound",
+    "as many as": "an upper bound",
+    "at most": "an upper bound",
+}
+
+
+def _figure_numbers(cleaned: str, skip: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """Numbers that may be figures: not in a skipped span, not a year, not a measure."""
+    return [
+        m
+        for m in NUMBER.finditer(cleaned)
+        if not any(a <= m.start() < b for a, b in skip)
+        and not re.fullmatch(r"(19|20)\d\d", m.group(1))
+        and not UNIT_AFTER.match(cleaned[m.end() :])
+    ]
+
+
+def _kind(head: str, after: str) -> str:
+    """ "death", "injury" or "" for a number, from the words before and after it.
+
+    ``head`` is the text before the number (without its qualifier), ``after``
+    the text up to the next number; only its first clause and ten words count.
+    """
+    if DEATH_BEFORE.search(head):
+        return "death"
+    if INJURY_BEFORE.search(head):
+        return "injury"
+    cut = _STOP.search(after)
+    window = after[: cut.start()] if cut else after
+    window = " ".join(window.split()[:10])
+    d = re.search(rf"\b{DEATH}\b", window, re.I)
+    i = re.search(rf"\b{INJURY}\b", window, re.I)
+    if d and (not i or d.start() < i.start()):
+        return "death"
+    return "injury" if i else ""
+
+
+def _count(out: Figures, cleaned: str, numbers: list[re.Match[str]], k: int) -> None:
+    """Add number ``k`` to the deaths or injuries when the words around it say which."""
+    m = numbers[k]
+    value = parse_number(m.group(1))
+    if value is None:
+        return
+    before = cleaned[max(0, m.start() - 60) : m.start()]
+    qual = QUALIFIER.search(before)
+    head = before[: qual.start()] if qual else before
+    stop = numbers[k + 1].start() if k + 1 < len(numbers) else len(cleaned)
+    kind = _kind(head, cleaned[m.end() : stop])
+    if not kind:
+        return
+    if qual:
+        bound = _BOUNDS.get(qual.group(1).casefold(), "approximate")
+        out.notes.append(f"'{qual.group(1)} {m.group(1)}' read as {value} ({bound})")
+    if kind == "death":
+        out.fatalities = (out.fatalities or 0) + value
+    else:
+        out.injuries = (out.injuries or 0) + value
+
+
+def _count_without_numbers(out: Figures, cleaned: str) -> None:
+    """ "nobody was killed" states 0; "was shot dead" one death, unless a number says more."""
+    no_deaths = NO_DEATHS.search(cleaned)
+    if no_deaths:
+        out.notes.append(f"'{no_deaths.group(0)}': no deaths")
+        if out.fatalities is None:
+            out.fatalities = 0
+        return
+    single = SINGLE_DEATH.search(cleaned)
+    if single is None:
+        return
+    preceding = cleaned[max(0, single.start() - 40) : single.start()]
+    if not NUMBER.search(preceding) or out.fatalities is None:
+        out.fatalities = (out.fatalities or 0) + 1
+        out.notes.append(f"'{single.group(0).strip()}' counted as 1 death")
+
+
 def find_figures(text: str, skip: list[tuple[int, int]] | None = None) -> Figures:
     """Deaths and injuries stated in ``text``.
 
@@ -105,69 +186,12 @@ def find_figures(text: str, skip: list[tuple[int, int]] | None = None) -> Figure
     skip : list of (start, end)
         Spans (dates) whose numbers are not figures.
     """
-    skip = skip or []
+    # An "including ..." aside is a subset of the figure before it: blanked
+    # out (same length, so positions in ``skip`` still hold).
     cleaned = INCLUDING.sub(lambda m: " " * len(m.group(0)), text)
     out = Figures()
-    numbers = [
-        m
-        for m in NUMBER.finditer(cleaned)
-        if not any(a <= m.start() < b for a, b in skip)
-        and not re.fullmatch(r"(19|20)\d\d", m.group(1))
-        and not UNIT_AFTER.match(cleaned[m.end() :])
-    ]
-    for k, m in enumerate(numbers):
-        value = parse_number(m.group(1))
-        if value is None:
-            continue
-        before = cleaned[max(0, m.start() - 60) : m.start()]
-        qual = QUALIFIER.search(before)
-        head = before[: qual.start()] if qual else before
-        kind = ""
-        if DEATH_BEFORE.search(head):
-            kind = "death"
-        elif INJURY_BEFORE.search(head):
-            kind = "injury"
-        else:
-            stop = numbers[k + 1].start() if k + 1 < len(numbers) else len(cleaned)
-            window = cleaned[m.end() : stop]
-            cut = _STOP.search(window)
-            window = window[: cut.start()] if cut else window
-            window = " ".join(window.split()[:10])
-            d = re.search(rf"\b{DEATH}\b", window, re.I)
-            i = re.search(rf"\b{INJURY}\b", window, re.I)
-            if d and (not i or d.start() < i.start()):
-                kind = "death"
-            elif i:
-                kind = "injury"
-        if not kind:
-            continue
-        if qual:
-            q = qual.group(1).casefold()
-            bound = {
-                "at least": "a lower bound",
-                "more than": "a lower bound (strictly more)",
-                "over": "a lower bound (strictly more)",
-                "upwards of": "a lower bound",
-                "up to": "an upper bound",
-                "as many as": "an upper bound",
-                "at most": "an upper bound",
-            }.get(q, "approximate")
-            out.notes.append(f"'{qual.group(1)} {m.group(1)}' read as {value} ({bound})")
-        if kind == "death":
-            out.fatalities = (out.fatalities or 0) + value
-        else:
-            out.injuries = (out.injuries or 0) + value
-    no_deaths = NO_DEATHS.search(cleaned)
-    if no_deaths:
-        out.notes.append(f"'{no_deaths.group(0)}': no deaths")
-        if out.fatalities is None:
-            out.fatalities = 0
-        return out
-    if SINGLE_DEATH.search(cleaned):
-        single = SINGLE_DEATH.search(cleaned)
-        assert single is not None
-        preceding = cleaned[max(0, single.start() - 40) : single.start()]
-        if not NUMBER.search(preceding) or out.fatalities is None:
-            out.fatalities = (out.fatalities or 0) + 1
-            out.notes.append(f"'{single.group(0).strip()}' counted as 1 death")
+    numbers = _figure_numbers(cleaned, skip or [])
+    for k in range(len(numbers)):
+        _count(out, cleaned, numbers, k)
+    _count_without_numbers(out, cleaned)
     return out

@@ -108,6 +108,102 @@ def _with_year(
         return None, "not a real date"
 
 
+def _mention(
+    m: re.Match[str], date: dt.date | None, precision: int, kind: str, note: str = ""
+) -> DateMention:
+    return DateMention(m.start(), m.end(), m.group(0), date, precision, kind, note)
+
+
+def _explicit(text: str, post_date: dt.date | None, year_hint: int | None) -> list[DateMention]:
+    """Day and month, with or without the year ("10 February", "January 11, 2013")."""
+    out = []
+    for pattern, day, month in ((DAY_MONTH, 1, 2), (MONTH_DAY, 2, 1)):
+        for m in pattern.finditer(text):
+            year = int(m.group(3)) if m.group(3) else None
+            date, note = _with_year(
+                int(m.group(day)), MONTHS[m.group(month).casefold()], year, post_date, year_hint
+            )
+            out.append(_mention(m, date, 1, "explicit", note))
+    return out
+
+
+def _month_year(
+    m: re.Match[str], month: int, post_date: dt.date | None, year_hint: int | None
+) -> tuple[int | None, str]:
+    """The year of a month-only date, and the note saying how it was dated."""
+    year: int | None
+    if m.group(3):
+        year = int(m.group(3))
+    elif m.group(2) and post_date is not None:
+        year = post_date.year - (1 if m.group(2) == "last" else 0)
+    else:
+        year = None
+    note = "month only: dated to its first day"
+    if year is None and post_date is not None:
+        year = post_date.year if month <= post_date.month else post_date.year - 1
+    elif year is None and year_hint is not None:
+        year, note = year_hint, f"month only, year {year_hint} taken from the text"
+    return year, note
+
+
+def _months(text: str, post_date: dt.date | None, year_hint: int | None) -> list[DateMention]:
+    """Months alone ("in January", "January of this year"): the 1st, precision 3."""
+    out = []
+    for m in MONTH_ONLY.finditer(text):
+        month = MONTHS[m.group(1).casefold()]
+        year, note = _month_year(m, month, post_date, year_hint)
+        date = dt.date(year, month, 1) if year else None
+        out.append(_mention(m, date, 3, "month", note if year else "year not known"))
+    return out
+
+
+def _weekdays(text: str, post_date: dt.date | None) -> list[DateMention]:
+    """Weekdays: the latest such day on or before the post ("next Friday" is ignored)."""
+    out = []
+    for m in WEEKDAY.finditer(text):
+        lead = (m.group(1) or "").casefold()
+        if lead in ("next", "coming", "for", "until", "by"):
+            continue
+        if post_date is None:
+            out.append(_mention(m, None, 1, "weekday", "weekday with no post date"))
+        else:
+            day = _last_on_or_before(post_date, WEEKDAYS[m.group(2).casefold()])
+            out.append(_mention(m, day, 1, "weekday"))
+    return out
+
+
+def _relative_days(text: str, post_date: dt.date | None) -> list[DateMention]:
+    """Days counted from the post: "today", "yesterday" (precision 1), "N days ago" (2)."""
+    out = []
+    for m in TODAY.finditer(text):
+        back = 1 if m.group(1).casefold().startswith("yesterday") else 0
+        if post_date is None:
+            out.append(_mention(m, None, 1, "today", "relative day with no post date"))
+        else:
+            out.append(_mention(m, post_date - dt.timedelta(days=back), 1, "today"))
+    for m in DAYS_AGO.finditer(text):
+        n = parse_number(m.group(1))
+        if n is None:
+            continue
+        if post_date is None:
+            out.append(_mention(m, None, 2, "ago", "relative day with no post date"))
+        else:
+            out.append(_mention(m, post_date - dt.timedelta(days=n), 2, "ago"))
+    return out
+
+
+def _weeks(text: str, post_date: dt.date | None) -> list[DateMention]:
+    """Weeks: "last week" (7 days before the post), "this week", at week precision."""
+    out = []
+    for m in WEEK.finditer(text):
+        last = m.group(1).casefold().startswith("last")
+        if post_date is None:
+            out.append(_mention(m, None, 2, "week", "relative week with no post date"))
+        else:
+            out.append(_mention(m, post_date - dt.timedelta(days=7 if last else 0), 2, "week"))
+    return out
+
+
 def find_dates(
     text: str, post_date: dt.date | None, year_hint: int | None = None
 ) -> list[DateMention]:
@@ -122,76 +218,15 @@ def find_dates(
     year_hint : int, optional
         A year to use for "10 February" when there is no post date.
     """
-    found: list[DateMention] = []
-
-    def add(
-        m: re.Match[str], date: dt.date | None, precision: int, kind: str, note: str = ""
-    ) -> None:
-        found.append(DateMention(m.start(), m.end(), m.group(0), date, precision, kind, note))
-
-    year: int | None
-    for m in DAY_MONTH.finditer(text):
-        year = int(m.group(3)) if m.group(3) else None
-        date, note = _with_year(
-            int(m.group(1)), MONTHS[m.group(2).casefold()], year, post_date, year_hint
-        )
-        add(m, date, 1, "explicit", note)
-    for m in MONTH_DAY.finditer(text):
-        year = int(m.group(3)) if m.group(3) else None
-        date, note = _with_year(
-            int(m.group(2)), MONTHS[m.group(1).casefold()], year, post_date, year_hint
-        )
-        add(m, date, 1, "explicit", note)
-    for m in MONTH_ONLY.finditer(text):
-        month = MONTHS[m.group(1).casefold()]
-        if m.group(3):
-            year = int(m.group(3))
-        elif m.group(2) and post_date is not None:
-            year = post_date.year - (1 if m.group(2) == "last" else 0)
-        else:
-            year = None
-        note = "month only: dated to its first day"
-        if year is None and post_date is not None:
-            year = post_date.year if month <= post_date.month else post_date.year - 1
-        elif year is None and year_hint is not None:
-            year, note = year_hint, f"month only, year {year_hint} taken from the text"
-        add(
-            m,
-            dt.date(year, month, 1) if year else None,
-            3,
-            "month",
-            note if year else "year not known",
-        )
-    for m in WEEKDAY.finditer(text):
-        lead = (m.group(1) or "").casefold()
-        if lead in ("next", "coming", "for", "until", "by"):
-            continue
-        if post_date is None:
-            add(m, None, 1, "weekday", "weekday with no post date")
-        else:
-            add(m, _last_on_or_before(post_date, WEEKDAYS[m.group(2).casefold()]), 1, "weekday")
-    for m in TODAY.finditer(text):
-        word = m.group(1).casefold()
-        back = 1 if word.startswith("yesterday") else 0
-        if post_date is None:
-            add(m, None, 1, "today", "relative day with no post date")
-        else:
-            add(m, post_date - dt.timedelta(days=back), 1, "today")
-    for m in DAYS_AGO.finditer(text):
-        n = parse_number(m.group(1))
-        if n is None:
-            continue
-        if post_date is None:
-            add(m, None, 2, "ago", "relative day with no post date")
-        else:
-            add(m, post_date - dt.timedelta(days=n), 2, "ago")
-    for m in WEEK.finditer(text):
-        last = m.group(1).casefold().startswith("last")
-        if post_date is None:
-            add(m, None, 2, "week", "relative week with no post date")
-        else:
-            add(m, post_date - dt.timedelta(days=7 if last else 0), 2, "week")
-
+    found = [
+        *_explicit(text, post_date, year_hint),
+        *_months(text, post_date, year_hint),
+        *_weekdays(text, post_date),
+        *_relative_days(text, post_date),
+        *_weeks(text, post_date),
+    ]
+    # Where expressions overlap ("10 February" and "February") the one that
+    # starts first, else the longest, is kept.
     found.sort(key=lambda d: (d.start, -(d.end - d.start)))
     kept: list[DateMention] = []
     for mention in found:
