@@ -269,13 +269,6 @@ def _bench_size(
     def dashboard(frame: pd.DataFrame) -> str:
         return _page(lambda: build_map(frame, **context))
 
-    def incident_layer() -> str:
-        return _page(
-            lambda: build_map(
-                incidents, options=MapOptions(layers={"incidents"}, sync_url=False, legend=False)
-            )
-        )
-
     t_filter, shown = _best(lambda: apply_filters(incidents, state), args.repeat)
     t_all, page_all = _best(lambda: dashboard(incidents), args.repeat)
     t_shown, page_shown = _best(lambda: dashboard(shown), args.repeat)
@@ -293,13 +286,24 @@ def _bench_size(
         len(page_shown.encode()),
     )
     if browser is not None:
-        browser.time_page(
-            "dashboard",
-            n,
-            _page(lambda: build_map(incidents, options=MapOptions(inline_assets=True), **context)),
-        )
+        inline = MapOptions(inline_assets=True)
+        page = _page(lambda: build_map(incidents, options=inline, **context))
+        browser.time_page("dashboard", n, page)
     if n > args.naive_max:
         return row, None
+    return row, _bench_naive(n, incidents, args, browser)
+
+
+def _bench_naive(
+    n: int, incidents: pd.DataFrame, args: argparse.Namespace, browser: _Browser | None
+) -> tuple[Any, ...]:
+    """Our incident layer alone against a plain folium map of the same points."""
+    from geo.render.maps import MapOptions, build_map
+
+    def incident_layer() -> str:
+        only = MapOptions(layers={"incidents"}, sync_url=False, legend=False)
+        return _page(lambda: build_map(incidents, options=only))
+
     t_ours, ours = _best(incident_layer, args.repeat)
     t_naive, naive = _best(lambda: _page(lambda: naive_map(incidents)), 1)
     if browser is not None:
@@ -310,14 +314,11 @@ def _bench_size(
             apply_local_assets(m, inline=True)
             return _page(lambda: m)
 
-        alone = _page(
-            lambda: build_map(
-                incidents, options=MapOptions(layers={"incidents"}, inline_assets=True)
-            )
-        )
+        inline_layer = MapOptions(layers={"incidents"}, inline_assets=True)
+        alone = _page(lambda: build_map(incidents, options=inline_layer))
         browser.time_page("incident layer alone", n, alone)
         browser.time_page("naive", n, naive_inline())
-    return row, (n, _mode(ours), t_ours, len(ours.encode()), t_naive, len(naive.encode()))
+    return (n, _mode(ours), t_ours, len(ours.encode()), t_naive, len(naive.encode()))
 
 
 def _mode(page: str) -> str:
