@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import config
+from geo.cli.errors import DataError, UsageError
 
 
 def register(sub: Any) -> None:
@@ -95,7 +96,7 @@ def _iso_date(text: str) -> dt.date:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from geo.cli.errors import DataError, UsageError
+    """Import a structured file into the store and say what was added, skipped, rejected."""
     from geo.io.ingest import import_file
     from geo.io.store import append_incidents
 
@@ -141,7 +142,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from geo.cli.errors import DataError
+    """Print the candidate incidents found in a report; nothing is stored."""
     from geo.io.extract import candidates_to_records, extract_candidates
 
     try:
