@@ -45,7 +45,8 @@ class ImportResult:
     source_rows : list of int
         Spreadsheet row in the source of each row of ``frame``.
     rejected : DataFrame
-        Rejected source rows, every source cell kept, plus :data:`REJECT_COLUMNS`.
+        Rejected source rows, every source cell kept, plus
+        :data:`geo.io.rejects.REJECT_COLUMNS`.
     problems : list of Problem
         Every problem found, naming the source column.
     """
