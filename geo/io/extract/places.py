@@ -34,16 +34,23 @@ class GazetteerLike(Protocol):
     def lookup(self, name: object, country: object = None, admin1: object = None) -> Any: ...
 
 
+# "Quds Force": a single word before an organisation word
+# names the organisation, not a place.
 ORG_WORDS = re.compile(
     r"^\s+(?:Force|Forces|Brigade|Brigades|Party|Movement|Army|Front|Council|Ministry|Guard"
     r"|Guards|Corps|Battalion|Regiment|Committee|Organi[sz]ation|Group|Agency|Company)\b",
     re.I,
 )
+# "near Kidal", "10 km from the town of Gao": the event is not at the place
+# itself, so its geo_precision is at best 2.
 NEAR_BEFORE = re.compile(
     r"(?:near|outside|close to|around|north of|south of|east of|west of|vicinity of"
     r"|(?:km|kilomet\w+|miles|metres) (?:from|of|outside))\s+(?:the\s+)?"
     r"(?:(?:city|town|village|locality|region) of\s+)?$",
     re.I,
+)
+NAMED_PLACE = re.compile(
+    r"\b(?:town|city|village|locality|commune) of ([A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+)*)"
 )
 FEATURE_WORDS = ("region", "mountains", "massif", "valley", "plateau", "desert", "hills", "area")
 _CONNECT_TOKENS = {"des", "de", "du", "el", "al", "la", "le", "n", "ag", "ben", "bin", "ould"}
@@ -290,11 +297,6 @@ def main_country(
     if not score:
         return default
     return max(sorted(score), key=lambda k: score[k])
-
-
-NAMED_PLACE = re.compile(
-    r"\b(?:town|city|village|locality|commune) of ([A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+)*)"
-)
 
 
 def unfound_places(text: str, places: list[PlaceMention]) -> list[str]:

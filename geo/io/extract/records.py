@@ -63,6 +63,7 @@ class _Confidence:
 
 
 def _assume_post_week(cand: Candidate) -> None:
+    """Date an undated candidate of a dated update by the post's week."""
     if cand.date is None and not cand.date_note and cand.post.date and cand.post.title:
         # No date words at all ("Rioters have blocked roads ...") in a dated
         # update ("MENA Update (16 February 2013)"): it reports its week, so
@@ -162,6 +163,7 @@ def _place_fields(result: Any) -> dict[str, Any]:
 
 
 def _row(cand: Candidate, source: str | None) -> dict[str, Any]:
+    """The candidate as a row of :data:`CANDIDATE_COLUMNS`, scored."""
     _assume_post_week(cand)
     place = cand.place
     result = place.result if place is not None else None

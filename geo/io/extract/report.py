@@ -118,9 +118,11 @@ class _Part:
 class _Scan:
     """A sentence being read: what it names, and the candidates it may add to.
 
+    ``focus`` is the ISO3 of the section or the post's main country.
     ``earlier`` holds the candidates of the post's previous paragraphs,
     ``in_paragraph`` those of this paragraph's previous sentences, ``new``
-    those this sentence starts.
+    those this sentence starts; ``previous_date`` is the date of the
+    sentence's last event, which "one day after" counts from.
     """
 
     sentence: str
@@ -137,6 +139,8 @@ class _Scan:
     previous_date: dt.date | None = None
 
     def part(self, span: Segment, live: list[Trigger]) -> _Part:
+        """The segment ``span`` with the event words, places, dates and actors in it."""
+
         def inside(start: int) -> bool:
             return span.start <= start < span.end
 
@@ -150,6 +154,7 @@ class _Scan:
         )
 
     def merge(self, target: Candidate, part: _Part, refers_back: bool) -> None:
+        """Add what ``part`` says to an earlier candidate (see :func:`merge_into`)."""
         merge_into(
             target, part.text, part.places, part.dates, part.mentions, self.country_label,
             refers_back,
