@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.cli.brief",
     "geo.cli.ingest",
     "geo.cli.bench",
+    "geo.cli.evaluate",
 )
 
 
