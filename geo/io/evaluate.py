@@ -403,7 +403,7 @@ Extractor = Callable[[str, dt.date], pd.DataFrame]
 
 
 def _default_extractor() -> Extractor:
-    from geo.io.extract.report import extract_candidates
+    from geo.io.extract import extract_candidates
     from geo.reference.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()

