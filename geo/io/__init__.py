@@ -1,0 +1,31 @@
+"""Getting data in and out: the store, imports, extraction, downloads.
+
+Modules
+-------
+::
+
+    store      reading and writing incident files: atomic writes, lock, append
+    dedupe     duplicate detection between stored and incoming rows
+    rejects    the layout of rejected rows
+    ingest     ACLED, UCDP GED and mapped CSV/GeoJSON imports
+    extract    candidate incidents from report prose
+    evaluate   scoring extraction against a keyed corpus
+    eval_key   reading an evaluation corpus's key
+    export     the incidents table as CSV and GeoJSON
+    synthetic  labelled synthetic incidents for benchmarks
+
+Import what you need from its module (``from geo.io.store import ...``);
+the package itself loads nothing, so a light import stays light.
+"""
+
+__all__ = [
+    "store",
+    "dedupe",
+    "rejects",
+    "ingest",
+    "extract",
+    "evaluate",
+    "eval_key",
+    "export",
+    "synthetic",
+]
