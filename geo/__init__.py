@@ -42,7 +42,23 @@ _ENTRY_POINTS: dict[str, str] = {
     "extract_candidates": "geo.io.extract",
 }
 
-__all__ = ["__version__", *_ENTRY_POINTS]
+__all__ = [
+    "FilterState",
+    "__version__",
+    "append_incidents",
+    "apply_filters",
+    "build_map",
+    "extract_candidates",
+    "import_file",
+    "load_admin1",
+    "load_gazetteer",
+    "prepare",
+    "read_incidents",
+    "render_brief",
+    "score_areas",
+    "validate_frame",
+    "write_incidents",
+]
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors
     from geo.analysis.filters import FilterState, apply_filters

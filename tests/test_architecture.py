@@ -215,6 +215,7 @@ def test_front_door() -> None:
     ):
         assert name in geo.__all__, name
         assert callable(getattr(geo, name)), name
+    assert set(geo.__all__) == {"__version__", *geo._ENTRY_POINTS}
 
 
 def test_every_package_declares_its_public_names() -> None:
