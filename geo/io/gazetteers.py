@@ -1,0 +1,343 @@
+"""The incident store's own gazetteers: place lists a user loaded, kept beside the store.
+
+An analyst loads the populated places their partners use (an OCHA COD
+export, a project's village list) once, and from then on geocoding, report
+extraction and the Ingest page find those places ahead of the shipped
+GeoNames list. They are part of the store's configuration, in a folder
+beside the store named after it::
+
+    data/incidents.csv
+    data/incidents.gazetteers/
+        manifest.json          what is loaded, in order of precedence
+        mali-cod-ppl.csv       each gazetteer in the project's place columns
+
+The manifest records, for each gazetteer, its name, the file it came from,
+the column mapping used, the fixed country (if any), the geo_precision its
+places get, the number of places, when it was loaded and by whom (if
+known). Every file is written atomically (:func:`geo.io.store.atomic_write_text`)
+under the manifest's lock, and a file with problems changes nothing.
+
+Examples
+--------
+>>> source = read_place_file("tests/data/gaz_cod_places.csv")  # doctest: +SKIP
+>>> mapping = ColumnMapping(**guess_mapping(source))            # doctest: +SKIP
+>>> add_gazetteer("data/incidents.csv", source, mapping, name="Mali COD")  # doctest: +SKIP
+>>> load_store_gazetteer("data/incidents.csv").lookup("Kanouberé").source  # doctest: +SKIP
+'user:mali-cod.csv'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.io.gazetteer_files import PLACE_FILE_COLUMNS, ColumnMapping, PlaceSource, place_rows
+from geo.io.store import atomic_write_text, locked
+from geo.reference.countries import resolve_country
+from geo.reference.gazetteer import Gazetteer, GazetteerError, load_gazetteer
+from geo.reference.names import fold
+
+__all__ = [
+    "MANIFEST",
+    "StoreGazetteer",
+    "StoreGazetteerError",
+    "add_gazetteer",
+    "gazetteer_dir",
+    "list_gazetteers",
+    "load_store_gazetteer",
+    "manifest_version",
+    "remove_gazetteer",
+]
+
+MANIFEST = "manifest.json"
+_FORMAT_VERSION = 1
+
+# load_user_gazetteer's options for a kept file: its columns are always these.
+_KEPT_COLUMNS = {
+    "name_col": "name",
+    "lat_col": "latitude",
+    "lon_col": "longitude",
+    "admin1_col": "admin1",
+    "country_col": "iso3",
+    "alt_col": "alternates",
+}
+
+
+class StoreGazetteerError(ValueError):
+    """The store's gazetteer configuration is unreadable, or an add or remove is refused."""
+
+
+@dataclass(frozen=True)
+class StoreGazetteer:
+    """One gazetteer of the store, as its manifest records it.
+
+    Attributes
+    ----------
+    name : str
+        The name the user gave it (unique in the store, ignoring case and accents).
+    file : str
+        Its place file in :func:`gazetteer_dir`.
+    source_file : str
+        The file it was loaded from.
+    columns : dict
+        Role (``name``, ``latitude``, ...) -> the source file's column.
+    country : str
+        ISO3 given to places without a country cell; ``""`` when none was given.
+    precision : int
+        geo_precision of its places (1 town or village).
+    rows : int
+        Number of places.
+    loaded_at : str
+        When it was loaded (ISO 8601, UTC).
+    loaded_by : str
+        Who loaded it, when known.
+    sha256 : str
+        Digest of its place file, so the manifest changes whenever the places do.
+    """
+
+    name: str
+    file: str
+    source_file: str
+    columns: dict[str, str] = field(default_factory=dict)
+    country: str = ""
+    precision: int = 1
+    rows: int = 0
+    loaded_at: str = ""
+    loaded_by: str = ""
+    sha256: str = ""
+
+
+def gazetteer_dir(store: Path | str) -> Path:
+    """The folder of the store's gazetteers: ``<store stem>.gazetteers`` beside it."""
+    path = Path(store)
+    return path.with_name(f"{path.stem}.gazetteers")
+
+
+def _manifest_path(store: Path | str) -> Path:
+    return gazetteer_dir(store) / MANIFEST
+
+
+def manifest_version(store: Path | str) -> str:
+    """The manifest's text (``""`` when there is none): a key that changes with every change.
+
+    Every add or remove rewrites the manifest, and every kept file has a new
+    name, so a cache keyed on this is never stale.
+    """
+    try:
+        return _manifest_path(store).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def list_gazetteers(store: Path | str) -> list[StoreGazetteer]:
+    """The store's gazetteers, first (highest precedence) first; none without a manifest.
+
+    Raises
+    ------
+    StoreGazetteerError
+        The manifest is not the JSON this module writes.
+    """
+    path = _manifest_path(store)
+    text = manifest_version(store)
+    if not text:
+        return []
+    try:
+        data = json.loads(text)
+        return [StoreGazetteer(**entry) for entry in data["gazetteers"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreGazetteerError(
+            f"{path}: not a gazetteer manifest ({exc}); restore it from {MANIFEST}.bak "
+            "or remove the folder to start again"
+        ) from None
+
+
+def _write_manifest(store: Path | str, entries: Sequence[StoreGazetteer]) -> None:
+    data = {"version": _FORMAT_VERSION, "gazetteers": [asdict(e) for e in entries]}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    atomic_write_text(_manifest_path(store), text, backup=True)
+
+
+# --------------------------------------------------------------------------
+# Adding and removing
+
+
+def add_gazetteer(
+    store: Path | str,
+    source: PlaceSource,
+    mapping: ColumnMapping,
+    *,
+    name: str,
+    country: str | None = None,
+    precision: int = 1,
+    loaded_by: str | None = None,
+) -> StoreGazetteer:
+    """Check a place file and keep it as one of the store's gazetteers.
+
+    It goes last, below the gazetteers loaded before it (which keep
+    precedence) and above the shipped list.
+
+    Parameters
+    ----------
+    store : path-like
+        The incident store the gazetteer belongs to.
+    source : PlaceSource
+        From :func:`geo.io.gazetteer_files.read_place_file`.
+    mapping : ColumnMapping
+        Its columns.
+    name : str
+        A name for it, unique in the store.
+    country : str, optional
+        Country of places with no country cell (ISO3, ISO2 or English name).
+    precision : int
+        geo_precision its places get: 1 (a town or village), 2 or 3.
+    loaded_by : str, optional
+        Who loads it, for the record.
+
+    Raises
+    ------
+    PlaceFileError
+        The file has problems (each names file, row, column and value).
+    StoreGazetteerError
+        No name, a name already used, a bad precision, or a broken manifest.
+        Nothing stored is changed on any error.
+    """
+    name = " ".join(str(name).split())
+    _check_options(name, precision)
+    rows = place_rows(source, mapping, country)
+    with locked(_manifest_path(store)):
+        entries = list_gazetteers(store)
+        _check_name_free(name, entries)
+        file = _free_file_name(store, name, entries)
+        # Every cell quoted: the gazetteer sniffs the delimiter, and the
+        # alternates' "|" must not look like one.
+        text = rows[PLACE_FILE_COLUMNS].to_csv(
+            index=False, quoting=csv.QUOTE_ALL, lineterminator="\n", float_format="%.6f"
+        )
+        entry = StoreGazetteer(
+            name=name,
+            file=file,
+            source_file=source.file,
+            columns=mapping.to_dict(),
+            country=(resolve_country(country) or "") if country else "",
+            precision=precision,
+            rows=len(rows),
+            loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            loaded_by=loaded_by or "",
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        )
+        path = gazetteer_dir(store) / file
+        atomic_write_text(path, text, backup=False)
+        try:
+            _write_manifest(store, [*entries, entry])
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    return entry
+
+
+def _check_options(name: str, precision: int) -> None:
+    if not fold(name):
+        raise StoreGazetteerError("give the gazetteer a name (letters or digits)")
+    if precision not in (1, 2, 3):
+        raise StoreGazetteerError(f"precision {precision!r}: expected 1, 2 or 3")
+
+
+def _check_name_free(name: str, entries: Sequence[StoreGazetteer]) -> None:
+    for entry in entries:
+        if fold(entry.name) == fold(name):
+            raise StoreGazetteerError(
+                f"a gazetteer called {entry.name!r} is already loaded (from "
+                f"{entry.source_file}); remove it first or choose another name"
+            )
+
+
+def _free_file_name(store: Path | str, name: str, entries: Sequence[StoreGazetteer]) -> str:
+    """``<slug>.csv``, numbered when the slug is taken (so a file name is never reused)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:60] or "gazetteer"
+    folder = gazetteer_dir(store)
+    taken = {e.file for e in entries}
+    candidate, n = f"{slug}.csv", 1
+    while candidate in taken or (folder / candidate).exists():
+        n += 1
+        candidate = f"{slug}-{n}.csv"
+    return candidate
+
+
+def remove_gazetteer(store: Path | str, name: str) -> StoreGazetteer:
+    """Remove one of the store's gazetteers (its name compared ignoring case and accents).
+
+    Raises
+    ------
+    StoreGazetteerError
+        No gazetteer of that name, or a broken manifest; nothing is changed.
+    """
+    with locked(_manifest_path(store)):
+        entries = list_gazetteers(store)
+        gone = [e for e in entries if fold(e.name) == fold(name)]
+        if not gone:
+            known = ", ".join(repr(e.name) for e in entries) or "none"
+            raise StoreGazetteerError(f"no gazetteer called {name!r}; loaded: {known}")
+        _write_manifest(store, [e for e in entries if e not in gone])
+        for entry in gone:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(gazetteer_dir(store) / entry.file)
+    return gone[0]
+
+
+# --------------------------------------------------------------------------
+# Using them
+
+
+def load_store_gazetteer(
+    store: Path | str, extra_files: Sequence[Any] = (), **shipped: Any
+) -> Gazetteer:
+    """The gazetteer with the store's places ahead of the shipped list.
+
+    Precedence, highest first: the analyst overrides, ``extra_files`` (e.g.
+    ``geocode --gazetteer``), the store's gazetteers in the order they were
+    loaded, then the shipped GeoNames places.
+
+    Parameters
+    ----------
+    store : path-like
+        The incident store; without gazetteers this is
+        :func:`geo.reference.gazetteer.load_gazetteer`'s result.
+    extra_files : sequence
+        Paths or ``(path, options)`` pairs as ``load_gazetteer``'s ``user_files``.
+    **shipped
+        ``places_file``, ``overrides_file``, ``admin1_names_file`` for
+        ``load_gazetteer``.
+
+    Raises
+    ------
+    StoreGazetteerError
+        The manifest is broken or a kept file is missing or damaged.
+    geo.reference.gazetteer.GazetteerError
+        One of ``extra_files`` has problems.
+    """
+    folder = gazetteer_dir(store)
+    kept = [
+        (folder / e.file, {**_KEPT_COLUMNS, "precision": e.precision})
+        for e in list_gazetteers(store)
+    ]
+    for path, _ in kept:
+        if not path.is_file():
+            raise StoreGazetteerError(f"{path}: listed in {folder / MANIFEST} but missing")
+    user_files = [*extra_files, *kept]
+    if not kept:
+        return load_gazetteer(user_files=user_files, **shipped)
+    try:
+        return load_gazetteer(user_files=user_files, **shipped)
+    except GazetteerError as exc:
+        if any(str(path) in str(exc) for path, _ in kept):
+            raise StoreGazetteerError(f"a kept gazetteer is damaged: {exc}") from None
+        raise
