@@ -66,8 +66,9 @@ def _add_geocode(sub: Any) -> None:
     p = sub.add_parser(
         "geocode",
         help="look a place name up in the offline gazetteer",
-        description="Find a place in the offline gazetteer (analyst overrides, user "
-        "gazetteers, GeoNames). Online geocoders are used only with --online.",
+        description="Find a place in the offline gazetteer (analyst overrides, --gazetteer "
+        "files, the store's gazetteers, GeoNames). Online geocoders are used only with "
+        "--online.",
     )
     p.add_argument("name", help="place name, any spelling or accents")
     p.add_argument("--country", help="ISO2/ISO3 code or country name to prefer")
@@ -89,6 +90,7 @@ def _add_geocode(sub: Any) -> None:
             help=f"column of --gazetteer files holding the {_GAZETTEER_COLUMN_HELP[key]}"
             + (f" (default {default})" if default else ""),
         )
+    add_store_option(p)
     p.add_argument(
         "--online",
         choices=("nominatim",),
@@ -96,6 +98,38 @@ def _add_geocode(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_geocode)
+
+
+def add_store_option(p: argparse.ArgumentParser) -> None:
+    """``--store``: the incident store whose gazetteers are searched before the shipped places."""
+    p.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="incident store whose gazetteers (loaded on the app's Ingest page, kept in "
+        f"<store>.gazetteers/) are searched before the shipped places (default "
+        f"{config.INCIDENTS_CSV})",
+    )
+
+
+def store_gazetteer(store: Path | None, user_files: list[Any] | None = None) -> Gazetteer:
+    """The store's gazetteers (after ``user_files``) ahead of the shipped places.
+
+    Raises
+    ------
+    DataError
+        A user file or the store's gazetteer configuration has problems.
+    """
+    from geo.io.gazetteers import StoreGazetteerError, load_store_gazetteer
+    from geo.reference.gazetteer import GazetteerError
+
+    try:
+        return load_store_gazetteer(
+            store if store is not None else config.INCIDENTS_CSV, extra_files=user_files or []
+        )
+    except (GazetteerError, StoreGazetteerError) as exc:
+        raise DataError(str(exc)) from None
 
 
 def _add_join(sub: Any) -> None:
@@ -175,13 +209,8 @@ def _consistency_problems(raw: pd.DataFrame, problems: list[Any], file: str) -> 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
     """Print the best match for a place name, with candidates when ambiguous."""
-    from geo.reference.gazetteer import GazetteerError, load_gazetteer
-
     options = _gazetteer_options(args)
-    try:
-        gazetteer = load_gazetteer(user_files=[(path, options) for path in args.gazetteer])
-    except GazetteerError as exc:
-        raise DataError(str(exc)) from None
+    gazetteer = store_gazetteer(args.store, [(path, options) for path in args.gazetteer])
     result = _lookup(gazetteer, args)
     if result is None:
         message = f"no place called {args.name!r}"

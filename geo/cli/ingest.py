@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import config
+from geo.cli.core import add_store_option, store_gazetteer
 from geo.cli.errors import DataError, UsageError
 
 
@@ -84,6 +85,7 @@ def _add_extract(sub: Any) -> None:
     )
     p.add_argument("--country", default="", help="ISO3 of the main country if unclear")
     p.add_argument("--source", help="source name for the candidates (default: post title)")
+    add_store_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_extract)
 
@@ -152,7 +154,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except UnicodeDecodeError as exc:
         raise DataError(f"{args.report}: not UTF-8 text ({exc})") from None
     frame = extract_candidates(
-        text, args.date, source=args.source or None, country=args.country.upper()
+        text,
+        args.date,
+        gazetteer=store_gazetteer(args.store),
+        source=args.source or None,
+        country=args.country.upper(),
     )
     if args.json:
         json.dump(candidates_to_records(frame), sys.stdout, ensure_ascii=False, indent=2)
