@@ -28,9 +28,10 @@ import streamlit as st
 from geo import config
 from geo.analysis import filters, periods, risk
 from geo.analysis.pipeline import prepare
+from geo.io.gazetteers import load_store_gazetteer, manifest_version
 from geo.io.store import read_incidents
 from geo.reference import boundaries
-from geo.reference.gazetteer import load_gazetteer
+from geo.reference.gazetteer import Gazetteer, load_gazetteer
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,38 @@ def borders() -> gpd.GeoDataFrame:
 def towns() -> pd.DataFrame:
     """Towns to label: the larger places of the covered countries and those the reports name."""
     return load_gazetteer().towns(iso3s=config.COVERED_ISO3)
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…", max_entries=2)
+def _gazetteer(store: str | None, manifest: str) -> Gazetteer:
+    # Keyed on the manifest's text: every add or remove rewrites it, so a
+    # change made on the Ingest page or by another session is used at once.
+    # Stores without gazetteers share one entry (store None).
+    return load_gazetteer() if store is None else load_store_gazetteer(store)
+
+
+def gazetteer(store: Path | str | None = None) -> Gazetteer:
+    """The store's gazetteers ahead of the shipped places (shared, read-only).
+
+    Parameters
+    ----------
+    store : path-like, optional
+        The incident store; defaults to the configured one.
+
+    Raises
+    ------
+    geo.io.gazetteers.StoreGazetteerError
+        The store's gazetteer configuration is broken (:func:`shipped_gazetteer`
+        still works).
+    """
+    path = Path(store) if store is not None else Path(config.INCIDENTS_CSV)
+    manifest = manifest_version(path)
+    return _gazetteer(str(path) if manifest else None, manifest)
+
+
+def shipped_gazetteer() -> Gazetteer:
+    """The shipped places and the analyst overrides only (shared, read-only)."""
+    return _gazetteer(None, "")
 
 
 @st.cache_resource(show_spinner="Reading incidents…", max_entries=4)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from appkit import gazetteers
 from geo import config
 from geo.io.extract import (
     PROVENANCE_COLUMNS,
@@ -45,15 +46,13 @@ REVIEW_ORDER = (
 )  # fmt: skip
 
 
-@st.cache_resource(show_spinner="Loading the gazetteer…")
-def _gazetteer() -> Gazetteer:
-    from geo.reference import gazetteer
-
-    return gazetteer.load_gazetteer()
-
-
 def _store() -> Path:
     return Path(config.INCIDENTS_CSV)
+
+
+def _gazetteer() -> Gazetteer:
+    """The store's gazetteers ahead of the shipped places (cached, follows changes)."""
+    return gazetteers.store_gazetteer(_store())
 
 
 def _editor_key() -> str:
@@ -126,7 +125,9 @@ if st.session_state.get(LAST_REPORT) is not None:
 
 # With a key the open tab survives the rerun after an append (without one
 # the page jumped back to the first tab after a file was appended).
-tab_report, tab_file = st.tabs(["From a report", "From a file"], key="ingest_tab")
+tab_report, tab_file, tab_places = st.tabs(
+    ["From a report", "From a file", "Gazetteers"], key="ingest_tab"
+)
 
 # --------------------------------------------------------------------------
 with tab_report:
@@ -146,6 +147,9 @@ with tab_report:
         help="Resolves 'On Friday', 'today', '10 February' for text before any dated "
         "heading. Leave empty when every post has a dated heading.",
     )
+    using = gazetteers.in_use(_store())
+    if using:
+        st.caption(f"{using} (See the Gazetteers tab.)")
     if st.button("Find candidate incidents", key="ingest_extract", type="primary"):
         text = uploaded.getvalue().decode("utf-8-sig", errors="replace") if uploaded else pasted
         if not text.strip():
@@ -355,3 +359,7 @@ with tab_file:
                 st.session_state[LAST_REPORT] = report
                 st.session_state[IMPORT_RESULT] = None
                 st.rerun()
+
+# --------------------------------------------------------------------------
+with tab_places:
+    gazetteers.render(_store())
