@@ -89,4 +89,3 @@ def incident_csv(tmp_path: Path, raw_rows: pd.DataFrame) -> Path:
     path = tmp_path / "incidents.csv"
     raw_rows.to_csv(path, index=False)
     return path
-
