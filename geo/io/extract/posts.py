@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from geo.io.extract.language import language_of
 from geo.io.extract.textdates import full_date_in
 from geo.reference.countries import country_names
 from geo.reference.names import fold
@@ -23,26 +24,45 @@ BOILERPLATE = re.compile(
 # "Bahrain: Protesters ...": a paragraph opening with a country and a colon
 # sets the country of its section.
 SECTION_PREFIX = re.compile(r"^\s*([A-Z][\w'\u2019]+(?:[ -][A-Z][\w'\u2019]+){0,3})\s*:\s+")
-# "TIMBUKTU, Mali - ...": a wire dateline says where the story was filed; dropped.
+# "TIMBUKTU, Mali - ...", "BAMAKO (AFP) - ...": a wire dateline says where the
+# story was filed, not where anything happened; dropped.
 DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z' -]{2,},\s+([A-Z][a-z]+(?: [A-Z][a-z]+)*)\s+[\u2013\u2014-]\s+"
+    r"^\s*[A-Z][A-Z' -]{2,}(?:,\s+([A-Z][a-z]+(?: [A-Z][a-z]+)*))?\s*(?:\([^()]{1,30}\))?"
+    r"\s+[\u2013\u2014-]\s+"
 )
+# "- ...", "* ...", "2. ...": a list item is a paragraph of its own (blogs and
+# sitreps list one incident per item).
+BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014]|\d{1,2}[.)])\s+")
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "capt", "maj", "st", "u.s", "u.n",
     "e.g", "i.e", "no", "vs", "inc", "co", "jr", "sr", "approx", "est", "km", "fig", "dept",
+    "m", "mme", "mgr", "cdt", "env", "av", "lt-col", "art", "n\u00b0",
 }  # fmt: skip
-_SPLIT = re.compile(r"([.!?])([\"'\u201d\u2019)]*)\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+# A sentence ends at . ! ? (after closing quotes or brackets) before a capital,
+# a digit or an opening quote; French capitals carry accents ("\u00c0 Gao").
+_SPLIT = re.compile(
+    r"([.!?])([\"'\u201d\u2019)\u00bb]*)\s+"
+    r"(?=[\"'\u201c\u2018(\u00ab]?\s?[A-Z0-9\u00c0-\u00d6\u00d8-\u00de])"
+)
 _POSTED_ON = re.compile(r"^\s*posted on\b", re.I)
 
 
 @dataclass
 class Post:
-    """One post of a report file: its heading, date and paragraphs."""
+    """One post of a report file: its heading, date and paragraphs.
+
+    ``headings`` holds, for each paragraph, the sub-heading it stands under
+    ("Kidal region", "R\u00e9gion de Tombouctou"; "" when none), which may name
+    the region of the places in it; ``language`` is "en" or "fr"
+    (:func:`~geo.io.extract.language.language_of`).
+    """
 
     title: str
     date: dt.date | None
     paragraphs: list[str]
+    headings: list[str] = field(default_factory=list)
+    language: str = "en"
 
 
 def _is_heading(line: str) -> bool:
@@ -58,11 +78,13 @@ class _PostBuilder:
         self.posts = [Post("", post_date, [])]
         self.seen_dated = False
         self.block: list[str] = []
+        self.heading = ""
 
     def flush(self) -> None:
         """End the paragraph being read, if any."""
         if self.block:
             self.posts[-1].paragraphs.append(" ".join(s.strip() for s in self.block))
+            self.posts[-1].headings.append(self.heading)
             self.block.clear()
 
     def start_post(self, title: str, heading_date: dt.date | None) -> None:
@@ -72,10 +94,19 @@ class _PostBuilder:
             self.seen_dated = True
         date = heading_date or (None if self.seen_dated else self.post_date)
         self.posts.append(Post(title, date, []))
+        self.heading = ""
 
     def add_line(self, line: str, heading: bool) -> None:
-        """Add a prose line; a heading with no prose before it is a sub-heading, not prose."""
-        if heading and not self.block:
+        """Add a prose line; a heading with no prose before it is a sub-heading, not prose.
+
+        A list item starts a paragraph of its own, without its bullet.
+        """
+        bullet = BULLET.match(line)
+        if bullet:
+            self.flush()
+            line = line[bullet.end() :]
+        elif heading and not self.block:
+            self.heading = line
             return
         self.block.append(line)
 
@@ -106,7 +137,10 @@ def split_posts(text: str, post_date: dt.date | None = None) -> list[Post]:
         else:
             builder.add_line(stripped, heading)
     builder.flush()
-    return [p for p in builder.posts if p.paragraphs]
+    posts = [p for p in builder.posts if p.paragraphs]
+    for post in posts:
+        post.language = language_of(" ".join(post.paragraphs))
+    return posts
 
 
 def split_sentences(paragraph: str) -> list[str]:
