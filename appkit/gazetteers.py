@@ -44,6 +44,7 @@ __all__ = ["in_use", "remove_store_gazetteer", "render", "save_gazetteer", "stor
 UPLOAD = "gaz_file"
 SOURCE = "gaz_source"  # (upload file_id, PlaceSource or None when unreadable)
 SAVED = "gaz_saved_file_id"
+FORM = "gaz_form"  # number of the current file's pickers
 NOTICE = "gaz_notice"
 NONE = "(none)"
 
@@ -151,9 +152,10 @@ def _loaded(store: Path) -> None:
     if not entries:
         st.info("No gazetteers loaded: only the shipped places are used.")
         return
+    st.subheader("Loaded gazetteers")
     st.dataframe(_entry_table(entries), hide_index=True, width="stretch")
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    name = left.selectbox("Gazetteer", [e.name for e in entries], key="gaz_remove_name")
+    name = left.selectbox("Gazetteer to remove", [e.name for e in entries], key="gaz_remove_name")
     if right.button("Remove", key="gaz_remove", disabled=name is None):
         try:
             gone = remove_store_gazetteer(store, str(name))
@@ -170,13 +172,13 @@ def _entry_table(entries: list[StoreGazetteer]) -> pd.DataFrame:
             "gazetteer": [e.name for e in entries],
             "places": [e.rows for e in entries],
             "from file": [e.source_file for e in entries],
+            "loaded at (UTC)": [e.loaded_at.replace("T", " ")[:16] for e in entries],
+            "loaded by": [e.loaded_by for e in entries],
+            "country": [e.country or f"column {e.columns.get('country', '')}" for e in entries],
+            "geo_precision": [e.precision for e in entries],
             "columns": [
                 ", ".join(f"{role}={col}" for role, col in e.columns.items()) for e in entries
             ],
-            "country": [e.country for e in entries],
-            "geo prec.": [e.precision for e in entries],
-            "loaded at (UTC)": [e.loaded_at.replace("T", " ")[:16] for e in entries],
-            "loaded by": [e.loaded_by for e in entries],
         }
     )
 
@@ -192,12 +194,13 @@ def _load(store: Path) -> None:
     if uploaded is None:
         return
     if st.session_state.get(SAVED) == uploaded.file_id:
-        return  # saved: the list above shows it
+        st.caption(f"{uploaded.name} is saved (see above); remove it here to load another file.")
+        return
     source = _read(uploaded)
     if source is None:
         return
     st.caption(f"{uploaded.name}: {len(source.table)} row(s); the first ones:")
-    st.dataframe(source.preview(), hide_index=True, width="stretch", height=220)
+    st.dataframe(source.preview(), hide_index=True, width="stretch")
     mapping = _pick_columns(source)
     name, country, precision = _options(source, mapping)
     if st.button("Save gazetteer", key="gaz_save", type="primary", disabled=mapping is None):
@@ -208,30 +211,38 @@ def _load(store: Path) -> None:
 
 
 def _read(uploaded: object) -> PlaceSource | None:
-    """The upload read once per file (the widgets below rerun the page often)."""
+    """The upload read once per file (the widgets below rerun the page often).
+
+    A new file gets new pickers (their keys carry a form number): widgets
+    keep their browser-side value under an old key, so only fresh keys show
+    the new file's guesses.
+    """
     file_id = getattr(uploaded, "file_id", None)
     cached = st.session_state.get(SOURCE)
     if cached is None or cached[0] != file_id:
-        for role in _PICKERS:  # a new file: its own guesses, not the last file's picks
-            st.session_state.pop(f"gaz_col_{role}", None)
-        for key in ("gaz_name", "gaz_country"):
-            st.session_state.pop(key, None)
-        cached = (file_id, _read_upload(uploaded))
+        cached = (file_id, *_read_upload(uploaded))
         st.session_state[SOURCE] = cached
+        st.session_state[FORM] = st.session_state.get(FORM, 0) + 1
     source: PlaceSource | None = cached[1]
+    if cached[2]:
+        _show_problems("The file cannot be read", cached[2])
     return source
 
 
-def _read_upload(uploaded: object) -> PlaceSource | None:
+def _key(name: str) -> str:
+    """The widget key of ``name`` in the current file's form."""
+    return f"{name}_{st.session_state.get(FORM, 0)}"
+
+
+def _read_upload(uploaded: object) -> tuple[PlaceSource | None, list[PlaceProblem]]:
     name = Path(str(getattr(uploaded, "name", "upload"))).name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(uploaded.getvalue())  # type: ignore[attr-defined]
         try:
-            return read_place_file(path, file=name)
+            return read_place_file(path, file=name), []
         except PlaceFileError as exc:
-            _show_problems("The file cannot be read:", exc.problems)
-            return None
+            return None, exc.problems
 
 
 def _pick_columns(source: PlaceSource) -> ColumnMapping | None:
@@ -249,7 +260,7 @@ def _pick_columns(source: PlaceSource) -> ColumnMapping | None:
             label,
             options,
             index=options.index(default) if default in options else None,
-            key=f"gaz_col_{role}",
+            key=_key(f"gaz_col_{role}"),
             help=help_text,
         )
         picked[role] = None if choice in (None, NONE) else str(choice)
@@ -263,20 +274,21 @@ def _options(source: PlaceSource, mapping: ColumnMapping | None) -> tuple[str, s
     name = left.text_input(
         "Name of this gazetteer",
         value=Path(source.file).stem,
-        key="gaz_name",
-        help="How it is listed and cited (places found in it have source user:<name>).",
+        key=_key("gaz_name"),
+        help="How it is listed here; places found in it carry the source user:<its file>, "
+        "a file name made from this name.",
     )
     no_column = mapping is not None and mapping.country is None
     country = middle.text_input(
         "Country of every place" if no_column else "Country where the cell is empty",
-        key="gaz_country",
+        key=_key("gaz_country"),
         placeholder="e.g. MLI",
         help="ISO3, ISO2 or English name. Needed when no country column is picked.",
     )
     precision = right.selectbox(
-        "geo prec.",
+        "geo_precision",
         (1, 2, 3),
-        key="gaz_precision",
+        key=_key("gaz_precision"),
         help="Given to incidents placed at these places: 1 a town or village.",
     )
     return name, country.strip() or None, int(precision or 1)

@@ -191,8 +191,9 @@ class PlaceSource:
         return list(self.table.columns) + ([GEOMETRY] if self.geometry is not None else [])
 
     def preview(self, n: int = 20) -> pd.DataFrame:
-        """The first ``n`` rows as the file has them, with the layer's point coordinates."""
-        head = self.table.head(n)
+        """The first ``n`` rows as the file has them: where each is, its cells, its point."""
+        head = self.table.head(n).copy()
+        head.insert(0, "(row)", self.rows.head(n).to_numpy())
         if self.geometry is None:
             return head
         coords = self.geometry.head(n)

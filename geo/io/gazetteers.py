@@ -262,7 +262,9 @@ def _check_name_free(name: str, entries: Sequence[StoreGazetteer]) -> None:
 
 def _free_file_name(store: Path | str, name: str, entries: Sequence[StoreGazetteer]) -> str:
     """``<slug>.csv``, numbered when the slug is taken (so a file name is never reused)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:60] or "gazetteer"
+    # fold() drops underscores; "mli_ppl" should read "mli-ppl", not "mlippl".
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name.replace("_", " "))).strip("-")[:60]
+    slug = slug or "gazetteer"
     folder = gazetteer_dir(store)
     taken = {e.file for e in entries}
     candidate, n = f"{slug}.csv", 1

@@ -42,6 +42,11 @@ def _button(at: AppTest, key: str):
     return next(b for b in at.button if b.key == key)
 
 
+def _widget(widgets, name: str):
+    """The current file's widget ``name`` (its key carries the form number)."""
+    return next(w for w in widgets if w.key.rsplit("_", 1)[0] == name)
+
+
 def _upload(at: AppTest, name: str, content: bytes) -> None:
     at.file_uploader(key="gaz_file").set_value((name, content, "text/csv"))
     at.run()
@@ -66,12 +71,14 @@ def test_a_cod_csv_loaded_on_the_page_places_a_reported_village(store):
 
     _upload(at, "mali_cod_ppl.csv", COD.read_bytes())
     # The COD columns are guessed; the preview shows the file's rows.
-    assert at.selectbox(key="gaz_col_name").value == "featureName"
-    assert at.selectbox(key="gaz_col_latitude").value == "Latitude"
-    assert at.selectbox(key="gaz_col_admin1").value == "admin1Name_fr"
-    assert at.selectbox(key="gaz_col_country").value == "admin0Pcode"
-    assert "Kessoubéré" in at.dataframe[-1].value["featureName"].tolist()
-    at.text_input(key="gaz_name").set_value("Mali COD (fictional)")
+    assert _widget(at.selectbox, "gaz_col_name").value == "featureName"
+    assert _widget(at.selectbox, "gaz_col_latitude").value == "Latitude"
+    assert _widget(at.selectbox, "gaz_col_admin1").value == "admin1Name_fr"
+    assert _widget(at.selectbox, "gaz_col_country").value == "admin0Pcode"
+    preview = at.dataframe[-1].value
+    assert preview["featureName"].tolist()[1] == "Kessoubéré"
+    assert preview["(row)"].tolist()[1] == "line 4"  # as problems name it
+    _widget(at.text_input, "gaz_name").set_value("Mali COD (fictional)")
     _button(at, "gaz_save").click()
     at.run()
     assert not at.exception
@@ -115,3 +122,35 @@ def test_a_gazetteer_can_be_removed(store):
     assert list_gazetteers(store) == []
     assert any("Removed 'mali_cod_ppl' (5 places)" in s.value for s in at.success)
     assert any("No gazetteers loaded" in i.value for i in at.info)
+
+
+def test_a_new_file_gets_its_own_guesses_not_the_last_files_picks(store):
+    at = _page()
+    _upload(at, "mali_cod_ppl.csv", COD.read_bytes())
+    _widget(at.selectbox, "gaz_col_admin1").set_value("(none)")
+    at.run()
+    other = b"Nom;Lat;Lon;Region\nDjouraboni;15,1;-2,2;Mopti\n"
+    _upload(at, "villages.csv", other)
+    assert _widget(at.selectbox, "gaz_col_name").value == "Nom"
+    assert _widget(at.selectbox, "gaz_col_admin1").value == "Region"
+    assert _widget(at.selectbox, "gaz_col_country").value == "(none)"
+    assert _widget(at.text_input, "gaz_name").value == "villages"
+    _widget(at.text_input, "gaz_country").set_value("Mali")
+    _button(at, "gaz_save").click()
+    at.run()
+    assert not at.exception
+    [entry] = list_gazetteers(store)
+    assert (entry.name, entry.file, entry.country, entry.rows) == (
+        "villages",
+        "villages.csv",
+        "MLI",
+        1,
+    )
+
+
+def test_an_unreadable_file_says_why(store):
+    at = _page()
+    _upload(at, "places.zip", b"not a zip")
+    assert any("cannot be read" in e.value for e in at.error)
+    assert "not a readable zip archive" in at.dataframe[-1].value["problem"].iloc[0]
+    assert not any(b.key == "gaz_save" for b in at.button)

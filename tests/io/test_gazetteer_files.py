@@ -151,7 +151,9 @@ def test_a_zipped_shapefile_gives_its_points_and_truncated_field_names(tmp_path)
     assert rows["latitude"].round(6).tolist() == [15.1111, 16.1234]
     assert rows["longitude"].round(6).tolist() == [-2.2222, -1.3456]
     assert rows["iso3"].tolist() == ["MLI", "MLI"]
-    assert "(point latitude)" in source.preview().columns
+    preview = source.preview()
+    assert list(preview.columns[[0, -2, -1]]) == ["(row)", "(point latitude)", "(point longitude)"]
+    assert preview["(row)"].tolist() == ["feature 1", "feature 2"]
 
 
 @pytest.mark.parametrize(("suffix", "crs"), [(".gpkg", "EPSG:3857"), (".geojson", "EPSG:4326")])

@@ -192,6 +192,7 @@ def test_a_file_already_in_the_folder_is_never_overwritten(store):
     stray.write_text("someone's own file\n", encoding="utf-8")
     entry = add_gazetteer(store, source, mapping, name="Mali: COD")
     assert entry.file == "mali-cod-2.csv"
+    assert add_gazetteer(store, source, mapping, name="mli_pplp").file == "mli-pplp.csv"
     assert stray.read_text(encoding="utf-8") == "someone's own file\n"
 
 
