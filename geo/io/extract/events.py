@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from geo.io.extract import french
 from geo.io.extract.figures import parse_number
 
 # (pattern, event type, sub-event type, priority). Priority decides the type
@@ -36,40 +37,52 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
         9,
     ),
     (
-        r"riots?|rioters|rioting|petrol bombs?|molotov cocktails?|looted|looting|torched",
+        r"riots?|rioters|rioting|petrol bombs?|molotov cocktails?|looted|looting|torched"
+        r"|(?:threw|throwing|hurled|hurling) stones|stone[- ]throwing"
+        r"|(?:set|setting) (?:\w+ ){0,2}tyres (?:on fire|alight|ablaze)|burn(?:ed|t|ing) tyres",
         "Riots",
         "Violent demonstration",
         8,
     ),
     (r"mob violence|lynch(?:ed|ing)", "Riots", "Mob violence", 8),
     (
-        r"suicide[- ](?:car[- ])?(?:bomb(?:s|er|ers|ing|ings)?|attacks?|blasts?)",
+        r"suicide[- ](?:car[- ])?(?:bomb(?:s|er|ers|ing|ings)?|attacks?|blasts?)|kamikazes?"
+        r"|blew (?:himself|herself|themselves) up|(?:suicide|explosive) (?:vests?|belts?)"
+        r"|detonated (?:his|her|their) (?:vests?|belts?|explosives)",
         "Explosions/Remote violence",
         "Suicide bomb",
         7,
     ),
     (
         r"car[- ]bomb(?:s|ing|ings)?|vehicle[- ]borne|VBIEDs?|IEDs?|roadside bombs?|landmines?"
-        r"|improvised explosive devices?|explosive devices?",
+        r"|improvised explosive devices?|explosive devices?|road bombs?|bombs? planted"
+        r"|planted (?:an? )?(?:bomb|device|explosives?)|(?:hit|struck|set off) (?:an? )?mines?",
         "Explosions/Remote violence",
         "Remote explosive/landmine/IED",
         6,
     ),
     (
-        r"air ?strikes?|air raids?|drone strikes?|bombing raids?|jets (?:attacked|struck|bombed)",
+        r"air ?strikes?|air raids?|drone (?:strikes?|attacks?)|bombing raids?"
+        r"|(?:jets|warplanes|war planes|aircraft|helicopters?|gunships?|drones?)"
+        r" (?:attacked|struck|bombed|fired on|hit|targeted|strafed)",
         "Explosions/Remote violence",
         "Air/drone strike",
         6,
     ),
     (
-        r"shelling|shelled|mortars?|artillery|rockets? (?:fire|attacks?)",
+        r"shelling|shelled|mortars?|artillery|rockets? (?:fire|attacks?|struck|hit|landed|fell)"
+        r"|fired (?:\w+ ){0,3}(?:rockets|shells|mortar rounds)|shells? (?:struck|hit|landed|fell)"
+        r"|indirect fire",
         "Explosions/Remote violence",
         "Shelling/artillery/missile attack",
         6,
     ),
-    (r"grenades?", "Explosions/Remote violence", "Grenade", 6),
+    # Stun and tear-gas grenades are the police's answer to a protest, not an explosion.
+    (r"(?<!stun )(?<!sound )(?<!gas )grenades?", "Explosions/Remote violence", "Grenade", 6),
     (
-        r"kidnap(?:ped|ping|pings|pers)?|abduct(?:ed|ion|ions)?|hostages?",
+        r"kidnap(?:ped|ping|pings|pers)?|abduct(?:ed|ion|ions)?|hostages?"
+        r"|held (?:\w+\s+){1,6}?(?:captive|for (?:several |a few )?(?:hours|days)"
+        r"|before releasing)",
         "Violence against civilians",
         "Abduction/forced disappearance",
         5,
@@ -82,7 +95,7 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
     ),
     (
         r"protests?|protesters|protestors|protested|demonstrat(?:ion|ions|ors|ed)|rall(?:y|ies)"
-        r"|marched|sit-ins?|poured into the streets",
+        r"|marched|(?-i:march(?:es)?)|sit-ins?|poured into the streets|took to the streets",
         "Protests",
         "Peaceful protest",
         4,
@@ -90,7 +103,9 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
     (
         r"clash(?:es|ed)?|fighting|battles?|gun ?battles?|firefights?|skirmish(?:es)?"
         r"|counter[- ]?offensives?|(?:an?|the|new|major|military|ground|their|its)\s+offensives?"
-        r"|ambush(?:es|ed)?"
+        r"|ambush(?:es|ed)?|overr[au]n|came under (?:fire|attack)|exchang(?:ed|ing) fire"
+        r"|returned fire|repelled|repulsed|fought|gunfights?|fired on (?:\w+ ){0,3}?(?:patrols?"
+        r"|convoys?|positions?|posts?|troops|soldiers|checkpoints?)"
         r"|(?:(?:military|ground|air|security|joint|counter-?terrorism|an|the)\s+)operations?",
         "Battles",
         "Armed clash",
@@ -99,27 +114,30 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
     (r"arrested|detained", "Strategic developments", "Arrests", 2),
     (
         r"(?:flood(?:ed|ing)|destroy(?:ed|ing)|demolish(?:ed|ing)|bulldoz(?:ed|ing)|razed"
-        r"|(?:burn(?:ed|t|ing)|tore|torn|pull(?:ed|ing)) down|blew up|blown up)\b[^.;]{0,40}?"
+        r"|(?:burn(?:ed|t|ing)|tore|torn|pull(?:ed|ing)) down|blew up|blown up|set fire to"
+        r"|(?:set|setting) (?:\w+ ){0,2}(?:on fire|alight|ablaze)|burn(?:ed|t))\b[^.;]{0,40}?"
         r"\b(?:tunnels?|houses?|homes?|buildings?|shops?|churches|mosques?|shrines?"
-        r"|mausoleums?|tombs?|bridges?|property|properties)",
+        r"|mausoleums?|tombs?|bridges?|property|properties|stalls|granaries|schools?)",
         "Strategic developments",
         "Looting/property destruction",
         2,
     ),
-    (r"attack(?:s|ed)?|assaults?|raids?", "Battles", "Armed clash", -1),
+    (r"attack(?:s|ed)?|assaults?|raids?|stormed|opened fire", "Battles", "Armed clash", -1),
     (
         r"explo(?:sion|sions|ded)|blasts?|bombings?|bomb attacks?",
         "Explosions/Remote violence",
         "Remote explosive/landmine/IED",
         -1,
     ),
-    (r"killed|killings?|died|deaths?", "Violence against civilians", "Attack", -2),
+    (
+        r"killed|killings?|died|deaths?|(?:found|discovered) (?:\w+ ){0,3}?bodies"
+        r"|bodies (?:\w+ ){0,2}(?:were|was) (?:found|discovered)",
+        "Violence against civilians",
+        "Attack",
+        -2,
+    ),
     (r"wounded|injured", "Violence against civilians", "Attack", -3),
 )
-_TRIGGER_RES = tuple(
-    (re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I), t, s, k) for p, t, s, k in TRIGGERS
-)
-
 HEDGE = re.compile(
     r"\b(?:may|might|could|would|will|shall|should|likely|unlikely|possible|possibly"
     r"|potential(?:ly)?|risk|threats?|fears?|expected|expects|plans? to|planning|advised|advises"
@@ -151,13 +169,90 @@ NEW_BEFORE = re.compile(
     re.I,
 )
 # "the assassination of X", "the attack at Y": a definite noun that brings
-# its own details introduces an event rather than pointing back at one.
-NEW_AFTER = re.compile(r"^\s+(?:of|in|at|on|near|against|outside)\b", re.I)
+# its own details introduces an event rather than pointing back at one
+# ("the bombing in a statement" does not: a statement is no detail of it).
+NEW_AFTER = re.compile(
+    r"^\s+(?:of|in|at|on|near|against|outside)\b"
+    r"(?!\s+(?:a|an|the)\s+(?:statement|message|video|communiqu\w+|interview|press))",
+    re.I,
+)
 # "today's incident involved ...": no event word, but the sentence is about
 # the event just reported, so every actor it names belongs to it.
 INCIDENT_BACK = re.compile(
     r"\b(?:the|this|that|today['\u2019]s|yesterday['\u2019]s|same)\s+incidents?\b", re.I
 )
+# "Separately, ...", "In a separate incident": what follows is another event.
+SEPARATE = re.compile(
+    r"\b(?:separately|in (?:a|another) separate (?:incident|attack)|in another (?:incident"
+    r"|attack)|elsewhere|meanwhile)\b",
+    re.I,
+)
+# "Rebels also held ...": one more event of the same day and place.
+ALSO = re.compile(r"\b(?:also|too|as well|in addition)\b", re.I)
+# "the explosives were seized": a verb after a passive auxiliary still has
+# the earlier noun as its subject.
+PASSIVE_BEFORE = re.compile(
+    r"\b(?:was|were|been|being|a \u00e9t\u00e9|ont \u00e9t\u00e9|\u00e9t\u00e9)\s+"
+    r"(?:\w+\s+)?$",
+    re.I,
+)
+_VERB_FORM = re.compile(r"(?:ed|\u00e9|\u00e9e|\u00e9s|\u00e9es|ant)$", re.I)
+_DEFINITE = ("the", "l'", "l\u2019", "la", "le", "les")
+
+
+def _compile_triggers(
+    table: tuple[tuple[str, str, str, int], ...],
+) -> tuple[tuple[re.Pattern[str], str, str, int], ...]:
+    return tuple(
+        (re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I), t, s, k) for p, t, s, k in table
+    )
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The words of one language that the event rules read (see the module docstring)."""
+
+    triggers: tuple[tuple[re.Pattern[str], str, str, int], ...]
+    hedge: re.Pattern[str]
+    conditional_start: re.Pattern[str]
+    generic: re.Pattern[str]
+    connector: re.Pattern[str]
+    determiner_before: re.Pattern[str]
+    new_before: re.Pattern[str]
+    new_after: re.Pattern[str]
+    incident_back: re.Pattern[str]
+    separate: re.Pattern[str]
+    also: re.Pattern[str]
+
+
+ENGLISH = Lexicon(
+    _compile_triggers(TRIGGERS), HEDGE, CONDITIONAL_START, GENERIC, CONNECTOR,
+    DETERMINER_BEFORE, NEW_BEFORE, NEW_AFTER, INCIDENT_BACK, SEPARATE, ALSO,
+)  # fmt: skip
+
+
+def _fr(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+FRENCH = Lexicon(
+    _compile_triggers(french.TRIGGERS_FR),
+    _fr(french.HEDGE_FR),
+    _fr(french.CONDITIONAL_START_FR),
+    _fr(french.GENERIC_FR),
+    _fr(french.CONNECTOR_FR),
+    _fr(french.DETERMINER_BEFORE_FR),
+    _fr(french.NEW_BEFORE_FR),
+    _fr(french.NEW_AFTER_FR),
+    _fr(french.INCIDENT_BACK_FR),
+    _fr(french.SEPARATE_FR),
+    _fr(french.ALSO_FR),
+)
+
+
+def lexicon(lang: str) -> Lexicon:
+    """The event words of a language ("en" or "fr"; anything else reads as English)."""
+    return FRENCH if lang == "fr" else ENGLISH
 
 
 @dataclass
@@ -186,11 +281,11 @@ class Segment(NamedTuple):
     days: int
 
 
-def find_triggers(sentence: str) -> list[Trigger]:
+def find_triggers(sentence: str, lang: str = "en") -> list[Trigger]:
     """Event words in a sentence; where two overlap the higher priority wins."""
     found = [
         Trigger(m.start(), m.end(), m.group(0), etype, sub, prio)
-        for pattern, etype, sub, prio in _TRIGGER_RES
+        for pattern, etype, sub, prio in lexicon(lang).triggers
         for m in pattern.finditer(sentence)
     ]
     found.sort(key=lambda t: (-t.priority, t.start))
@@ -208,17 +303,25 @@ def _clause(sentence: str, pos: int) -> tuple[int, int]:
     return left + 1, min(rights) if rights else len(sentence)
 
 
-def is_hedged(sentence: str, trig: Trigger) -> bool:
-    """True when the event word is only speculated about ("may attack", "If ...")."""
-    if CONDITIONAL_START.match(sentence):
+def is_hedged(sentence: str, trig: Trigger, lang: str = "en") -> bool:
+    """True when the event word is only speculated about ("may attack", "If ...").
+
+    A word of speculation counts before the event word in its clause
+    ("warn that further attacks", "planning attacks") or just after it
+    ("attacks are likely"): "arrested four men suspected of planning
+    attacks" reports the arrest.
+    """
+    lex = lexicon(lang)
+    if lex.conditional_start.match(sentence):
         return True
     a, b = _clause(sentence, trig.start)
-    return bool(HEDGE.search(sentence[a:b]))
+    scope = sentence[a : trig.end] + sentence[trig.end : min(b, trig.end + 25)]
+    return bool(lex.hedge.search(scope))
 
 
-def small_number(word: str) -> int:
-    """A count written in digits or words ("one", "3"), 0 when it is not one."""
-    value = parse_number(word)
+def small_number(word: str, lang: str = "en") -> int:
+    """A count written in digits or words ("one", "3", « deux »), 0 when it is not one."""
+    value = parse_number(word, lang)
     return value if value is not None else 0
 
 
@@ -229,11 +332,20 @@ class _Cut(NamedTuple):
     days: int
 
 
-def _cut(sentence: str, left: Trigger, right: Trigger) -> _Cut | None:
+_RELATION = {
+    "after": "before",
+    "following": "before",
+    "before": "after",
+    "apr\u00e8s": "before",
+    "avant": "after",
+}
+
+
+def _cut(sentence: str, left: Trigger, right: Trigger, lang: str) -> _Cut | None:
     """Where to cut between two event words: the last connector between them, if any."""
     if (left.event_type, left.sub_event_type) == (right.event_type, right.sub_event_type):
         return None
-    between = list(CONNECTOR.finditer(sentence, left.end, right.start))
+    between = list(lexicon(lang).connector.finditer(sentence, left.end, right.start))
     if not between:
         return None
     m = between[-1]
@@ -241,12 +353,11 @@ def _cut(sentence: str, left: Trigger, right: Trigger) -> _Cut | None:
     days = 0
     if m.group(1):
         count = m.group(1).casefold()
-        days = 1 if count in ("one", "a") else small_number(count)
-    relation = {"after": "before", "following": "before", "before": "after"}.get(word, "")
-    return _Cut(m.start(), m.end(), relation, days)
+        days = 1 if count in ("one", "a", "un", "une") else small_number(count, lang)
+    return _Cut(m.start(), m.end(), _RELATION.get(word, ""), days)
 
 
-def event_segments(sentence: str, triggers: list[Trigger]) -> list[Segment]:
+def event_segments(sentence: str, triggers: list[Trigger], lang: str = "en") -> list[Segment]:
     """Cut a sentence between events of different types at the connector between them.
 
     Each cut's relation and days describe the segment after it (see
@@ -256,7 +367,7 @@ def event_segments(sentence: str, triggers: list[Trigger]) -> list[Segment]:
     cuts = [
         cut
         for left, right in zip(primary, primary[1:], strict=False)
-        if (cut := _cut(sentence, left, right)) is not None
+        if (cut := _cut(sentence, left, right, lang)) is not None
     ]
     segments = []
     start, relation, days = 0, "", 0
@@ -267,19 +378,28 @@ def event_segments(sentence: str, triggers: list[Trigger]) -> list[Segment]:
     return segments
 
 
-def is_back_reference(text: str, trig: Trigger, offset: int) -> bool:
-    """True when the event word points back ("this attack", "the incident occurred")."""
+def is_back_reference(text: str, trig: Trigger, offset: int, lang: str = "en") -> bool:
+    """True when the event word points back ("this attack", « l'attaque », "the incident").
+
+    A verb ("the same group ambushed ...") points back only after a passive
+    auxiliary ("the explosives were seized"): otherwise the determiner is
+    the subject's, not the event's.
+    """
+    lex = lexicon(lang)
     before = text[max(0, trig.start - offset - 40) : trig.start - offset]
-    if NEW_BEFORE.search(before):
+    if lex.new_before.search(before):
         return False
-    det = DETERMINER_BEFORE.search(before)
+    det = lex.determiner_before.search(before)
     if det is None:
         return False
-    if det.group(1).casefold() in ("that", "those") and before[det.end(1) :].strip():
+    word = det.group(1).casefold()
+    if word in ("that", "those") and before[det.end(1) :].strip():
         # "believed that seven hostages": a conjunction, not "that attack".
+        return False
+    is_noun = not _VERB_FORM.search(trig.text)
+    if not is_noun and not PASSIVE_BEFORE.search(before):
         return False
     # Only a noun brings details ("the attack at ..."); after a verb ("the
     # explosives were confiscated in ...") the subject still points back.
-    is_noun = not trig.text.casefold().endswith("ed")
-    brings_details = is_noun and bool(NEW_AFTER.match(text[trig.end - offset :]))
-    return not (det.group(1).casefold() == "the" and brings_details)
+    brings_details = is_noun and bool(lex.new_after.match(text[trig.end - offset :]))
+    return not (word in _DEFINITE and brings_details)

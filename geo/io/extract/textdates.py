@@ -1,22 +1,30 @@
-"""Dates in report prose, resolved against the post's date.
+"""Dates in report prose, in English and French, resolved against the post's date.
 
-Handled forms (case-insensitive):
+Finding and resolving are separate. Rules here find the date expressions
+(regular expressions built from the month and weekday names of the
+dateparser library's English and French locales); the dateparser library
+resolves them ("dimanche 12 mai", "January 11, 2013", "yesterday", « il y a
+trois jours », "last week") relative to the post, preferring the past.
+Own rules remain for what dateparser does not do:
 
-* explicit: "10 February", "11 January 2013", "January 11", "1 May 2003";
-  without a year the post's year is used (the year before when that would
-  put the date after the post), else the last year the post mentioned;
-* month only: "in January", "January 2013", "January of this year"
-  (time precision 3, dated to the 1st of the month);
-* weekdays: "On Friday", "launched on Monday", "Saturday" -> the most recent
-  such day on or before the post date ("next Monday" / "for Monday" are
-  future and ignored);
-* "today", "today's", "this morning" -> the post date; "yesterday" -> the day
-  before; "N days ago" -> N days before (precision 2);
-* "last week('s)" -> 7 days before, "this week" / "this past week" -> the
-  post date, both at week precision (2).
+* a weekday or a day without a year is the latest such day *on or before*
+  the post (dateparser would go back a week for the post's own weekday):
+  it is resolved against the day after the post;
+* with no post date, a day without a year takes the last year the text
+  named ("year 2013 taken from the text");
+* "late on Monday", "Wednesday's attack", « lundi soir », « samedi 14 »:
+  the weekday or day is cut out of the phrase first;
+* « dans la nuit de samedi à dimanche », "overnight Saturday to Sunday": the
+  first day;
+* "next Monday", « lundi prochain », "for Monday": future, not dated;
+* anchors to another event ("two days earlier", "the following day", « le
+  lendemain », « une semaine plus tôt »): an offset in days, resolved by
+  :mod:`geo.io.extract.candidates` against the event before;
+* a date that only says when something was said ("the ministry said on
+  Wednesday", « a annoncé dimanche », « joint vendredi ») is marked
+  ``statement``, so an event's own date wins over it.
 
-Relative phrases that need another event's date ("one day after", "a day
-later") are resolved by :mod:`geo.io.extract.candidates`, which knows the events.
+Precision: a day 1, "N days ago" and weeks 2, a month alone 3 (the 1st).
 """
 
 from __future__ import annotations
@@ -24,44 +32,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import dateparser
+from dateparser.languages.loader import default_loader
 
 from geo.io.extract.figures import parse_number
+from geo.reference.names import fold
 
-MONTHS = {
-    m.casefold(): i
-    for i, m in enumerate(
-        (
-            "January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December",
-        ),
-        start=1,
-    )
-}  # fmt: skip
-WEEKDAYS = {
-    d.casefold(): i
-    for i, d in enumerate(
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    )
-}
-_MONTH = "(" + "|".join(m.capitalize() for m in MONTHS) + ")"
-_WEEKDAY = "(" + "|".join(d.capitalize() for d in WEEKDAYS) + ")"
-_ORD = r"(?:st|nd|rd|th)?"
-
-DAY_MONTH = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH}\b(?:,?\s+(\d{{4}})\b)?")
-MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}(?!\d)(?:,?\s+(\d{{4}})\b)?")
-MONTH_ONLY = re.compile(
-    rf"\b(?:(?:early|mid|late|in|since|during)[\s-]+)?{_MONTH}\b"
-    r"(?:\s+of\s+(this|last)\s+year|,?\s+(\d{4})\b)?"
-)
-WEEKDAY = re.compile(rf"\b(?:((?i:next|coming|for|until|by|last|this past|on))\s+)?{_WEEKDAY}\b")
-TODAY = re.compile(
-    r"\b(today['\u2019]s|today|this morning|this afternoon|tonight"
-    r"|yesterday['\u2019]s|yesterday)\b",
-    re.I,
-)
-DAYS_AGO = re.compile(r"\b(\w+)\s+days?\s+ago\b", re.I)
-WEEK = re.compile(r"\b(last week['\u2019]s|last week|this past week|this week|past week)\b", re.I)
-YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_MONTH_KEYS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -69,7 +52,9 @@ class DateMention:
     """One date expression found in a sentence.
 
     ``date`` is None when the expression could not be resolved (no post
-    date, or no year known); ``note`` then says why.
+    date, or no year known); ``note`` then says why. An anchor ("the
+    following day") has no date but an ``offset`` in days from the event
+    before it; ``statement`` marks the date of a statement or claim.
     """
 
     start: int
@@ -79,133 +64,356 @@ class DateMention:
     precision: int
     kind: str
     note: str = ""
+    offset: int | None = None
+    statement: bool = False
 
 
-def _last_on_or_before(post: dt.date, weekday: int) -> dt.date:
-    return post - dt.timedelta(days=(post.weekday() - weekday) % 7)
+def _full_names(names: list[str]) -> list[str]:
+    """A locale's names without its abbreviations ("sept" of "september")."""
+    longest = max(names, key=len)
+    keep = {n for n in names if len(n) >= 4 and not any(o.startswith(n) and o != n for o in names)}
+    keep.add(longest)
+    return sorted(keep | {fold(n) for n in keep}, key=len, reverse=True)
 
 
-def _with_year(
-    day: int, month: int, year: int | None, post: dt.date | None, year_hint: int | None
-) -> tuple[dt.date | None, str]:
-    note = ""
-    if year is None:
-        if post is not None:
-            year = post.year
-            try:
-                if dt.date(year, month, day) > post + dt.timedelta(days=1):
-                    year -= 1
-                    note = "year taken as the one before the post"
-            except ValueError:
-                pass
-        elif year_hint is not None:
-            year, note = year_hint, f"year {year_hint} taken from the text"
+@lru_cache(maxsize=4)
+def _names(lang: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Month and weekday names of dateparser's locale: name -> month (1-12) / weekday (0-6)."""
+    info = default_loader.get_locale(lang).info
+    months = {n: i for i, k in enumerate(_MONTH_KEYS, 1) for n in _full_names(info[k])}
+    weekdays = {n: i for i, k in enumerate(_WEEKDAY_KEYS) for n in _full_names(info[k])}
+    return months, weekdays
+
+
+def _alternation(names: dict[str, int], capitalised: bool) -> str:
+    words = sorted(names, key=len, reverse=True)
+    return "(" + "|".join(w.capitalize() if capitalised else w for w in words) + ")"
+
+
+_ORD = r"(?:st|nd|rd|th|er)?"
+_COUNT = r"(a|an|one|two|three|four|five|six|seven|\d+|une?|deux|trois|quatre|cinq|six|sept|huit)"
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The date patterns of one language."""
+
+    explicit: tuple[re.Pattern[str], ...]  # groups: weekday, day, month, year (by name)
+    month_only: re.Pattern[str]
+    weekday: re.Pattern[str]
+    night: re.Pattern[str]
+    today: re.Pattern[str]
+    ago: re.Pattern[str]
+    week: re.Pattern[str]
+    anchor: re.Pattern[str]
+    statement: re.Pattern[str]
+
+
+@lru_cache(maxsize=4)
+def _patterns(lang: str) -> _Patterns:
+    return _french() if lang == "fr" else _english()
+
+
+def _english() -> _Patterns:
+    months, weekdays = _names("en")
+    mo, wd = _alternation(months, True), _alternation(weekdays, True)
+    wd_opt = rf"(?:(?P<weekday>{wd[1:-1]}),?\s+)?"
+    return _Patterns(
+        explicit=(
+            re.compile(
+                rf"\b{wd_opt}(?P<day>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<month>{mo[1:-1]})\b"
+                rf"(?:,?\s+(?P<year>\d{{4}})\b)?"
+            ),
+            re.compile(
+                rf"\b{wd_opt}(?P<month>{mo[1:-1]})\s+(?P<day>\d{{1,2}}){_ORD}(?!\d)"
+                rf"(?:,?\s+(?P<year>\d{{4}})\b)?"
+            ),
+        ),
+        month_only=re.compile(
+            rf"\b(?:(?:early|mid|late|in|since|during)[\s-]+)?{mo}\b"
+            r"(?:\s+of\s+(this|last)\s+year|,?\s+(\d{4})\b)?"
+        ),
+        weekday=re.compile(
+            rf"\b(?:((?i:next|coming|for|until|by|last|this past|on|late on|early on))\s+)?{wd}"
+            r"(?:['\u2019]s)?\b"
+        ),
+        night=re.compile(
+            rf"\b(?:overnight(?:\s+from)?|(?:on|in|during)\s+the\s+night\s+of)\s+{wd}"
+            rf"\s+(?:to|into)\s+{wd}\b"
+        ),
+        today=re.compile(
+            r"\b(today['\u2019]s|today|this morning|this afternoon|tonight"
+            r"|yesterday['\u2019]s|yesterday)\b",
+            re.I,
+        ),
+        ago=re.compile(r"\b(\w+)\s+days?\s+ago\b", re.I),
+        week=re.compile(
+            r"\b(last week['\u2019]s|last week|this past week|this week|past week)\b", re.I
+        ),
+        anchor=re.compile(
+            rf"\b(?:{_COUNT}\s+(days?|weeks?)\s+(earlier|later|before(?=\s*[,.;]|$)"
+            r"|afterwards)|the\s+(following|next|previous|preceding)\s+(day|morning|evening"
+            r"|night|week)|the\s+day\s+(before|after)(?=\s*[,.;]|$)|the\s+(same)\s+day)\b",
+            re.I,
+        ),
+        statement=re.compile(
+            r"\b(?:said|says|told|announced|reported|added|stated|confirmed|statement|posted"
+            r"|published|denied|claimed)\b[^.;,]{0,30}$",
+            re.I,
+        ),
+    )
+
+
+def _french() -> _Patterns:
+    months, weekdays = _names("fr")
+    mo, wd = _alternation(months, False), _alternation(weekdays, False)
+    return _Patterns(
+        explicit=(
+            re.compile(
+                rf"\b(?:(?P<weekday>{wd[1:-1]})\s+)?(?:le\s+)?(?P<day>1er|\d{{1,2}})\s+"
+                rf"(?P<month>{mo[1:-1]})\b(?:\s+(?P<year>\d{{4}})\b)?",
+                re.I,
+            ),
+        ),
+        month_only=re.compile(
+            rf"\b(?:(?:en|d\u00e9but|mi|fin|courant|depuis)[\s-]+)(?:mois\s+d['\u2019]\s*)?{mo}\b"
+            r"(?:\s+(dernier))?(?:\s+(\d{4})\b)?",
+            re.I,
+        ),
+        weekday=re.compile(
+            rf"\b(?:(d['\u2019]ici|jusqu['\u2019]\u00e0|pour)\s+)?{wd}"
+            r"(?:\s+(?:soir|matin|apr\u00e8s-midi|midi|\d{1,2}))?(?:\s+(prochain|dernier))?\b",
+            re.I,
+        ),
+        night=re.compile(
+            rf"\bdans\s+la\s+nuit\s+(?:du|de)\s+{wd}(?:\s+(1er|\d{{1,2}}))?(?:\s+{mo})?\s+"
+            rf"(?:au|\u00e0)\s+{wd}(?:\s+(\d{{1,2}}))?(?:\s+{mo})?(?:\s+(\d{{4}}))?",
+            re.I,
+        ),
+        today=re.compile(
+            r"(?<![\w-])(aujourd['\u2019]hui|ce matin|cet apr\u00e8s-midi|ce soir|avant-hier"
+            r"|hier(?: soir| matin)?)\b",
+            re.I,
+        ),
+        ago=re.compile(r"\bil y a\s+(\w+)\s+jours?\b", re.I),
+        week=re.compile(
+            r"\b(la semaine derni\u00e8re|la semaine pass\u00e9e|cette semaine"
+            r"|la semaine \u00e9coul\u00e9e)\b",
+            re.I,
+        ),
+        anchor=re.compile(
+            rf"\b(?:{_COUNT}\s+(jours?|semaines?)\s+(plus t\u00f4t|plus tard|auparavant"
+            r"|apr\u00e8s(?=\s*[,.;]|$))|(le lendemain)|(la veille)|(le jour m\u00eame"
+            r"|le m\u00eame jour))\b",
+            re.I,
+        ),
+        statement=re.compile(
+            r"(?:\b(?:annonc\u00e9|indiqu\u00e9|d\u00e9clar\u00e9|affirm\u00e9|pr\u00e9cis\u00e9"
+            r"|appris|jointe?s?|joint|publi\u00e9e?|communiqu\u00e9|revendiqu\u00e9e?)"
+            r"|a-t-on appris)\b[^.;,]{0,30}$",
+            re.I,
+        ),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _parse(phrase: str, lang: str, base: dt.date) -> dt.date | None:
+    """dateparser's reading of a phrase, relative to ``base``, preferring the past."""
+    settings = {
+        "RELATIVE_BASE": dt.datetime.combine(base, dt.time()),
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    parsed = dateparser.parse(phrase, languages=[lang], settings=settings)
+    return parsed.date() if parsed is not None else None
+
+
+def _day_after(post: dt.date) -> dt.date:
+    # "The latest such day on or before the post" = dateparser's "latest
+    # before the day after the post".
+    return post + dt.timedelta(days=1)
+
+
+class _Finder:
+    """Finds and resolves the date expressions of one text."""
+
+    def __init__(self, text: str, post: dt.date | None, year_hint: int | None, lang: str):
+        self.text, self.post, self.year_hint, self.lang = text, post, year_hint, lang
+        self.pat = _patterns(lang)
+        self.months, self.weekday_names = _names(lang)
+
+    def mention(
+        self, m: re.Match[str], date: dt.date | None, precision: int, kind: str, note: str = ""
+    ) -> DateMention:
+        return DateMention(m.start(), m.end(), m.group(0), date, precision, kind, note)
+
+    def day_month(self, day: str, month: str, year: str | None) -> tuple[dt.date | None, str]:
+        """A day of a month, with the post's or the text's year when none is written."""
+        phrase = f"{day.rstrip('er') or day} {month}" + (f" {year}" if year else "")
+        if year:
+            base = dt.date(int(year), 12, 31)
+        elif self.post is not None:
+            base = _day_after(self.post)
+        elif self.year_hint is not None:
+            base = dt.date(self.year_hint, 12, 31)
         else:
             return None, "year not known"
-    try:
-        return dt.date(year, month, day), note
-    except ValueError:
-        return None, "not a real date"
+        date = _parse(phrase, self.lang, base)
+        if date is None:
+            return None, "not a real date"
+        if year:
+            return date, ""
+        if self.post is None:
+            return date, f"year {self.year_hint} taken from the text"
+        return date, "year taken as the one before the post" if date.year < self.post.year else ""
 
+    def explicit(self) -> list[DateMention]:
+        out = []
+        for pattern in self.pat.explicit:
+            for m in pattern.finditer(self.text):
+                date, note = self.day_month(m.group("day"), m.group("month"), m.group("year"))
+                out.append(self.mention(m, date, 1, "explicit", note))
+        return out
 
-def _mention(
-    m: re.Match[str], date: dt.date | None, precision: int, kind: str, note: str = ""
-) -> DateMention:
-    return DateMention(m.start(), m.end(), m.group(0), date, precision, kind, note)
+    def month_only(self) -> list[DateMention]:
+        """Months alone ("in January", "January of this year"): the 1st, precision 3."""
+        out = []
+        for m in self.pat.month_only.finditer(self.text):
+            month = self.months[m.group(1).casefold()]
+            year = _month_year(m, month, self.post, self.year_hint)
+            if year is None:
+                out.append(self.mention(m, None, 3, "month", "year not known"))
+                continue
+            note = "month only: dated to its first day"
+            if self.post is None and not m.group(3):
+                note = f"month only, year {year} taken from the text"
+            out.append(self.mention(m, dt.date(year, month, 1), 3, "month", note))
+        return out
 
+    def weekday_date(self, name: str) -> dt.date | None:
+        if self.post is None:
+            return None
+        return _parse(name, self.lang, _day_after(self.post))
 
-def _explicit(text: str, post_date: dt.date | None, year_hint: int | None) -> list[DateMention]:
-    """Day and month, with or without the year ("10 February", "January 11, 2013")."""
-    out = []
-    for pattern, day, month in ((DAY_MONTH, 1, 2), (MONTH_DAY, 2, 1)):
-        for m in pattern.finditer(text):
-            year = int(m.group(3)) if m.group(3) else None
-            date, note = _with_year(
-                int(m.group(day)), MONTHS[m.group(month).casefold()], year, post_date, year_hint
+    def weekdays(self) -> list[DateMention]:
+        """Weekdays: the latest such day on or before the post ("next Friday" is ignored)."""
+        out = []
+        for m in self.pat.weekday.finditer(self.text):
+            lead = (m.group(1) or "").casefold()
+            tail = (m.group(3) or "").casefold() if self.lang == "fr" else ""
+            if lead in ("next", "coming", "for", "until", "by", "pour") or tail == "prochain":
+                continue
+            if lead.startswith(("d'", "d\u2019", "jusqu")):
+                continue
+            if self.post is None:
+                out.append(self.mention(m, None, 1, "weekday", "weekday with no post date"))
+            else:
+                out.append(self.mention(m, self.weekday_date(m.group(2)), 1, "weekday"))
+        return out
+
+    def nights(self) -> list[DateMention]:
+        """ "dans la nuit de samedi 14 au dimanche 15 octobre": the first day."""
+        out = []
+        for m in self.pat.night.finditer(self.text):
+            groups = [g for g in m.groups()]
+            date: dt.date | None = None
+            if self.lang == "fr" and groups[1] and (groups[2] or groups[5]):
+                date, _ = self.day_month(groups[1], groups[2] or groups[5], groups[6])
+            if date is None:
+                date = self.weekday_date(groups[0])
+            note = "" if date else "weekday with no post date"
+            out.append(self.mention(m, date, 1, "night", note))
+        return out
+
+    def relative(self) -> list[DateMention]:
+        """Days and weeks counted from the post: "yesterday" (1), "N days ago", "last week" (2)."""
+        out = []
+        for pattern, precision, kind in (
+            (self.pat.today, 1, "today"),
+            (self.pat.ago, 2, "ago"),
+            (self.pat.week, 2, "week"),
+        ):
+            for m in pattern.finditer(self.text):
+                if kind == "ago" and parse_number(m.group(1), self.lang) is None:
+                    continue
+                if self.post is None:
+                    note = f"relative {'week' if kind == 'week' else 'day'} with no post date"
+                    out.append(self.mention(m, None, precision, kind, note))
+                    continue
+                phrase = re.sub(r"['\u2019]s$", "", m.group(0))
+                out.append(self.mention(m, _parse(phrase, self.lang, self.post), precision, kind))
+        return out
+
+    def anchors(self) -> list[DateMention]:
+        """ "two days earlier", "the following day", « le lendemain »: days from another event."""
+        out = []
+        for m in self.pat.anchor.finditer(self.text):
+            out.append(
+                DateMention(
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    None,
+                    1,
+                    "anchor",
+                    "relative to another event",
+                    _anchor_offset(m.group(0), self.lang),
+                )  # fmt: skip
             )
-            out.append(_mention(m, date, 1, "explicit", note))
-    return out
+        return out
+
+
+def _anchor_offset(text: str, lang: str) -> int:
+    """Days from the event before: "two days earlier" -2, « le lendemain » +1."""
+    t = text.casefold()
+    if re.search(r"\b(?:same|m\u00eame)\b", t):
+        return 0
+    back = bool(re.search(r"earlier|before|previous|preceding|plus t\u00f4t|auparavant|veille", t))
+    count = re.match(r"(\w+)\s+(?:days?|weeks?|jours?|semaines?)", t)
+    n = 1
+    if count:
+        n = (
+            1
+            if count.group(1) in ("a", "an", "one", "un", "une")
+            else parse_number(count.group(1), lang) or 1
+        )
+    if re.search(r"\bweeks?\b|semaines?|\bweek\b", t):
+        n *= 7
+    return -n if back else n
 
 
 def _month_year(
-    m: re.Match[str], month: int, post_date: dt.date | None, year_hint: int | None
-) -> tuple[int | None, str]:
-    """The year of a month-only date, and the note saying how it was dated."""
-    year: int | None
+    m: re.Match[str], month: int, post: dt.date | None, year_hint: int | None
+) -> int | None:
+    """The year of a month-only date: written, "this/last year", else the latest before the post."""
     if m.group(3):
-        year = int(m.group(3))
-    elif m.group(2) and post_date is not None:
-        year = post_date.year - (1 if m.group(2) == "last" else 0)
-    else:
-        year = None
-    note = "month only: dated to its first day"
-    if year is None and post_date is not None:
-        year = post_date.year if month <= post_date.month else post_date.year - 1
-    elif year is None and year_hint is not None:
-        year, note = year_hint, f"month only, year {year_hint} taken from the text"
-    return year, note
+        return int(m.group(3))
+    if post is None:
+        return year_hint
+    word = (m.group(2) or "").casefold()
+    if word in ("this", "last"):
+        return post.year - (word == "last")
+    if word == "dernier":  # « en mai dernier »: the last May before this month
+        return post.year if month < post.month else post.year - 1
+    return post.year if month <= post.month else post.year - 1
 
 
-def _months(text: str, post_date: dt.date | None, year_hint: int | None) -> list[DateMention]:
-    """Months alone ("in January", "January of this year"): the 1st, precision 3."""
+def _mark_statements(text: str, found: list[DateMention], lang: str) -> list[DateMention]:
+    """Dates right after "said", « a annoncé », « joint »: when it was said, not when it was."""
+    pattern = _patterns(lang).statement
     out = []
-    for m in MONTH_ONLY.finditer(text):
-        month = MONTHS[m.group(1).casefold()]
-        year, note = _month_year(m, month, post_date, year_hint)
-        date = dt.date(year, month, 1) if year else None
-        out.append(_mention(m, date, 3, "month", note if year else "year not known"))
-    return out
-
-
-def _weekdays(text: str, post_date: dt.date | None) -> list[DateMention]:
-    """Weekdays: the latest such day on or before the post ("next Friday" is ignored)."""
-    out = []
-    for m in WEEKDAY.finditer(text):
-        lead = (m.group(1) or "").casefold()
-        if lead in ("next", "coming", "for", "until", "by"):
-            continue
-        if post_date is None:
-            out.append(_mention(m, None, 1, "weekday", "weekday with no post date"))
-        else:
-            day = _last_on_or_before(post_date, WEEKDAYS[m.group(2).casefold()])
-            out.append(_mention(m, day, 1, "weekday"))
-    return out
-
-
-def _relative_days(text: str, post_date: dt.date | None) -> list[DateMention]:
-    """Days counted from the post: "today", "yesterday" (precision 1), "N days ago" (2)."""
-    out = []
-    for m in TODAY.finditer(text):
-        back = 1 if m.group(1).casefold().startswith("yesterday") else 0
-        if post_date is None:
-            out.append(_mention(m, None, 1, "today", "relative day with no post date"))
-        else:
-            out.append(_mention(m, post_date - dt.timedelta(days=back), 1, "today"))
-    for m in DAYS_AGO.finditer(text):
-        n = parse_number(m.group(1))
-        if n is None:
-            continue
-        if post_date is None:
-            out.append(_mention(m, None, 2, "ago", "relative day with no post date"))
-        else:
-            out.append(_mention(m, post_date - dt.timedelta(days=n), 2, "ago"))
-    return out
-
-
-def _weeks(text: str, post_date: dt.date | None) -> list[DateMention]:
-    """Weeks: "last week" (7 days before the post), "this week", at week precision."""
-    out = []
-    for m in WEEK.finditer(text):
-        last = m.group(1).casefold().startswith("last")
-        if post_date is None:
-            out.append(_mention(m, None, 2, "week", "relative week with no post date"))
-        else:
-            out.append(_mention(m, post_date - dt.timedelta(days=7 if last else 0), 2, "week"))
+    for d in found:
+        before = text[max(0, d.start - 60) : d.start]
+        if pattern.search(before):
+            d = DateMention(d.start, d.end, d.text, d.date, d.precision, d.kind, d.note,
+                            d.offset, True)  # fmt: skip
+        out.append(d)
     return out
 
 
 def find_dates(
-    text: str, post_date: dt.date | None, year_hint: int | None = None
+    text: str, post_date: dt.date | None, year_hint: int | None = None, lang: str = "en"
 ) -> list[DateMention]:
     """Every date expression in ``text``, left to right, overlapping ones merged.
 
@@ -217,13 +425,17 @@ def find_dates(
         The date the report was posted; relative dates need it.
     year_hint : int, optional
         A year to use for "10 February" when there is no post date.
+    lang : str
+        "en" or "fr".
     """
+    finder = _Finder(text, post_date, year_hint, lang)
     found = [
-        *_explicit(text, post_date, year_hint),
-        *_months(text, post_date, year_hint),
-        *_weekdays(text, post_date),
-        *_relative_days(text, post_date),
-        *_weeks(text, post_date),
+        *finder.nights(),
+        *finder.explicit(),
+        *finder.month_only(),
+        *finder.weekdays(),
+        *finder.relative(),
+        *finder.anchors(),
     ]
     # Where expressions overlap ("10 February" and "February") the one that
     # starts first, else the longest, is kept.
@@ -233,30 +445,31 @@ def find_dates(
         if kept and mention.start < kept[-1].end:
             continue
         kept.append(mention)
-    return kept
+    return _mark_statements(text, kept, lang)
 
 
 def full_date_in(line: str) -> dt.date | None:
-    """The first complete date (day, month and year) in ``line``, if any."""
-    for pattern, d, mo, y in ((DAY_MONTH, 1, 2, 3), (MONTH_DAY, 2, 1, 3)):
-        for m in pattern.finditer(line):
-            if m.group(y):
-                try:
-                    return dt.date(int(m.group(y)), MONTHS[m.group(mo).casefold()], int(m.group(d)))
-                except ValueError:
-                    continue
+    """The first complete date (day, month and year) in ``line``, English or French."""
+    for lang in ("en", "fr"):
+        for m in find_dates(line, None, None, lang):
+            if m.kind == "explicit" and m.date is not None and re.search(r"\d{4}", m.text):
+                return m.date
     return None
 
 
-_DATED_YEAR = re.compile(rf"{_MONTH}(?:\s+\d{{1,2}}{_ORD})?,?\s+((?:19|20)\d\d)\b")
-
-
 def dated_years(text: str) -> list[int]:
-    """Years written as part of a date ("January 2013", "11 January 2013", "May 2, 2003").
+    """Years written as part of a date ("January 2013", "11 January 2013", « 14 mai 2023 »).
 
     Bare years ("In 2004") are left out: they date background, not events.
     """
-    return [int(m.group(2)) for m in _DATED_YEAR.finditer(text)]
+    years = []
+    for lang in ("en", "fr"):
+        months, _ = _names(lang)
+        mo = _alternation(months, lang == "en")
+        flags = re.I if lang == "fr" else 0
+        pattern = re.compile(rf"{mo}(?:\s+\d{{1,2}}{_ORD})?,?\s+((?:19|20)\d\d)\b", flags)
+        years += [(m.start(), int(m.group(2))) for m in pattern.finditer(text)]
+    return [y for _, y in sorted(set(years))]
 
 
 def last_year_in(text: str) -> int | None:
