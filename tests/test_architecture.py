@@ -8,6 +8,7 @@ being noticed in review months later.
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,6 +217,18 @@ def test_front_door() -> None:
         assert name in geo.__all__, name
         assert callable(getattr(geo, name)), name
     assert set(geo.__all__) == {"__version__", *geo._ENTRY_POINTS}
+
+
+def test_each_room_lists_its_modules() -> None:
+    for room in ("model", "reference", "analysis", "io", "render"):
+        package = GEO / room
+        modules = {
+            p.stem if p.is_file() else p.name
+            for p in package.iterdir()
+            if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
+        }
+        listed = set(importlib.import_module(f"geo.{room}").__all__)
+        assert modules == listed, f"geo.{room}.__all__ differs from its modules: {modules ^ listed}"
 
 
 def test_every_package_declares_its_public_names() -> None:

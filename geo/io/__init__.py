@@ -12,6 +12,8 @@ Modules
     evaluate   scoring extraction against a keyed corpus
     eval_key   reading an evaluation corpus's key
     export     the incidents table as CSV and GeoJSON
+    gazetteer_files  reading a user's populated-places file (COD CSV, shapefile, ...)
+    gazetteers       the user gazetteers kept beside a store, ahead of the shipped list
     synthetic  labelled synthetic incidents for benchmarks
 
 Import what you need from its module (``from geo.io.store import ...``);
@@ -27,5 +29,7 @@ __all__ = [
     "evaluate",
     "eval_key",
     "export",
+    "gazetteer_files",
+    "gazetteers",
     "synthetic",
 ]
