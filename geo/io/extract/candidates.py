@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from geo.io.extract.actors import Mention
+from geo.io.extract.casualties import Casualties
+from geo.io.extract.choosing import anchors, context_cost, nearest_homonym
 from geo.io.extract.events import Trigger, small_number
 from geo.io.extract.figures import find_figures
 from geo.io.extract.places import PlaceMention
@@ -47,7 +49,9 @@ class Candidate:
     ``date_how`` and ``place_how`` say where the date and place came from
     ("explicit", "relative", "neighbour", "post", ...; "sentence",
     "neighbour", "previous"): the confidence score and the analyst's notes
-    depend on it.
+    depend on it. ``named_places`` are the names of the towns its sentences
+    name (a later sentence naming one of them is about the same event);
+    ``flags`` what the analyst should check beyond the unresolved fields.
     """
 
     post: Post
@@ -64,14 +68,28 @@ class Candidate:
     place: PlaceMention | None = None
     place_how: str = ""
     country_iso3: str = ""
-    fatalities: int | None = None
-    injuries: int | None = None
+    casualties: Casualties = field(default_factory=Casualties)
     figure_notes: list[str] = field(default_factory=list)
     actors: list[Role] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     missing_places: list[str] = field(default_factory=list)
     civilian: bool = False
     generic: bool = False
+    named_places: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def fatalities(self) -> int | None:
+        """Every death its sentences state (see :class:`Casualties`), None when none."""
+        return self.casualties.fatalities
+
+    @property
+    def injuries(self) -> int | None:
+        return self.casualties.injuries
+
+    @property
+    def lang(self) -> str:
+        return self.post.language
 
 
 def same_event(cand: Candidate, others: list[Candidate]) -> Candidate | None:
@@ -210,11 +228,16 @@ def choose_place(
     """Place the candidate: the town nearest its event word, else the previous place.
 
     Towns in an "in/at/near" phrase, or in a country the sentence names
-    that way, are preferred, towns outside the post's country avoided; "the
-    same town" or "a day later" takes the place of the last candidate in
-    ``earlier``. With no town, a named country sets the country only.
+    that way, are preferred, towns outside the post's country avoided; a
+    place the text states precisely (an offset, a road between towns, "near
+    X") beats a bare name, a region stands back for any town, and a town
+    people went to or spoke from is avoided (:func:`context_cost`). Of
+    several places of one name, the one near the report's other places is
+    taken (:func:`nearest_homonym`). "The same town" or "a day later" takes
+    the place of the last candidate in ``earlier``. With no town, a named
+    country sets the country only.
     """
-    towns = [p for p in places if not p.country_only]
+    towns = [p for p in places if not p.country_only and p.area != "qualifier"]
     stated_countries = {
         p.iso3
         for p in places
@@ -227,9 +250,11 @@ def choose_place(
             foreign = 80 if cand.country_iso3 and p.iso3 != cand.country_iso3 else 0
             prep = -40 if IN_BEFORE.search(cand.sentence[max(0, p.start - 30) : p.start]) else 0
             backed = -60 if p.iso3 in stated_countries else 0
-            return distance + foreign + prep + backed
+            return distance + foreign + prep + backed + context_cost(p, cand.sentence)
 
-        cand.place = min(towns, key=cost)
+        chosen = min(towns, key=cost)
+        others = [p for p in places if p is not chosen] + [c.place for c in earlier]
+        cand.place = nearest_homonym(chosen, anchors(others))
         cand.place_how = "sentence"
         cand.country_iso3 = cand.place.iso3
         return

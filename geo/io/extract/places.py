@@ -9,11 +9,27 @@ country as the hint first. Country names and adjectives ("Malian army",
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+from geo.io.extract.mentions import GazetteerLike, PlaceMention
+from geo.io.extract.placing import place_in_context
 from geo.reference.countries import ADJECTIVES, country_names
 from geo.reference.names import fold
+
+__all__ = [
+    "FEATURE_WORDS",
+    "NAMED_PLACE",
+    "NEAR_BEFORE",
+    "ORG_WORDS",
+    "STOPWORDS",
+    "GazetteerLike",
+    "PlaceMention",
+    "find_places",
+    "main_country",
+    "unfound_places",
+]
 
 
 class _Place(Protocol):
@@ -26,12 +42,6 @@ class _Place(Protocol):
     admin1: str
     geo_precision: int
     ambiguous: bool
-
-
-class GazetteerLike(Protocol):
-    """What extraction needs from :class:`geo.reference.gazetteer.Gazetteer`."""
-
-    def lookup(self, name: object, country: object = None, admin1: object = None) -> Any: ...
 
 
 # "Quds Force": a single word before an organisation word
@@ -76,20 +86,8 @@ _STOP_TEXT = (
 STOPWORDS = {w.casefold() for w in _STOP_TEXT.split()}
 
 
-@dataclass
-class PlaceMention:
-    """A gazetteer match (or a country name) in a sentence."""
-
-    start: int
-    end: int
-    text: str
-    iso3: str
-    result: Any = None
-    country_only: bool = False
-    near: bool = False
-
-
 _TOKEN = re.compile(r"[^\W\d_][\w'\u2019-]*")
+_ELISION = re.compile(r"(?:[dlsnjmtc]|qu|jusqu|lorsqu|puisqu)['\u2019](?=[^\W\d_])")
 # "Ifoghas region" -> "Ifoghas mountains": gazetteers name features differently.
 _FEATURE_RETRIES = ("mountains", "massif")
 _DIRECTIONAL_COUNTRY = re.compile(r"\b[a-z]+ern ([A-Z][a-z]+)\b")
@@ -120,15 +118,22 @@ def _lookup(gaz: GazetteerLike, name: str, main_iso3: str) -> Any:
 
 
 def _tokens(sentence: str) -> list[_Token]:
-    """Words of the sentence, possessive "'s" and trailing apostrophes or hyphens cut off."""
+    """Words of the sentence, possessive "'s" and trailing apostrophes or hyphens cut off.
+
+    A French elided article is not part of the name: "d'Aguelhok" is
+    "Aguelhok", "l'Azawad" "Azawad".
+    """
     tokens = []
     for m in _TOKEN.finditer(sentence):
-        word = m.group(0)
+        word, start = m.group(0), m.start()
+        elided = _ELISION.match(word)
+        if elided:
+            word, start = word[elided.end() :], start + elided.end()
         possessive = False
         if re.search(r"['\u2019]s$", word):
             word, possessive = word[:-2], True
         word = word.rstrip("'\u2019-")
-        tokens.append(_Token(m.start(), m.start() + len(word), word, possessive))
+        tokens.append(_Token(start, start + len(word), word, possessive))
     return tokens
 
 
@@ -255,25 +260,15 @@ def _directional_countries(
     return out
 
 
-def find_places(
+def _gazetteer_places(
     sentence: str,
     gaz: GazetteerLike,
-    main_iso3: str = "",
-    skip: list[tuple[int, int]] | None = None,
-    lower_words: set[str] | None = None,
+    main_iso3: str,
+    skip: list[tuple[int, int]],
+    lower_words: set[str],
 ) -> list[PlaceMention]:
-    """Gazetteer matches and country names among the capitalised words of a sentence.
-
-    Runs of capitalised words (with "des", "de", "el", ... inside) are
-    looked up as n-grams of up to four words, longest first. A single word
-    that the text also uses in lower case ("Security") or a stop word is not
-    looked up; spans in ``skip`` (actor names) are not places. A name
-    followed by a feature word ("the Ifoghas region") is retried with the
-    feature words gazetteers use ("Ifoghas mountains").
-    """
-    search = _PlaceSearch(
-        sentence, gaz, main_iso3, skip or [], lower_words or set(), country_names()
-    )
+    """Gazetteer matches and country names, before the words around them are read."""
+    search = _PlaceSearch(sentence, gaz, main_iso3, skip, lower_words, country_names())
     found: list[PlaceMention] = []
     for run in _capitalised_runs(sentence, _tokens(sentence)):
         found += _places_in_run(search, run)
@@ -282,13 +277,52 @@ def find_places(
     return found
 
 
+def _name_test(lower_words: set[str]) -> Callable[[str], bool]:
+    """Whether capitalised words may be a place's name: no stop word, country or common word."""
+    countries = country_names()
+
+    def is_name(name: str) -> bool:
+        words = name.split()
+        if not words or any(w.casefold() in STOPWORDS for w in words):
+            return False
+        if fold(name) in countries or name in ADJECTIVES:
+            return False
+        return not (len(words) == 1 and (len(name) < 3 or name.casefold() in lower_words))
+
+    return is_name
+
+
+def find_places(
+    sentence: str,
+    gaz: GazetteerLike,
+    main_iso3: str = "",
+    skip: list[tuple[int, int]] | None = None,
+    lower_words: set[str] | None = None,
+) -> list[PlaceMention]:
+    """Places named in a sentence, read with the words around them.
+
+    Runs of capitalised words (with "des", "de", "el", ... inside) are
+    looked up as n-grams of up to four words, longest first. A single word
+    that the text also uses in lower case ("Security") or a stop word is not
+    looked up; spans in ``skip`` (actor names) are not places. A name
+    followed by a feature word ("the Ifoghas region") is retried with the
+    feature words gazetteers use ("Ifoghas mountains"). Then
+    :func:`geo.io.extract.placing.place_in_context` reads regions,
+    qualifiers, relative places and villages the gazetteer lacks.
+    """
+    skip = skip or []
+    lower_words = lower_words or set()
+    found = _gazetteer_places(sentence, gaz, main_iso3, skip, lower_words)
+    return place_in_context(sentence, found, gaz, main_iso3, skip, _name_test(lower_words))
+
+
 def main_country(
     paragraphs: list[str], gaz: GazetteerLike, lower_words: set[str], default: str
 ) -> str:
     """The country a post is mostly about: places count 2, country names 2, adjectives 1."""
     score: dict[str, int] = {}
     for paragraph in paragraphs:
-        for place in find_places(paragraph, gaz, "", None, lower_words):
+        for place in _gazetteer_places(paragraph, gaz, "", [], lower_words):
             score[place.iso3] = score.get(place.iso3, 0) + 2
         for adjective, iso3 in ADJECTIVES.items():
             hits = len(re.findall(rf"\b{adjective}s?\b", paragraph))
@@ -300,9 +334,16 @@ def main_country(
 
 
 def unfound_places(text: str, places: list[PlaceMention]) -> list[str]:
-    """Names the text calls a place ("the town of X") that no mention in ``places`` covers."""
-    return [
+    """Names the text calls a place that have no point.
+
+    The places of ``places`` the gazetteer lacks and that got no region
+    either, then names after "the town of X" that no placed mention covers.
+    """
+    placed = [p for p in places if not p.unplaced]
+    names = [p.text for p in places if p.unplaced]
+    names += [
         m.group(1)
         for m in NAMED_PLACE.finditer(text)
-        if not any(p.text.startswith(m.group(1).split()[0]) for p in places)
+        if not any(p.text.startswith(m.group(1).split()[0]) for p in placed)
     ]
+    return list(dict.fromkeys(names))

@@ -37,11 +37,12 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     *PROVENANCE_COLUMNS,
 )
 
-_PLACE_GAIN = {"sentence": 0.3, "neighbour": 0.2, "previous": 0.15}
+_PLACE_GAIN = {"sentence": 0.3, "neighbour": 0.2, "previous": 0.15, "country": 0.1}
 _PLACE_WHERE = {
     "sentence": "in the sentence",
     "neighbour": "in a following sentence",
     "previous": "from the previous incident",
+    "country": "(country-level)",
 }
 _DATE_GAIN = {1: 0.25, 2: 0.15, 3: 0.1}
 
@@ -94,6 +95,7 @@ def _score_place(conf: _Confidence, place: PlaceMention, how: str) -> int:
     if getattr(result, "ambiguous", False):
         conf.add(-0.1, "ambiguous place name (-0.10)")
         conf.unresolved.append(f"place name '{place.text}' is ambiguous: check the coordinates")
+    conf.unresolved += place.flags  # how the extractor placed it where it could not be sure
     return geo_precision
 
 
@@ -141,6 +143,8 @@ def _notes(cand: Candidate) -> str:
         extra.append(cand.date_note)
     if cand.place is not None and cand.place.near:
         extra.append(f"near {cand.place.text}: geo_precision 2")
+    if cand.place is not None and cand.place.how:
+        extra.append(cand.place.how)  # how the point was made (offset, region, country)
     return cand.sentence + (" [extraction: " + "; ".join(extra) + "]" if extra else "")
 
 
@@ -180,6 +184,8 @@ def _row(cand: Candidate, source: str | None) -> dict[str, Any]:
     actor1, actor2 = actor_pair(cand.actors, cand.event_type, cand.civilian, country)
     _score_details(conf, cand, (actor1, actor2))
     fields = _place_fields(result)
+    if place is not None and result is None and not place.country_only:
+        fields["location"] = place.text  # a place the gazetteer lacks keeps its name
     victims = cand.civilian and cand.event_type == "Violence against civilians"
     return {
         "event_id": "",

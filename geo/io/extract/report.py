@@ -50,6 +50,7 @@ from geo.io.extract.candidates import (
     same_event,
     type_details,
 )
+from geo.io.extract.choosing import settle_places
 from geo.io.extract.events import (
     CONDITIONAL_START,
     GENERIC,
@@ -237,7 +238,7 @@ def _extract_post(
             in_paragraph += group
             year_hint = last_year_in(sentence) or year_hint
         out += in_paragraph
-    return _drop_background(post, out), paragraph_no
+    return _drop_background(post, settle_places(out)), paragraph_no
 
 
 def _drop_background(post: Post, candidates: list[Candidate]) -> list[Candidate]:
