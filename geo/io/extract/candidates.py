@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 from geo.io.extract.actors import Mention
-from geo.io.extract.casualties import Casualties
 from geo.io.extract.choosing import anchors, context_cost, nearest_homonym
 from geo.io.extract.events import Trigger, small_number
 from geo.io.extract.figures import find_figures
@@ -49,9 +48,7 @@ class Candidate:
     ``date_how`` and ``place_how`` say where the date and place came from
     ("explicit", "relative", "neighbour", "post", ...; "sentence",
     "neighbour", "previous"): the confidence score and the analyst's notes
-    depend on it. ``named_places`` are the names of the towns its sentences
-    name (a later sentence naming one of them is about the same event);
-    ``flags`` what the analyst should check beyond the unresolved fields.
+    depend on it.
     """
 
     post: Post
@@ -68,28 +65,14 @@ class Candidate:
     place: PlaceMention | None = None
     place_how: str = ""
     country_iso3: str = ""
-    casualties: Casualties = field(default_factory=Casualties)
+    fatalities: int | None = None
+    injuries: int | None = None
     figure_notes: list[str] = field(default_factory=list)
     actors: list[Role] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     missing_places: list[str] = field(default_factory=list)
     civilian: bool = False
     generic: bool = False
-    named_places: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-
-    @property
-    def fatalities(self) -> int | None:
-        """Every death its sentences state (see :class:`Casualties`), None when none."""
-        return self.casualties.fatalities
-
-    @property
-    def injuries(self) -> int | None:
-        return self.casualties.injuries
-
-    @property
-    def lang(self) -> str:
-        return self.post.language
 
 
 def same_event(cand: Candidate, others: list[Candidate]) -> Candidate | None:
