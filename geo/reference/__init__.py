@@ -8,6 +8,8 @@ Modules
     countries       country names, codes and aliases
     places          the place table and the geocoding result type
     place_files     analyst overrides, user gazetteers and the shipped place index
+    place_index     every spelling of every place, keyed per match level; fuzzy scoring
+    candidates      choosing among the places a name matched, and the result
     gazetteer       place names to coordinates, offline first
     geocoders       optional online geocoders through geopy, cached and rate-limited
     area_layer      the columns every area layer has
@@ -24,6 +26,8 @@ __all__ = [
     "countries",
     "places",
     "place_files",
+    "place_index",
+    "candidates",
     "gazetteer",
     "geocoders",
     "area_layer",

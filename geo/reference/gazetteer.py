@@ -8,16 +8,27 @@ places, in this order of precedence:
    published source of its coordinates;
 2. user gazetteers: CSV files an analyst brings (an OCHA populated-places
    export, a project list), in the order they were added;
-3. GeoNames populated places of the covered countries plus one point per
-   country (``data/gazetteer/places.csv``, built by
-   ``scripts/build_gazetteer.py``).
+3. GeoNames populated places of the gazetteer's countries plus one point
+   per country (``data/gazetteer/places.parquet``, built by
+   ``scripts/build_gazetteer.py``, read when the gazetteer is loaded).
 
-Names are matched on their :func:`geo.reference.names.fold` key (case, accents,
-apostrophes and hyphens ignored), then on the key without spaces. When a
-name matches several places the choice is made, in order, by the country
-hint (a hard filter), the admin-1 hint (a soft filter, ignored when it would
-leave nothing), the layer precedence above, and the largest population; the
-result says which rule decided and lists the candidates.
+Names are matched level by level, strictest first, on the keys of
+:func:`geo.reference.names.name_keys`: the folded name or an alternate name
+(case, accents, apostrophes and hyphens ignored: ``exact``), the same
+without spaces (``spacing``), prefix and article spellings made one ("El
+Minya" / "Al Minya", "Wuro" / "Ouro": ``variant``), and a prefix or article
+dropped ("Macina" / "Ké-Macina", "Tillit" / "I-n-Tillit": ``prefix``). The
+first level that finds a place in the hinted country wins. Only when no
+level finds the name in any country is it matched fuzzily (rapidfuzz, on the
+variant keys of the country in scope, when the caller asks for it): a
+fuzzy match never wins over an exact one elsewhere. The result's ``match``
+says which level matched.
+
+When a name matches several places the choice is made, in order, by the
+country hint (a hard filter), the admin-1 hint (a soft filter, ignored when
+it would leave nothing), the fuzzy score, the layer precedence above, and
+the largest population; the result says which rule decided and lists the
+candidates.
 
 Online geocoding (:mod:`geo.reference.geocoders`) is a last resort used only when an
 enabled :class:`geo.reference.geocoders.OnlineGeocoder` is passed in.
@@ -32,7 +43,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -42,9 +52,10 @@ import numpy as np
 import pandas as pd
 
 from geo import config
+from geo.reference.candidates import Candidates
 from geo.reference.countries import COUNTRY_ALIASES, country_keys, resolve_country
 from geo.reference.geocoders import OnlineGeocoder, OnlineGeocodingError
-from geo.reference.names import fold, fold_series, squash
+from geo.reference.names import NameKeys, fold, name_keys, squash
 from geo.reference.place_files import (
     GazetteerError,
     load_overrides,
@@ -52,6 +63,7 @@ from geo.reference.place_files import (
     read_admin1_names,
     read_index,
 )
+from geo.reference.place_index import FUZZY_THRESHOLD, NameIndex
 from geo.reference.places import (
     PLACE_COLUMNS,
     RESULT_COLUMNS,
@@ -82,13 +94,6 @@ __all__ = [
 
 ADMIN1_NAMES_FILE = config.GAZETTEER_DIR / "admin1_names.csv"
 
-# Candidates closer than this (same country) are one place listed twice, e.g.
-# an override that refines a GeoNames town; they do not make a name ambiguous.
-SAME_PLACE_KM = 25.0
-
-# Candidates kept on a result; the note gives the full count.
-MAX_CANDIDATES = 25
-
 # Towns the reports name: always labelled on maps whatever their population.
 ALWAYS_LABEL: tuple[tuple[str, str], ...] = (
     ("Bamako", "MLI"),
@@ -110,13 +115,6 @@ ALWAYS_LABEL: tuple[tuple[str, str], ...] = (
 # The gazetteer
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlat, dlon = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
-
-
 def _ask_online(
     online: OnlineGeocoder | None, query: str, iso3: str | None
 ) -> GeocodeResult | None:
@@ -128,22 +126,6 @@ def _ask_online(
     except OnlineGeocodingError as exc:
         warnings.warn(f"online geocoding of {query!r} failed: {exc}", stacklevel=3)
         return None
-
-
-def _group_positions(keys: np.ndarray, positions: np.ndarray) -> dict[str, np.ndarray]:
-    """Map each key to the sorted unique positions it occurs at (no Python loop per row)."""
-    pairs = pd.DataFrame({"k": keys, "p": positions}).drop_duplicates()
-    pairs = pairs.sort_values(["k", "p"], kind="stable")
-    sorted_keys = pairs["k"].to_numpy(dtype=object)
-    if len(sorted_keys) == 0:
-        return {}
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    groups = np.split(pairs["p"].to_numpy(dtype="int64"), starts[1:])
-    return dict(zip(sorted_keys[starts].tolist(), groups, strict=True))
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None or value is pd.NA else int(value)
 
 
 class Gazetteer:
@@ -177,44 +159,17 @@ class Gazetteer:
 
     def _build(self) -> None:
         places = self._places
-        alts = places["alternates"].str.split("|").explode()
-        names = pd.concat([places["name"], alts[alts.fillna("").str.strip() != ""]])
-        keys = fold_series(names)
-        positions = names.index.to_numpy(dtype="int64")
-        keep = (keys != "").to_numpy(dtype=bool)
-        self._index = _group_positions(keys.to_numpy(dtype=object)[keep], positions[keep])
-        skeys = keys.str.replace(" ", "", regex=False).to_numpy(dtype=object)
-        self._squash_index = _group_positions(skeys[keep], positions[keep])
-        # Column arrays for fast per-candidate access in lookup().
-        self._name = places["name"].to_numpy(dtype=object)
-        self._iso3 = places["iso3"].to_numpy(dtype=object)
-        self._admin1 = places["admin1"].to_numpy(dtype=object)
-        self._admin1_key = fold_series(places["admin1"]).to_numpy(dtype=object)
-        self._lat = places["latitude"].to_numpy(dtype="float64")
-        self._lon = places["longitude"].to_numpy(dtype="float64")
-        self._precision = places["geo_precision"].fillna(1).to_numpy(dtype="int64")
-        self._population = places["population"].to_numpy(dtype=object, na_value=None)
-        self._geonameid = places["geonameid"].to_numpy(dtype=object, na_value=None)
-        self._source = places["source"].to_numpy(dtype=object)
-        self._tier = places["tier"].to_numpy(dtype="int64")
-        self._pop_rank = places["population"].fillna(-1).to_numpy(dtype="int64")
+        self._names = NameIndex(places)
+        self._rows = Candidates(places, self._admin1_names)
 
         # Country hints: countries of the index by their names as well.
         self._country_keys = dict(country_keys())
+        self._hints: dict[str, tuple[bool, str | None]] = {}
         pcli = places[places["feature_code"] == "PCLI"]
         for _, row in pcli.iterrows():  # one row per covered country
             for value in [row["name"], *str(row["alternates"]).split("|")]:
                 if squash(value):
                     self._country_keys[squash(value)] = str(row["iso3"])
-
-        # Admin-1 hints: (iso3, folded alias) -> folded canonical admin-1 name.
-        a1 = self._admin1_names
-        self._admin1_alias: dict[tuple[str, str], set[str]] = {}
-        if len(a1):
-            alias_keys = fold_series(a1["alias"]).tolist()
-            canon_keys = fold_series(a1["admin1"]).tolist()
-            for iso3, akey, ckey in zip(a1["iso3"].tolist(), alias_keys, canon_keys, strict=True):
-                self._admin1_alias.setdefault((iso3, akey), set()).add(ckey)
 
     @property
     def places(self) -> pd.DataFrame:
@@ -259,55 +214,13 @@ class Gazetteer:
 
     # -- lookup --------------------------------------------------------------
 
-    def _candidates(self, name: object) -> tuple[np.ndarray, str]:
-        key = fold(name)
-        if not key:
-            return np.empty(0, dtype="int64"), ""
-        rows = self._index.get(key)
-        if rows is not None:
-            return rows, ""
-        rows = self._squash_index.get(squash(name))
-        if rows is not None:
-            return rows, "matched ignoring spaces; "
-        return np.empty(0, dtype="int64"), ""
-
-    def _candidate_dict(self, i: int) -> dict[str, Any]:
-        return {
-            "name": self._name[i],
-            "iso3": self._iso3[i],
-            "admin1": self._admin1[i],
-            "latitude": float(self._lat[i]),
-            "longitude": float(self._lon[i]),
-            "population": _optional_int(self._population[i]),
-            "source": self._source[i],
-        }
-
-    def _admin1_matches(self, rows: list[int], hint: str) -> list[int]:
-        hint_key = fold(hint)
-        kept = []
-        for i in rows:
-            canon = self._admin1_alias.get((self._iso3[i], hint_key), {hint_key})
-            if self._admin1_key[i] and self._admin1_key[i] in canon:
-                kept.append(i)
-        return kept
-
-    def _distinct_places(self, rows: list[int]) -> int:
-        reps: list[int] = []
-        for i in rows:
-            if not any(
-                self._iso3[i] == self._iso3[j]
-                and _km(self._lat[i], self._lon[i], self._lat[j], self._lon[j]) < SAME_PLACE_KM
-                for j in reps
-            ):
-                reps.append(i)
-        return len(reps)
-
     def lookup(
         self,
         name: object,
         country: object = None,
         admin1: object = None,
         online: OnlineGeocoder | None = None,
+        fuzzy: bool = False,
     ) -> GeocodeResult | None:
         """Geocode one place name.
 
@@ -323,6 +236,13 @@ class Gazetteer:
             ("Tombouctou" finds "Timbuktu"); ignored when no candidate is in it.
         online : OnlineGeocoder, optional
             Asked only when nothing offline matches and it is enabled.
+        fuzzy : bool
+            Try a fuzzy match when no level finds the name in any country
+            (the result's ``match`` is then ``"fuzzy"``, the candidates carry
+            their ``score``). Off by default: code that tries any string as
+            a name (a report's capitalised words) would take "Selon" for
+            Elon (Israel); turn it on for a name known to be a place, e.g.
+            a column of locations or a name a user typed.
 
         Returns
         -------
@@ -330,83 +250,78 @@ class Gazetteer:
             None when nothing matched.
         """
         query = "" if name is None else str(name)
-        rows_arr, how = self._candidates(query)
-        notes: list[str] = [how] if how else []
-        rows, iso3 = self._in_country([int(i) for i in rows_arr], country, notes)
+        return self._resolve(
+            query, name_keys(query, query=True), country, admin1, online, fuzzy, None
+        )
+
+    def _resolve(
+        self,
+        query: str,
+        keys: NameKeys,
+        country: object,
+        admin1: object,
+        online: OnlineGeocoder | None,
+        fuzzy: bool,
+        hits: dict[int, float] | None,
+    ) -> GeocodeResult | None:
+        """Look up a name from its keys; ``hits`` are its fuzzy candidates when already scored."""
+        notes: list[str] = []
+        iso3 = self._hint_iso3(country, notes)
+        level, rows, at_level = self._names.find(keys, iso3)
+        scores: dict[int, float] | None = None
+        if not rows and fuzzy and not self._names.known(keys):
+            scores = hits if hits is not None else self._names.fuzzy([keys.variant], iso3)[0]
+            level, rows = "fuzzy", sorted(scores)
+            at_level = rows
         if not rows:
-            return _ask_online(online, query, iso3)
+            result = _ask_online(online, query, iso3)
+            if result is not None and not result.match:
+                result.match = "online"
+            return result
         deciding = "single match"
-        if iso3 is not None and len(rows) < len(rows_arr):
+        if iso3 is not None and len(rows) < len(at_level):
             deciding = f"country {iso3}"
-        chosen, deciding = self._choose(rows, admin1, deciding, notes)
+        chosen, deciding = self._rows.choose(rows, admin1, deciding, notes, scores)
         # Every candidate of the country is listed, even those the admin-1
         # hint set aside: the analyst sees what else the name could be.
-        ordered = [chosen] + [i for i in rows if i != chosen]
-        return self._result(query, ordered, deciding, notes)
+        others = [i for i in rows if i != chosen]
+        if scores is not None:
+            others.sort(key=lambda i: -scores[i])
+        notes.insert(0, self._level_note(level, query, chosen, scores))
+        return self._rows.result(query, [chosen, *others], deciding, notes, level, scores)
 
-    def _in_country(
-        self, rows: list[int], country: object, notes: list[str]
-    ) -> tuple[list[int], str | None]:
-        """Candidates in the hinted country (a hard filter), and that country's ISO3."""
-        if country is None or not fold(country):
-            return rows, None
-        iso3 = self.country_iso3(country)
-        if iso3 is None:
+    def _hint_iso3(self, country: object, notes: list[str]) -> str | None:
+        """ISO3 of the country hint (a hard filter); None without one or when unrecognised."""
+        if country is None:
+            return None
+        hint = self._hints.get(country) if isinstance(country, str) else None
+        if hint is None:
+            hint = (bool(fold(country)), self.country_iso3(country))
+            if isinstance(country, str):
+                # A column of hints repeats a few values: resolve each once.
+                self._hints[country] = hint
+        given, iso3 = hint
+        if given and iso3 is None:
             notes.append(f"country hint {country!s} not recognised, ignored; ")
-            return rows, None
-        return [i for i in rows if self._iso3[i] == iso3], iso3
+        return iso3 if given else None
 
-    def _choose(
-        self, rows: list[int], admin1: object, deciding: str, notes: list[str]
-    ) -> tuple[int, str]:
-        """The chosen candidate and the rule that decided.
-
-        In order: the admin-1 hint (a soft filter, ignored when it would
-        leave nothing), layer precedence, the largest population.
-        """
-        if admin1 is not None and fold(admin1):
-            in_area = self._admin1_matches(rows, str(admin1))
-            if in_area:
-                if len(in_area) < len(rows):
-                    deciding = f"admin1 hint {admin1!s}"
-                rows = in_area
-            else:
-                notes.append(f"admin1 hint {admin1!s} matched no candidate, ignored; ")
-        if len(rows) > 1:
-            best_tier = min(self._tier[i] for i in rows)
-            top = [i for i in rows if self._tier[i] == best_tier]
-            if len(top) < len(rows):
-                deciding = f"precedence ({self._source[top[0]]} over lower layers)"
-            rows = top
-        if len(rows) > 1:
-            rows = sorted(rows, key=lambda i: (-self._pop_rank[i], self._name[i], i))
-            deciding = "largest population"
-        return rows[0], deciding
-
-    def _result(
-        self, query: str, ordered: list[int], deciding: str, notes: list[str]
-    ) -> GeocodeResult:
-        """The result for candidates ``ordered`` (the chosen one first)."""
-        chosen = ordered[0]
-        total = len(ordered)
-        notes.append(f"{total} candidate(s); chosen by {deciding}")
-        if total > MAX_CANDIDATES:
-            notes.append(f" (first {MAX_CANDIDATES} listed)")
-        return GeocodeResult(
-            query=query,
-            name=self._name[chosen],
-            latitude=float(self._lat[chosen]),
-            longitude=float(self._lon[chosen]),
-            iso3=self._iso3[chosen],
-            admin1=self._admin1[chosen],
-            geo_precision=int(self._precision[chosen]),
-            source=self._source[chosen],
-            geonameid=_optional_int(self._geonameid[chosen]),
-            population=_optional_int(self._population[chosen]),
-            ambiguous=self._distinct_places(ordered) > 1,
-            candidates=[self._candidate_dict(i) for i in ordered[:MAX_CANDIDATES]],
-            note="".join(notes),
-        )
+    def _level_note(
+        self, level: str, query: str, chosen: int, scores: Mapping[int, float] | None
+    ) -> str:
+        """What a match below ``exact`` did to the name, for the result's note."""
+        name = self._rows.name[chosen]
+        if level == "spacing":
+            return "matched ignoring spaces; "
+        if level == "variant":
+            return f"matched {query!r} to {name!r} as another spelling of its prefix or article; "
+        if level == "prefix":
+            return f"matched {query!r} to {name!r} with a prefix or article dropped; "
+        if level == "fuzzy" and scores is not None:
+            return (
+                f"fuzzy match of {query!r} to {name!r} (score {scores[chosen]:g} of 100, "
+                f"threshold {FUZZY_THRESHOLD:g}): no exact or variant match in any country; "
+            )
+        return ""
 
     def lookup_many(
         self,
@@ -414,8 +329,13 @@ class Gazetteer:
         country: pd.Series | str | None = None,
         admin1: pd.Series | str | None = None,
         online: OnlineGeocoder | None = None,
+        fuzzy: bool = False,
     ) -> pd.DataFrame:
         """Geocode a column of names: each distinct (name, hints) looked up once.
+
+        The names' match keys are made once per distinct name, and the names
+        no level finds anywhere are scored fuzzily together, one batch per
+        country in scope. Each row's result equals :meth:`lookup`'s.
 
         Parameters
         ----------
@@ -425,6 +345,8 @@ class Gazetteer:
             Hints per row (aligned on ``names``' index) or one for all rows.
         online : OnlineGeocoder, optional
             Fallback for names nothing offline matches (when enabled).
+        fuzzy : bool
+            As in :meth:`lookup`.
 
         Returns
         -------
@@ -432,31 +354,38 @@ class Gazetteer:
             Same index as ``names``; columns ``query``, ``matched``, ``name``,
             ``latitude``, ``longitude``, ``iso3``, ``admin1``,
             ``geo_precision``, ``source``, ``geonameid``, ``population``,
-            ``ambiguous``, ``n_candidates``, ``note``. Unmatched rows have
-            ``matched`` False and NaN coordinates.
+            ``ambiguous``, ``n_candidates``, ``match``, ``note``. Unmatched
+            rows have ``matched`` False and NaN coordinates.
         """
         query = names.astype("string").fillna("")
         ctry = _hint_column(country, names.index)
         area = _hint_column(admin1, names.index)
-        # Factorize the raw (name, country, admin1) triples: one hash pass per
-        # column, then one lookup per distinct triple, then a take.
-        parts = [pd.factorize(col.to_numpy(dtype=object)) for col in (query, ctry, area)]
-        (q_codes, q_vals), (c_codes, c_vals), (a_codes, a_vals) = parts
-        joint = (q_codes * len(c_vals) + c_codes) * len(a_vals) + a_codes
-        codes, firsts = pd.factorize(joint)
-        q_first = firsts // (len(c_vals) * len(a_vals))
-        c_first = (firsts // len(a_vals)) % len(c_vals)
-        a_first = firsts % len(a_vals)
-        records = []
-        for qi, ci, ai in zip(q_first, c_first, a_first, strict=True):
-            c, a = c_vals[ci], a_vals[ai]
-            result = self.lookup(q_vals[qi], country=c or None, admin1=a or None, online=online)
-            records.append(result_record(result))
+        codes, triples = _distinct_triples(query, ctry, area)
+        keys = [name_keys(q, query=True) for q, _, _ in triples]  # cached per distinct name
+        hits = self._fuzzy_batch(triples, keys) if fuzzy else {}
+        records = [
+            result_record(self._resolve(q, k, c or None, a or None, online, fuzzy, hits.get(j)))
+            for j, ((q, c, a), k) in enumerate(zip(triples, keys, strict=True))
+        ]
         found = pd.DataFrame.from_records(records, columns=RESULT_COLUMNS[1:])
         found = result_dtypes(found.assign(query=""))
         out = found.take(codes).set_axis(names.index)
         out["query"] = query
         return out[RESULT_COLUMNS]
+
+    def _fuzzy_batch(
+        self, triples: list[tuple[str, str, str]], keys: list[NameKeys]
+    ) -> dict[int, dict[int, float]]:
+        """Fuzzy candidates of the triples no level finds anywhere, scored per country."""
+        by_scope: dict[str | None, list[int]] = {}
+        for j, ((_, country, _), k) in enumerate(zip(triples, keys, strict=True)):
+            if not self._names.known(k):
+                by_scope.setdefault(self._hint_iso3(country, []), []).append(j)
+        hits: dict[int, dict[int, float]] = {}
+        for iso3, todo in by_scope.items():
+            scored = self._names.fuzzy([keys[j].variant for j in todo], iso3)
+            hits.update(zip(todo, scored, strict=True))
+        return hits
 
     def towns(
         self,
@@ -515,6 +444,28 @@ def _hint_column(hint: pd.Series | str | None, index: pd.Index) -> pd.Series:
     if isinstance(hint, pd.Series):
         return hint.reindex(index).astype("string").fillna("")
     return pd.Series(str(hint), index=index, dtype="string")
+
+
+def _distinct_triples(
+    query: pd.Series, ctry: pd.Series, area: pd.Series
+) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
+    """Codes of each row's (name, country, admin1) and the distinct triples.
+
+    One hash pass per column, then one on the combined codes: no Python loop
+    over the rows.
+    """
+    parts = [pd.factorize(col.to_numpy(dtype=object)) for col in (query, ctry, area)]
+    (q_codes, q_vals), (c_codes, c_vals), (a_codes, a_vals) = parts
+    joint = (q_codes * len(c_vals) + c_codes) * len(a_vals) + a_codes
+    codes, firsts = pd.factorize(joint)
+    q_first = firsts // (len(c_vals) * len(a_vals))
+    c_first = (firsts // len(a_vals)) % len(c_vals)
+    a_first = firsts % len(a_vals)
+    triples = [
+        (str(q_vals[q]), str(c_vals[c]), str(a_vals[a]))
+        for q, c, a in zip(q_first, c_first, a_first, strict=True)
+    ]
+    return codes, triples
 
 
 UserFile = Path | str | tuple[Path | str, Mapping[str, Any]]

@@ -29,11 +29,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["fold", "fold_series", "squash", "squash_series"]
+__all__ = [
+    "MATCH_LEVELS",
+    "NameKeys",
+    "fold",
+    "fold_series",
+    "fold_words",
+    "name_keys",
+    "name_keys_frame",
+    "squash",
+    "squash_series",
+]
 
 # Apostrophe-like marks, hyphens/dashes, dots and underscores: removed, so a
 # transliteration that joins syllables with any of them folds like one that
@@ -74,6 +86,11 @@ _SPELL_OUT = {
 }
 _SPELL_TABLE = str.maketrans(_SPELL_OUT)
 _JOINER_TABLE = str.maketrans(dict.fromkeys(_JOINERS, ""))
+# For variant keys hyphens separate words ("Ké-Macina" is "ke macina"), so a
+# prefix joined by a hyphen can be recognised; the other joiners still vanish.
+_HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2212"
+_HYPHEN_SET = frozenset(_HYPHENS)
+_WORD_JOINER_TABLE = str.maketrans({**dict.fromkeys(_JOINERS, ""), **dict.fromkeys(_HYPHENS, " ")})
 
 # Combining marks of the scripts a gazetteer of the Sahel and the Middle East
 # meets (Latin/Greek/Cyrillic diacritics, Hebrew points, Arabic harakat). One
@@ -86,6 +103,21 @@ _MARKS_RE = (
 # \w matches letters, digits and underscore in any script; underscore is
 # already gone when this runs, so "not \w" is "neither letter nor digit".
 _OTHER_RE = r"[^\w\s]"
+_MARKS = re.compile(_MARKS_RE)
+_OTHER = re.compile(_OTHER_RE)
+
+
+def _base_fold(text: str) -> str:
+    """Rules 1 and 2: decomposed, casefolded, marks removed, letters spelled out."""
+    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return _MARKS.sub("", text).translate(_SPELL_TABLE)
+
+
+def _finish_fold(text: str, joiners: dict[int, Any]) -> str:
+    """Rules 3 to 5, with the joiners removed or turned into spaces."""
+    text = _OTHER.sub(" ", text.translate(joiners))
+    return " ".join(text.split())
 
 
 def fold(name: object) -> str:
@@ -114,12 +146,7 @@ def fold(name: object) -> str:
     """
     if name is None or (isinstance(name, float) and name != name):
         return ""
-    text = unicodedata.normalize("NFKD", str(name))
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = re.sub(_MARKS_RE, "", text).translate(_SPELL_TABLE)
-    text = text.translate(_JOINER_TABLE)
-    text = re.sub(_OTHER_RE, " ", text)
-    return " ".join(text.split())
+    return _finish_fold(_base_fold(str(name)), _JOINER_TABLE)
 
 
 def squash(name: object) -> str:
@@ -154,3 +181,137 @@ def fold_series(names: pd.Series) -> pd.Series:
 def squash_series(names: pd.Series) -> pd.Series:
     """Vectorized :func:`squash`: folded names without spaces."""
     return fold_series(names).str.replace(" ", "", regex=False)
+
+
+def fold_words(name: object) -> str:
+    """Like :func:`fold`, but hyphens separate words instead of vanishing.
+
+    Examples
+    --------
+    >>> fold_words("I-n-Tillit"), fold("I-n-Tillit")
+    ('i n tillit', 'intillit')
+    """
+    if name is None or (isinstance(name, float) and name != name):
+        return ""
+    return _finish_fold(_base_fold(str(name)), _WORD_JOINER_TABLE)
+
+
+# --------------------------------------------------------------------------
+# Variant keys: prefixes and articles
+#
+# Reports and GeoNames disagree on the prefixes of Sahelian and Arabic place
+# names: the Arabic article ("El Minya", "Al Minya", "Minya"; assimilated
+# before sun letters: "As Sulaymaniyah", "Ad Dakhla", "Ech Chelif"), the
+# Tamasheq "in"/"tin" ("I-n-Tillit", "In Tillit", "Tillit"), the Bambara /
+# Fulfulde "Ké" ("Ké-Macina", "Macina") and "Ouro"/"Wuro" ("village of"),
+# and the Tuareg "Kel" ("people of"). Two keys come out of them, on the
+# hyphen-as-space fold (:func:`fold_words`), with spaces then removed:
+#
+# - the *variant* key writes every spelling of a prefix one way ("el", "al",
+#   "ech", "as" + s... -> "al"; "wuro" -> "ouro"), so "El Minya" meets
+#   "Al Minya" and "Wuro Modi" meets "Ouro Modi";
+# - the *prefix* key drops the prefix, so "Macina" meets "Ké-Macina" and
+#   "El Minya" meets "Minya". A match on it is flagged: the prefix may matter.
+#
+# A prefix is only taken as one when a word of at least two letters follows.
+
+# Assimilated article: vowel + the sun letter(s) the next word starts with.
+_SUN_ARTICLE = re.compile(r"^[ae](sh|ch|dh|th|[dnrstz]) (?=\1\w)")
+_PREFIX_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^[ae]l (?=\w\w)"), "al "),
+    (_SUN_ARTICLE, "al "),
+    (re.compile(r"^(?:ouro|ourou|wuro|wouro|wuuro) (?=\w\w)"), "ouro "),
+    (re.compile(r"^kel (?=\w\w)"), "kel "),
+    (re.compile(r"^ke (?=\w\w)"), "ke "),
+    (re.compile(r"^(?:i n|in) (?=\w\w)"), "in "),
+    (re.compile(r"^(?:ti n|tin) (?=\w\w)"), "tin "),
+)
+# Prefixes a *query* does not lose: "In Kidal" and "Tin" open English and
+# French sentences far more often than they spell a Tamasheq name that a
+# gazetteer lists bare. (GeoNames' own "I-n-Tillit" still meets "Tillit":
+# the prefix is dropped on the gazetteer's side.)
+_KEPT_BY_QUERIES = 2
+
+# Match levels, strictest first. ``exact``: the folded name or an alternate;
+# ``spacing``: the same without spaces; ``variant``: prefix spellings made
+# one; ``prefix``: a prefix or article dropped on either side.
+MATCH_LEVELS = ("exact", "spacing", "variant", "prefix")
+
+
+class NameKeys(NamedTuple):
+    """The keys of one name, one per level of :data:`MATCH_LEVELS`."""
+
+    exact: str
+    spacing: str
+    variant: str
+    prefix: str
+
+
+def _prefix_rule(words: str, rules: int) -> tuple[re.Match[str], str] | None:
+    for pattern, canonical in _PREFIX_RULES[: len(_PREFIX_RULES) - rules]:
+        found = pattern.match(words)
+        if found:
+            return found, canonical
+    return None
+
+
+@lru_cache(maxsize=262_144)
+def _keys(name: str, query: bool) -> NameKeys:
+    # Cached: the shipped index's ~45,000 names are keyed on every load.
+    base = _base_fold(name)
+    exact = _finish_fold(base, _JOINER_TABLE)
+    words = exact if _HYPHEN_SET.isdisjoint(base) else _finish_fold(base, _WORD_JOINER_TABLE)
+    # Every prefix rule needs a space after the prefix.
+    rule = _prefix_rule(words, _KEPT_BY_QUERIES if query else 0) if " " in words else None
+    if rule is None:
+        variant = bare = words
+    else:
+        found, canonical = rule
+        variant = canonical + words[found.end() :]
+        bare = words[found.end() :]
+    return NameKeys(exact, exact.replace(" ", ""), variant.replace(" ", ""), bare.replace(" ", ""))
+
+
+def name_keys(name: object, query: bool = False) -> NameKeys:
+    """The match keys of a name.
+
+    Parameters
+    ----------
+    name : object
+        The name (``None`` and NaN give empty keys).
+    query : bool
+        True for a name being looked up: it keeps a leading "in"/"tin"
+        (see ``_KEPT_BY_QUERIES``); a gazetteer's name drops it.
+
+    Examples
+    --------
+    >>> name_keys("Ké-Macina")
+    NameKeys(exact='kemacina', spacing='kemacina', variant='kemacina', prefix='macina')
+    >>> name_keys("El Minya").variant == name_keys("Al-Minya").variant
+    True
+    >>> name_keys("As Sulaymaniyah").prefix
+    'sulaymaniyah'
+    """
+    if name is None or (isinstance(name, float) and name != name):
+        return NameKeys("", "", "", "")
+    return _keys(str(name), query)
+
+
+def name_keys_frame(names: pd.Series, query: bool = False) -> pd.DataFrame:
+    """:func:`name_keys` of a column: one column per level, each distinct name keyed once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`MATCH_LEVELS` (object dtype), same index as ``names``.
+    """
+    text = names.astype("string").fillna("")
+    codes, uniques = pd.factorize(text)
+    rows = [_keys(u, query) for u in np.asarray(uniques, dtype=object).tolist()]
+    rows.append(NameKeys("", "", "", ""))
+    # One object array per level (np.array over the tuples would be slower).
+    columns = {
+        level: np.array(values, dtype=object)[codes]
+        for level, values in zip(MATCH_LEVELS, zip(*rows, strict=True), strict=True)
+    }
+    return pd.DataFrame(columns, index=names.index)

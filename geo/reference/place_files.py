@@ -24,12 +24,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from geo import config
 from geo.reference.countries import resolve_country
 from geo.reference.places import TIER_GEONAMES, TIER_OVERRIDE, normalise_places, place_table
 
 __all__ = [
+    "INDEX_COLUMNS",
     "OVERRIDE_COLUMNS",
     "GazetteerError",
     "load_overrides",
@@ -277,28 +280,41 @@ def load_user_gazetteer(
     )
 
 
+# The columns of the shipped index the gazetteer uses; the file has more
+# (asciiname, admin codes, GeoNames admin-1 names, feature class) for
+# provenance and coverage checks.
+INDEX_COLUMNS = [
+    "geonameid",
+    "name",
+    "alternates",
+    "iso3",
+    "admin1",
+    "latitude",
+    "longitude",
+    "population",
+    "feature_code",
+    "geo_precision",
+]
+
+
 def read_index(path: Path) -> pd.DataFrame:
-    """Read the built GeoNames index into the internal place table."""
-    frame = pd.read_csv(
-        path,
-        dtype={
-            "geonameid": "int64",
-            "name": "string",
-            "asciiname": "string",
-            "alternates": "string",
-            "country_code": "string",
-            "iso3": "string",
-            "admin1_code": "string",
-            "admin1": "string",
-            "latitude": "float64",
-            "longitude": "float64",
-            "population": "int64",
-            "feature_code": "string",
-            "geo_precision": "int64",
-        },
-        keep_default_na=False,
-        na_filter=False,
-    )
+    """Read the built GeoNames index (Parquet) into the internal place table.
+
+    Only :data:`INDEX_COLUMNS` are read from the file.
+
+    Raises
+    ------
+    GazetteerError
+        The file is missing, is not Parquet, or lacks one of the columns.
+    """
+    try:
+        table = pq.read_table(path, columns=INDEX_COLUMNS)
+    except (OSError, pa.ArrowException) as exc:
+        raise GazetteerError(
+            f"{path}: cannot read the place index ({exc}); "
+            "rebuild it with python scripts/build_gazetteer.py"
+        ) from exc
+    frame = table.to_pandas()
     frame["source"] = "geonames"
     frame["tier"] = TIER_GEONAMES
     return normalise_places(frame)

@@ -23,6 +23,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "TIER_GEONAMES",
     "TIER_OVERRIDE",
+    "MATCH_KINDS",
     "GeocodeResult",
     "normalise_places",
     "place_table",
@@ -33,6 +34,9 @@ __all__ = [
 # Layer ranks: lower wins. User files take 1, 2, ... in the order added.
 TIER_OVERRIDE = 0
 TIER_GEONAMES = 1_000_000
+
+# How a name matched, strictest first (GeocodeResult.match).
+MATCH_KINDS = ("exact", "spacing", "variant", "prefix", "fuzzy", "online")
 
 # Internal place table: one row per place, whatever its layer.
 PLACE_COLUMNS = [
@@ -87,6 +91,12 @@ class GeocodeResult:
         longitude, population, source), the chosen one first.
     note : str
         How the place was chosen.
+    match : str
+        How the name matched (:data:`MATCH_KINDS`): ``exact`` (the name or
+        an alternate name, folded), ``spacing`` (ignoring spaces),
+        ``variant`` (another spelling of a prefix or article), ``prefix``
+        (a prefix or article dropped), ``fuzzy`` (a close spelling; see
+        the candidates' ``score``) or ``online``; ``""`` when not recorded.
     """
 
     query: str
@@ -102,6 +112,7 @@ class GeocodeResult:
     ambiguous: bool = False
     candidates: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    match: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dict."""
@@ -163,6 +174,7 @@ RESULT_COLUMNS = [
     "population",
     "ambiguous",
     "n_candidates",
+    "match",
     "note",
 ]
 
@@ -170,7 +182,13 @@ RESULT_COLUMNS = [
 def result_record(result: GeocodeResult | None) -> dict[str, Any]:
     """One row of :data:`RESULT_COLUMNS` (without ``query``); no match has only the flags."""
     if result is None:
-        return {"matched": False, "ambiguous": False, "n_candidates": 0, "note": "no match"}
+        return {
+            "matched": False,
+            "ambiguous": False,
+            "n_candidates": 0,
+            "match": "",
+            "note": "no match",
+        }
     return {
         "matched": True,
         "name": result.name,
@@ -184,6 +202,7 @@ def result_record(result: GeocodeResult | None) -> dict[str, Any]:
         "population": result.population,
         "ambiguous": result.ambiguous,
         "n_candidates": len(result.candidates),
+        "match": result.match,
         "note": result.note,
     }
 
@@ -191,7 +210,7 @@ def result_record(result: GeocodeResult | None) -> dict[str, Any]:
 def result_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of :func:`result_record` with one dtype per column; gaps as ``""``, NaN, False, 0."""
     out = frame.copy()
-    for col in ("query", "name", "iso3", "admin1", "source", "note"):
+    for col in ("query", "name", "iso3", "admin1", "source", "match", "note"):
         out[col] = out[col].astype("string").fillna("")
     for col in ("latitude", "longitude"):
         out[col] = out[col].astype("float64")

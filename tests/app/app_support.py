@@ -1,7 +1,7 @@
 """Shared set-up for the dashboard tests: a small incident store and an AppTest runner.
 
 The store is written at test time: each row names a town and takes its
-coordinates from the shipped GeoNames index (``data/gazetteer/places.csv``),
+coordinates from the shipped GeoNames index (``data/gazetteer/places.parquet``),
 so no coordinate is typed by hand. The incidents are invented for the tests
 (their ``source`` says so) and cover two months, several areas, event types,
 actors and precisions, so every filter has something to remove.
@@ -165,8 +165,8 @@ LAST_DAY = dt.date(2013, 2, 28)
 
 def town_points() -> pd.DataFrame:
     """``name, iso3, latitude, longitude`` of the shipped GeoNames places."""
-    places = pd.read_csv(config.GAZETTEER_FILE, dtype=str, keep_default_na=False)
-    return places[["name", "iso3", "admin1", "latitude", "longitude"]]
+    columns = ["name", "iso3", "admin1", "latitude", "longitude"]
+    return pd.read_parquet(config.GAZETTEER_FILE, columns=columns)
 
 
 def incident_frame() -> pd.DataFrame:

@@ -22,6 +22,7 @@ from geo.reference.gazetteer import (
     load_gazetteer,
     load_overrides,
 )
+from geo.reference.place_files import INDEX_COLUMNS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,9 +137,11 @@ def test_country_points_lie_in_their_country() -> None:
     # Shipped data: a missing layer is a failure, not a reason to skip.
     assert config.ADMIN0_FILE.exists(), "admin-0 layer missing; run scripts/build_boundaries.py"
     admin0 = gpd.read_file(config.ADMIN0_FILE)
-    places = pd.read_csv(config.GAZETTEER_FILE, keep_default_na=False)
+    places = pd.read_parquet(config.GAZETTEER_FILE, columns=INDEX_COLUMNS)
     countries = places[places["feature_code"] == "PCLI"]
-    assert set(countries["iso3"]) == set(config.COVERED_ISO3)
+    # The index has more countries than the covered ones; each covered one has its point.
+    covered = countries[countries["iso3"].isin(config.COVERED_ISO3)]
+    assert set(covered["iso3"]) == set(config.COVERED_ISO3)
     points = gpd.GeoDataFrame(
         countries[["iso3"]],
         geometry=gpd.points_from_xy(countries["longitude"], countries["latitude"]),
@@ -194,8 +197,12 @@ def test_shipped_index_is_what_the_builder_makes() -> None:
 
 
 def test_shipped_index_columns_and_order() -> None:
-    places = pd.read_csv(config.GAZETTEER_FILE, keep_default_na=False)
-    assert places.columns.tolist() == [
+    assert config.GAZETTEER_FILE.suffix == ".parquet"
+    places = pd.read_parquet(config.GAZETTEER_FILE)
+    # The earlier CSV's columns, in its order, with the GeoNames admin-1 name
+    # and feature class the Parquet index adds.
+    added = ("admin1_geonames", "feature_class")
+    assert [c for c in places.columns if c not in added] == [
         "geonameid",
         "name",
         "asciiname",
@@ -210,9 +217,11 @@ def test_shipped_index_columns_and_order() -> None:
         "feature_code",
         "geo_precision",
     ]
-    assert set(places["iso3"]) == set(config.COVERED_ISO3)
+    assert set(config.COVERED_ISO3) < set(places["iso3"])
+    assert set(INDEX_COLUMNS) <= set(places.columns)
     assert places["geonameid"].is_unique
     assert config.GAZETTEER_FILE.stat().st_size < 3_000_000
+    assert not (config.GAZETTEER_DIR / "places.csv").exists()  # the Parquet file replaced it
 
 
 def test_towns_include_report_towns_whatever_population(gaz: Gazetteer) -> None:

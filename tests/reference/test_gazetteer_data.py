@@ -1,7 +1,7 @@
 """The shipped place index ``data/gazetteer/places.parquet``, checked as data.
 
-Every coordinate compared here comes from a shipped file: the index itself,
-the earlier CSV view (``places.csv``), Natural Earth's country outlines
+Every coordinate compared here comes from a shipped file: the index itself
+(and the gazetteer's reading of it), Natural Earth's country outlines
 (``data/boundaries/admin0.geojson``) and Natural Earth's populated places
 (``data/gazetteer/ne_populated_places.csv``). None is typed in by hand.
 """
@@ -21,6 +21,7 @@ import pytest
 
 from geo import config
 from geo.reference.names import fold
+from geo.reference.place_files import read_index
 
 ROOT = Path(__file__).resolve().parents[2]
 INDEX = config.GAZETTEER_DIR / "places.parquet"
@@ -202,14 +203,16 @@ def test_admin1_is_filled(index: pd.DataFrame) -> None:
     assert mali.loc["Ménaka", "admin1"] == "Gao"
 
 
-def test_earlier_csv_is_the_covered_part_of_the_index(index: pd.DataFrame) -> None:
-    legacy = pd.read_csv(config.GAZETTEER_FILE, keep_default_na=False)
-    covered = index[index["iso3"].isin(config.COVERED_ISO3)].reset_index(drop=True)
-    assert legacy["geonameid"].tolist() == covered["geonameid"].tolist()
+def test_loader_reads_the_index_whole(index: pd.DataFrame) -> None:
+    # The gazetteer's GeoNames layer is the index, every row, read from the
+    # Parquet file (the earlier CSV view is gone).
+    assert not (config.GAZETTEER_DIR / "places.csv").exists()
+    layer = read_index(INDEX)
+    assert layer["geonameid"].tolist() == index["geonameid"].tolist()
     for col in ("name", "alternates", "iso3", "admin1"):
-        assert legacy[col].astype(str).tolist() == covered[col].astype(str).tolist(), col
-    assert (legacy["latitude"] - covered["latitude"]).abs().max() < 1e-9
-    assert (legacy["longitude"] - covered["longitude"]).abs().max() < 1e-9
+        assert layer[col].astype(str).tolist() == index[col].astype(str).tolist(), col
+    assert (layer["latitude"] - index["latitude"]).abs().max() < 1e-9
+    assert (layer["longitude"] - index["longitude"]).abs().max() < 1e-9
 
 
 def test_known_spellings_find_their_town(index: pd.DataFrame) -> None:

@@ -387,7 +387,7 @@ def _shipped_layers_present() -> bool:
     names = ("admin1.geojson", "admin0.geojson", "borders.geojson")
     return (
         all((ROOT / "data" / "boundaries" / n).exists() for n in names)
-        and (ROOT / "data" / "gazetteer" / "places.csv").exists()
+        and (ROOT / "data" / "gazetteer" / "places.parquet").exists()
     )
 
 
