@@ -218,6 +218,21 @@ def test_an_offset_from_an_unknown_village_falls_back_to_its_region(gaz):
     assert (row["location"], row["admin1"], row["geo_precision"]) == ("Sorobougou", "Kidal", 3)
 
 
+def test_an_unknown_village_placed_relative_to_a_town_takes_the_offset(gaz):
+    text = (
+        "Gunmen killed seven herders on Monday in Sorobougou, a village 40 km north-east of Kidal."
+    )
+    [row] = run(text, "2022-03-09", gaz)
+    assert (row["location"], row["geo_precision"]) == ("Sorobougou", 2)
+    azimuth, km = offset_of(row, town("Kidal"))
+    assert azimuth == pytest.approx(45, abs=0.5) and km == pytest.approx(40, abs=0.1)
+    assert "'Sorobougou' is not in the gazetteer: 40 km NE of Kidal" in row["unresolved"]
+    french = "Des hommes armés ont attaqué Koromakan, à une vingtaine de kilomètres au sud de Gao."
+    [place] = [p for p in find_places(french, gaz, "MLI") if not p.area]
+    assert (place.text, place.result.geo_precision) == ("Koromakan", 2)
+    assert "20 km S of Gao" in place.how
+
+
 def test_an_unknown_village_with_no_region_stays_unplaced_with_its_name(gaz):
     [row] = run("Gunmen killed five people in the village of Koromakan on Sunday.",
                 "2020-05-14", gaz)  # fmt: skip

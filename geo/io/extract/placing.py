@@ -83,6 +83,7 @@ class _Hints:
     region: areas.AreaPoint | None = None
     anchor: Any = None
     words: str = ""
+    relation: Relation | None = None
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -251,7 +252,7 @@ def _hints(ctx: Sentence, q: Qualifier) -> _Hints:
     if region is None and anchor is None and len(q.bare) == 1 and not iso3:
         anchor = ctx.lookup(q.bare[0])  # "Tin-Essako (Kidal)": a town in brackets
     iso3 = iso3 or (region.iso3 if region else "") or str(getattr(anchor, "iso3", "") or "")
-    return _Hints(iso3, region, anchor, q.text)
+    return _Hints(iso3, region, anchor, q.text, q.relation)
 
 
 def _fallback_to_region(mention: PlaceMention, hints: _Hints, why: str) -> None:
@@ -282,15 +283,27 @@ def _nearest_candidate(result: Any, lat: float, lon: float) -> Any:
                      admin1=str(best.get("admin1") or ""))  # fmt: skip
 
 
+def _from_anchor(mention: PlaceMention, anchor: Any, relation: Relation | None) -> None:
+    """Place a village the gazetteer lacks where the text puts it relative to a town.
+
+    "X, a village 30 km north of Gao": the offset from Gao; "X (Kidal)",
+    "X, near Gao": Gao's point at precision 2.
+    """
+    stand_in = PlaceMention(mention.start, mention.end, str(anchor.name), str(anchor.iso3), anchor)
+    _relate(stand_in, relation or Relation("near", mention.end, "near"))
+    mention.result = made_from(stand_in.result, name=mention.text)
+    mention.iso3, mention.rank, mention.said = str(anchor.iso3), stand_in.rank, True
+    mention.how = f"{mention.text} is not in the gazetteer: {stand_in.how}"
+    mention.flags.append(f"place '{mention.text}' is not in the gazetteer: {stand_in.how}")
+
+
 def _apply_hints(ctx: Sentence, mention: PlaceMention, hints: _Hints) -> None:
     region = hints.region
     if mention.result is None:
         if region is not None or hints.anchor is None:
             _fallback_to_region(mention, hints, "is not in the gazetteer")
-            return
-        mention.result, mention.iso3 = made_from(hints.anchor, name=mention.text), hints.anchor.iso3
-        mention.result.geo_precision = 2
-        mention.how = f"{mention.text} is not in the gazetteer: the point of {hints.anchor.name}"
+        else:
+            _from_anchor(mention, hints.anchor, hints.relation)
         return
     admin1 = region.area if region is not None else None
     found = ctx.lookup(mention.text, hints.iso3, admin1) if hints.iso3 else mention.result
@@ -317,6 +330,10 @@ def _qualify(ctx: Sentence, mention: PlaceMention, mentions: list[PlaceMention])
     """Read the qualifier after a mention, if any; True when there was one."""
     q = qualifier_after(ctx.text, mention.end)
     if q is None:
+        return False
+    if q.relation is not None and relation_before(ctx.text, mention.start, mention.end):
+        # "on the road to Ansongo, 25 km south-east of Gao": after a town
+        # that is itself only a direction, such words place the incident.
         return False
     for other in mentions:
         if other is not mention and q.start <= other.start and other.end <= q.end:

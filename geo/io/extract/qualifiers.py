@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from geo.io.extract.points import DIRECTION
+from geo.io.extract.relative import Relation, relation_before
 
 # Admin levels as reports write them. Level-1 words name a region or
 # province; level-2 words a circle, department or commune, named after its
@@ -56,12 +56,11 @@ _OPENERS: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(r"^\s+dans\s+(?P<body>(?:le|la|les|l['’])\s*.{2,60})"),
 )
-# ", east of Ménaka", ", au nord de Gao", ", near Douentza": the place is
-# near another named place.
-_NEAR_OTHER = re.compile(
-    rf"^\s*,\s*(?:(?:(?:just|about|some)\s+)?(?:{DIRECTION})\s+of|near|close\s+to|not\s+far\s+from"
-    rf"|(?:au|(?:à|a)\s+l['’])\s*(?:{DIRECTION})\s+(?:de\s+|d['’]\s*|du\s+)|près\s+(?:de\s+|d['’]\s*))"
-    rf"\s*(?P<anchor>{_NAME})",
+# ", east of Ménaka", ", a village 30 km north of Gao", « , à 20 km de Dori »:
+# the place is said to lie relative to another named place.
+_TO_ANCHOR = re.compile(
+    rf"^\s*,\s*(?:{_PLACE_NOUN}\s+)?(?:(?:located|situated|lying|situé\w*)\s+)?"
+    rf"(?P<rest>.{{0,80}}?)(?P<anchor>{_NAME})",
 )
 _WINDOW = 120
 
@@ -73,8 +72,9 @@ class Qualifier:
     ``pairs`` are (level word, name) as written, outermost last ("circle",
     "Bankass"), ("region", "Mopti"); ``bare`` a name given alone, e.g. in
     brackets ("Kidal") or after "in" ("western Niger"); ``anchor`` a place
-    it is said to be near or in a direction from. ``start``-``end`` is the
-    qualifier's span in the sentence.
+    it is said to lie relative to, as ``relation`` says ("east of",
+    "30 km north of", "near"). ``start``-``end`` is the qualifier's span in
+    the sentence.
     """
 
     start: int
@@ -82,6 +82,7 @@ class Qualifier:
     pairs: list[tuple[str, str]] = field(default_factory=list)
     bare: list[str] = field(default_factory=list)
     anchor: str = ""
+    relation: Relation | None = None
 
     @property
     def text(self) -> str:
@@ -128,9 +129,12 @@ def _parse(body: str, offset: int, bracketed: bool) -> Qualifier | None:
 def qualifier_after(sentence: str, end: int) -> Qualifier | None:
     """The qualifier that follows a place name ending at ``end``, or None."""
     rest = sentence[end : end + _WINDOW]
-    near = _NEAR_OTHER.match(rest)
-    if near:
-        return Qualifier(end, end + near.end("anchor"), anchor=near.group("anchor"))
+    to_anchor = _TO_ANCHOR.match(rest)
+    if to_anchor:
+        start, stop = end + to_anchor.start("anchor"), end + to_anchor.end("anchor")
+        relation = relation_before(sentence, start, stop)
+        if relation is not None and relation.start == end + to_anchor.start("rest"):
+            return Qualifier(end, stop, anchor=to_anchor.group("anchor"), relation=relation)
     for k, opener in enumerate(_OPENERS):
         match = opener.match(rest)
         if match is None:
