@@ -233,6 +233,22 @@ def test_an_unknown_village_placed_relative_to_a_town_takes_the_offset(gaz):
     assert "20 km S of Gao" in place.how
 
 
+def test_a_village_near_a_town_is_the_town_point_under_the_village_name(gaz):
+    text = "Gunmen attacked the village of Sorobougou near Douentza on Monday, killing nine people."
+    [row] = run(text, "2022-03-09", gaz)
+    assert (row["location"], row["geo_precision"]) == ("Sorobougou", 2)
+    assert (row["latitude"], row["longitude"]) == (15.00558, -2.95)
+    assert "'Sorobougou' is not in the gazetteer: near Douentza" in row["unresolved"]
+
+
+def test_a_road_between_two_unknown_villages_stays_unplaced_with_their_names(gaz):
+    text = (
+        "Two soldiers were killed on Sunday when a mine exploded between Koromakan and Sorobougou."
+    )
+    [row] = run(text, "2022-03-09", gaz)
+    assert row["location"] == "between Koromakan and Sorobougou" and pd.isna(row["latitude"])
+
+
 def test_an_unknown_village_with_no_region_stays_unplaced_with_its_name(gaz):
     [row] = run("Gunmen killed five people in the village of Koromakan on Sunday.",
                 "2020-05-14", gaz)  # fmt: skip

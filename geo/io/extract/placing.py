@@ -45,6 +45,10 @@ _PLACE_NOUN_BEFORE = re.compile(
     r"\s+(?:of\s+|de\s+|d['’]\s*)$",
     re.I,
 )
+_BETWEEN_BEFORE = re.compile(
+    r"\b(?:between|entre)\s+(?:(?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+){0,2}\s+(?:and|et)\s+)?$",
+    re.I,
+)
 _ADMIN_BEFORE = re.compile(
     r"\b(?P<level>region|province|circle|cercle|r[ée]gion|d[ée]partement|department|district"
     r"|prefecture|pr[ée]fecture)\s+(?:of\s+(?:the\s+)?|de\s+la\s+|de\s+l['’]\s*|du\s+|de\s+"
@@ -165,15 +169,17 @@ def _said_place(ctx: Sentence, start: int, end: int, name: str) -> bool:
     before = ctx.text[max(0, start - 40) : start]
     if _PLACE_NOUN_BEFORE.search(before):
         return True
-    qualifier = qualifier_after(ctx.text, end)
+    qualifier = qualifier_after(ctx.text, end, unknown=True)
     if qualifier is not None and (qualifier.pairs or qualifier.anchor):
         return True
-    # "near X", "30 km north of X": an acronym there is an organisation's
-    # camp, and "around" also comes before times and feasts.
-    relation = relation_before(ctx.text, start, end)
-    if relation is None or relation.kind == "area" or name.isupper():
+    # "near X", "30 km north of X", "between X and Y": an acronym there is
+    # an organisation's camp, and "around" also comes before times and feasts.
+    if name.isupper():
         return False
-    return not relation.phrase.casefold().startswith("around")
+    if _BETWEEN_BEFORE.search(before):
+        return True
+    relation = relation_before(ctx.text, start, end)
+    return relation is not None and not relation.phrase.casefold().startswith("around")
 
 
 def _said_places(ctx: Sentence, found: list[PlaceMention]) -> list[PlaceMention]:
@@ -328,7 +334,7 @@ def _apply_hints(ctx: Sentence, mention: PlaceMention, hints: _Hints) -> None:
 
 def _qualify(ctx: Sentence, mention: PlaceMention, mentions: list[PlaceMention]) -> bool:
     """Read the qualifier after a mention, if any; True when there was one."""
-    q = qualifier_after(ctx.text, mention.end)
+    q = qualifier_after(ctx.text, mention.end, unknown=mention.result is None)
     if q is None:
         return False
     if q.relation is not None and relation_before(ctx.text, mention.start, mention.end):
@@ -410,7 +416,8 @@ def _pair(ctx: Sentence, a: PlaceMention, b: PlaceMention, start: int) -> PlaceM
         other = b if known[0] is a else a
         how = f"between {a.text} and {b.text} ({other.text} has no point): {result.name}'s point"
     else:
-        return PlaceMention(start, b.end, text, a.iso3, None, said=True, rank=2)
+        return PlaceMention(start, b.end, f"between {a.text} and {b.text}", a.iso3, None,
+                            said=True, rank=2)  # fmt: skip
     return PlaceMention(a.start, b.end, text, str(result.iso3), result, rank=2, how=how)
 
 

@@ -59,7 +59,7 @@ _OPENERS: tuple[re.Pattern[str], ...] = (
 # ", east of Ménaka", ", a village 30 km north of Gao", « , à 20 km de Dori »:
 # the place is said to lie relative to another named place.
 _TO_ANCHOR = re.compile(
-    rf"^\s*,\s*(?:{_PLACE_NOUN}\s+)?(?:(?:located|situated|lying|situé\w*)\s+)?"
+    rf"^\s*(?P<comma>,)?\s*(?:{_PLACE_NOUN}\s+)?(?:(?:located|situated|lying|situé\w*)\s+)?"
     rf"(?P<rest>.{{0,80}}?)(?P<anchor>{_NAME})",
 )
 _WINDOW = 120
@@ -126,11 +126,16 @@ def _parse(body: str, offset: int, bracketed: bool) -> Qualifier | None:
     return Qualifier(offset, end, pairs, bare)
 
 
-def qualifier_after(sentence: str, end: int) -> Qualifier | None:
-    """The qualifier that follows a place name ending at ``end``, or None."""
+def qualifier_after(sentence: str, end: int, unknown: bool = False) -> Qualifier | None:
+    """The qualifier that follows a place name ending at ``end``, or None.
+
+    Without a comma, "X near Y" qualifies X only when X is ``unknown`` to
+    the gazetteer ("the village of X near Y"); after a known town the
+    words place the incident ("clashes in Gao near the airport").
+    """
     rest = sentence[end : end + _WINDOW]
     to_anchor = _TO_ANCHOR.match(rest)
-    if to_anchor:
+    if to_anchor and (unknown or to_anchor.group("comma")):
         start, stop = end + to_anchor.start("anchor"), end + to_anchor.end("anchor")
         relation = relation_before(sentence, start, stop)
         if relation is not None and relation.start == end + to_anchor.start("rest"):
