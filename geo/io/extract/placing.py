@@ -26,13 +26,14 @@ them say:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from geo.io.extract import areas
 from geo.io.extract.mentions import GazetteerLike, PlaceMention
 from geo.io.extract.points import MadePoint, compass_label, made_from, midpoint, offset
-from geo.io.extract.qualifiers import _PAIR, Qualifier, level_of, qualifier_after
+from geo.io.extract.qualifiers import LEVEL_NAME, Qualifier, level_of, qualifier_after
 from geo.io.extract.relative import Relation, joins_pair, relation_before, road_word_near
 from geo.reference.countries import country_names
 from geo.reference.names import fold
@@ -68,7 +69,7 @@ class Sentence:
     gaz: GazetteerLike
     focus: str
     skip: list[tuple[int, int]]
-    is_name: Any
+    is_name: Callable[[str], bool]
 
     def lookup(self, name: str, iso3: str = "", admin1: str | None = None) -> Any:
         """The gazetteer's place, in ``iso3`` (else the focus country) first."""
@@ -145,7 +146,7 @@ def _area_mentions(ctx: Sentence, found: list[PlaceMention]) -> list[PlaceMentio
     """Admin areas the gazetteer has no town for ("the Yagha province", "région de Mopti")."""
     out: list[PlaceMention] = []
     spans = [(p.start, p.end) for p in found] + ctx.skip
-    for match in _PAIR.finditer(ctx.text):
+    for match in LEVEL_NAME.finditer(ctx.text):
         key = "1" if match.group("name1") else "2"
         start, end = match.span(f"name{key}")
         if _overlaps(start, end, spans):
@@ -444,7 +445,7 @@ def place_in_context(
     gaz: GazetteerLike,
     focus: str,
     skip: list[tuple[int, int]],
-    is_name: Any,
+    is_name: Callable[[str], bool],
 ) -> list[PlaceMention]:
     """The sentence's places once the words around them are read (see the module doc).
 

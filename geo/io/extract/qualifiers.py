@@ -32,7 +32,7 @@ _LINK = (
 )
 # The level-name pairs inside a qualifier: "Mopti region", "région de Gao",
 # "the region of Mopti", "cercle d'Ansongo".
-_PAIR = re.compile(
+LEVEL_NAME = re.compile(
     rf"(?P<name1>{_NAME})\s+(?P<level1>{_LEVEL})\b|\b(?P<level2>{_LEVEL})\s+{_DE}(?P<name2>{_NAME})"
 )
 # Words a qualifier may run through: names, level words, links, commas,
@@ -108,7 +108,7 @@ def _parse(body: str, offset: int, bracketed: bool) -> Qualifier | None:
     if not chain.strip():
         return None
     pairs: list[tuple[str, str]] = []
-    for match in _PAIR.finditer(chain):
+    for match in LEVEL_NAME.finditer(chain):
         if match.group("name1"):
             pairs.append((match.group("level1").casefold(), match.group("name1")))
         else:
