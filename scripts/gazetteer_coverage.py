@@ -497,6 +497,16 @@ def _print_cercles(index: pd.DataFrame) -> None:
     )
     if (~found).any():
         print(_markdown(cercles[~found].set_index("code")))
+    # Through the loader: the seat's name as a report writes it, in Mali.
+    seats = cercles["name"].str.replace(r"^Cercle (?:de |d['’] ?|du )?|\s+Cercle$", "", regex=True)
+    looked = load_gazetteer().lookup_many(seats, country="MLI")
+    print(
+        f"\nThe same seats looked up by the gazetteer in Mali (fuzzy off): "
+        f"{int(looked['matched'].sum())} of {len(cercles)} found"
+    )
+    shown = looked[looked["match"] != "exact"][["query", "matched", "name", "match"]]
+    if len(shown):
+        print(_markdown(shown.set_index("query")))
 
 
 def main(argv: list[str] | None = None) -> int:
