@@ -13,14 +13,17 @@ import re
 from dataclasses import dataclass, field
 
 from geo.io.extract.actors import Mention
+from geo.io.extract.casualties import Casualties
 from geo.io.extract.choosing import anchors, context_cost, nearest_homonym
-from geo.io.extract.events import Trigger, small_number
-from geo.io.extract.figures import find_figures
+from geo.io.extract.events import Trigger
+from geo.io.extract.figures import Figures, find_figures
 from geo.io.extract.places import PlaceMention
 from geo.io.extract.posts import Post
 from geo.io.extract.roles import Role, actor_roles
 from geo.io.extract.textdates import DateMention
+from geo.io.extract.victims import target_kind
 from geo.reference.countries import country_name
+from geo.reference.names import fold
 
 LATER_START = re.compile(
     r"^\W*(?:(a|one|two|three|four|five|six|seven|\d+)\s+days?\s+later"
@@ -48,7 +51,9 @@ class Candidate:
     ``date_how`` and ``place_how`` say where the date and place came from
     ("explicit", "relative", "neighbour", "post", ...; "sentence",
     "neighbour", "previous"): the confidence score and the analyst's notes
-    depend on it.
+    depend on it. ``named_places`` are the names of the towns its sentences
+    name (a later sentence naming one of them is about the same event);
+    ``flags`` what the analyst should check beyond the unresolved fields.
     """
 
     post: Post
@@ -65,18 +70,45 @@ class Candidate:
     place: PlaceMention | None = None
     place_how: str = ""
     country_iso3: str = ""
-    fatalities: int | None = None
-    injuries: int | None = None
+    casualties: Casualties = field(default_factory=Casualties)
     figure_notes: list[str] = field(default_factory=list)
     actors: list[Role] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     missing_places: list[str] = field(default_factory=list)
     civilian: bool = False
     generic: bool = False
+    named_places: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def fatalities(self) -> int | None:
+        """Every death its sentences state (see :class:`Casualties`), None when none."""
+        return self.casualties.fatalities
+
+    @property
+    def injuries(self) -> int | None:
+        return self.casualties.injuries
+
+    @property
+    def lang(self) -> str:
+        return self.post.language
+
+
+def places_agree(cand: Candidate, other: Candidate) -> bool:
+    """True when two candidates' places do not tell them apart.
+
+    Either has none, both name the same town, or one's town is among the
+    towns the other's sentences name ("between Dori and Sebba" ... "turned
+    back to Dori").
+    """
+    if cand.place is None or other.place is None:
+        return True
+    mine, theirs = fold(cand.place.text), fold(other.place.text)
+    return mine == theirs or mine in other.named_places or theirs in cand.named_places
 
 
 def same_event(cand: Candidate, others: list[Candidate]) -> Candidate | None:
-    """An earlier candidate of the paragraph this one cannot be told apart from.
+    """An earlier candidate of the post this one cannot be told apart from.
 
     Same event type, and date and place each missing or equal: two
     sentences about one riot ("Rioters blocked roads ...", "Demonstrators
@@ -88,8 +120,7 @@ def same_event(cand: Candidate, others: list[Candidate]) -> Candidate | None:
         if (other.event_type, other.sub_event_type) != (cand.event_type, cand.sub_event_type):
             continue
         dates_ok = cand.date is None or other.date is None or cand.date == other.date
-        place_ok = cand.place is None or other.place is None or cand.place.text == other.place.text
-        if dates_ok and place_ok:
+        if dates_ok and places_agree(cand, other):
             return other
     return None
 
@@ -97,14 +128,17 @@ def same_event(cand: Candidate, others: list[Candidate]) -> Candidate | None:
 def referent(candidates: list[Candidate], dates: list[DateMention]) -> Candidate | None:
     """The candidate a back-referring sentence is about.
 
-    The one whose date its date words name ("today's attack"), else the
-    first candidate of the latest sentence that made any.
+    The one whose date its date words name ("today's attack", « l'attaque
+    de samedi »), else the first candidate of the latest sentence that made
+    any. A date that only says when something was said names no event.
     """
     if not candidates:
         return None
     for mention in dates:
+        if mention.statement or mention.date is None:
+            continue
         for cand in reversed(candidates):
-            if mention.date is not None and cand.date == mention.date:
+            if cand.date == mention.date:
                 return cand
     last_sentence = candidates[-1].sentence
     return next(c for c in candidates if c.sentence == last_sentence)
@@ -118,52 +152,114 @@ def merge_into(
     mentions: list[Mention],
     country_label: str,
     refers_back: bool,
+    offset: int = 0,
 ) -> None:
     """Add what a following sentence says to the candidate it is about.
 
     A sentence that names no event ("The incident occurred in the town of
-    Tessalit") gives a missing place, date or figures and actors said to be
-    behind it; one that points back at the event ("this attack") gives its
-    other actors too.
+    Tessalit") gives a missing place or date, its figures (see
+    :class:`Casualties`) and actors said to be behind it; one that points
+    back at the event ("this attack") gives its other actors too.
+    ``offset`` is where ``text`` starts in the sentence ``dates`` were
+    found in.
     """
     cand.context.append(text.strip())
     towns = [p for p in places if not p.country_only]
+    cand.named_places += [fold(p.text) for p in towns]
     if cand.place is None and towns:
         same = [p for p in towns if not cand.country_iso3 or p.iso3 == cand.country_iso3]
         if same:
             cand.place, cand.place_how = same[0], "neighbour"
             cand.country_iso3 = same[0].iso3
     if cand.date is None:
-        known = [d for d in dates if d.date is not None]
+        known = [d for d in dates if d.date is not None and not d.statement]
         if known:
             cand.date, cand.time_precision, cand.date_how = (
                 known[0].date,
                 known[0].precision,
                 "neighbour",
             )
-    figures = find_figures(text, [])
-    if cand.fatalities is None and figures.fatalities is not None:
-        cand.fatalities = figures.fatalities
-        cand.figure_notes += [n for n in figures.notes if "death" in n or "lower" in n]
-    if cand.injuries is None and figures.injuries is not None:
-        cand.injuries = figures.injuries
-        cand.figure_notes += [n for n in figures.notes if n not in cand.figure_notes]
+    spans = [(d.start - offset, d.end - offset) for d in dates]
+    figures = find_figures(text, spans, cand.lang)
+    cand.casualties.add(figures)
     label = country_name(cand.place.iso3) if cand.place else country_label
     base = 100 * (len(cand.context) + 1)
     roles = actor_roles(text, mentions, label, base)
     cand.actors += roles if refers_back else [r for r in roles if r[1] > 0]
-    if CIVILIAN_WORDS.search(text):
+    if "civilian" in figures.groups or CIVILIAN_WORDS.search(text):
         cand.civilian = True
 
 
-def type_details(cand: Candidate, text: str) -> None:
-    """Refine the event type by what the segment says about victims and the police."""
+# Event words that say someone was attacked or killed, not how: the victims
+# decide between a battle and violence against civilians (ACLED).
+_KILLING = re.compile(
+    r"^(?:killed|killings?|killing|shot dead|murdered|died|deaths?|stormed|opened fire"
+    r"|tu\w*|abattu\w*|morts?)$",
+    re.I,
+)
+
+
+def _victim_type(cand: Candidate, groups: set[str], target: str) -> None:
+    """Battles when armed people were hit, violence against civilians when civilians were."""
     trig = cand.trigger
-    if trig.priority == -1 and trig.event_type == "Battles" and CIVILIAN_WORDS.search(text):
+    attack_like = (trig.priority < 0 and trig.sub_event_type in ("Armed clash", "Attack")) or (
+        trig.sub_event_type == "Attack" and _KILLING.match(trig.text) is not None
+    )
+    if not attack_like:
+        return
+    if "armed" in groups or (target == "armed" and "civilian" not in groups):
+        cand.event_type, cand.sub_event_type = "Battles", "Armed clash"
+    elif "civilian" in groups or target == "civilian":
         cand.event_type, cand.sub_event_type = "Violence against civilians", "Attack"
+    elif groups == {"attacker"}:
+        cand.event_type, cand.sub_event_type = "Battles", "Armed clash"
+
+
+def type_details(cand: Candidate, text: str, figures: Figures | None = None) -> None:
+    """Refine the event type by who was hit and by what the police did.
+
+    "Gunmen killed six people" is violence against civilians, "gunmen shot
+    dead two militiamen" and "attacked the army garrison" are battles
+    (:mod:`geo.io.extract.victims`); a protest the police broke up with
+    tear gas is a protest with intervention.
+    """
+    groups = figures.groups if figures is not None else set()
+    target = target_kind(text)
+    if not groups and CIVILIAN_WORDS.search(text) and cand.trigger.priority == -1:
+        target = target or "civilian"
+    _victim_type(cand, groups, target)
     if cand.event_type == "Protests" and INTERVENTION.search(text):
         cand.sub_event_type = "Protest with intervention"
-    cand.civilian = bool(CIVILIAN_WORDS.search(text))
+    cand.civilian = (
+        "civilian" in groups or target == "civilian" or bool(CIVILIAN_WORDS.search(text))
+    )
+
+
+def upgrade_type(cand: Candidate, trig: Trigger) -> None:
+    """A later sentence says what the event was ("a suicide car bomb exploded at the gate").
+
+    An event first known only as "an attack" or "an explosion" takes the
+    type of the first weapon said of it (a bomb, a shell, an air strike);
+    what else the attackers did (« incendier des greniers ») does not
+    change what the event was.
+    """
+    if (
+        cand.trigger.priority < 0 <= trig.priority
+        and trig.event_type == "Explosions/Remote violence"
+    ):
+        cand.trigger = trig
+        cand.event_type, cand.sub_event_type = trig.event_type, trig.sub_event_type
+
+
+def _anchor_date(cand: Candidate, best: DateMention, earlier: list[Candidate]) -> None:
+    """ "two days earlier", "the following day": counted from the incident before."""
+    ref = next((c for c in reversed(earlier) if c.date is not None), None)
+    if ref is None or ref.date is None or best.offset is None:
+        cand.date_note = "relative to a previous incident whose date is not resolved"
+        return
+    cand.date = ref.date + dt.timedelta(days=best.offset)
+    cand.time_precision, cand.date_how = ref.time_precision or 1, "relative"
+    cand.date_note = f"'{best.text}': {best.offset:+d} day(s) from the previous incident"
 
 
 def choose_date(
@@ -176,33 +272,36 @@ def choose_date(
 ) -> None:
     """Date the candidate: its own date words, else relative to another event.
 
+    The event's own date words nearest the event word win over an anchor
+    ("two days earlier": counted from the last candidate in ``earlier``)
+    and over the date of a statement ("the ministry said on Wednesday"),
+    which is used only when there is nothing else, at week precision.
     ``relation`` and ``days`` relate it to the sentence's previous event
-    (dated ``previous``); a sentence opening "Two days later" counts from
-    the last candidate in ``earlier``.
+    (dated ``previous``: "X one day after Y").
     """
-    if dates:
-        best = min(dates, key=lambda d: (d.date is None, abs(d.start - cand.trigger.start)))
-        cand.date, cand.time_precision, cand.date_note = best.date, best.precision, best.note
-        cand.date_how = best.kind
-        if best.date is not None:
+    usable = [d for d in dates if d.date is not None or d.offset is not None]
+    pool = [d for d in usable if not d.statement] or usable
+    if pool:
+        best = min(pool, key=lambda d: (d.offset is not None, abs(d.start - cand.trigger.start)))
+        if best.offset is not None:
+            _anchor_date(cand, best, earlier)
+            if cand.date is not None:
+                return
+        else:
+            cand.date, cand.time_precision, cand.date_note = best.date, best.precision, best.note
+            cand.date_how = best.kind
+            if best.statement:
+                cand.time_precision = max(best.precision, 2)
+                cand.date_note = f"'{best.text}' is when it was reported: the event is on or before"
             return
+    unresolved = next((d for d in dates if d.date is None and d.offset is None), None)
+    if unresolved is not None:
+        cand.date_note, cand.time_precision = unresolved.note, unresolved.precision
     if relation and days and previous is not None:
         sign = -1 if relation == "before" else 1
         cand.date = previous + dt.timedelta(days=sign * days)
         cand.time_precision, cand.date_how = 1, "relative"
         cand.date_note = f"{days} day(s) {relation} the other event of the sentence"
-        return
-    later = LATER_START.match(cand.sentence)
-    if later and earlier and cand.sentence is not earlier[-1].sentence:
-        ref = earlier[-1]
-        count = later.group(1)
-        n = 1 if not count or count.casefold() in ("a", "one") else small_number(count)
-        if ref.date is not None:
-            cand.date = ref.date + dt.timedelta(days=n)
-            cand.time_precision, cand.date_how = ref.time_precision or 1, "relative"
-            cand.date_note = f"{n} day(s) after the previous incident"
-        else:
-            cand.date_note = "relative to a previous incident whose date is not resolved"
 
 
 def choose_place(

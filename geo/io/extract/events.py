@@ -81,7 +81,7 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
     (r"(?<!stun )(?<!sound )(?<!gas )grenades?", "Explosions/Remote violence", "Grenade", 6),
     (
         r"kidnap(?:ped|ping|pings|pers)?|abduct(?:ed|ion|ions)?|hostages?"
-        r"|held (?:\w+\s+){1,6}?(?:captive|for (?:several |a few )?(?:hours|days)"
+        r"|held (?:\w+\s+){1,8}?(?:captive|for (?:several |a few )?(?:hours|days)"
         r"|before releasing)",
         "Violence against civilians",
         "Abduction/forced disappearance",
@@ -144,7 +144,26 @@ HEDGE = re.compile(
     r"|advice|warn(?:s|ed|ing)?|prepare|preparing|capable|if|whether|aimed at|in order to)\b",
     re.I,
 )
+# After the event word only the clause's own predicate hedges it ("clashes
+# are likely to occur"); "suspected of planning attacks" hedges the attacks,
+# not the arrest before it.
+HEDGE_AFTER = re.compile(
+    r"\b(?:may|might|could|would|will|shall|should|likely|unlikely|expected|possible"
+    r"|feared|planned|threaten(?:s|ed)?)\b",
+    re.I,
+)
 CONDITIONAL_START = re.compile(r"^\W*(?:if|should|unless|whether|in case)\b", re.I)
+# "no new fighting", "without any clashes", « aucune attaque », « pas de
+# combats »: an event word that says nothing happened.
+NEGATED_BEFORE = re.compile(
+    r"\b(?:no|without|nor|never|aucune?|pas d['\u2019e]|sans|ni)\s+(?:\w+\s+)?$", re.I
+)
+# English perfect and progressive tenses ("attacks have displaced thousands",
+# "protesters are holding the square"): a situation that began at a time the
+# text does not give.
+ONGOING = re.compile(
+    r"\b(?:have|has)\s+(?:been\s+)?(?:\w+\s+)?\w+ed\b|\b(?:are|is)\s+\w+ing\b", re.I
+)
 GENERIC = re.compile(
     r"\b(?:a number of|string of|series of|increase (?:of|in)|increased|increasing(?:ly)?"
     r"|continued|continues|continuing|sporadic|over the past|in the past|since|frequent(?:ly)?"
@@ -214,6 +233,7 @@ class Lexicon:
 
     triggers: tuple[tuple[re.Pattern[str], str, str, int], ...]
     hedge: re.Pattern[str]
+    hedge_after: re.Pattern[str]
     conditional_start: re.Pattern[str]
     generic: re.Pattern[str]
     connector: re.Pattern[str]
@@ -226,7 +246,7 @@ class Lexicon:
 
 
 ENGLISH = Lexicon(
-    _compile_triggers(TRIGGERS), HEDGE, CONDITIONAL_START, GENERIC, CONNECTOR,
+    _compile_triggers(TRIGGERS), HEDGE, HEDGE_AFTER, CONDITIONAL_START, GENERIC, CONNECTOR,
     DETERMINER_BEFORE, NEW_BEFORE, NEW_AFTER, INCIDENT_BACK, SEPARATE, ALSO,
 )  # fmt: skip
 
@@ -238,6 +258,7 @@ def _fr(pattern: str) -> re.Pattern[str]:
 FRENCH = Lexicon(
     _compile_triggers(french.TRIGGERS_FR),
     _fr(french.HEDGE_FR),
+    _fr(french.HEDGE_AFTER_FR),
     _fr(french.CONDITIONAL_START_FR),
     _fr(french.GENERIC_FR),
     _fr(french.CONNECTOR_FR),
@@ -304,19 +325,25 @@ def _clause(sentence: str, pos: int) -> tuple[int, int]:
 
 
 def is_hedged(sentence: str, trig: Trigger, lang: str = "en") -> bool:
-    """True when the event word is only speculated about ("may attack", "If ...").
+    """True when the event word is only speculated about ("may attack", "If ...") or denied.
+
+    "no new fighting was reported", « aucune attaque n'a été signalée »: the
+    event did not happen.
 
     A word of speculation counts before the event word in its clause
-    ("warn that further attacks", "planning attacks") or just after it
-    ("attacks are likely"): "arrested four men suspected of planning
-    attacks" reports the arrest.
+    ("warn that further attacks", "planning attacks"); after it, only the
+    clause's predicate does ("clashes are likely to occur"): "arrested four
+    men suspected of planning attacks" reports the arrest.
     """
     lex = lexicon(lang)
     if lex.conditional_start.match(sentence):
         return True
+    if NEGATED_BEFORE.search(sentence[max(0, trig.start - 30) : trig.start]):
+        return True
     a, b = _clause(sentence, trig.start)
-    scope = sentence[a : trig.end] + sentence[trig.end : min(b, trig.end + 25)]
-    return bool(lex.hedge.search(scope))
+    return bool(lex.hedge.search(sentence[a : trig.end])) or bool(
+        lex.hedge_after.search(sentence[trig.end : b])
+    )
 
 
 def small_number(word: str, lang: str = "en") -> int:
@@ -376,6 +403,27 @@ def event_segments(sentence: str, triggers: list[Trigger], lang: str = "en") -> 
         start, relation, days = cut.end, cut.relation, cut.days
     segments.append(Segment(start, len(sentence), relation, days))
     return segments
+
+
+_EVENT_PLURAL = re.compile(
+    r"(?:attacks|clashes|raids|ambushes|bombings|killings|kidnappings|abductions|explosions"
+    r"|blasts|strikes|protests|demonstrations|riots|battles|skirmishes|assaults)$",
+    re.I,
+)
+
+
+def is_trend(text: str, trig: Trigger, lang: str = "en") -> bool:
+    """True for a trend, not an incident: "attacks on villages have displaced thousands".
+
+    A bare plural event noun ("clashes between armed groups", no "the",
+    "two" or "these" before it) with a verb in the perfect or progressive.
+    """
+    if lang != "en" or not _EVENT_PLURAL.search(trig.text):
+        return False
+    before = text[max(0, trig.start - 12) : trig.start]
+    if re.search(r"\b(?:the|these|those|two|three|several|its|their|\d+)\s+$", before, re.I):
+        return False
+    return bool(ONGOING.search(text))
 
 
 def is_back_reference(text: str, trig: Trigger, offset: int, lang: str = "en") -> bool:

@@ -234,7 +234,8 @@ class Figures:
     ``fatalities`` is every death counted, attackers included (ACLED);
     ``attackers`` the attackers' share of it; ``toll`` a revised toll the
     text gives as final; ``more`` is True when the deaths are said to be in
-    addition to others ("seven more bodies", "were also killed").
+    addition to others ("seven more bodies", "were also killed"); ``groups``
+    holds who the dead were (see :mod:`geo.io.extract.victims`).
     """
 
     fatalities: int | None = None
@@ -243,6 +244,7 @@ class Figures:
     attackers: int | None = None
     toll: int | None = None
     more: bool = False
+    groups: set[str] = field(default_factory=set)
 
     @property
     def others(self) -> int | None:
@@ -340,6 +342,7 @@ def _add(out: Figures, cleaned: str, m: _Number, read: _Read) -> None:
     if read.toll:
         out.toll = m.value
         out.notes.append(f"revised toll: {m.value} (the final figure)")
+    out.groups.add(read.group)
     if read.group == "attacker":
         out.attackers = (out.attackers or 0) + m.value
     out.fatalities = (out.fatalities or 0) + m.value
@@ -358,6 +361,7 @@ def _count_without_numbers(out: Figures, cleaned: str) -> None:
     bomber = BOMBER_DEATH.search(cleaned)
     if bomber and not out.attackers:
         out.attackers = 1
+        out.groups.add("attacker")
         out.fatalities = (out.fatalities or 0) + 1
         out.notes.append(f"'{bomber.group(0).strip()}': the bomber's death counted")
         return

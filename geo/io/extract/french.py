@@ -92,7 +92,7 @@ TRIGGERS_FR: tuple[tuple[str, str, str, int], ...] = (
     ),
     (
         rf"affrontements?|accrochages?|combats?|embuscades?|{_E}changes? de tirs|ont ripost{_E}"
-        rf"|a ripost{_E}|se sont affront{_E}s|ont affront{_E}|repouss{_E}e?s?"
+        rf"|avoir ripost{_E}|a ripost{_E}|se sont affront{_E}s|ont affront{_E}|repouss{_E}e?s?"
         rf"|ouvert le feu sur (?:les|des|une?) (?:positions?|soldats|militaires|patrouilles?)",
         "Battles",
         "Armed clash",
@@ -140,6 +140,10 @@ HEDGE_FR = (
     rf"|craint|craintes?|probablement|{_E}ventuel(?:le)?s?|pr{_E}vue?s?|pr{_E}voient"
     rf"|projett?e?n?t?|envisag\w*|possibles?|susceptibles?|redout\w*|si|afin de|pour"
     rf" (?:attaquer|frapper)|appel(?:le|lent)? \u00e0|mise en garde|mettent en garde)\b"
+)
+HEDGE_AFTER_FR = (
+    r"\b(?:pourrait|pourraient|devrait|devraient|risquent?|pr\u00e9vue?s?|menacent"
+    r"|envisag\w*|possibles?|probables?)\b"
 )
 CONDITIONAL_START_FR = r"^\W*(?:si|au cas o\u00f9|en cas d['\u2019]|faute d['\u2019])\b"
 GENERIC_FR = (

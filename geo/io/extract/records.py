@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from geo.io.extract.candidates import Candidate
+from geo.io.extract.events import ONGOING
 from geo.io.extract.places import GazetteerLike, PlaceMention
 from geo.io.extract.roles import actor_pair
 from geo.model.schema import CIVILIAN_TARGETING, COLUMNS, Problem, validate_frame
@@ -64,15 +65,24 @@ class _Confidence:
 
 
 def _assume_post_week(cand: Candidate) -> None:
-    """Date an undated candidate of a dated update by the post's week."""
-    if cand.date is None and not cand.date_note and cand.post.date and cand.post.title:
-        # No date words at all ("Rioters have blocked roads ...") in a dated
-        # update ("MENA Update (16 February 2013)"): it reports its week, so
-        # the post's date at week precision, flagged for the analyst (the
-        # store's convention for such reports). Undated articles, and text
-        # dated only by --date / the page, may look back weeks: left open.
+    """Date a candidate whose text states no date at all by its post, flagged.
+
+    In a dated update ("MENA Update (16 February 2013)") the post reports
+    its week: the post's date at week precision (the store's convention).
+    Otherwise a report that gives no date is taken to report its own day
+    (the post date, at week precision, flagged), unless the sentence
+    describes a standing situation ("have occupied").
+    """
+    if cand.date is not None or cand.date_note or cand.post.date is None:
+        return
+    if cand.post.title:
         cand.date, cand.time_precision, cand.date_how = cand.post.date, 2, "post"
         cand.date_note = "no date stated: the post's week assumed"
+        return
+    if cand.lang == "en" and ONGOING.search(cand.segment):
+        return
+    cand.date, cand.time_precision, cand.date_how = cand.post.date, 2, "post"
+    cand.date_note = "no date stated: the post date assumed"
 
 
 def _score_trigger(conf: _Confidence, cand: Candidate) -> None:
@@ -134,7 +144,7 @@ def _score_details(conf: _Confidence, cand: Candidate, actors: tuple[str, str]) 
 
 def _notes(cand: Candidate) -> str:
     """The sentence, with what the extractor assumed about it in brackets."""
-    extra = list(cand.figure_notes)
+    extra = [*cand.figure_notes, *cand.casualties.summary()]
     if cand.fatalities is None:
         extra.append("no deaths stated")
     if cand.injuries:
@@ -181,12 +191,17 @@ def _row(cand: Candidate, source: str | None) -> dict[str, Any]:
     else:
         _score_no_place(conf, cand, country)
     _score_date(conf, cand)
+    conf.unresolved += cand.flags
     actor1, actor2 = actor_pair(cand.actors, cand.event_type, cand.civilian, country)
     _score_details(conf, cand, (actor1, actor2))
     fields = _place_fields(result)
     if place is not None and result is None and not place.country_only:
         fields["location"] = place.text  # a place the gazetteer lacks keeps its name
-    victims = cand.civilian and cand.event_type == "Violence against civilians"
+    # ACLED's flag: violence against civilians always targets them; an
+    # explosion does when civilians were what it hit.
+    victims = cand.event_type == "Violence against civilians" or (
+        cand.civilian and cand.event_type == "Explosions/Remote violence"
+    )
     return {
         "event_id": "",
         "event_date": pd.Timestamp(cand.date) if cand.date else pd.NaT,

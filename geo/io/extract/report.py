@@ -49,21 +49,21 @@ from geo.io.extract.candidates import (
     referent,
     same_event,
     type_details,
+    upgrade_type,
 )
 from geo.io.extract.choosing import settle_places
 from geo.io.extract.events import (
-    CONDITIONAL_START,
-    GENERIC,
-    HEDGE,
-    INCIDENT_BACK,
     Segment,
     Trigger,
     event_segments,
     find_triggers,
     is_back_reference,
     is_hedged,
+    is_trend,
+    lexicon,
 )
 from geo.io.extract.figures import find_figures
+from geo.io.extract.linking import PartFacts, inherit, is_total, target_of
 from geo.io.extract.places import (
     GazetteerLike,
     PlaceMention,
@@ -76,6 +76,7 @@ from geo.io.extract.records import candidates_frame
 from geo.io.extract.roles import actor_roles
 from geo.io.extract.textdates import DateMention, dated_years, find_dates, last_year_in
 from geo.reference.countries import country_name
+from geo.reference.names import fold
 
 
 @dataclass
@@ -108,11 +109,13 @@ class _Part:
 
     @property
     def own_date(self) -> bool:
-        return any(d.date is not None for d in self.dates)
+        """A date of what happened: resolved or relative to another event, not a statement's."""
+        return any((d.date is not None or d.offset is not None) and not d.statement
+                   for d in self.dates)  # fmt: skip
 
     @property
     def exact_date(self) -> bool:
-        return any(d.date is not None and d.precision == 1 for d in self.dates)
+        return any(d.date is not None and d.precision == 1 and not d.statement for d in self.dates)
 
 
 @dataclass
@@ -123,7 +126,8 @@ class _Scan:
     ``earlier`` holds the candidates of the post's previous paragraphs,
     ``in_paragraph`` those of this paragraph's previous sentences, ``new``
     those this sentence starts; ``previous_date`` is the date of the
-    sentence's last event, which "one day after" counts from.
+    sentence's last event, which "one day after" counts from. ``totals``
+    collects the post's totals over several events.
     """
 
     sentence: str
@@ -136,8 +140,19 @@ class _Scan:
     dates: list[DateMention]
     in_paragraph: list[Candidate]
     earlier: list[Candidate]
+    totals: list[str]
+    section: str = ""
     new: list[Candidate] = field(default_factory=list)
     previous_date: dt.date | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.post.language
+
+    @property
+    def so_far(self) -> list[Candidate]:
+        """The post's candidates so far, in reading order."""
+        return self.earlier + self.in_paragraph + self.new
 
     def part(self, span: Segment, live: list[Trigger]) -> _Part:
         """The segment ``span`` with the event words, places, dates and actors in it."""
@@ -158,7 +173,7 @@ class _Scan:
         """Add what ``part`` says to an earlier candidate (see :func:`merge_into`)."""
         merge_into(
             target, part.text, part.places, part.dates, part.mentions, self.country_label,
-            refers_back,
+            refers_back, part.span.start,
         )  # fmt: skip
 
 
@@ -224,6 +239,7 @@ def _extract_post(
 ) -> tuple[list[Candidate], int]:
     """Candidates of one post, and the number of the last paragraph read."""
     out: list[Candidate] = []
+    totals: list[str] = []
     section = ""
     year_hint = post.date.year if post.date else None
     for paragraph in post.paragraphs:
@@ -232,13 +248,24 @@ def _extract_post(
         focus = section or main
         in_paragraph: list[Candidate] = []
         for sentence in split_sentences(paragraph):
-            group = _sentence(
-                sentence, src, post, paragraph_no, focus, year_hint, in_paragraph, out
-            )
-            in_paragraph += group
+            where = (paragraph_no, focus, section, year_hint)
+            in_paragraph += _sentence(sentence, src, post, where, in_paragraph, out, totals)
             year_hint = last_year_in(sentence) or year_hint
         out += in_paragraph
+    _keep_totals(out, totals)
     return _drop_background(post, settle_places(out)), paragraph_no
+
+
+def _keep_totals(candidates: list[Candidate], totals: list[str]) -> None:
+    """A total over several events is kept once, on the post's first candidate, flagged."""
+    if not candidates:
+        return
+    for total in totals:
+        candidates[0].figure_notes.append(f"the report gives a total over several incidents "
+                                          f"({total!r}): not added to any")  # fmt: skip
+        candidates[0].flags.append(
+            "a total over several incidents is stated: kept in the notes of this one only"
+        )
 
 
 def _drop_background(post: Post, candidates: list[Candidate]) -> list[Candidate]:
@@ -259,79 +286,113 @@ def _sentence(
     sentence: str,
     src: _Sources,
     post: Post,
-    paragraph_no: int,
-    focus: str,
-    year_hint: int | None,
+    where: tuple[int, str, str, int | None],
     in_paragraph: list[Candidate],
     earlier: list[Candidate],
+    totals: list[str],
 ) -> list[Candidate]:
-    """Candidates a sentence starts; a back-referring sentence feeds an earlier one."""
-    triggers = find_triggers(sentence)
-    live = [t for t in triggers if not is_hedged(sentence, t)]
+    """Candidates a sentence starts; a sentence about an earlier event adds to it instead."""
+    paragraph_no, focus, section, year_hint = where
+    lang, lex = post.language, lexicon(post.language)
+    triggers = find_triggers(sentence, lang)
+    live = [t for t in triggers if not is_hedged(sentence, t, lang)]
     if triggers and not live:
         return []
-    if not triggers and (HEDGE.search(sentence) or CONDITIONAL_START.match(sentence)):
+    if not triggers and (lex.hedge.search(sentence) or lex.conditional_start.match(sentence)):
         return []
     mentions = src.actors.find(sentence)
     skip = [(m.start, m.end) for m in mentions]
     scan = _Scan(
-        sentence,
-        post,
-        paragraph_no,
-        focus,
-        country_name(focus) if focus else "",
-        mentions,
+        sentence, post, paragraph_no, focus, country_name(focus) if focus else "", mentions,
         find_places(sentence, src.gaz, focus, skip, src.lower_words),
-        find_dates(sentence, post.date, year_hint),
-        in_paragraph,
-        earlier,
-    )
-    for span in event_segments(sentence, live):
+        find_dates(sentence, post.date, year_hint, lang), in_paragraph, earlier, totals,
+        section,
+    )  # fmt: skip
+    for span in event_segments(sentence, live, lang):
         _read_part(scan, scan.part(span, live))
     return scan.new
 
 
+def _is_total(scan: _Scan, part: _Part) -> bool:
+    figures = find_figures(part.text, [], scan.lang)
+    return is_total(part.text, bool(figures.fatalities), part.exact_date)
+
+
 def _read_part(scan: _Scan, part: _Part) -> None:
-    """Start a candidate for the part, add it to an earlier one, or drop it."""
+    """Start a candidate for the part, add it to the event it is about, or drop it."""
+    lex = lexicon(scan.lang)
+    if _is_total(scan, part):
+        scan.totals.append(part.text.strip())
+        return
     trig = part.main_trigger
+    refers_back = trig is not None and is_back_reference(
+        part.text, trig, part.span.start, scan.lang
+    )
     if trig is None:
-        target = referent(scan.in_paragraph + scan.new, part.dates)
-        if target is not None:
-            scan.merge(target, part, INCIDENT_BACK.search(part.text) is not None)
+        refers_back = lex.incident_back.search(part.text) is not None
+    facts = PartFacts(
+        trig, part.dates, part.places, part.text, refers_back,
+        lex.also.search(part.text) is not None, scan.section, part.span.start,
+    )  # fmt: skip
+    separate = lex.separate.search(scan.sentence) is not None
+    if _added_to_earlier(scan, part, facts, separate):
         return
-    refers_back = is_back_reference(part.text, trig, part.span.start)
-    weak = trig.priority < 0 and not (part.own_place or part.exact_date)
-    if weak and not refers_back and HEDGE.search(scan.sentence):
-        # "analysts believe they will ... begin staging attacks": a
-        # general word in a sentence of speculation adds nothing.
+    if trig is None or not _stands_alone(scan, part, trig, refers_back):
         return
-    if (refers_back or weak) and _absorbed(scan, part, trig, refers_back, weak):
-        return
-    if GENERIC.search(scan.sentence) and not part.own_date:
-        return
+    _start_candidate(scan, part, trig, facts, separate)
+
+
+def _added_to_earlier(scan: _Scan, part: _Part, facts: PartFacts, separate: bool) -> bool:
+    """True when the part was added to the event it is about (see :mod:`linking`)."""
+    if (separate or part.span.relation) and facts.trigger is not None:
+        return False  # "Separately, ...", "X one day after Y": another event
+    candidates, paragraph = scan.so_far, scan.in_paragraph + scan.new
+    if facts.trigger is None:
+        # No event word: it is about the event its date names, else the
+        # latest of its paragraph, else the post's only one.
+        target = referent(paragraph, part.dates) or (
+            candidates[0] if len(candidates) == 1 else None
+        )
+    else:
+        target = target_of(facts, candidates, paragraph)
+    if target is None:
+        return False
+    if facts.trigger is not None:
+        upgrade_type(target, facts.trigger)
+    scan.merge(target, part, facts.refers_back)
+    return True
+
+
+def _stands_alone(scan: _Scan, part: _Part, trig: Trigger, refers_back: bool) -> bool:
+    """True when a part that adds to no earlier event says enough to be one itself.
+
+    A general event word ("killed", "the blast") needs its own town or
+    day; a part pointing back at an event the post does not have needs its
+    own town or date; a general statement ("a string of attacks since
+    January") needs its own date.
+    """
+    if trig.priority < 0 and not (part.own_place or part.exact_date):
+        return False
+    if refers_back and not (part.own_place or part.own_date):
+        return False
+    if not part.own_date and is_trend(part.text, trig, scan.lang):
+        return False
+    if lexicon(scan.lang).also.search(part.text) and scan.so_far and trig.priority >= 0:
+        return True  # "Rebels also held ...": on the day of the event before
+    return not (lexicon(scan.lang).generic.search(scan.sentence) and not part.own_date)
+
+
+def _start_candidate(
+    scan: _Scan, part: _Part, trig: Trigger, facts: PartFacts, separate: bool
+) -> None:
     cand = _new_candidate(scan, part, trig)
+    inherit(cand, facts, scan.so_far)
     scan.previous_date = cand.date
-    same = same_event(cand, scan.in_paragraph + scan.new)
+    same = None if separate else same_event(cand, scan.so_far)
     if same is not None:
         scan.merge(same, part, True)
         return
     scan.new.append(cand)
-
-
-def _absorbed(scan: _Scan, part: _Part, trig: Trigger, refers_back: bool, weak: bool) -> bool:
-    """True when a part that points back or is weak adds to an earlier candidate or is dropped.
-
-    It adds to the candidate it refers to (in this paragraph, else the
-    post's last one of the same type); with none, a weak part or one with
-    neither its own place nor date is dropped.
-    """
-    target = referent(scan.in_paragraph + scan.new, part.dates)
-    if target is None and refers_back:
-        target = next((c for c in reversed(scan.earlier) if c.event_type == trig.event_type), None)
-    if target is not None:
-        scan.merge(target, part, True)
-        return True
-    return weak or not (part.own_place or part.own_date)
 
 
 def _new_candidate(scan: _Scan, part: _Part, trig: Trigger) -> Candidate:
@@ -340,19 +401,16 @@ def _new_candidate(scan: _Scan, part: _Part, trig: Trigger) -> Candidate:
         scan.post, scan.paragraph_no, scan.sentence, part.text, trig,
         trig.event_type, trig.sub_event_type, country_iso3=scan.focus,
     )  # fmt: skip
-    cand.generic = bool(GENERIC.search(scan.sentence))
-    type_details(cand, part.text)
+    cand.generic = bool(lexicon(scan.lang).generic.search(scan.sentence))
     span = part.span
-    choose_date(
-        cand, part.dates, span.relation, span.days, scan.previous_date,
-        scan.in_paragraph + scan.earlier,
-    )  # fmt: skip
-    choose_place(cand, part.places, part.text, scan.in_paragraph + scan.new)
     figures = find_figures(
-        part.text, [(d.start - span.start, d.end - span.start) for d in part.dates]
+        part.text, [(d.start - span.start, d.end - span.start) for d in part.dates], scan.lang
     )
-    cand.fatalities, cand.injuries = figures.fatalities, figures.injuries
-    cand.figure_notes += figures.notes
+    type_details(cand, part.text, figures)
+    choose_date(cand, part.dates, span.relation, span.days, scan.previous_date, scan.so_far)
+    choose_place(cand, part.places, part.text, scan.in_paragraph + scan.new)
+    cand.named_places += [fold(p.text) for p in part.places if not p.country_only]
+    cand.casualties.add(figures)
     label = country_name(cand.place.iso3) if cand.place else scan.country_label
     cand.actors += actor_roles(scan.sentence, part.mentions, label, 0, trig.start)
     cand.missing_places += unfound_places(part.text, part.places)
