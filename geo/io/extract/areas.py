@@ -13,11 +13,10 @@ region names are reconciled with the layer by
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from geo.reference.countries import country_name
-from geo.reference.names import fold
 
 
 @dataclass(frozen=True)
@@ -32,35 +31,45 @@ class AreaPoint:
 
 @dataclass
 class _Layers:
-    """The admin-1 names and points, and the countries' points."""
+    """The admin-1 layer with its name reconciler, the admin-0 layer, and points made so far.
 
+    Points and shapes are made per area on first use, so a large layer costs
+    only the areas reports name.
+    """
+
+    admin1: Any
     names: Any
-    regions: dict[tuple[str, str], AreaPoint]
-    countries: dict[str, AreaPoint]
-    shapes: dict[tuple[str, str], Any]
+    admin0: Any
+    points: dict[tuple[str, str], AreaPoint] = field(default_factory=dict)
+
+    def shape(self, iso3: str, area: str) -> Any:
+        """The area's polygon (its rows merged), or None."""
+        import shapely
+
+        rows = self.admin1[(self.admin1["iso3"] == iso3) & (self.admin1["area"] == area)]
+        return shapely.union_all(rows.geometry.to_numpy()) if len(rows) else None
+
+    def point(self, iso3: str, area: str) -> AreaPoint | None:
+        """The area's representative point (inside its polygon), made once."""
+        import shapely
+
+        key = (iso3, area)
+        if key not in self.points:
+            shape = self.shape(iso3, area)
+            if shape is None:
+                return None
+            point = shapely.point_on_surface(shape)
+            self.points[key] = AreaPoint(area, iso3, point.y, point.x)
+        return self.points[key]
 
 
 @functools.lru_cache(maxsize=1)
 def _layers() -> _Layers:
     """Read the shipped layers once (a fraction of a second, only when needed)."""
-    import shapely
-
     from geo.reference.boundaries import AreaNames, load_admin0, load_admin1
 
     admin1 = load_admin1()
-    names = AreaNames(admin1)
-    regions: dict[tuple[str, str], AreaPoint] = {}
-    shapes: dict[tuple[str, str], Any] = {}
-    for (iso3, area), group in admin1.groupby(["iso3", "area"], sort=False):
-        shape = shapely.union_all(group.geometry.to_numpy())
-        point = shapely.point_on_surface(shape)
-        regions[(str(iso3), str(area))] = AreaPoint(str(area), str(iso3), point.y, point.x)
-        shapes[(str(iso3), str(area))] = shape
-    countries: dict[str, AreaPoint] = {}
-    for row in load_admin0().itertuples():
-        point = shapely.point_on_surface(row.geometry)
-        countries[str(row.iso3)] = AreaPoint(str(row.name), str(row.iso3), point.y, point.x)
-    return _Layers(names, regions, countries, shapes)
+    return _Layers(admin1, AreaNames(admin1), load_admin0())
 
 
 def region(name: str, iso3: str = "") -> AreaPoint | None:
@@ -76,7 +85,7 @@ def region(name: str, iso3: str = "") -> AreaPoint | None:
         match = layers.names.match(name)
     if match is None:
         return None
-    return layers.regions.get((match.iso3, match.area))
+    return layers.point(match.iso3, match.area)
 
 
 def region_of_place(result: Any) -> AreaPoint | None:
@@ -93,19 +102,17 @@ def region_at(lat: float, lon: float, iso3: str) -> AreaPoint | None:
     """The admin-1 area of ``iso3`` that holds the point, or None."""
     import shapely
 
-    layers = _layers()
-    point = shapely.Point(lon, lat)
-    for (code, area), shape in layers.shapes.items():
-        if code == iso3 and shape.covers(point):
-            return layers.regions[(code, area)]
-    return None
+    layer = _layers().admin1
+    own = layer[layer["iso3"] == iso3]
+    hit = own[own.geometry.covers(shapely.Point(lon, lat))]
+    return _layers().point(iso3, str(hit["area"].iloc[0])) if len(hit) else None
 
 
 def contains(area: AreaPoint, lat: float, lon: float, tolerance_km: float = 5.0) -> bool:
     """Whether the point lies in the area (or within ``tolerance_km`` of its edge)."""
     import shapely
 
-    shape = _layers().shapes.get((area.iso3, area.area))
+    shape = _layers().shape(area.iso3, area.area)
     if shape is None:
         return False
     point = shapely.Point(lon, lat)
@@ -116,12 +123,15 @@ def contains(area: AreaPoint, lat: float, lon: float, tolerance_km: float = 5.0)
 
 def country(iso3: str) -> AreaPoint | None:
     """The country's representative point from the admin-0 layer, or None."""
-    found = _layers().countries.get(iso3)
-    if found is None:
-        return None
-    return AreaPoint(country_name(iso3) or found.area, iso3, found.latitude, found.longitude)
+    import shapely
 
-
-def same_region(a: AreaPoint | None, b: AreaPoint | None) -> bool:
-    """True when both are the same admin-1 area."""
-    return a is not None and b is not None and (a.iso3, fold(a.area)) == (b.iso3, fold(b.area))
+    layers = _layers()
+    key = (iso3, "")  # no admin-1 area has an empty name
+    if key not in layers.points:
+        rows = layers.admin0[layers.admin0["iso3"] == iso3]
+        if not len(rows):
+            return None
+        point = shapely.point_on_surface(shapely.union_all(rows.geometry.to_numpy()))
+        name = country_name(iso3) or str(rows["name"].iloc[0])
+        layers.points[key] = AreaPoint(name, iso3, point.y, point.x)
+    return layers.points[key]
