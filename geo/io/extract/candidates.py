@@ -19,7 +19,7 @@ from geo.io.extract.events import Trigger
 from geo.io.extract.figures import Figures, find_figures
 from geo.io.extract.places import PlaceMention
 from geo.io.extract.posts import Post
-from geo.io.extract.roles import Role, actor_roles
+from geo.io.extract.roles import UNCLAIMED, Role, actor_roles
 from geo.io.extract.textdates import DateMention
 from geo.io.extract.victims import target_kind
 from geo.reference.countries import country_name
@@ -53,7 +53,9 @@ class Candidate:
     "neighbour", "previous"): the confidence score and the analyst's notes
     depend on it. ``named_places`` are the names of the towns its sentences
     name (a later sentence naming one of them is about the same event);
-    ``flags`` what the analyst should check beyond the unresolved fields.
+    ``flags`` what the analyst should check beyond the unresolved fields;
+    ``unidentified`` is set when its sentences say the attack was unclaimed
+    or the attackers unidentified (see :mod:`geo.io.extract.roles`).
     """
 
     post: Post
@@ -79,6 +81,7 @@ class Candidate:
     generic: bool = False
     named_places: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    unidentified: bool = False
 
     @property
     def fatalities(self) -> int | None:
@@ -186,8 +189,8 @@ def merge_into(
     base = 100 * (len(cand.context) + 1)
     roles = actor_roles(text, mentions, label, base)
     cand.actors += roles if refers_back else [r for r in roles if r[1] > 0]
-    if "civilian" in figures.groups or CIVILIAN_WORDS.search(text):
-        cand.civilian = True
+    cand.civilian = cand.civilian or civilians_targeted(figures.groups, target_kind(text))
+    cand.unidentified = cand.unidentified or bool(UNCLAIMED.search(text))
 
 
 # Event words that say someone was attacked or killed, not how: the victims
@@ -230,9 +233,18 @@ def type_details(cand: Candidate, text: str, figures: Figures | None = None) -> 
     _victim_type(cand, groups, target)
     if cand.event_type == "Protests" and INTERVENTION.search(text):
         cand.sub_event_type = "Protest with intervention"
-    cand.civilian = (
-        "civilian" in groups or target == "civilian" or bool(CIVILIAN_WORDS.search(text))
-    )
+    cand.civilian = civilians_targeted(groups, target)
+
+
+def civilians_targeted(groups: set[str], target: str) -> bool:
+    """True when civilians were what the event hit: its target, or its only victims.
+
+    A bomb at an army camp that also killed a passer-by did not target
+    civilians; one on a bus, or gunmen killing villagers, did.
+    """
+    if target:
+        return target == "civilian"
+    return "civilian" in groups and not groups & {"armed", "attacker"}
 
 
 def upgrade_type(cand: Candidate, trig: Trigger) -> None:

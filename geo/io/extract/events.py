@@ -158,6 +158,13 @@ CONDITIONAL_START = re.compile(r"^\W*(?:if|should|unless|whether|in case)\b", re
 NEGATED_BEFORE = re.compile(
     r"\b(?:no|without|nor|never|aucune?|pas d['\u2019e]|sans|ni)\s+(?:\w+\s+)?$", re.I
 )
+# "hostages are still held", « toujours détenus »: a standing situation, not
+# an event of the report.
+STANDING = re.compile(
+    r"\b(?:(?:are|is|remain|remains|still) (?:being )?held|in captivity|(?:still|remain) missing"
+    r"|toujours (?:d\u00e9tenue?s?|retenue?s?|aux mains)|en captivit\u00e9)\b",
+    re.I,
+)
 # English perfect and progressive tenses ("attacks have displaced thousands",
 # "protesters are holding the square"): a situation that began at a time the
 # text does not give.

@@ -235,7 +235,7 @@ class Figures:
     ``attackers`` the attackers' share of it; ``toll`` a revised toll the
     text gives as final; ``more`` is True when the deaths are said to be in
     addition to others ("seven more bodies", "were also killed"); ``groups``
-    holds who the dead were (see :mod:`geo.io.extract.victims`).
+    holds who the dead and wounded were (see :mod:`geo.io.extract.victims`).
     """
 
     fatalities: int | None = None
@@ -333,6 +333,7 @@ def _note_bound(out: Figures, cleaned: str, m: _Number) -> None:
 def _add(out: Figures, cleaned: str, m: _Number, read: _Read) -> None:
     """Add one read number to the deaths or injuries."""
     _note_bound(out, cleaned, m)
+    out.groups.add(read.group)
     if read.kind == "injury":
         out.injuries = (out.injuries or 0) + m.value
         return
@@ -342,7 +343,6 @@ def _add(out: Figures, cleaned: str, m: _Number, read: _Read) -> None:
     if read.toll:
         out.toll = m.value
         out.notes.append(f"revised toll: {m.value} (the final figure)")
-    out.groups.add(read.group)
     if read.group == "attacker":
         out.attackers = (out.attackers or 0) + m.value
     out.fatalities = (out.fatalities or 0) + m.value

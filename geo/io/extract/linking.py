@@ -148,11 +148,12 @@ def _towns_agree(facts: PartFacts, target: Candidate) -> bool:
 
 
 def _country_agrees(facts: PartFacts, target: Candidate) -> bool:
-    """A part of another country's section, or naming another country, is another event."""
-    if facts.section and target.country_iso3 and facts.section != target.country_iso3:
-        return False
-    countries = {p.iso3 for p in facts.places if p.country_only}
-    return not countries or not target.country_iso3 or target.country_iso3 in countries
+    """A part of another country's section ("Tunisia: ...") is another event.
+
+    A country merely named ("close to the border with Mali", « la zone du
+    lac Tchad ») does not tell events apart.
+    """
+    return not (facts.section and target.country_iso3 and facts.section != target.country_iso3)
 
 
 def _back_target(

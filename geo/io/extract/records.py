@@ -15,7 +15,7 @@ import pandas as pd
 from geo.io.extract.candidates import Candidate
 from geo.io.extract.events import ONGOING
 from geo.io.extract.places import GazetteerLike, PlaceMention
-from geo.io.extract.roles import actor_pair
+from geo.io.extract.roles import actor_pair, attribution_note
 from geo.model.schema import CIVILIAN_TARGETING, COLUMNS, Problem, validate_frame
 from geo.reference.countries import country_name
 
@@ -145,6 +145,9 @@ def _score_details(conf: _Confidence, cand: Candidate, actors: tuple[str, str]) 
 def _notes(cand: Candidate) -> str:
     """The sentence, with what the extractor assumed about it in brackets."""
     extra = [*cand.figure_notes, *cand.casualties.summary()]
+    attribution = attribution_note(cand.actors, cand.unidentified)
+    if attribution:
+        extra.append(attribution)
     if cand.fatalities is None:
         extra.append("no deaths stated")
     if cand.injuries:
@@ -192,7 +195,9 @@ def _row(cand: Candidate, source: str | None) -> dict[str, Any]:
         _score_no_place(conf, cand, country)
     _score_date(conf, cand)
     conf.unresolved += cand.flags
-    actor1, actor2 = actor_pair(cand.actors, cand.event_type, cand.civilian, country)
+    actor1, actor2 = actor_pair(
+        cand.actors, cand.event_type, cand.civilian, country, cand.unidentified
+    )
     _score_details(conf, cand, (actor1, actor2))
     fields = _place_fields(result)
     if place is not None and result is None and not place.country_only:

@@ -53,6 +53,7 @@ from geo.io.extract.candidates import (
 )
 from geo.io.extract.choosing import settle_places
 from geo.io.extract.events import (
+    STANDING,
     Segment,
     Trigger,
     event_segments,
@@ -73,7 +74,7 @@ from geo.io.extract.places import (
 )
 from geo.io.extract.posts import Post, split_posts, split_sentences, strip_section
 from geo.io.extract.records import candidates_frame
-from geo.io.extract.roles import actor_roles
+from geo.io.extract.roles import UNCLAIMED, actor_roles
 from geo.io.extract.textdates import DateMention, dated_years, find_dates, last_year_in
 from geo.reference.countries import country_name
 from geo.reference.names import fold
@@ -377,6 +378,8 @@ def _stands_alone(scan: _Scan, part: _Part, trig: Trigger, refers_back: bool) ->
         return False
     if not part.own_date and is_trend(part.text, trig, scan.lang):
         return False
+    if STANDING.search(scan.sentence):
+        return False
     if lexicon(scan.lang).also.search(part.text) and scan.so_far and trig.priority >= 0:
         return True  # "Rebels also held ...": on the day of the event before
     return not (lexicon(scan.lang).generic.search(scan.sentence) and not part.own_date)
@@ -413,5 +416,6 @@ def _new_candidate(scan: _Scan, part: _Part, trig: Trigger) -> Candidate:
     cand.casualties.add(figures)
     label = country_name(cand.place.iso3) if cand.place else scan.country_label
     cand.actors += actor_roles(scan.sentence, part.mentions, label, 0, trig.start)
+    cand.unidentified = bool(UNCLAIMED.search(part.text))
     cand.missing_places += unfound_places(part.text, part.places)
     return cand
