@@ -33,8 +33,9 @@ LATER_START = re.compile(
 SAME_PLACE = re.compile(r"\b(?:the same|that)\s+(?:city|town|village|area|place|locality)\b", re.I)
 IN_BEFORE = re.compile(r"\b(?:in|at|near|of|outside|into|from)\s+(?:the\s+)?(?:\w+\s+){0,3}$", re.I)
 INTERVENTION = re.compile(
-    r"tear ?gas|dispersed|rubber bullets|water cannon"
-    r"|fired (?:on|at) (?:the )?(?:crowd|protesters)",
+    r"tear ?gas|dispersed|rubber bullets|water cannon|stun grenades|broke up|break up"
+    r"|fired (?:on|at) (?:the )?(?:crowd|protesters)|gaz lacrymog\u00e8nes?|dispers\u00e9e?s?"
+    r"|balles en caoutchouc|canons? \u00e0 eau|grenades (?:lacrymog\u00e8nes|assourdissantes)",
     re.I,
 )
 CIVILIAN_WORDS = re.compile(

@@ -56,8 +56,9 @@ UNIT_AFTER = re.compile(
 )
 DEATH = (
     r"(?:killed|dead|died|deaths?|lives|fatalities|slain|perished|executed|massacred"
-    r"|shot dead|bodies|corpses|neutrali[sz]ed|tu\u00e9e?s?|morts?|d\u00e9c\u00e9d\u00e9e?s?"
-    r"|perdu la vie|abattue?s?|ex\u00e9cut\u00e9e?s?|neutralis\u00e9e?s?|cadavres|corps sans vie)"
+    r"|shot dead|bodies|corpses|neutrali[sz]ed|succumbed|tu\u00e9e?s?|morts?"
+    r"|d\u00e9c\u00e9d\u00e9e?s?|perdu la vie|abattue?s?|ex\u00e9cut\u00e9e?s?|neutralis\u00e9e?s?"
+    r"|cadavres|corps sans vie|p\u00e9ri|p\u00e9rissent|trouv\u00e9 la mort|succomb\u00e9)"
 )
 INJURY = r"(?:wounded|injured|injuries|hurt|wounding|injuring|bless\u00e9e?s?|blessant|blessures)"
 DEATH_BEFORE = re.compile(
@@ -130,7 +131,9 @@ _VAGUE_RE = re.compile(
 _DIGITS = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\w%]|[.,]\d)")
 _WORD_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LIST_JOIN = re.compile(
-    r"^[\s\"\u00bb\u201d]*(?:[\w'\u2019-]+\s+){0,4}?(?:and|et|,|as well as|plus)\s*$", re.I
+    r"^[\s\"\u00bb\u201d]*(?:[\w'\u2019-]+\s+){0,4}?(?:and|et|,|as well as|plus)\s*"
+    r"(?:the\s+|les\s+|their\s+|leurs\s+)?$",
+    re.I,
 )
 _STOP = re.compile(
     r"[;:.]|\b(?:and|et)\s+(?=(?:others?|they|he|she|it|the rest|many|some)\s+(?:were|was))",

@@ -49,7 +49,8 @@ TRIGGERS_FR: tuple[tuple[str, str, str, int], ...] = (
     ),
     (
         rf"frappes? (?:a{_E}riennes?|de drones?)|bombardements? a{_E}riens?|raids? a{_E}riens?"
-        rf"|frappes? de l['\u2019]aviation|drones? (?:a|ont) (?:frapp{_E}|vis{_E}|bombard{_E})"
+        rf"|frappes? de l['\u2019]aviation|drones?(?: [\w'\u2019]+){{0,4}}? (?:a|ont)"
+        rf" (?:frapp{_E}|vis{_E}|bombard{_E}|cibl{_E})"
         rf"|frapp{_E}e?s? par (?:un|des) drones?",
         "Explosions/Remote violence",
         "Air/drone strike",
@@ -127,7 +128,8 @@ TRIGGERS_FR: tuple[tuple[str, str, str, int], ...] = (
         -1,
     ),
     (
-        rf"tu{_E}e?s?|tuant|morts?|d{_E}c{_E}d{_E}e?s?|perdu la vie|abattue?s?|corps sans vie",
+        rf"tu{_E}e?s?|tuant|morts?|d{_E}c{_E}d{_E}e?s?|perdu la vie|abattue?s?|corps sans vie"
+        rf"|p{_E}ri|trouv{_E} la mort|succomb{_E}",
         "Violence against civilians",
         "Attack",
         -2,

@@ -34,6 +34,7 @@ sentence by sentence and hands each part to them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -309,9 +310,54 @@ def _sentence(
         find_dates(sentence, post.date, year_hint, lang), in_paragraph, earlier, totals,
         section,
     )  # fmt: skip
-    for span in event_segments(sentence, live, lang):
+    for span in _split_lists(scan, event_segments(sentence, live, lang), live):
         _read_part(scan, scan.part(span, live))
     return scan.new
+
+
+# "... near Ansongo and, on 4 March, abducted ...", "... on Monday; on
+# Tuesday ...": where a sentence listing events moves on to the next one.
+_LIST_CUT = re.compile(r",?\s+(?:and|et|while|puis|then)\b\s*,?\s*|;\s*|,\s+", re.I)
+_COUNT_OR_DIGIT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|un|deux"
+                             r"|trois|quatre|cinq|six|sept|huit|neuf|dix)\b", re.I)  # fmt: skip
+
+
+def _split_lists(scan: _Scan, segments: list[Segment], live: list[Trigger]) -> list[Segment]:
+    """Cut a segment that lists events on different days ("X on 3 March and, on 4 March, Y").
+
+    The cut is the last connector between two day-precise dates that
+    differ. The part after it needs its own event word, or a figure and a
+    town of its own; in the second case it shares the event word before it
+    ("killed three villagers in X on Monday and five in Y on Tuesday").
+    """
+    out: list[Segment] = []
+    for seg in segments:
+        dates = [d for d in scan.dates if seg.start <= d.start < seg.end and d.date is not None
+                 and d.precision == 1 and not d.statement]  # fmt: skip
+        start, relation, days = seg.start, seg.relation, seg.days
+        for left, right in zip(dates, dates[1:], strict=False):
+            cuts = list(_LIST_CUT.finditer(scan.sentence, left.end, right.start))
+            if left.date == right.date or not cuts:
+                continue
+            cut = cuts[-1]
+            before = [t for t in live if start <= t.start < cut.start()]
+            after = scan.sentence[cut.end() : seg.end]
+            own = [t for t in live if cut.end() <= t.start < seg.end]
+            if not before or not (own or _lists_more(scan, after, cut.end(), seg.end)):
+                continue
+            if not own:
+                live.append(dataclasses.replace(max(before, key=lambda t: t.priority),
+                                                start=cut.end(), end=cut.end()))  # fmt: skip
+            out.append(Segment(start, cut.start(), relation, days))
+            start, relation, days = cut.end(), "", 0
+        out.append(Segment(start, seg.end, relation, days))
+    return out
+
+
+def _lists_more(scan: _Scan, after: str, start: int, end: int) -> bool:
+    """True when the words after a list's connector name a count and a town of their own."""
+    towns = [p for p in scan.places if start <= p.start < end and not p.country_only]
+    return bool(towns) and bool(_COUNT_OR_DIGIT.search(after))
 
 
 def _is_total(scan: _Scan, part: _Part) -> bool:
