@@ -139,16 +139,16 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
     (r"wounded|injured", "Violence against civilians", "Attack", -3),
 )
 HEDGE = re.compile(
-    r"\b(?:may|might|could|would|will|shall|should|likely|unlikely|possible|possibly"
+    r"\b(?:(?-i:may)|might|could|would|will|shall|should|likely|unlikely|possible|possibly"
     r"|potential(?:ly)?|risk|threats?|fears?|expected|expects|plans? to|planning|advised|advises"
     r"|advice|warn(?:s|ed|ing)?|prepare|preparing|capable|if|whether|aimed at|in order to)\b",
     re.I,
 )
 # After the event word only the clause's own predicate hedges it ("clashes
 # are likely to occur"); "suspected of planning attacks" hedges the attacks,
-# not the arrest before it.
+# not the arrest before it. "may" is the verb only in lower case ("on 3 May").
 HEDGE_AFTER = re.compile(
-    r"\b(?:may|might|could|would|will|shall|should|likely|unlikely|expected|possible"
+    r"\b(?:(?-i:may)|might|could|would|will|shall|should|likely|unlikely|expected|possible"
     r"|feared|planned|threaten(?:s|ed)?)\b",
     re.I,
 )

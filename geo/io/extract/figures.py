@@ -301,7 +301,11 @@ def _read(cleaned: str, numbers: list[_Number], k: int) -> _Read | None:
     head = before[: qual.start()] if qual else before
     stop = numbers[k + 1].start if k + 1 < len(numbers) else len(cleaned)
     kind = _kind(head, cleaned[m.end : stop])
-    if re.search(r"\bneutrali[sz]", head + cleaned[m.end : stop], re.I) and kind == "death":
+    first_death = re.search(rf"(?<![\w-]){DEATH}(?![\w-])", cleaned[m.end : stop], re.I)
+    neutralised = re.search(r"neutrali[sz]\w*[\s\"\u00ab\u00bb\u201c\u201d]*$", head, re.I) or (
+        first_death is not None and first_death.group(0).casefold().startswith("neutrali")
+    )
+    if neutralised and kind == "death":
         group = "attacker"  # a military euphemism for killing enemy fighters
     toll = bool(TOLL_BEFORE.search(head))
     if toll:

@@ -59,10 +59,11 @@ FOLLOW_UP = re.compile(
     r"|(?:their|the) remains)\b",
     re.I,
 )
-# "the attackers arrived on motorbikes", « les assaillants ont incendié des
-# greniers »: the people of the event just reported, doing more of it.
+# "the attackers arrived on motorbikes", "two other attackers were shot
+# dead", « les assaillants ont incendié des greniers »: the people of the
+# event just reported, doing or suffering more of it.
 ATTACKERS_BACK = re.compile(
-    r"\b(?:the|these|those|les|ces)\s+(?:attackers|assailants|gunmen|raiders|kidnappers"
+    r"\b(?:the|these|those|other|les|ces|autres)\s+(?:attackers|assailants|gunmen|raiders|kidnappers"
     r"|assaillants|agresseurs|ravisseurs|hommes arm\u00e9s|individus arm\u00e9s)\b",
     re.I,
 )

@@ -55,8 +55,8 @@ CLAIM_AFTER = re.compile(
     re.I,
 )
 CLAIM_BEFORE = re.compile(
-    r"\b(?:claimed by|revendiqu\u00e9e?s? par)\s+(?:the\s+|le\s+|la\s+|les\s+|l['\u2019])?"
-    r"(?:[\w'\u2019-]+\s+){0,2}$",
+    r"\b(?:claimed by|revendiqu\u00e9e?s? (?:\w+\s+){0,2}?par)\s+"
+    r"(?:the\s+|le\s+|la\s+|les\s+|l['\u2019])?(?:[\w'\u2019-]+\s+){0,2}$",
     re.I,
 )
 BLAME_BEFORE = re.compile(

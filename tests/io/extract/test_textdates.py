@@ -1,0 +1,71 @@
+"""Dates in English and French, resolved by dateparser against the post (extract.textdates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from geo.io.extract import find_dates
+from geo.io.extract.textdates import full_date_in
+
+THURSDAY = dt.date(2021, 9, 16)
+
+
+def _dates(text: str, lang: str = "en", post: dt.date | None = THURSDAY) -> dict[str, object]:
+    return {d.text: d.date for d in find_dates(text, post, None, lang)}
+
+
+def test_weekdays_are_the_latest_such_day_on_or_before_the_post():
+    found = _dates("late on Thursday, and Monday's raid, and overnight on Saturday")
+    assert found == {
+        "late on Thursday": THURSDAY,  # the post's own weekday is the post's day
+        "Monday's": dt.date(2021, 9, 13),
+        "on Saturday": dt.date(2021, 9, 11),
+    }
+
+
+def test_french_weekdays_dates_and_nights():
+    found = _dates(
+        "mercredi soir, puis le 2 septembre, puis dimanche 5 septembre 2021, "
+        "dans la nuit de vendredi à samedi",
+        "fr",
+    )
+    assert found == {
+        "mercredi soir": dt.date(2021, 9, 15),
+        "le 2 septembre": dt.date(2021, 9, 2),
+        "dimanche 5 septembre 2021": dt.date(2021, 9, 5),
+        "dans la nuit de vendredi à samedi": dt.date(2021, 9, 10),
+    }
+
+
+def test_future_days_are_not_dated():
+    assert _dates("talks resume next Monday") == {}
+    assert _dates("une marche est prévue lundi prochain", "fr") == {}
+
+
+def test_anchors_count_from_another_event():
+    [earlier] = find_dates("Three days earlier, gunmen had raided the market.", THURSDAY)
+    assert (earlier.kind, earlier.offset, earlier.date) == ("anchor", -3, None)
+    [lendemain] = find_dates("Le lendemain, les assaillants sont revenus.", THURSDAY, None, "fr")
+    assert lendemain.offset == 1
+
+
+def test_the_date_of_a_statement_is_marked():
+    dates = find_dates("The ambush happened on Tuesday, the governor said on Wednesday.", THURSDAY)
+    assert [(d.text, d.statement) for d in dates] == [
+        ("on Tuesday", False),
+        ("on Wednesday", True),
+    ]
+    [joint] = find_dates("selon un notable joint mardi", THURSDAY, None, "fr")
+    assert joint.statement
+
+
+def test_without_a_post_date_the_texts_year_is_used():
+    [day] = find_dates("on 9 July", None, 2014)
+    assert day.date == dt.date(2014, 7, 9) and "2014" in day.note
+    [unknown] = find_dates("le 9 juillet", None, None, "fr")
+    assert unknown.date is None and unknown.note == "year not known"
+
+
+def test_headings_with_french_dates_start_posts():
+    assert full_date_in("Bulletin sécuritaire du 3 février 2020") == dt.date(2020, 2, 3)
+    assert full_date_in("Nothing dated here") is None
