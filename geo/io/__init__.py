@@ -5,6 +5,7 @@ Modules
 ::
 
     store      reading and writing incident files: atomic writes, lock, append
+    audit      the append-only audit trail beside the store, and audited appends
     dedupe     duplicate detection between stored and incoming rows
     rejects    the layout of rejected rows
     ingest     ACLED, UCDP GED and mapped CSV/GeoJSON imports
@@ -22,6 +23,7 @@ the package itself loads nothing, so a light import stays light.
 
 __all__ = [
     "store",
+    "audit",
     "dedupe",
     "rejects",
     "ingest",

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.io.audit import AUDIT_COLUMNS
 from geo.io.store import to_csv_frame
 
 __all__ = ["TABLE_COLUMNS", "incidents_table", "to_csv_bytes", "to_geojson"]
@@ -40,13 +41,16 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def incidents_table(filtered: pd.DataFrame) -> pd.DataFrame:
+def incidents_table(filtered: pd.DataFrame, *, audit: bool = False) -> pd.DataFrame:
     """The columns the incidents page shows, newest first.
 
     This same frame is what the CSV and GeoJSON downloads contain, so a
-    download is exactly the table on the screen.
+    download is exactly the table on the screen. Who added each incident
+    and when (:data:`geo.io.audit.AUDIT_COLUMNS`) is left out, so the files
+    keep ACLED's layout, unless ``audit`` asks for it.
     """
-    cols = [c for c in TABLE_COLUMNS if c in filtered.columns]
+    wanted = TABLE_COLUMNS + (AUDIT_COLUMNS if audit else ())
+    cols = [c for c in wanted if c in filtered.columns]
     table = filtered[cols].sort_values("event_date", ascending=False, kind="stable")
     if "border_km" in table.columns:
         table = table.assign(border_km=table["border_km"].astype(float).round(1))

@@ -288,6 +288,8 @@ def append_incidents(
     file: str = "<new rows>",
     source_rows: Sequence[int] | None = None,
     id_prefix: str = NEW_ID_PREFIX,
+    added_by: str | None = None,
+    added_at: str | None = None,
 ) -> AppendReport:
     """Append incidents to the store: validate, skip duplicates, lock, write atomically.
 
@@ -321,6 +323,9 @@ def append_incidents(
         of each incoming row (default: its position + 2).
     id_prefix : str
         Prefix of generated ids.
+    added_by, added_at : str, optional
+        Who appended and when (ISO 8601): when ``added_by`` is given, every
+        added row keeps both in columns of those names (see :mod:`geo.io.audit`).
 
     Raises
     ------
@@ -354,6 +359,8 @@ def append_incidents(
         report.duplicates = len(dups)
         to_add = typed.drop(index=dups["pos"].to_numpy()).reset_index(drop=True)
         to_add, report.renumbered = _with_fresh_ids(to_add, existing["event_id"], id_prefix)
+        if added_by is not None:
+            to_add = to_add.assign(added_by=added_by, added_at=added_at or "")
         if len(to_add):
             write_incidents(pd.concat([existing, to_add], ignore_index=True), p)
         report.added = len(to_add)
