@@ -256,6 +256,17 @@ def test_an_unknown_village_with_no_region_stays_unplaced_with_its_name(gaz):
     assert "place 'Koromakan' not found in the gazetteer" in row["unresolved"]
 
 
+def test_a_village_named_later_with_its_region_replaces_the_region(gaz):
+    text = (
+        "Six civilians were killed on 12 May in an attack on a village of the Bankass circle.\n\n"
+        "The village, Koromakan, Bankass circle, Mopti region, was burned by the attackers."
+    )
+    rows = run(text, "2020-05-14", gaz)
+    assert [(r["location"], r["admin1"], r["geo_precision"]) for r in rows] == [
+        ("Koromakan", "Mopti", 3)
+    ]
+
+
 def test_a_region_stands_back_for_the_town_in_the_sentence(gaz):
     text = "On 24 March, in the Tillabéri region, armed men killed four farmers outside Téra."
     [row] = run(text, "2023-03-30", gaz)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from geo.io.extract.actors import Mention
 from geo.io.extract.casualties import Casualties
-from geo.io.extract.choosing import anchors, context_cost, nearest_homonym
+from geo.io.extract.choosing import anchors, context_cost, nearest_homonym, refines
 from geo.io.extract.events import Trigger
 from geo.io.extract.figures import Figures, find_figures
 from geo.io.extract.places import PlaceMention
@@ -170,11 +170,11 @@ def merge_into(
     cand.context.append(text.strip())
     towns = [p for p in places if not p.country_only]
     cand.named_places += [fold(p.text) for p in towns]
-    if cand.place is None and towns:
-        same = [p for p in towns if not cand.country_iso3 or p.iso3 == cand.country_iso3]
-        if same:
-            cand.place, cand.place_how = same[0], "neighbour"
-            cand.country_iso3 = same[0].iso3
+    same = [p for p in towns if not cand.country_iso3 or p.iso3 == cand.country_iso3]
+    better = [p for p in same if refines(cand.place, p)]  # a village beats its region
+    if better:
+        cand.place, cand.place_how = better[0], "neighbour"
+        cand.country_iso3 = better[0].iso3
     if cand.date is None:
         known = [d for d in dates if d.date is not None and not d.statement]
         if known:

@@ -102,6 +102,28 @@ def nearest_homonym(place: PlaceMention, points: list[tuple[float, float]]) -> P
     return dataclasses.replace(place, result=chosen, iso3=chosen.iso3, how=how)
 
 
+def refines(current: PlaceMention | None, offered: PlaceMention) -> bool:
+    """Whether a place a later sentence names should replace the candidate's.
+
+    Any place does when the candidate has none; a village the text names
+    with that region or circle ("an attack on a village of the Bankass
+    circle", then "the village of X, Bankass circle, Mopti region") does
+    when the candidate has only the region: X, kept with its own name and
+    flags. A town merely named in a later sentence ("access to the
+    Bandiagara plateau") does not.
+    """
+    if current is None:
+        return True
+    if current.area not in ("region", "circle") or not offered.said or offered.area:
+        return False
+    if offered.iso3 != current.iso3 or current.result is None:
+        return False
+    if offered.result is None:
+        return True  # a village the gazetteer lacks: its name at least
+    region = areas.region_of_place(offered.result)
+    return region is not None and region.area == str(current.result.admin1)
+
+
 def _country_level(iso3: str) -> PlaceMention | None:
     point = areas.country(iso3)
     if point is None:
