@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from appkit import controls
+from appkit import controls, map_cache
 from appkit import data as cache
 from geo.analysis import summary
 from geo.render.assets import missing_assets, missing_assets_message
 from geo.render.brief import render_brief
-from geo.render.maps import MapOptions, build_map
+from geo.render.maps import MapOptions
 
 ctx = controls.context()
 filters = ctx.app.filters
@@ -37,23 +36,23 @@ layers, tiles = controls.map_controls(ctx)
 missing = missing_assets()
 if missing:
     st.warning(missing_assets_message(missing), icon=":material/warning:")
-fmap = build_map(
+# returned_objects=[]: panning and zooming never rerun the app; the map keeps
+# its view in the URL itself. The rendered map is shared by every session
+# with the same data and filters (appkit.map_cache).
+map_cache.draw(
+    ctx.source,
+    filters,
     ctx.filtered,
-    areas=cache.admin1(),
-    risk=ctx.risk,
-    borders=cache.borders(),
-    towns=cache.towns(),
-    admin0=cache.admin0(),
-    options=MapOptions(
+    ctx.risk,
+    MapOptions(
         view=ctx.view,
         layers=layers,
         tiles=ctx.tiles.argument(tiles),
         tiles_attr=ctx.tiles.attribution if tiles == "custom" else None,
     ),
+    key="map",
+    height=640,
 )
-# returned_objects=[]: panning and zooming never rerun the app; the map keeps
-# its view in the URL itself.
-st_folium(fmap, returned_objects=[], key="map", height=640, use_container_width=True)
 
 st.subheader("Areas by risk")
 table = summary.risk_table(ctx.risk_scope)
