@@ -8,10 +8,12 @@ candidates towards the store (:func:`candidates_to_incidents`,
 ``docs/ingest.md``.
 
 Modules, in the order a text passes through them: ``posts`` (posts,
-paragraphs, sentences), ``events`` (event words), ``textdates``, ``places``,
-``figures``, ``actors`` and ``roles`` (who did what), ``candidates`` (one
-incident filled from its sentences), ``records`` (rows and confidence);
-``report`` runs them.
+paragraphs, sentences) and ``language`` (English or French), ``events`` and
+``french`` (event words), ``textdates``, ``places`` (with the placing
+modules), ``figures``, ``victims`` and ``casualties`` (tolls and who was
+hit), ``actors`` and ``roles`` (who did what), ``linking`` (which event a
+sentence is about), ``candidates`` (one incident filled from its
+sentences), ``records`` (rows and confidence); ``report`` runs them.
 """
 
 from __future__ import annotations

@@ -10,24 +10,30 @@ Steps (see ``docs/ingest.md`` for the full rules):
 
 1. :func:`split_posts` cuts a file into posts at headings that carry a date
    ("Mali Security Update (22 February 2013)") or that a "Posted on" line
-   follows; each post's date resolves its relative dates.
-2. Paragraphs are split into sentences (:func:`split_sentences`); a
-   paragraph opening "Bahrain:" sets the country for its section.
-3. Event words (:data:`TRIGGERS`) mark sentences that report an incident;
-   words of speculation ("likely", "may", "will") in the same clause, or a
-   sentence opening with "If", drop them. A sentence reporting two events
-   ("... died in car bombings just one day after fierce battles ...") is cut
-   at the connector into one candidate per event.
-4. A sentence that refers back ("the incident", "this attack", "today's
-   attack") or names no event adds its place, figures, actors and date to
-   the candidate it refers to instead of making a new one.
-5. Places are gazetteer matches of capitalised word runs (n-grams up to four
-   words) nearest the event word, preferring the post's main country;
-   country names and adjectives ("Malian army") are not places.
+   follows; each post's date resolves its relative dates, and each post is
+   read as English or French.
+2. Paragraphs (list items are paragraphs of their own) are split into
+   sentences (:func:`split_sentences`); a paragraph opening "Bahrain:" sets
+   the country for its section.
+3. Event words mark sentences that report an incident; speculation,
+   denials, standing situations and trends drop them. A sentence reporting
+   two events ("... died in car bombings just one day after fierce battles
+   ...") or listing events on different days is cut into one part per
+   event.
+4. Each part adds to the event it is about (it points back at it, says
+   more of it with no day or town of its own, or gives its toll) or starts
+   a candidate (:mod:`~geo.io.extract.linking`): one candidate per event,
+   not per sentence. Totals over several events are kept once, flagged.
+5. Places are gazetteer matches of capitalised word runs and the words
+   around them, nearest the event word, preferring the post's main country.
 
 The steps live in their own modules: :mod:`~geo.io.extract.posts` (1, 2),
-:mod:`~geo.io.extract.events` (3), :mod:`~geo.io.extract.candidates` (4),
-:mod:`~geo.io.extract.places` (5), :mod:`~geo.io.extract.roles` (actors),
+:mod:`~geo.io.extract.events` and :mod:`~geo.io.extract.french` (3),
+:mod:`~geo.io.extract.linking` and :mod:`~geo.io.extract.candidates` (4),
+:mod:`~geo.io.extract.places` and the placing modules (5),
+:mod:`~geo.io.extract.textdates` (dates), :mod:`~geo.io.extract.figures`
+and :mod:`~geo.io.extract.casualties` (tolls), :mod:`~geo.io.extract.victims`
+(who was hit), :mod:`~geo.io.extract.roles` (actors),
 :mod:`~geo.io.extract.records` (rows, confidence). This module reads a text
 sentence by sentence and hands each part to them.
 """
