@@ -18,6 +18,9 @@ from appkit import controls
 
 st.set_page_config(
     page_title="Sahel conflict map",
+    # A page's ":material/...:" icon would become the tab's icon, which
+    # Streamlit fetches from a public font host; an emoji is drawn locally.
+    page_icon="🗺️",
     layout="wide",
 )
 
