@@ -56,7 +56,9 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
     (
         r"car[- ]bomb(?:s|ing|ings)?|vehicle[- ]borne|VBIEDs?|IEDs?|roadside bombs?|landmines?"
         r"|improvised explosive devices?|explosive devices?|road bombs?|bombs? planted"
-        r"|planted (?:an? )?(?:bomb|device|explosives?)|(?:hit|struck|set off) (?:an? )?mines?",
+        r"|planted (?:an? )?(?:bomb|device|explosives?)|(?:hit|struck|set off) (?:an? )?mines?"
+        r"|(?:killed|wounded|injured) by an? (?:land)?mine|mines? (?:exploded|went off)"
+        r"|mine blasts?",
         "Explosions/Remote violence",
         "Remote explosive/landmine/IED",
         6,

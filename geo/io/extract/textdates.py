@@ -153,7 +153,8 @@ def _english() -> _Patterns:
         anchor=re.compile(
             rf"\b(?:{_COUNT}\s+(days?|weeks?)\s+(earlier|later|before(?=\s*[,.;]|$)"
             r"|afterwards)|the\s+(following|next|previous|preceding)\s+(day|morning|evening"
-            r"|night|week)|the\s+day\s+(before|after)(?=\s*[,.;]|$)|the\s+(same)\s+day)\b",
+            r"|night|week)|the\s+day\s+(before|after)(?=\s*[,.;]|$)|the\s+(same)\s+day"
+            r"|later\s+(?:that|the\s+same)\s+day|that\s+(?:same\s+)?(?:evening|night|afternoon))\b",
             re.I,
         ),
         statement=re.compile(
@@ -204,7 +205,7 @@ def _french() -> _Patterns:
         anchor=re.compile(
             rf"\b(?:{_COUNT}\s+(jours?|semaines?)\s+(plus t\u00f4t|plus tard|auparavant"
             r"|apr\u00e8s(?=\s*[,.;]|$))|(le lendemain)|(la veille)|(le jour m\u00eame"
-            r"|le m\u00eame jour))\b",
+            r"|le m\u00eame jour|ce m\u00eame jour|plus tard dans la journ\u00e9e))\b",
             re.I,
         ),
         statement=re.compile(
@@ -367,7 +368,7 @@ class _Finder:
 def _anchor_offset(text: str, lang: str) -> int:
     """Days from the event before: "two days earlier" -2, « le lendemain » +1."""
     t = text.casefold()
-    if re.search(r"\b(?:same|m\u00eame)\b", t):
+    if re.search(r"\b(?:same|m\u00eame|that|journ\u00e9e)\b", t):
         return 0
     back = bool(re.search(r"earlier|before|previous|preceding|plus t\u00f4t|auparavant|veille", t))
     count = re.match(r"(\w+)\s+(?:days?|weeks?|jours?|semaines?)", t)

@@ -25,6 +25,7 @@ def _main(text: str, lang: str = "en") -> tuple[str, str]:
             "Shelling/artillery/missile attack",
         ),
         ("en", "a truck set off a mine on the track", "Remote explosive/landmine/IED"),
+        ("en", "three herders were killed by a mine", "Remote explosive/landmine/IED"),
         ("en", "army drones struck a convoy", "Air/drone strike"),
         ("en", "fighters overran an outpost", "Armed clash"),
         ("en", "youths hurled stones at the patrol", "Violent demonstration"),

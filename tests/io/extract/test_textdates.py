@@ -47,6 +47,9 @@ def test_anchors_count_from_another_event():
     assert (earlier.kind, earlier.offset, earlier.date) == ("anchor", -3, None)
     [lendemain] = find_dates("Le lendemain, les assaillants sont revenus.", THURSDAY, None, "fr")
     assert lendemain.offset == 1
+    same_day = "Later that day, and plus tard dans la journée"
+    assert [d.offset for d in find_dates(same_day, THURSDAY)] == [0]
+    assert [d.offset for d in find_dates(same_day, THURSDAY, None, "fr")] == [0]
 
 
 def test_the_date_of_a_statement_is_marked():
