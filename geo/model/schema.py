@@ -16,7 +16,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,6 +123,48 @@ _INT_COLUMNS = (
 )
 _FLOAT_COLUMNS = ("latitude", "longitude")
 
+# The largest toll one incident row may carry. The worst single events ACLED
+# or UCDP record are in the low thousands; a figure past this is a typo or a
+# unit mix-up, and past 2**63 it would wrap to a negative integer.
+MAX_FATALITIES = 100_000
+# Conflict data starts in the 20th century (UCDP from 1989, ACLED from 1997);
+# an earlier date is a typo, and anything before 1677 or after 2262 cannot be
+# held by pandas' nanosecond timestamps at all.
+DATE_MIN = pd.Timestamp("1900-01-01")
+
+
+def date_max() -> pd.Timestamp:
+    """The latest date an incident may carry: one year after today.
+
+    Reports are dated at most a little ahead (time zones, a planned event
+    announced); a year leaves room for that and still catches 2031 for 2013.
+    """
+    today = dt.date.today()
+    try:
+        return pd.Timestamp(today.replace(year=today.year + 1))
+    except ValueError:  # 29 February
+        return pd.Timestamp(today.replace(year=today.year + 1, day=28))
+
+
+@dataclass(frozen=True)
+class CountryCodes:
+    """How validation reads country names and ISO3 codes.
+
+    The country table lives a floor up (``geo.reference.countries``), so the
+    readers that can see it pass one in; without it the agreement of
+    ``country`` and ``iso3`` is not checked.
+
+    Attributes
+    ----------
+    iso3_of_name : callable
+        Country name -> ISO3 code; ``""`` or ``None`` when the name is unknown.
+    known_iso3 : collection of str
+        Every ISO 3166-1 alpha-3 code.
+    """
+
+    iso3_of_name: Callable[[str], str | None]
+    known_iso3: Collection[str]
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -163,7 +206,9 @@ def spreadsheet_row(position: int) -> int:
 def _problems(
     file: str, mask: pd.Series, raw: pd.Series, column: str, expected: str
 ) -> list[Problem]:
-    positions = np.flatnonzero(mask.to_numpy(dtype=bool))
+    # A comparison with a blank cell is NA, not False: count it as "no problem
+    # here" (the blank cell has its own check) instead of failing to convert.
+    positions = np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
     values = raw.to_numpy()
     return [Problem(file, spreadsheet_row(int(i)), column, values[i], expected) for i in positions]
 
@@ -173,8 +218,11 @@ def _blank(s: pd.Series) -> pd.Series:
 
 
 def _parse_dates(s: pd.Series) -> pd.Series:
+    """Dates written YYYY-MM-DD; anything else, or outside the conflict range, is NaT."""
     text = s.astype("string").str.strip()
-    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    # Compared before any cast to nanoseconds, which would overflow for 1500 or 9999.
+    return dates.where((dates >= DATE_MIN) & (dates <= date_max()))
 
 
 def _parse_numbers(s: pd.Series) -> pd.Series:
@@ -186,7 +234,9 @@ def _present(raw: pd.DataFrame, col: str) -> pd.Series:
     return ~_blank(raw[col]) if col in raw.columns else pd.Series(False, index=raw.index)
 
 
-def validate_frame(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
+def validate_frame(
+    raw: pd.DataFrame, file: str = "<data>", *, countries: CountryCodes | None = None
+) -> list[Problem]:
     """Check raw incident rows (as read from a file, all text) and list every problem.
 
     Parameters
@@ -195,6 +245,9 @@ def validate_frame(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
         One row per incident; cells as text or already typed values.
     file : str
         Name used in the messages.
+    countries : CountryCodes, optional
+        Country table to check that ``country`` and ``iso3`` agree and that
+        ``iso3`` is a real code (not checked without it).
 
     Returns
     -------
@@ -207,6 +260,8 @@ def validate_frame(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
     raw = raw.reset_index(drop=True)
     for check in _ROW_CHECKS:
         problems += check(raw, file)
+    if countries is not None:
+        problems += _check_countries(raw, file, countries)
     order = {c: k for k, c in enumerate(raw.columns)}
     # The sort is stable: problems of one cell stay in the order of _ROW_CHECKS.
     problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
@@ -227,7 +282,8 @@ def _check_dates(raw: pd.DataFrame, file: str) -> list[Problem]:
         _present(raw, "event_date") & dates.isna(),
         raw["event_date"],
         "event_date",
-        "expected a real date as YYYY-MM-DD",
+        f"expected a real date as YYYY-MM-DD, from {DATE_MIN:%Y-%m-%d} to a year after "
+        f"today ({date_max():%Y-%m-%d})",
     )
 
 
@@ -246,8 +302,12 @@ def _check_fatalities(raw: pd.DataFrame, file: str) -> list[Problem]:
         if col not in raw.columns:
             continue
         num = _parse_numbers(raw[col])
-        bad = _present(raw, col) & (num.isna() | (num < 0) | (num != np.floor(num.fillna(0))))
-        problems += _problems(file, bad, raw[col], col, "expected a whole number >= 0")
+        # between() is false for inf and NaN, so non-finite values are caught too
+        sane = num.between(0, MAX_FATALITIES).fillna(False) & (num == np.floor(num.fillna(0)))
+        bad = _present(raw, col) & ~sane.fillna(False)
+        problems += _problems(
+            file, bad, raw[col], col, f"expected a whole number from 0 to {MAX_FATALITIES:,}"
+        )
     return problems
 
 
@@ -257,7 +317,7 @@ def _check_coordinates(raw: pd.DataFrame, file: str) -> list[Problem]:
     lat_out = lat.notna() & ((lat < -90) | (lat > 90))
     # A latitude out of range whose longitude would be a fine latitude is
     # almost always a swapped pair; saying so saves a search.
-    swapped = lat_out & lon.between(-90, 90)
+    swapped = lat_out & lon.between(-90, 90).fillna(False)
     both_zero = (lat == 0) & (lon == 0)
     checks = (
         (_present(raw, "latitude") & lat.isna(), "latitude", "expected a number"),
@@ -317,6 +377,44 @@ def _check_iso3(raw: pd.DataFrame, file: str) -> list[Problem]:
     return _problems(file, bad, raw["iso3"], "iso3", "expected a 3-letter ISO code")
 
 
+_USER_ASSIGNED_ISO3 = r"AA[A-Z]|Q[M-Z][A-Z]|X[A-Z][A-Z]|ZZ[A-Z]"
+
+
+def _check_countries(raw: pd.DataFrame, file: str, countries: CountryCodes) -> list[Problem]:
+    """``iso3`` is a real code, and the code a known country name has is the one given."""
+    if "iso3" not in raw.columns:
+        return []
+    iso = raw["iso3"].astype("string").str.strip().fillna("")
+    name = raw["country"].astype("string").str.strip().fillna("")
+    well_formed = iso.str.fullmatch(r"[A-Z]{3}").fillna(False)
+    # ISO 3166-1 leaves these for users (Kosovo's XKX, a test's ZZZ): allowed, never checked.
+    private = iso.str.fullmatch(_USER_ASSIGNED_ISO3).fillna(False)
+    unknown = well_formed & ~private & ~iso.isin(list(countries.known_iso3))
+    problems = _problems(
+        file,
+        unknown,
+        raw["iso3"],
+        "iso3",
+        "expected an ISO 3166-1 alpha-3 country code (or a user-assigned one: AAA-AAZ, "
+        "QMA-QZZ, XAA-XZZ, ZZA-ZZZ)",
+    )
+    lookup = {v: countries.iso3_of_name(v) or "" for v in name.unique()}
+    named = name.map(lookup).astype("string").fillna("")
+    clash = well_formed & ~private & ~unknown & (named != "") & (named != iso)
+    for i in np.flatnonzero(clash.to_numpy(dtype=bool, na_value=False)):
+        problems.append(
+            Problem(
+                file,
+                spreadsheet_row(int(i)),
+                "iso3",
+                raw["iso3"].iloc[i],
+                f"country {name.iloc[i]!r} is {named.iloc[i]}, not {iso.iloc[i]}; "
+                "country and iso3 must name the same country",
+            )
+        )
+    return problems
+
+
 def _check_unique_ids(raw: pd.DataFrame, file: str) -> list[Problem]:
     ids = raw["event_id"].astype("string").str.strip()
     dup = _present(raw, "event_id") & ids.duplicated(keep=False)
@@ -364,7 +462,9 @@ def coerce_frame(raw: pd.DataFrame) -> pd.DataFrame:
         if col == "event_date":
             out[col] = _parse_dates(src).astype("datetime64[ns]")
         elif col in _INT_COLUMNS:
-            out[col] = _parse_numbers(src).round().astype("Int64")
+            num = _parse_numbers(src)
+            # inf or 1e20 cannot be an Int64; validation has already named them
+            out[col] = num.where(num.abs() <= 2**53).round().astype("Int64")
         elif col in _FLOAT_COLUMNS:
             out[col] = _parse_numbers(src).astype("float64")
         else:
