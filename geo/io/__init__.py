@@ -6,6 +6,8 @@ Modules
 
     store      reading and writing incident files: atomic writes, lock, append
     audit      the append-only audit trail beside the store, and audited appends
+    csvfile    a CSV as text cells, refused when its header or row widths are wrong
+    files      safe writes: atomic replace, lock, read-only files, killed writers' leftovers
     dedupe     duplicate detection between stored and incoming rows
     rejects    the layout of rejected rows
     ingest     ACLED, UCDP GED and mapped CSV/GeoJSON imports
@@ -24,6 +26,8 @@ the package itself loads nothing, so a light import stays light.
 __all__ = [
     "store",
     "audit",
+    "csvfile",
+    "files",
     "dedupe",
     "rejects",
     "ingest",

@@ -1,20 +1,20 @@
 """Reading and writing incident files.
 
-Writes are atomic: the new content goes to a temporary file in the same
-folder, is flushed to disk, and replaces the old file in one rename, so a
-crash leaves either the old file or the new one, never half of each. The
-previous version is kept beside it as ``<name>.bak``. Writers hold an
-exclusive lock on ``<name>.lock`` so two sessions appending at once both land.
+Writes are atomic (:mod:`geo.io.files`): the new content goes to a
+temporary file in the same folder, is flushed to disk, and replaces the old
+file in one rename, so a crash leaves either the old file or the new one,
+never half of each. The previous version is kept beside it as
+``<name>.bak``. Writers hold an exclusive lock on ``<name>.lock`` so two
+sessions appending at once both land.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
+import dataclasses
+import functools
 import os
 import re
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +22,14 @@ import numpy as np
 import pandas as pd
 
 from geo import config
+from geo.io.csvfile import read_text_csv
 from geo.io.dedupe import find_duplicates
+from geo.io.files import atomic_write_text, locked, refuse_read_only
 from geo.io.rejects import REJECT_COLUMNS, rejected_rows
 from geo.model.schema import (
     COLUMNS,
     OPTIONAL_COLUMNS,
+    CountryCodes,
     IncidentFileError,
     Problem,
     coerce_frame,
@@ -44,27 +47,10 @@ def read_raw(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     IncidentFileError
-        When the file is missing or is not readable CSV.
+        When the file is missing, is not readable CSV, names a column twice
+        or has a row wider than its header (see :mod:`geo.io.csvfile`).
     """
-    p = Path(path)
-    try:
-        return pd.read_csv(
-            p, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-        )
-    except FileNotFoundError:
-        raise IncidentFileError([Problem(str(p), 0, "", None, "file not found")]) from None
-    except IsADirectoryError:
-        raise IncidentFileError(
-            [Problem(str(p), 0, "", None, "is a folder; expected an incident CSV file")]
-        ) from None
-    except OSError as exc:
-        raise IncidentFileError(
-            [Problem(str(p), 0, "", None, f"cannot be read ({exc.strerror or exc})")]
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise IncidentFileError(
-            [Problem(str(p), 0, "", None, f"not a readable UTF-8 CSV file ({exc})")]
-        ) from None
+    return read_text_csv(path)
 
 
 def read_incidents(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -82,10 +68,20 @@ def read_incidents(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """
     p = Path(path) if path is not None else config.INCIDENTS_CSV
     raw = read_raw(p)
-    problems = validate_frame(raw, file=str(p))
+    problems = validate_frame(raw, file=str(p), countries=country_codes())
     if problems:
         raise IncidentFileError(problems)
     return coerce_frame(raw)
+
+
+@functools.cache
+def country_codes() -> CountryCodes:
+    """The country table every incident file is checked against (name and ISO3 agree)."""
+    # Imported here: the table is a floor below, but loading it is only worth
+    # it once a file is actually checked.
+    from geo.reference.countries import country_names, iso3_from_name
+
+    return CountryCodes(iso3_of_name=iso3_from_name, known_iso3=frozenset(country_names().values()))
 
 
 def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -103,70 +99,6 @@ def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out.astype("string").fillna("")
 
 
-@contextlib.contextmanager
-def locked(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold an exclusive advisory lock for ``path`` (on ``path + '.lock'``)."""
-    lock_path = Path(f"{os.fspath(path)}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _file_mode(path: Path) -> int:
-    """Permission bits for a rewrite of ``path``: its own, else the umask's default."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    # os.umask can only be read by setting it, which races with other threads
-    # (the app writes from Streamlit's); Linux reports it in /proc instead.
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str, backup: bool = True) -> None:
-    """Replace ``path`` with ``text`` atomically, keeping the old file as ``.bak``."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        # mkstemp creates the file owner-only (0600); without this an app or a
-        # colleague reading the store as another user loses access after one write.
-        os.fchmod(fd, _file_mode(p))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if backup and p.exists():
-            bak = p.with_name(p.name + ".bak")
-            with open(p, "rb") as src, open(bak, "wb") as dst:
-                dst.write(src.read())
-                dst.flush()
-                os.fsync(dst.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(p.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def write_incidents(
     df: pd.DataFrame, path: str | os.PathLike[str] | None = None, *, backup: bool = True
 ) -> None:
@@ -181,7 +113,7 @@ def write_incidents(
     """
     p = Path(path) if path is not None else config.INCIDENTS_CSV
     text = to_csv_frame(df)
-    problems = validate_frame(text, file=str(p))
+    problems = validate_frame(text, file=str(p), countries=country_codes())
     if problems:
         raise IncidentFileError(problems)
     extra = [c for c in text.columns if c not in COLUMNS]
@@ -333,7 +265,11 @@ def append_incidents(
         When the existing store itself is invalid (nothing is written).
     """
     p = Path(path) if path is not None else config.INCIDENTS_CSV
-    report = AppendReport(path=str(p), rejected_path=str(rejected_path) if rejected_path else None)
+    side = Path(rejected_path) if rejected_path is not None else None
+    for target in (p, side):
+        if target is not None:
+            refuse_read_only(target)  # before anything is written: all or nothing
+    report = AppendReport(path=str(p), rejected_path=str(side) if side else None)
     incoming = _incoming_text(new)
     rows = (
         list(source_rows)
@@ -349,23 +285,64 @@ def append_incidents(
     good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
 
     with locked(p):
-        if reject_frames and rejected_path is not None:
-            _merge_rejected(Path(rejected_path), pd.concat(reject_frames, ignore_index=True))
         existing = read_incidents(p) if p.exists() else empty_frame()
-        typed, report.ignored_columns = _typed_for_store(good, existing)
-        dups = find_duplicates(typed, existing, days=dedupe_days, km=dedupe_km)
-        if len(dups):
-            report.duplicate_rows = _duplicate_rows(typed, dups, good_rows)
-        report.duplicates = len(dups)
-        to_add = typed.drop(index=dups["pos"].to_numpy()).reset_index(drop=True)
-        to_add, report.renumbered = _with_fresh_ids(to_add, existing["event_id"], id_prefix)
+        to_add, kept_rows = _rows_to_add(
+            good, good_rows, existing, report, (dedupe_days, dedupe_km), id_prefix
+        )
         if added_by is not None:
             to_add = to_add.assign(added_by=added_by, added_at=added_at or "")
         if len(to_add):
-            write_incidents(pd.concat([existing, to_add], ignore_index=True), p)
+            _write_appended(existing, to_add, p, file, kept_rows)
         report.added = len(to_add)
         report.added_ids = to_add["event_id"].astype(str).tolist()
+        # Only once the store has committed: a killed import then leaves no
+        # rejects for rows it never appended, and a re-run does not double them.
+        if reject_frames and side is not None:
+            _merge_rejected(side, pd.concat(reject_frames, ignore_index=True))
     return report
+
+
+def _rows_to_add(
+    good: pd.DataFrame,
+    good_rows: list[int],
+    existing: pd.DataFrame,
+    report: AppendReport,
+    tolerance: tuple[int | None, float],
+    id_prefix: str,
+) -> tuple[pd.DataFrame, list[int]]:
+    """Valid rows typed, duplicates skipped (noted in ``report``), with free ids; their rows."""
+    typed, report.ignored_columns = _typed_for_store(good, existing)
+    dups = find_duplicates(typed, existing, days=tolerance[0], km=tolerance[1])
+    if len(dups):
+        report.duplicate_rows = _duplicate_rows(typed, dups, good_rows)
+    report.duplicates = len(dups)
+    skipped = set(dups["pos"].tolist())
+    kept_rows = [r for i, r in enumerate(good_rows) if i not in skipped]
+    to_add = typed.drop(index=dups["pos"].to_numpy()).reset_index(drop=True)
+    to_add, report.renumbered = _with_fresh_ids(to_add, existing["event_id"], id_prefix)
+    return to_add, kept_rows
+
+
+def _write_appended(
+    existing: pd.DataFrame, to_add: pd.DataFrame, p: Path, file: str, rows: list[int]
+) -> None:
+    """Write the store with ``to_add`` after ``existing``.
+
+    Should the whole fail its final check, the problems of appended rows name
+    the incoming file's rows: rows past the store's end exist on no disk.
+    """
+    try:
+        write_incidents(pd.concat([existing, to_add], ignore_index=True), p)
+    except IncidentFileError as exc:
+        first_new = spreadsheet_row(len(existing))
+        raise IncidentFileError(
+            [
+                dataclasses.replace(pr, file=file, row=rows[pr.row - first_new])
+                if first_new <= pr.row < first_new + len(rows)
+                else pr
+                for pr in exc.problems
+            ]
+        ) from None
 
 
 def _incoming_text(new: pd.DataFrame) -> pd.DataFrame:
@@ -389,7 +366,7 @@ def _incoming_problems(incoming: pd.DataFrame, rows: list[int], file: str) -> li
     return [
         Problem(file, rows[pr.row - 2] if 2 <= pr.row < len(rows) + 2 else pr.row, pr.column,
                 pr.value, pr.expected)
-        for pr in validate_frame(checked, file=file)
+        for pr in validate_frame(checked, file=file, countries=country_codes())
     ]  # fmt: skip
 
 
@@ -442,7 +419,10 @@ def _with_fresh_ids(
     out = to_add.copy()
     taken = set(taken_ids.astype(str))
     needs_id = (out["event_id"] == "") | out["event_id"].isin(taken)
-    fresh = _next_ids(taken_ids, int(needs_id.sum()), prefix)
+    # Above the incoming ids that stay as well: a blank id next to an explicit
+    # GEO-000001 in the same file must not be given GEO-000001 too.
+    kept = out.loc[~needs_id, "event_id"]
+    fresh = _next_ids(pd.concat([taken_ids, kept], ignore_index=True), int(needs_id.sum()), prefix)
     renumbered = {
         str(old): new_id
         for old, new_id in zip(out.loc[needs_id, "event_id"], fresh, strict=True)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from geo.io.rejects import REJECT_COLUMNS as REJECT_COLUMNS  # re-exported by geo.io.ingest
 from geo.io.rejects import rejected_rows
+from geo.io.store import country_codes
 from geo.model.schema import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -105,12 +106,15 @@ def parse_day(values: pd.Series, formats: tuple[str, ...]) -> pd.Series:
 
     Cells that match none keep their original text so validation reports them.
     """
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    # Seconds, not nanoseconds: a year 1500 or 9999 must come through as text
+    # for validation to reject, not overflow here.
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     for fmt in formats:
         todo = out.isna()
         if not todo.any():
             break
-        out = out.where(~todo, pd.to_datetime(values.where(todo), format=fmt, errors="coerce"))
+        parsed = pd.to_datetime(values.where(todo), format=fmt, errors="coerce")
+        out = out.where(~todo, parsed.astype("datetime64[s]"))
     return out.dt.strftime("%Y-%m-%d").fillna(values).astype("string")
 
 
@@ -156,7 +160,7 @@ def finish(
         np.arange(len(mapped)), index=mapped.index
     ).astype("string")
     already = {(p.row, p.column) for p in problems}
-    for problem in validate_frame(checked, file=file):
+    for problem in validate_frame(checked, file=file, countries=country_codes()):
         col = column_map.get(problem.column, problem.column)
         shown = col if col == problem.column else f"{col} (-> {problem.column})"
         if (problem.row, col) in already or (problem.row, shown) in already:

@@ -21,6 +21,7 @@ rules (also in ``docs/ingest.md``):
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -69,7 +70,7 @@ def map_acled(source: pd.DataFrame) -> pd.DataFrame:
         out[col] = text(source, col)
     country = text(source, "country")
     iso = text(source, "iso")
-    by_number = iso.map({v: iso3_from_number(v) for v in iso.unique()})
+    by_number = iso.map({v: _iso3_of_code(v) for v in iso.unique()})
     by_name = country.map({v: iso3_from_name(v) for v in country.unique()})
     out["iso3"] = by_number.where(by_number != "", by_name).astype("string")
     notes = text(source, "notes")
@@ -79,6 +80,15 @@ def map_acled(source: pd.DataFrame) -> pd.DataFrame:
         notes = (notes + " " + tag).where(tag != "", notes).str.strip()
     out["notes"] = notes
     return out
+
+
+def _iso3_of_code(code: str) -> str:
+    """ISO3 of an ISO 3166-1 numeric code, "" unless the cell is such a code.
+
+    Only whole numbers of up to three digits are looked up: "1e400" or "inf"
+    would overflow the conversion to an integer, and no such code exists.
+    """
+    return iso3_from_number(code) if re.fullmatch(r"\d{1,3}(\.0*)?", code) else ""
 
 
 def import_acled(path: str | os.PathLike[str]) -> ImportResult:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import tomllib
 from pathlib import Path
@@ -86,34 +87,79 @@ def load_mapping(path: str | os.PathLike[str] | None) -> dict[str, dict[str, obj
 
 
 def read_geojson(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Feature properties as text columns, with Point coordinates as latitude/longitude."""
-    p = Path(path)
+    """Feature properties as text columns, with Point coordinates as latitude/longitude.
+
+    Every feature keeps its row. One that is not an object, or whose Point
+    is not two finite numbers, gets no coordinates and a ``geometry`` cell
+    saying what it is, so validation rejects it with that reason.
+    """
+    features = _features(Path(path))
+    props = pd.json_normalize([_properties(f) for f in features], max_level=0)
+    props = props.astype("string").fillna("")
+    kinds, lon, lat = zip(*(_point(f) for f in features), strict=True) if features else ((), (), ())
+    props[_GEOMETRY] = pd.Series(kinds, dtype="string")
+    if "longitude" not in props.columns:
+        props["longitude"] = pd.Series(lon, dtype="string")
+    if "latitude" not in props.columns:
+        props["latitude"] = pd.Series(lat, dtype="string")
+    return props
+
+
+def _features(p: Path) -> list[object]:
+    """The features of a GeoJSON FeatureCollection file, as parsed."""
     try:
         data = json.loads(p.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise IncidentFileError([Problem(str(p), 0, "", None, "file not found")]) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except IsADirectoryError:
         raise IncidentFileError(
-            [Problem(str(p), 0, "", None, f"not readable GeoJSON ({exc})")]
+            [Problem(str(p), 0, "", None, "is a folder; expected a GeoJSON file")]
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise IncidentFileError(
+            [Problem(str(p), 0, "", None, f"not readable GeoJSON ({reason})")]
         ) from None
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise IncidentFileError(
             [Problem(str(p), 0, "", None, "expected a GeoJSON FeatureCollection")]
         )
-    props = pd.json_normalize([f.get("properties") or {} for f in features], max_level=0)
-    props = props.astype("string").fillna("")
-    geoms = [f.get("geometry") or {} for f in features]
-    kinds = pd.Series([str(g.get("type", "")) for g in geoms], dtype="string")
-    coords = [g.get("coordinates") if g.get("type") == "Point" else None for g in geoms]
-    lon = pd.Series([str(c[0]) if c else "" for c in coords], dtype="string")
-    lat = pd.Series([str(c[1]) if c else "" for c in coords], dtype="string")
-    props[_GEOMETRY] = kinds
-    if "longitude" not in props.columns:
-        props["longitude"] = lon
-    if "latitude" not in props.columns:
-        props["latitude"] = lat
-    return props
+    return features
+
+
+def _properties(feature: object) -> dict[str, object]:
+    """A feature's properties; none when the feature or its properties are not objects."""
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
+def _point(feature: object) -> tuple[str, str, str]:
+    """What the feature's geometry is, and its longitude and latitude as text ("" if none)."""
+    if not isinstance(feature, dict):
+        return "not a GeoJSON Feature object", "", ""
+    geometry = feature.get("geometry")
+    if geometry is None:
+        return "", "", ""
+    if not isinstance(geometry, dict):
+        return "not a GeoJSON geometry object", "", ""
+    kind = str(geometry.get("type", ""))
+    if kind != "Point":
+        return kind, "", ""
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2 or not all(map(_finite, coords[:2])):
+        return "Point without two finite numbers [longitude, latitude]", "", ""
+    return kind, str(coords[0]), str(coords[1])
+
+
+def _finite(value: object) -> bool:
+    """A JSON number that is finite (NaN, Infinity and 1e400 are not; nor is true)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def map_generic(
