@@ -19,6 +19,24 @@ def add_boundary_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layer", help="layer of a GeoPackage")
 
 
+# Tables GDAL would open as layers without any geometry: never a boundary file.
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xls", ".xlsx", ".ods")
+
+
+def _check_boundary_path(path: Path) -> None:
+    """Refuse a --boundaries path that is missing, a folder or a table of rows."""
+    expected = "expected a GeoJSON, Shapefile (.shp or .zip) or GeoPackage (.gpkg)"
+    if not path.exists():
+        raise UsageError(f"boundary file not found: {path}")
+    if path.is_dir():
+        raise UsageError(f"--boundaries: {path} is a folder; {expected}")
+    if path.suffix.lower() in _TABLE_SUFFIXES:
+        raise UsageError(
+            f"--boundaries: {path} is a table ({path.suffix}), not a layer of area "
+            f"shapes; {expected}"
+        )
+
+
 def areas_from_args(args: argparse.Namespace) -> Any:
     """The area layer the boundary options name: the shipped admin-1 by default."""
     from geo.reference import boundaries
@@ -27,8 +45,7 @@ def areas_from_args(args: argparse.Namespace) -> Any:
         if args.name_field or args.code_field or args.layer:
             raise UsageError("--name-field, --code-field and --layer need --boundaries FILE")
         return boundaries.load_admin1()
-    if not args.boundaries.exists():
-        raise UsageError(f"boundary file not found: {args.boundaries}")
+    _check_boundary_path(args.boundaries)
     try:
         return boundaries.load_boundary_file(
             args.boundaries,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -130,6 +131,10 @@ def store_gazetteer(store: Path | None, user_files: list[Any] | None = None) -> 
         )
     except (GazetteerError, StoreGazetteerError) as exc:
         raise DataError(str(exc)) from None
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        # pandas names no file: the user's files are the ones that can be this broken
+        named = ", ".join(str(f[0] if isinstance(f, tuple) else f) for f in user_files or [])
+        raise DataError(f"--gazetteer: not a readable UTF-8 CSV file ({named}): {exc}") from None
 
 
 def _add_join(sub: Any) -> None:
@@ -157,11 +162,11 @@ def _add_summary(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a file; print one line per problem."""
-    from geo.io.store import read_raw
+    from geo.io.store import country_codes, read_raw
     from geo.model.schema import validate_frame
 
     raw = read_raw(args.path)
-    problems = validate_frame(raw, file=str(args.path))
+    problems = validate_frame(raw, file=str(args.path), countries=country_codes())
     if not args.no_consistency:
         problems = sorted(
             problems + _consistency_problems(raw, problems, str(args.path)),
@@ -209,6 +214,7 @@ def _consistency_problems(raw: pd.DataFrame, problems: list[Any], file: str) -> 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
     """Print the best match for a place name, with candidates when ambiguous."""
+    args.name, args.country, args.admin1 = map(_as_typed, (args.name, args.country, args.admin1))
     options = _gazetteer_options(args)
     gazetteer = store_gazetteer(args.store, [(path, options) for path in args.gazetteer])
     result = _lookup(gazetteer, args)
@@ -223,6 +229,20 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         return 0
     _print_place(result)
     return 0
+
+
+def _as_typed(text: str | None) -> str | None:
+    """An argument as the user typed it, also under an ASCII locale.
+
+    Python decodes argument bytes its locale cannot read as surrogate escapes
+    ("M\\udcc3\\udca9naka"); terminals send UTF-8, so the bytes are read as that.
+    """
+    if text is None:
+        return None
+    try:
+        return os.fsencode(text).decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def _gazetteer_options(args: argparse.Namespace) -> dict[str, str]:
@@ -294,13 +314,15 @@ def _candidate_line(cand: Any) -> str:
 def cmd_join(args: argparse.Namespace) -> int:
     """Join incidents to areas and border lines and write CSV."""
     from geo.analysis.pipeline import prepare
+    from geo.io.export import neutralise_formulas
     from geo.io.store import read_incidents, to_csv_frame
 
     areas = areas_from_args(args)
     if args.snap_km < 0:
         raise UsageError("--snap-km must be >= 0")
     joined = prepare(read_incidents(args.path), areas=areas, snap_km=args.snap_km)
-    text = to_csv_frame(joined)
+    # Read in spreadsheets, not by the store: no cell may run as a formula.
+    text = to_csv_frame(neutralise_formulas(joined))
     if args.out:
         from geo.io.store import atomic_write_text
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from geo import config
 from geo.cli.core import add_store_option, store_gazetteer
 from geo.cli.errors import DataError, UsageError
@@ -42,6 +44,12 @@ def _add_import(sub: Any) -> None:
         "--rejected",
         type=Path,
         help="side file for rejected rows (default: <store>.rejected.csv)",
+    )
+    p.add_argument(
+        "--create",
+        action="store_true",
+        help="create the folders of --into and --rejected when they do not exist (without "
+        "it a mistyped folder is an error rather than the start of a new store)",
     )
     p.add_argument(
         "--dedupe-days",
@@ -91,10 +99,35 @@ def _add_extract(sub: Any) -> None:
 
 
 def _iso_date(text: str) -> dt.date:
+    """A post date: YYYY-MM-DD within the range incident dates may take."""
+    from geo.model.schema import DATE_MIN, date_max
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    first, last = DATE_MIN.date(), date_max().date()
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(
+            f"got {text}; expected a date from {first} to a year after today ({last})"
+        )
+    return day
+
+
+def _check_output_folders(paths: list[Path], create: bool) -> None:
+    """Refuse outputs under a file, or in folders that do not exist unless ``create``."""
+    for path in paths:
+        folder = path.parent
+        blocking = next((p for p in (folder, *folder.parents) if p.is_file()), None)
+        if blocking is not None:
+            raise UsageError(f"{path}: {blocking} is a file, so it cannot hold {path.name}")
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder; give the path of a CSV file")
+        if not folder.is_dir() and not create:
+            raise UsageError(
+                f"{path}: the folder {folder} does not exist; check the path, or pass "
+                "--create to make it"
+            )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -106,6 +139,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError("--mapping applies to --format csv only")
     into = args.into if args.into is not None else config.INCIDENTS_CSV
     rejected_path = args.rejected or Path(f"{into}.rejected.csv")
+    _check_output_folders([Path(into), rejected_path], args.create)
     try:
         result = import_file(
             args.file, args.format, args.mapping, vague="keep" if args.keep_vague else "reject"
@@ -147,19 +181,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
     """Print the candidate incidents found in a report; nothing is stored."""
     from geo.io.extract import candidates_to_records, extract_candidates
 
+    if args.report.is_dir():
+        raise UsageError(f"{args.report} is a folder; expected a report text file")
     try:
         text = args.report.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataError(f"{args.report}: file not found") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{args.report}: not UTF-8 text ({exc})") from None
-    frame = extract_candidates(
-        text,
-        args.date,
-        gazetteer=store_gazetteer(args.store),
-        source=args.source or None,
-        country=args.country.upper(),
-    )
+    try:
+        frame = extract_candidates(
+            text,
+            args.date,
+            gazetteer=store_gazetteer(args.store),
+            source=args.source or None,
+            country=args.country.upper(),
+        )
+    except (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta) as exc:
+        # A figure or date in the text too large for the reader: say where, not how.
+        raise DataError(
+            f"{args.report}: a number or date in the report is too large to read ({exc})"
+        ) from None
     if args.json:
         json.dump(candidates_to_records(frame), sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from geo.analysis.risk import RiskConfig
 
 FORMATS = ("table", "csv", "json")
+# A century: every incident date fits (they start in 1900), and the window's
+# first day stays a real date.
+_MAX_WINDOW_DAYS = 36_500
 
 # Table columns: (header, output column, kind). Kinds: text (left-aligned),
 # int, float1 (one decimal), pct.
@@ -110,10 +113,17 @@ def _parse_as_of(text: str | None, incidents: pd.DataFrame) -> tuple[dt.date, bo
         if dates.empty:
             raise UsageError("the incident file has no dated incidents; give --as-of YYYY-MM-DD")
         return pd.Timestamp(dates.max()).date(), True
+    from geo.model.schema import DATE_MIN, date_max
+
     try:
-        return dt.date.fromisoformat(text.strip()), False
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"--as-of: got {text!r}; expected a date as YYYY-MM-DD") from None
+    # The window reaches back from the as-of date: year 1 would overflow it.
+    first, last = DATE_MIN.date(), date_max().date()
+    if not first <= day <= last:
+        raise UsageError(f"--as-of: got {text}; expected a date from {first} to {last}")
+    return day, False
 
 
 def cmd_risk(args: argparse.Namespace) -> int:
@@ -149,8 +159,11 @@ def _settings(args: argparse.Namespace) -> tuple[RiskConfig, pd.DataFrame | None
     """Check the options; the risk settings and the overrides (``None``: ignored) they name."""
     from geo.analysis import risk
 
-    if args.window_days < 1:
-        raise UsageError(f"--window-days: got {args.window_days}; expected a whole number >= 1")
+    if not 1 <= args.window_days <= _MAX_WINDOW_DAYS:
+        raise UsageError(
+            f"--window-days: got {args.window_days}; expected a whole number from 1 to "
+            f"{_MAX_WINDOW_DAYS:,}"
+        )
     if args.overrides is not None and args.no_overrides:
         raise UsageError("--overrides and --no-overrides exclude each other")
     for flag, path in (("--config", args.config), ("--overrides", args.overrides)):
@@ -218,9 +231,12 @@ def _context(
 
 
 def _csv_frame(scored: pd.DataFrame) -> pd.DataFrame:
+    """The scored areas as CSV cells; area names and reasons cannot run as formulas."""
+    from geo.io.export import neutralise_formulas
+
     out = scored.copy()
     out["override_expires"] = out["override_expires"].dt.strftime("%Y-%m-%d").fillna("")
-    return out
+    return neutralise_formulas(out)
 
 
 def _json_value(value: Any) -> Any:

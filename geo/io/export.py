@@ -15,7 +15,17 @@ import pandas as pd
 from geo.io.audit import AUDIT_COLUMNS
 from geo.io.store import to_csv_frame
 
-__all__ = ["TABLE_COLUMNS", "incidents_table", "to_csv_bytes", "to_geojson"]
+__all__ = [
+    "FORMULA_STARTS",
+    "TABLE_COLUMNS",
+    "incidents_table",
+    "neutralise_formulas",
+    "to_csv_bytes",
+    "to_geojson",
+]
+
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 TABLE_COLUMNS: tuple[str, ...] = (
     "event_date",
@@ -58,8 +68,12 @@ def incidents_table(filtered: pd.DataFrame, *, audit: bool = False) -> pd.DataFr
 
 
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
-    """CSV (UTF-8) of a table, dates as YYYY-MM-DD, as the store writes them."""
-    return to_csv_frame(table).to_csv(index=False).encode("utf-8")
+    """CSV (UTF-8) of a table, dates as YYYY-MM-DD, as the store writes them.
+
+    The file is for people, who open it in a spreadsheet: text cells that
+    would run as formulas are neutralised (:func:`neutralise_formulas`).
+    """
+    return to_csv_frame(neutralise_formulas(table)).to_csv(index=False).encode("utf-8")
 
 
 def _json_value(column: pd.Series) -> np.ndarray:
@@ -104,4 +118,34 @@ def _plain(value: Any) -> Any:
         return float(value)
     if isinstance(value, np.bool_):
         return bool(value)
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas.
+
+    Following OWASP's advice on CSV injection, a text cell (and a column
+    name) starting with ``= + - @``, a tab or a carriage return gets a
+    leading single quote, which spreadsheets show as text. Only text is
+    touched: a negative longitude or toll is a number and stays one. Use it
+    for files written for people, never for the store, whose cells must
+    come back exactly as they went in.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        column = out[col]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        if pd.api.types.is_object_dtype(column.dtype):
+            out[col] = column.map(_neutral_cell)
+        elif pd.api.types.is_string_dtype(column.dtype):
+            live = column.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+            out[col] = column.mask(live, "'" + column)
+    out.columns = pd.Index([_neutral_cell(c) for c in out.columns])
+    return out
+
+
+def _neutral_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return value
