@@ -41,6 +41,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from appkit import auth
 from appkit import data as cache
 from appkit.text import escape_markdown
 from geo.analysis import periods, summary
@@ -394,15 +395,16 @@ def _load() -> tuple[cache.Source, pd.DataFrame] | None:
         source = cache.Source.current()
         return source, cache.incidents(source)
     except FileNotFoundError as exc:
+        where = auth.public_text(str(exc.filename or "the configured path"))
         st.error(
-            f"No incident file at `{exc.filename or 'the configured path'}`. Point the "
+            f"No incident file at `{where}`. Point the "
             "`GEO_INCIDENTS` environment variable at an incident CSV, or restore "
             "`data/incidents.csv`."
         )
     except IncidentFileError as exc:
         st.error("The incident file cannot be used until these problems are fixed:")
-        # st.code shows the values from the file as plain text.
-        st.code(str(exc), language=None)
+        # st.code shows the values from the file as plain text; only admins see server paths.
+        st.code(auth.public_text(str(exc)), language=None)
     return None
 
 

@@ -8,7 +8,9 @@ shipped list. The logic lives in :mod:`geo.io.gazetteer_files` and
 :mod:`geo.io.gazetteers`; this module holds the widgets.
 
 Changing the store's gazetteers goes through :func:`save_gazetteer` and
-:func:`remove_store_gazetteer` only, so a permission check has one place to go.
+:func:`remove_store_gazetteer` only: each checks the visitor's role at that
+moment (:func:`appkit.auth.require`) and records the change in the audit
+trail (:mod:`geo.io.audit`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from appkit import auth
 from appkit import data as cache
+from geo.io import audit
 from geo.io.gazetteer_files import (
     GEOMETRY,
     PLACE_FILE_SUFFIXES,
@@ -37,6 +41,7 @@ from geo.io.gazetteers import (
     list_gazetteers,
     remove_gazetteer,
 )
+from geo.model import roles
 from geo.reference.gazetteer import Gazetteer
 
 __all__ = ["in_use", "remove_store_gazetteer", "render", "save_gazetteer", "store_gazetteer"]
@@ -96,32 +101,42 @@ def save_gazetteer(
 
     Raises
     ------
+    geo.model.roles.AccessDenied
+        The visitor may not change the store's gazetteers now; nothing is saved.
     geo.io.gazetteer_files.PlaceFileError, geo.io.gazetteers.StoreGazetteerError
         Nothing is saved.
     """
-    return add_gazetteer(
+    who = auth.require(roles.MANAGE_GAZETTEERS)
+    entry = add_gazetteer(
         store,
         source,
         mapping,
         name=name,
         country=country,
         precision=precision,
-        loaded_by=_user(),
+        loaded_by=who.who,
     )
+    _record(store, who, "gazetteer.add", entry)
+    return entry
 
 
 def remove_store_gazetteer(store: Path, name: str) -> StoreGazetteer:
-    """Remove one of the store's gazetteers (the one delete action)."""
-    return remove_gazetteer(store, name)
+    """Remove one of the store's gazetteers (the one delete action; checked and recorded)."""
+    who = auth.require(roles.MANAGE_GAZETTEERS)
+    entry = remove_gazetteer(store, name)
+    _record(store, who, "gazetteer.remove", entry)
+    return entry
 
 
-def _user() -> str:
-    """Who is signed in, when the app has sign-in configured."""
-    try:
-        user = st.user
-        return str(user.get("email") or user.get("name") or "") if user.is_logged_in else ""
-    except Exception:  # no authentication configured: nobody is known
-        return ""
+def _record(store: Path, who: auth.Visitor, action: str, entry: StoreGazetteer) -> None:
+    audit.record(
+        store,
+        who=who.who,
+        role=str(who.role),
+        action=action,
+        source=entry.source_file,
+        detail={"gazetteer": entry.name, "places": entry.rows},
+    )
 
 
 # --------------------------------------------------------------------------
@@ -159,6 +174,8 @@ def _loaded(store: Path) -> None:
     if right.button("Remove", key="gaz_remove", disabled=name is None):
         try:
             gone = remove_store_gazetteer(store, str(name))
+        except roles.AccessDenied as exc:
+            auth.show_denied(exc)
         except StoreGazetteerError as exc:
             st.error(str(exc))
         else:
@@ -315,6 +332,9 @@ def _save(
         return False
     except StoreGazetteerError as exc:
         st.error(f"Nothing was saved: {exc}")
+        return False
+    except roles.AccessDenied as exc:
+        auth.show_denied(exc)
         return False
     st.session_state[NOTICE] = (
         f"Loaded {entry.name!r}: {entry.rows} places from {entry.source_file}. They are "

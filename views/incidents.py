@@ -1,17 +1,25 @@
-"""Incidents page: the filtered table and downloads of exactly what it shows."""
+"""Incidents page: the filtered table and downloads of exactly what it shows.
+
+Who added each incident (``added_by`` / ``added_at``) is left out of the
+table and the files, which keep ACLED's layout; admins may ask for it.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from appkit import controls
+from appkit import auth, controls
 from geo.io import export
+from geo.model import roles
 
 ctx = controls.context()
 filters = ctx.app.filters
 
 st.title("Incidents")
-table = export.incidents_table(ctx.filtered)
+with_audit = auth.can(roles.VIEW_AUDIT) and st.toggle(
+    "Show who added each incident", key="incidents_audit", help="Adds added_by and added_at."
+)
+table = export.incidents_table(ctx.filtered, audit=with_audit)
 st.caption(
     f"{len(table):,} incidents matching the filters, {filters.date_from:%d %b %Y} – "
     f"{filters.date_to:%d %b %Y}, newest first. Click a column header to sort."
@@ -42,6 +50,8 @@ st.dataframe(
         "border_km": st.column_config.NumberColumn("Border km", format="%.1f"),
         "border_neighbour": "Across border",
         "notes": st.column_config.TextColumn("Notes", width="large"),
+        "added_by": "Added by",
+        "added_at": "Added at (UTC)",
     },
 )
 stem = f"incidents_{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}"

@@ -1,9 +1,12 @@
 """Ingest page: review candidates found in a report, or import an ACLED / UCDP / CSV file.
 
 Nothing reaches the store until the analyst presses an append button; every
-append goes through :func:`geo.io.store.append_incidents` (validation,
-duplicates, lock, atomic write) and its report is shown. Report text is
-untrusted: it is only ever shown in tables and text elements, never as HTML.
+append goes through :func:`_append`, which checks the role at that moment
+(editors and admins only, :mod:`appkit.auth`) and appends through
+:func:`geo.io.audit.audited_append` (validation, duplicates, lock, atomic
+write, then an audit entry naming who, from what, and the event ids); its
+report is shown. Report text is untrusted: it is only ever shown in tables
+and text elements, never as HTML. No server path is shown, only file names.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from appkit import gazetteers
+from appkit import auth, gazetteers
 from geo import config
+from geo.io.audit import audited_append
 from geo.io.extract import (
     PROVENANCE_COLUMNS,
     candidates_to_incidents,
@@ -26,7 +31,8 @@ from geo.io.extract import (
     fill_coordinates,
 )
 from geo.io.ingest import FORMATS, ImportResult, import_file
-from geo.io.store import AppendReport, append_incidents
+from geo.io.store import AppendReport
+from geo.model import roles
 from geo.model.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError, Problem
 from geo.reference.gazetteer import Gazetteer
 
@@ -35,6 +41,7 @@ EDITOR_VERSION = "ingest_editor_version"
 IMPORT_RESULT = "ingest_import_result"
 LAST_REPORT = "ingest_last_report"
 IMPORT_FILE_ID = "ingest_import_file_id"
+REPORT_NAME = "ingest_report_name"  # what the candidates under review were read from
 # What a reviewer checks first comes first (place, figures, confidence and
 # what is unresolved), so nobody has to scroll sideways to judge a row.
 REVIEW_ORDER = (
@@ -48,6 +55,32 @@ REVIEW_ORDER = (
 
 def _store() -> Path:
     return Path(config.INCIDENTS_CSV)
+
+
+def _where() -> str:
+    """The store as this visitor may see it: its name, or its path for an admin."""
+    return auth.public_text(str(_store()))
+
+
+def _unreadable(exc: IncidentFileError) -> None:
+    shown = auth.public_text(str(exc))
+    st.error(f"The store could not be read, nothing was appended: {shown}")
+
+
+def _append(frame: pd.DataFrame, *, action: str, source: str, **options: Any) -> AppendReport:
+    """The page's one write: the role is checked now, the append is recorded in the audit trail.
+
+    Raises
+    ------
+    geo.model.roles.AccessDenied
+        When the visitor may not append at this moment (nothing is written).
+    geo.model.schema.IncidentFileError
+        When the store cannot be read (nothing is written).
+    """
+    who = auth.require(roles.APPEND)
+    return audited_append(
+        frame, _store(), who=who.who, role=str(who.role), action=action, source=source, **options
+    )
 
 
 def _gazetteer() -> Gazetteer:
@@ -66,7 +99,7 @@ def _new_table(frame: pd.DataFrame) -> None:
 
 
 def _show_report(report: AppendReport) -> None:
-    st.success(report.summary())
+    st.success(auth.public_text(report.summary()))
     if report.added_ids:
         ids = report.added_ids
         more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
@@ -113,9 +146,11 @@ def _problem_table(problems: list[Problem]) -> pd.DataFrame:
     )
 
 
+VISITOR = auth.guard_page(roles.APPEND)
 st.title("Ingest")
 st.caption(
-    f"New incidents are appended to `{_store()}` only when you press an append button. "
+    f"New incidents are appended to `{_where()}` only when you press an "
+    "append button, and the audit trail records who appended what. "
     "Duplicates of stored incidents (same event type, date within a day, place within "
     "10 km or the same name) are skipped; the previous file is kept as a .bak backup."
 )
@@ -169,6 +204,7 @@ with tab_report:
                 found.insert(0, "accept", False)
                 found.insert(1, "no", range(1, len(found) + 1))
                 _new_table(found)
+                st.session_state[REPORT_NAME] = uploaded.name if uploaded else "pasted report"
                 st.session_state[LAST_REPORT] = None
 
     candidates = st.session_state.get(CANDIDATES)
@@ -240,14 +276,17 @@ with tab_report:
                 st.dataframe(table, hide_index=True, width="stretch")
             else:
                 try:
-                    report = append_incidents(
+                    report = _append(
                         candidates_to_incidents(selected),
-                        _store(),
+                        action="append",
+                        source=st.session_state.get(REPORT_NAME, "reviewed candidates"),
                         file="reviewed candidates",
                         source_rows=numbers,
                     )
+                except roles.AccessDenied as exc:
+                    auth.show_denied(exc)
                 except IncidentFileError as exc:
-                    st.error(f"The store could not be read, nothing was appended: {exc}")
+                    _unreadable(exc)
                 else:
                     st.session_state[LAST_REPORT] = report
                     kept = edited[~edited.index.isin(selected.index)].reset_index(drop=True)
@@ -335,7 +374,7 @@ with tab_file:
         )
         if not shown.rejected.empty:
             st.caption(
-                f"Rejected rows (they will be written to {_store()}.rejected.csv with "
+                f"Rejected rows (they will be written to {_where()}.rejected.csv with "
                 "their reasons when you append):"
             )
             st.dataframe(_problem_table(shown.problems), hide_index=True, width="stretch")
@@ -345,16 +384,19 @@ with tab_file:
             type="primary",
         ):
             try:
-                report = append_incidents(
+                report = _append(
                     shown.frame,
-                    _store(),
+                    action="import",
+                    source=shown.file,
                     rejected=shown.rejected,
                     rejected_path=Path(f"{_store()}.rejected.csv"),
                     file=shown.file,
                     source_rows=shown.source_rows,
                 )
+            except roles.AccessDenied as exc:
+                auth.show_denied(exc)
             except IncidentFileError as exc:
-                st.error(f"The store could not be read, nothing was appended: {exc}")
+                _unreadable(exc)
             else:
                 st.session_state[LAST_REPORT] = report
                 st.session_state[IMPORT_RESULT] = None
