@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -89,3 +90,18 @@ def incident_csv(tmp_path: Path, raw_rows: pd.DataFrame) -> Path:
     path = tmp_path / "incidents.csv"
     raw_rows.to_csv(path, index=False)
     return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz",
+        action="store_true",
+        help="run the full fuzz suite (tests/fuzz, over 2,000 cases) instead of its fast subset",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Read by tests/fuzz/harness.py when its tests are collected; "-m fuzz" asks
+    # for the fuzz tests alone, so it gets the full run too.
+    if config.getoption("--fuzz") or config.getoption("markexpr", "").strip() == "fuzz":
+        os.environ["GEO_FUZZ_FULL"] = "1"
