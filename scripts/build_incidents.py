@@ -52,7 +52,7 @@ def build(sheet: Path = SHEET) -> pd.DataFrame:
             }
         )
     frame = coerce_frame(pd.DataFrame(rows).drop(columns=["place"]))
-    joined = prepare(frame)
+    joined = prepare(frame, country_level=False)
     # A row coded to a town or near one states the admin-1 that town is in; a
     # row coded to a whole country or region states none.
     in_area = frame["geo_precision"] < 3

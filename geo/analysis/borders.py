@@ -169,31 +169,68 @@ def border_distance(incidents: pd.DataFrame, borders: gpd.GeoDataFrame) -> pd.Da
         )
     valid = np.flatnonzero(ok)
     if valid.size and len(borders):
-        starts, ends, owner = _segments(borders)
-        if pairs and len(starts):
-            side_a = text_column(borders, "iso3_a").to_numpy(dtype=object)[owner]
-            side_b = text_column(borders, "iso3_b").to_numpy(dtype=object)[owner]
+        if pairs:
             country = _incident_country(incidents)
-            # one search per country (a few dozen), never per incident
-            for code in np.unique(country[valid]).tolist():
-                rows = valid[country[valid] == code]
-                if code == "":
-                    own = np.ones(len(starts), dtype=bool)
-                    labels = side_a + "/" + side_b
-                else:
-                    own = (side_a == code) | (side_b == code)
-                    if not own.any():
-                        continue
-                    labels = np.where(side_a == code, side_b, side_a)
-                km[rows], label[rows] = _nearest_segment_km(
-                    lon[rows], lat[rows], starts[own], ends[own], labels[own]
-                )
-        elif len(starts):
-            labels = text_column(borders, "neighbour_iso3").to_numpy(dtype=object)[owner]
-            km[valid], label[valid] = _nearest_segment_km(
-                lon[valid], lat[valid], starts, ends, labels
+            _measure_own_borders(
+                _pairs_of(borders, country[valid]), lon, lat, valid, country, km, label
             )
+        else:
+            starts, ends, owner = _segments(borders)
+            if len(starts):
+                labels = text_column(borders, "neighbour_iso3").to_numpy(dtype=object)[owner]
+                km[valid], label[valid] = _nearest_segment_km(
+                    lon[valid], lat[valid], starts, ends, labels
+                )
 
     out["border_km"] = pd.Series(km, index=out.index, dtype="float64")
     out["border_neighbour"] = pd.Series(label, index=out.index, dtype="string")
     return out
+
+
+def _pairs_of(borders: gpd.GeoDataFrame, countries: np.ndarray) -> gpd.GeoDataFrame:
+    """The borders of the given countries only; all of them when one has no country.
+
+    The world layer holds hundreds of borders; the incidents of a frame
+    touch a few countries' (an incident without a country is measured to
+    every border, so then all are kept).
+    """
+    codes = set(countries.tolist())
+    if "" in codes:
+        return borders
+    side_a = text_column(borders, "iso3_a").to_numpy(dtype=object)
+    side_b = text_column(borders, "iso3_b").to_numpy(dtype=object)
+    keep = np.isin(side_a, list(codes)) | np.isin(side_b, list(codes))
+    return borders if keep.all() else borders[keep]
+
+
+def _measure_own_borders(
+    borders: gpd.GeoDataFrame,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    valid: np.ndarray,
+    country: np.ndarray,
+    km: np.ndarray,
+    label: np.ndarray,
+) -> None:
+    """Fill ``km`` and ``label`` of the ``valid`` rows with their own country's nearest border."""
+    if not len(borders):
+        return
+    starts, ends, owner = _segments(borders)
+    if not len(starts):
+        return
+    side_a = text_column(borders, "iso3_a").to_numpy(dtype=object)[owner]
+    side_b = text_column(borders, "iso3_b").to_numpy(dtype=object)[owner]
+    # one search per country (a few dozen), never per incident
+    for code in np.unique(country[valid]).tolist():
+        rows = valid[country[valid] == code]
+        if code == "":
+            own = np.ones(len(starts), dtype=bool)
+            labels = side_a + "/" + side_b
+        else:
+            own = (side_a == code) | (side_b == code)
+            if not own.any():
+                continue
+            labels = np.where(side_a == code, side_b, side_a)
+        km[rows], label[rows] = _nearest_segment_km(
+            lon[rows], lat[rows], starts[own], ends[own], labels[own]
+        )

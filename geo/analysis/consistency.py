@@ -63,6 +63,32 @@ def _sign_hints(
     return hint, hint_lat, hint_lon
 
 
+def _where_points_lie(
+    frame: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, ok: np.ndarray, names: AreaNames
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Area, code and country each point lies in: the joined area, else the layer's.
+
+    The join never gives a row another country's area: a row whose point
+    lies only in one is left without an area (``area_abroad``), and a
+    country-level row is not placed by its point at all. Those rows are
+    looked up in the layer here, so the check still sees where they lie.
+    """
+    area = text_column(frame, "area").to_numpy(dtype=object).copy()
+    code = text_column(frame, "area_code").to_numpy(dtype=object).copy()
+    iso3 = text_column(frame, "area_iso3").to_numpy(dtype=object).copy()
+    unplaced = (area == "") & ok
+    flagged = np.zeros(len(frame), dtype=bool)
+    for column in ("area_abroad", "country_level"):
+        if column in frame.columns:
+            flagged |= frame[column].fillna(False).to_numpy(dtype=bool)
+    rows = np.flatnonzero(unplaced & flagged)
+    if rows.size:
+        for r, match in zip(rows, names.areas_at(lon[rows], lat[rows]), strict=True):
+            if match is not None:
+                area[r], code[r], iso3[r] = match.area, match.area_code, match.iso3
+    return area, code, iso3
+
+
 def _country_problems(
     frame: pd.DataFrame,
     iso3: pd.Series,
@@ -74,10 +100,13 @@ def _country_problems(
     tolerance_km: float,
 ) -> list[Problem]:
     """Rows whose point lies in another country than their stated ``iso3``."""
-    area_iso3 = text_column(frame, "area_iso3").to_numpy(dtype=object)
+    area, code, area_iso3 = _where_points_lie(frame, lon, lat, ok, names)
     stated = iso3.to_numpy(dtype=object)
     known = iso3.isin(sorted(names.countries - {""})).to_numpy(dtype=bool)
-    rows = np.flatnonzero(ok & known & (area_iso3 != "") & (area_iso3 != stated))
+    lookup = {c: names.sovereign(c) for c in pd.unique(area_iso3)}
+    sovereign = pd.Series(area_iso3).map(lookup).to_numpy(dtype=object)
+    foreign = (area_iso3 != "") & (area_iso3 != stated) & (sovereign != stated)
+    rows = np.flatnonzero(ok & known & foreign)
     if rows.size == 0:
         return []
     geoms = names.country_geometry_of(stated[rows].tolist())
@@ -85,8 +114,6 @@ def _country_problems(
     near = distance_km(lon[rows], lat[rows], geoms, within_km=tolerance_km)
     far = ~(near <= tolerance_km)
     hint, hint_lat, hint_lon = _sign_hints(lat[rows], lon[rows], geoms, far)
-    area = text_column(frame, "area").to_numpy(dtype=object)
-    code = text_column(frame, "area_code").to_numpy(dtype=object)
     problems: list[Problem] = []
     for i in np.flatnonzero(far):
         r = int(rows[i])
@@ -209,7 +236,13 @@ def check_admin1_consistency(
         swapped"). Rows with an empty admin1, an admin1 that does not
         resolve, a country outside the layer, or no coordinates get no
         admin1 problem; neither do points in no area unless such a fix
-        explains them. Points in no area get no country problem.
+        explains them. Points in no area of the layer get no country
+        problem. A row the join left without an area because its point
+        lies only in another country's area (``area_abroad``), and a
+        country-level row (``country_level``), are checked against the area
+        their point lies in. An area of a territory counts as the stated
+        country's own when the stated country is its sovereign
+        (``sov_iso3`` of the layer: Hong Kong for China).
     """
     needed = ("admin1", "latitude", "longitude", "area", "area_code", "area_iso3")
     missing_cols = [c for c in needed if c not in incidents_joined.columns]

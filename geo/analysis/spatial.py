@@ -30,10 +30,28 @@ from geo.analysis.consistency import check_admin1_consistency
 from geo.analysis.geodesy import coords, distance_km, search_boxes, to_wgs84
 from geo.model.params import text_column
 
-__all__ = ["JOIN_COLUMNS", "border_distance", "check_admin1_consistency", "join_areas"]
+__all__ = [
+    "COUNTRY_LEVEL_PRECISION",
+    "JOIN_COLUMNS",
+    "border_distance",
+    "check_admin1_consistency",
+    "country_level_rows",
+    "join_areas",
+]
 
-JOIN_COLUMNS = ("area", "area_code", "area_iso3", "area_snapped", "area_snap_km")
+JOIN_COLUMNS = (
+    "area",
+    "area_code",
+    "area_iso3",
+    "area_snapped",
+    "area_snap_km",
+    "area_abroad",
+    "country_level",
+)
 """Columns :func:`join_areas` adds."""
+
+COUNTRY_LEVEL_PRECISION = 3
+"""The ``geo_precision`` of an incident placed only as precisely as a region or a country."""
 
 
 @dataclass(frozen=True)
@@ -43,19 +61,78 @@ class _AreaTable:
     code: np.ndarray
     iso3: np.ndarray
     rank: np.ndarray  # tie-break order: lowest (area_code, area, position) wins
+    iso3_id: np.ndarray  # country of each area as an id of _CountryIds, -1 when unknown
+    sov_id: np.ndarray  # its sovereign (``sov_iso3``, else its own country), same ids
 
 
-def _area_table(areas: gpd.GeoDataFrame) -> _AreaTable:
+@dataclass
+class _Placement:
+    """Where each incident goes, filled in step by step."""
+
+    chosen: np.ndarray  # area position, -1 for none
+    snap: np.ndarray  # km to the area (0 inside), NaN for none
+    snapped: np.ndarray  # placed by snapping
+    abroad: np.ndarray  # in or near only another country's area: left without one
+
+    @classmethod
+    def empty(cls, n: int) -> _Placement:
+        return cls(
+            np.full(n, -1, dtype=np.int64),
+            np.full(n, np.nan),
+            np.zeros(n, dtype=bool),
+            np.zeros(n, dtype=bool),
+        )
+
+
+def _area_table(areas: gpd.GeoDataFrame, stated: pd.Series) -> tuple[_AreaTable, np.ndarray]:
+    """The layer as arrays, and each stated country as an id comparable with its countries.
+
+    Countries are compared as small integers: the layer's ``iso3`` and
+    ``sov_iso3`` values and the stated ones are numbered together, ``""``
+    being -1 (no country: an area of unknown country may take any incident,
+    an incident of unknown country may go to any area).
+    """
     if "area" not in areas.columns:
         raise KeyError(f"the area layer needs an 'area' column; got {list(areas.columns)}")
     areas = to_wgs84(areas)
     area = text_column(areas, "area").to_numpy(dtype=object)
     code = text_column(areas, "area_code").to_numpy(dtype=object)
-    iso3 = text_column(areas, "iso3").to_numpy(dtype=object)
+    iso3 = text_column(areas, "iso3").str.strip().str.upper()
+    sov = text_column(areas, "sov_iso3").str.strip().str.upper()
+    sov = sov.where(sov != "", iso3)
     order = np.lexsort((np.arange(len(areas)), area.astype(str), code.astype(str)))
     rank = np.empty(len(areas), dtype=np.int64)
     rank[order] = np.arange(len(areas))
-    return _AreaTable(np.asarray(areas.geometry.to_numpy(), dtype=object), area, code, iso3, rank)
+    ids, names = pd.factorize(pd.concat([iso3, sov, stated], ignore_index=True))
+    blank = np.flatnonzero(np.asarray(names) == "")
+    if blank.size:
+        ids = np.where(ids == blank[0], -1, ids)
+    n = len(areas)
+    table = _AreaTable(
+        np.asarray(areas.geometry.to_numpy(), dtype=object),
+        area,
+        code,
+        iso3.to_numpy(dtype=object),
+        rank,
+        ids[:n],
+        ids[n : 2 * n],
+    )
+    return table, ids[2 * n :]
+
+
+def _own(table: _AreaTable, areas: np.ndarray, stated: np.ndarray) -> np.ndarray:
+    """Which (area, stated country) pairs may go together: never another country's area.
+
+    An area is the incident's own when its country or its sovereign is the
+    stated one (Hong Kong's areas take incidents coded to China), or when
+    either side has no country.
+    """
+    return (
+        (stated < 0)
+        | (table.iso3_id[areas] < 0)
+        | (table.iso3_id[areas] == stated)
+        | (table.sov_id[areas] == stated)
+    )
 
 
 def _points_in_areas(
@@ -105,21 +182,22 @@ def _nearest_areas(
     rows: np.ndarray,
     table: _AreaTable,
     within_km: float,
-    country: np.ndarray | None = None,
+    stated: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nearest area within ``within_km`` (geodesic) of each point of ``rows``.
 
-    With ``country`` (one ISO3 per incident), only areas of that country
-    are candidates. Returns the rows that found one, the area positions and
-    the km; equal distances fall back to the layer rank.
+    With ``stated`` (one country id per incident), only the incident's own
+    areas are candidates (:func:`_own`). Returns the rows that found one,
+    the area positions and the km; equal distances fall back to the layer
+    rank.
     """
     none = np.empty(0, dtype=np.int64)
     if rows.size == 0 or within_km <= 0 or len(table.geoms) == 0:
         return none, none, np.empty(0)
     boxes = search_boxes(lon[rows], lat[rows], within_km)
     box_idx, cand = shapely.STRtree(table.geoms).query(boxes, predicate="intersects")
-    if country is not None:
-        own = table.iso3[cand] == country[rows][box_idx]
+    if stated is not None:
+        own = _own(table, cand, stated[rows][box_idx])
         box_idx, cand = box_idx[own], cand[own]
     if box_idx.size == 0:
         return none, none, np.empty(0)
@@ -131,13 +209,90 @@ def _nearest_areas(
     return rows[first_pts], cand[order][first], km[order][first]
 
 
-def _stated_country(incidents: pd.DataFrame, column: str | None, table: _AreaTable) -> np.ndarray:
-    """Each row's stated ISO3 when it is a country of the layer, else ``""``."""
+def _stated_country(incidents: pd.DataFrame, column: str | None) -> pd.Series:
+    """Each row's stated ISO3 (upper case), ``""`` when none or when ``column`` is None."""
     if column is None:
-        return np.full(len(incidents), "", dtype=object)
-    stated = text_column(incidents, column).str.strip().str.upper()
-    known = stated.isin(set(table.iso3.tolist()) - {""}).to_numpy(dtype=bool)
-    return np.where(known, stated.to_numpy(dtype=object), "").astype(object)
+        return pd.Series("", index=incidents.index, dtype="string")
+    return text_column(incidents, column).str.strip().str.upper()
+
+
+def country_level_rows(incidents: pd.DataFrame) -> np.ndarray:
+    """Which incidents are placed only at country level.
+
+    The rule: ``geo_precision`` is 3 (the source gives no place finer than
+    a region) and ``admin1`` is empty (it names no region either). Such an
+    incident's point is a stand-in, usually the country's representative
+    point, so the area it happens to fall in says nothing. A frame without
+    ``geo_precision`` has none.
+    """
+    if "geo_precision" not in incidents.columns:
+        return np.zeros(len(incidents), dtype=bool)
+    precision = pd.to_numeric(incidents["geo_precision"], errors="coerce")
+    vague = (precision == COUNTRY_LEVEL_PRECISION).to_numpy(dtype=bool, na_value=False)
+    no_region = (text_column(incidents, "admin1").str.strip() == "").to_numpy(dtype=bool)
+    return vague & no_region
+
+
+def _place_inside(
+    placed: _Placement,
+    rows: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    table: _AreaTable,
+    stated: np.ndarray,
+) -> None:
+    """Give each point the area of its own country it lies in (edges: the lowest rank).
+
+    A point lying only in other countries' areas is marked abroad for now;
+    snapping may still find it an area of its own.
+    """
+    point_idx, area_idx = _points_in_areas(lon[rows], lat[rows], table.geoms)
+    if point_idx.size == 0:
+        return
+    placed.snap[rows[point_idx]] = 0.0
+    own = _own(table, area_idx, stated[rows[point_idx]])
+    placed.abroad[rows[point_idx[~own]]] = True
+    point_idx, area_idx = point_idx[own], area_idx[own]
+    # Only points on shared edges have several areas; rank just those.
+    shared = np.bincount(point_idx, minlength=rows.size)[point_idx] > 1
+    placed.chosen[rows[point_idx[~shared]]] = area_idx[~shared]
+    if shared.any():
+        pts, best = _first_by_key(point_idx[shared], area_idx[shared], table.rank[area_idx[shared]])
+        placed.chosen[rows[pts]] = best
+    inside = placed.chosen[rows] >= 0
+    placed.abroad[rows[inside]] = False
+    placed.snap[rows[~inside]] = np.nan
+
+
+def _snap_to_own(
+    placed: _Placement,
+    rows: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    table: _AreaTable,
+    stated: np.ndarray,
+    snap_km: float,
+) -> None:
+    """Give each point still without an area the nearest of its own within ``snap_km``."""
+    missing = rows[placed.chosen[rows] < 0]
+    found, best, km = _nearest_areas(lon, lat, missing, table, snap_km, stated)
+    placed.chosen[found], placed.snap[found], placed.snapped[found] = best, km, True
+    placed.abroad[found] = False
+
+
+def _flag_abroad(
+    placed: _Placement,
+    rows: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    table: _AreaTable,
+    stated: np.ndarray,
+    snap_km: float,
+) -> None:
+    """Mark points left without an area that are within ``snap_km`` of another country's."""
+    todo = rows[(placed.chosen[rows] < 0) & ~placed.abroad[rows] & (stated[rows] >= 0)]
+    found, _, _ = _nearest_areas(lon, lat, todo, table, snap_km)
+    placed.abroad[found] = True
 
 
 def join_areas(
@@ -145,8 +300,9 @@ def join_areas(
     areas: gpd.GeoDataFrame,
     snap_km: float = 10.0,
     country_col: str | None = "iso3",
+    country_level: bool = True,
 ) -> pd.DataFrame:
-    """Place each incident in the area its coordinates fall in.
+    """Place each incident in the area its coordinates fall in, never in another country's.
 
     Parameters
     ----------
@@ -155,35 +311,43 @@ def join_areas(
         out-of-range coordinates get no area.
     areas : GeoDataFrame
         Area layer with ``area`` and, ideally, ``area_code`` and ``iso3``
-        (any CRS; reprojected).
+        (any CRS; reprojected). ``sov_iso3``, when present, names each
+        area's sovereign (Hong Kong's is China).
     snap_km : float
         A point on no polygon (a coastal town, a rounding error on the
         border) is given the nearest area within this many km, and flagged.
         0 disables snapping.
     country_col : str or None
         Column of ``incidents`` holding each row's stated country (ISO3).
-        When a row states a country of the layer and its point falls in (or
-        snaps to) an area of another country, the row goes to the nearest
-        area of its own country within ``snap_km`` instead, flagged as
-        snapped: simplified or disputed borders put towns on the line
-        (Rafah) a little way across it. With no own-country area that
-        close the geometric answer stands. None, or a missing column,
-        ignores stated countries.
+        A row that states a country only ever goes to an area of that
+        country (or of a territory it is sovereign over): the one its
+        point lies in, else the nearest within ``snap_km`` (simplified or
+        disputed borders put towns on the line, Rafah, a little way
+        across it). With none that close it gets no area and
+        ``area_abroad`` says whether that is because the point lies in, or
+        within ``snap_km`` of, another country's area. A row without a
+        country, or an area without one, is placed by geometry alone.
+        None, or a missing column, ignores stated countries.
+    country_level : bool
+        When True (the default), incidents placed only at country level
+        (:func:`country_level_rows`: ``geo_precision`` 3 and no
+        ``admin1``) get no area and ``country_level`` True, whatever their
+        point: it stands for the whole country. False places them by their
+        point like any other.
 
     Returns
     -------
     DataFrame
         A copy of ``incidents`` (same index and row order) plus ``area``,
         ``area_code``, ``area_iso3`` (``""`` when none), ``area_snapped``
-        (bool) and ``area_snap_km`` (0 inside, km when snapped, NaN when no
-        area).
+        (bool), ``area_snap_km`` (0 inside, km when snapped, NaN when no
+        area), ``area_abroad`` (bool) and ``country_level`` (bool).
 
     Notes
     -----
-    A point on an edge shared by two areas belongs to the one of the row's
-    stated country, then to the one with the lowest ``area_code`` (then
-    ``area``, then layer position), whatever the row order. Each incident
-    gets at most one area.
+    A point on an edge shared by two areas of its country belongs to the
+    one with the lowest ``area_code`` (then ``area``, then layer position),
+    whatever the row order. Each incident gets at most one area.
 
     Examples
     --------
@@ -191,42 +355,24 @@ def join_areas(
     """
     out = incidents.copy()
     lon, lat, ok = coords(incidents)
-    table = _area_table(areas)
-    country = _stated_country(incidents, country_col, table)
-    n = len(incidents)
-    chosen = np.full(n, -1, dtype=np.int64)
-    snap = np.full(n, np.nan)
-    snapped = np.zeros(n, dtype=bool)
+    table, stated = _area_table(areas, _stated_country(incidents, country_col))
+    level = country_level_rows(incidents) if country_level else np.zeros(len(out), dtype=bool)
+    placed = _Placement.empty(len(incidents))
+    rows = np.flatnonzero(ok & ~level)
+    if rows.size and len(table.geoms):
+        _place_inside(placed, rows, lon, lat, table, stated)
+        _snap_to_own(placed, rows, lon, lat, table, stated, snap_km)
+        _flag_abroad(placed, rows, lon, lat, table, stated, snap_km)
+    return _with_join_columns(out, table, placed, level)
 
-    valid = np.flatnonzero(ok)
-    if valid.size and len(table.geoms):
-        point_idx, area_idx = _points_in_areas(lon[valid], lat[valid], table.geoms)
-        if point_idx.size:
-            # Only points on shared edges have several areas; rank just those.
-            shared = np.bincount(point_idx, minlength=valid.size)[point_idx] > 1
-            chosen[valid[point_idx[~shared]]] = area_idx[~shared]
-            if shared.any():
-                pts, areas_of = point_idx[shared], area_idx[shared]
-                rows_of = valid[pts]
-                foreign = (country[rows_of] != "") & (table.iso3[areas_of] != country[rows_of])
-                key = foreign * len(table.geoms) + table.rank[areas_of]
-                first_pts, best = _first_by_key(pts, areas_of, key)
-                chosen[valid[first_pts]] = best
-            snap[valid[point_idx]] = 0.0
 
-        missing = valid[chosen[valid] < 0]
-        rows, best, km = _nearest_areas(lon, lat, missing, table, snap_km)
-        chosen[rows], snap[rows], snapped[rows] = best, km, True
-
-        placed = valid[chosen[valid] >= 0]
-        stated = country[placed]
-        abroad = placed[(stated != "") & (table.iso3[chosen[placed]] != stated)]
-        rows, best, km = _nearest_areas(lon, lat, abroad, table, snap_km, country=country)
-        chosen[rows], snap[rows], snapped[rows] = best, km, True
-
+def _with_join_columns(
+    out: pd.DataFrame, table: _AreaTable, placed: _Placement, level: np.ndarray
+) -> pd.DataFrame:
+    """``out`` with the :data:`JOIN_COLUMNS` of ``placed``."""
     # Index into the area values with one extra "" slot for "no area": a
     # take on a short string array is far cheaper than building a long one.
-    pick = np.where(chosen >= 0, chosen, len(table.geoms))
+    pick = np.where(placed.chosen >= 0, placed.chosen, len(table.geoms))
 
     def text(values: np.ndarray) -> pd.Series:
         lookup = pd.array([*values.tolist(), ""], dtype="string")
@@ -235,6 +381,8 @@ def join_areas(
     out["area"] = text(table.area)
     out["area_code"] = text(table.code)
     out["area_iso3"] = text(table.iso3)
-    out["area_snapped"] = pd.Series(snapped, index=out.index, dtype=bool)
-    out["area_snap_km"] = pd.Series(snap, index=out.index, dtype="float64")
+    out["area_snapped"] = pd.Series(placed.snapped, index=out.index, dtype=bool)
+    out["area_snap_km"] = pd.Series(placed.snap, index=out.index, dtype="float64")
+    out["area_abroad"] = pd.Series(placed.abroad, index=out.index, dtype=bool)
+    out["country_level"] = pd.Series(level, index=out.index, dtype=bool)
     return out

@@ -129,6 +129,15 @@ def _country_names(areas: pd.DataFrame, iso3: pd.Series) -> dict[str, str]:
     return dict(named.drop_duplicates("iso3").itertuples(index=False, name=None))
 
 
+def _sovereigns(areas: pd.DataFrame, iso3: pd.Series) -> dict[str, str]:
+    """ISO3 -> its sovereign's ISO3 (the layer's ``sov_iso3``), where the two differ."""
+    if "sov_iso3" not in areas.columns:
+        return {}
+    pairs = pd.DataFrame({"iso3": iso3, "sov": clean_text(areas["sov_iso3"]).str.upper()})
+    pairs = pairs[(pairs["sov"] != "") & (pairs["sov"] != pairs["iso3"])]
+    return dict(pairs.drop_duplicates("iso3").itertuples(index=False, name=None))
+
+
 class AreaNames:
     """Reconcile region names from reports with an area layer.
 
@@ -182,6 +191,8 @@ class AreaNames:
         self.countries = frozenset(ent.iso3 for ent in self._entries)
         self._country_names = _country_names(areas, frame["iso3"])
         self._country_geoms: dict[str, shapely.Geometry] = {}
+        self._sovereigns = _sovereigns(areas, frame["iso3"])
+        self._tree: shapely.STRtree | None = None
 
     def _index_name(self, name: str, e: int, tier: int) -> None:
         """File one name of entry ``e`` under its folded and loose keys, per country and for all."""
@@ -315,6 +326,37 @@ class AreaNames:
             Country per name (aligned on the index) or one country for all.
         """
         return self.match_series(names, iso3)["area"]
+
+    def sovereign(self, iso3: str) -> str:
+        """The country sovereign over ``iso3`` in the layer (``sov_iso3``), else ``iso3``.
+
+        A source may code a territory's events to its sovereign (Hong Kong's
+        to China), so both count as the territory's own country.
+        """
+        return self._sovereigns.get(iso3, iso3)
+
+    def areas_at(self, lon: np.ndarray, lat: np.ndarray) -> list[AreaMatch | None]:
+        """The area each point lies in, None outside every area (the layer needs geometry).
+
+        A point on an edge shared by several areas gets the one with the
+        lowest ``area_code``, then ``area``, as :func:`geo.analysis.spatial.join_areas`
+        does.
+        """
+        if self._geoms is None:
+            raise ValueError("this AreaNames was built without geometry")
+        if self._tree is None:
+            self._tree = shapely.STRtree(self._geoms)
+        points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        point_idx, entry_idx = self._tree.query(points, predicate="intersects")
+        found: list[AreaMatch | None] = [None] * len(points)
+        ranked = sorted(
+            zip(point_idx.tolist(), entry_idx.tolist(), strict=True),
+            key=lambda pe: (pe[0], self._entries[pe[1]].area_code, self._entries[pe[1]].area),
+        )
+        for point, entry in ranked:
+            if found[point] is None:
+                found[point] = self._entries[entry]
+        return found
 
     def country_label(self, iso3: str) -> str:
         """``"Egypt (EGY)"`` when the layer names the country, else the code."""

@@ -194,3 +194,23 @@ def test_shipped_bahrain_has_no_land_border(admin1: gpd.GeoDataFrame) -> None:
     out = border_distance(join_areas(bahrain, admin1), load_land_borders())
     assert len(out) == 3
     assert out["border_km"].isna().all() and (out["border_neighbour"] == "").all()
+
+
+@pytest.mark.parametrize(
+    ("iso3", "lat", "lon", "neighbour", "high"),
+    [
+        ("IRN", 33.12, 46.164, "IRQ", 10),  # Mehran, on the Iraqi border
+        ("ESP", 43.338, -1.789, "FRA", 5),  # Irun, on the French border
+        ("IRQ", 34.3686, 41.0943, "SYR", 15),  # Al-Qa'im
+        ("COL", 7.894, -72.506, "VEN", 10),  # Cucuta
+    ],
+)
+def test_border_distance_for_countries_outside_the_old_layer(
+    iso3: str, lat: float, lon: float, neighbour: str, high: float
+) -> None:
+    # the land-border layer used to hold only the 39 outlined countries, so
+    # these were NaN; now every pair of countries sharing a land border is in it
+    frame = pd.DataFrame({"latitude": [lat], "longitude": [lon], "iso3": [iso3]})
+    row = border_distance(frame, load_land_borders()).iloc[0]
+    assert row["border_neighbour"] == neighbour
+    assert 0 <= row["border_km"] < high

@@ -136,3 +136,37 @@ def test_consistency_rafah_across_the_line(admin1: gpd.GeoDataFrame, names: Area
     assert problem.column == "iso3"
     assert "Palestine (PSE)" in problem.expected and "Egypt (EGY)" in problem.expected
     assert check_admin1_consistency(join_areas(df, admin1), names, tolerance_km=1) == []
+
+
+def test_consistency_sees_rows_the_join_left_abroad_or_at_country_level() -> None:
+    layer = two_countries()
+    names = AreaNames(layer)
+    df = pd.DataFrame(
+        {
+            "admin1": ["", "", ""],
+            "iso3": ["AAA", "AAA", "BBB"],
+            "latitude": [0.5, 0.5, 0.5],
+            "longitude": [1.5, 0.5, 0.5],
+            "geo_precision": [1, 3, 3],
+        }
+    )
+    joined = join_areas(df, layer)
+    # row 2: 55 km into Beta, left without an area; row 4: a country-level
+    # BBB row whose point is in Alphaland
+    assert list(joined["area"]) == ["", "", ""]
+    problems = check_admin1_consistency(joined, names)
+    assert [(p.row, p.column) for p in problems] == [(2, "iso3"), (4, "iso3")]
+    assert "Beta (X-1) of Bravo (BBB)" in problems[0].expected
+    assert "Alpha (X-3) of Alphaland (AAA)" in problems[1].expected
+
+
+def test_consistency_accepts_a_territory_of_the_stated_country() -> None:
+    from geo.reference.boundaries import load_admin1
+
+    areas = load_admin1(iso3=["CHN", "HKG"])
+    # Hong Kong island, coded to China as some sources do
+    df = reported([("", "CHN", 22.28, 114.16)])
+    joined = join_areas(df, areas, country_col=None)
+    assert joined["area_iso3"].iloc[0] == "HKG"
+    assert check_admin1_consistency(joined, AreaNames(areas)) == []
+    assert join_areas(df, areas)["area_iso3"].iloc[0] == "HKG"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.analysis.pipeline import prepare
-from geo.reference.boundaries import load_borders
+from geo import config
+from geo.analysis.pipeline import areas_for, countries_for, prepare
+from geo.io.store import read_incidents
+from geo.reference.boundaries import load_admin1, load_borders
 
 
 def _incidents() -> pd.DataFrame:
@@ -35,3 +37,64 @@ def test_prepare_with_malis_layer_measures_to_mali() -> None:
     assert out["border_neighbour"].iloc[0] == "DZA"
     # Rafah is thousands of km from any border of Mali
     assert out["border_km"].iloc[1] > 2000
+
+
+def _issue_rows() -> pd.DataFrame:
+    # the issue's cases: an ACLED-style Al-Qa'im point 5.5 km from Syria, an
+    # Iranian incident, Tunisia coded only to the country, and a point with
+    # no country in Iran
+    return pd.DataFrame(
+        {
+            "event_id": ["IRQ", "IRN", "TUN", "NONE"],
+            "iso3": ["IRQ", "IRN", "TUN", ""],
+            "admin1": ["", "", "", ""],
+            "geo_precision": [1, 1, 3, 1],
+            "latitude": [34.38, 35.6892, 33.80231, 32.0],
+            "longitude": [41.02, 51.389, 8.85512, 54.0],
+        }
+    )
+
+
+def test_countries_for_stated_and_where_points_fall() -> None:
+    codes = countries_for(_issue_rows())
+    assert {"IRQ", "IRN", "TUN"} <= set(codes)
+    assert "SYR" in codes  # the Iraqi point is 5.5 km from Syria
+    # a point with no country still loads the country it lies in
+    alone = countries_for(_issue_rows().iloc[[3]])
+    assert "IRN" in alone
+    assert countries_for(_issue_rows().iloc[:0]) == []
+
+
+def test_prepare_loads_the_countries_its_incidents_need() -> None:
+    out = prepare(_issue_rows()).set_index("event_id")
+    assert out.loc["IRQ", "area_iso3"] == "IRQ" and out.loc["IRQ", "area"] == "Al-Anbar"
+    assert out.loc["IRN", "area_iso3"] == "IRN" and out.loc["IRN", "area"] == "Tehran"
+    assert out.loc["NONE", "area_iso3"] == "IRN"
+    # Tunisia coded only to the country: in no area, flagged, still Tunisian
+    assert out.loc["TUN", "area"] == "" and out.loc["TUN", "country_level"]
+    assert not out.loc[["IRQ", "IRN", "NONE"], "country_level"].any()
+    assert not out["area_abroad"].any()
+    # border distance works outside the old 39 countries
+    assert out.loc["IRN", "border_neighbour"] != ""
+    assert out.loc["TUN", "border_neighbour"] in {"DZA", "LBY"}
+    # the areas prepare joined to are the ones areas_for gives
+    areas = areas_for(_issue_rows())
+    assert {"IRQ", "IRN", "TUN", "SYR"} <= set(areas["iso3"])
+    same = prepare(_issue_rows(), areas=areas)
+    pd.testing.assert_frame_equal(prepare(_issue_rows()), same)
+
+
+def test_prepare_with_the_covered_layer_never_crosses_into_syria() -> None:
+    out = prepare(_issue_rows(), areas=load_admin1()).set_index("event_id")
+    assert out.loc["IRQ", "area"] == "" and out.loc["IRQ", "area_abroad"]
+    assert out.loc["IRN", "area"] == ""
+
+
+def test_shipped_tunisia_country_level_incidents_are_in_no_area() -> None:
+    joined = prepare(read_incidents(config.INCIDENTS_CSV)).set_index("event_id")
+    level = joined[joined["country_level"]]
+    assert sorted(level.index) == ["BHR0001", "BHR0002", "SYR0001", "TUN0001", "TUN0002", "TUN0003"]
+    assert (level["area"] == "").all() and (level["geo_precision"] == 3).all()
+    assert "Kebili" not in set(joined["area"])
+    # a precision-3 row that names its region is placed in it
+    assert joined.loc["MLI0003", "area"] == "Kidal"

@@ -176,17 +176,22 @@ def test_point_just_across_the_line_goes_to_its_own_country() -> None:
         index=["own", "there", "none", "unknown", "far", "spelt"],
     )
     out = join_areas(df, two_countries(), snap_km=10)
-    assert list(out["area"]) == ["Alpha", "Beta", "Beta", "Beta", "Beta", "Alpha"]
-    assert list(out["area_iso3"]) == ["AAA", "BBB", "BBB", "BBB", "BBB", "AAA"]
+    # "unknown" (CCC, a country the layer does not have) and "far" (55 km
+    # inside Beta) lie only in another country's area: they get none, flagged
+    assert list(out["area"]) == ["Alpha", "Beta", "Beta", "", "", "Alpha"]
+    assert list(out["area_iso3"]) == ["AAA", "BBB", "BBB", "", "", "AAA"]
     assert list(out["area_snapped"]) == [True, False, False, False, False, True]
+    assert list(out["area_abroad"]) == [False, False, False, True, True, False]
     _, _, metres = GEOD.inv(1.02, 0.5, 1.0, 0.5)
     assert out.loc["own", "area_snap_km"] == pytest.approx(metres / 1000, rel=0.01)
-    assert out.loc["far", "area_snap_km"] == 0.0
+    assert np.isnan(out.loc["far", "area_snap_km"])
     # the geometric answer without a country column, or with the check off
     assert set(join_areas(df[["latitude", "longitude"]], two_countries())["area"]) == {"Beta"}
     assert set(join_areas(df, two_countries(), country_col=None)["area"]) == {"Beta"}
-    # beyond snap_km the geometric answer stands
-    assert join_areas(df, two_countries(), snap_km=1)["area"].iloc[0] == "Beta"
+    assert not join_areas(df, two_countries(), country_col=None)["area_abroad"].any()
+    # beyond snap_km the point is not moved home, nor left abroad: no area, flagged
+    tight = join_areas(df, two_countries(), snap_km=1)
+    assert tight["area"].iloc[0] == "" and tight["area_abroad"].iloc[0]
 
 
 def test_shared_edge_goes_to_the_stated_country_unsnapped() -> None:
@@ -206,11 +211,14 @@ def test_snapped_point_also_prefers_its_own_country() -> None:
     assert list(out["area"]) == ["Alpha", "Beta"]
     assert list(out["area_snapped"]) == [True, True]
     assert out["area_snap_km"].iloc[0] > out["area_snap_km"].iloc[1]
-    # off Alpha's north coast, with Bravo 55 km away: the snap to Alpha stands
+    # off Alpha's north coast, with Bravo 55 km away: never snapped across
+    # into Alpha; no area, flagged as abroad
     north = join_areas(
         pd.DataFrame({"latitude": [1.02], "longitude": [0.5], "iso3": ["BBB"]}), two_countries()
     )
-    assert north["area"].iloc[0] == "Alpha" and north["area_snapped"].iloc[0]
+    assert north["area"].iloc[0] == "" and not north["area_snapped"].iloc[0]
+    assert north["area_abroad"].iloc[0]
+    assert np.isnan(north["area_snap_km"].iloc[0])
 
 
 def km_to_country(lat: float, lon: float, layer: gpd.GeoDataFrame, iso3: str) -> float:
@@ -258,6 +266,8 @@ def test_country_aware_join_is_row_order_independent(
         out["area_snap_km"],
         strict=True,
     ):
+        # never another country's area
+        assert iso3 == "" or area_iso3 in ("", iso3)
         if iso3 not in ("AAA", "BBB") or area_iso3 == "":
             continue
         own_km = km_to_country(lat, lon, layer, iso3)
@@ -311,3 +321,145 @@ def test_shipped_rafah_joins_to_egypt(admin1: gpd.GeoDataFrame) -> None:
     assert out["area_snapped"].iloc[0]
     assert 0 < out["area_snap_km"].iloc[0] < 5
     assert join_areas(rafah, admin1, country_col=None)["area_iso3"].iloc[0] == "PSE"
+
+
+# ---------------------------------------------------------------------------
+# Never another country's area
+
+
+def test_a_point_never_snaps_into_another_countrys_area() -> None:
+    # 2.2 km south of Beta, 55 km from Alpha; and far out at sea
+    df = pd.DataFrame(
+        {"latitude": [-0.02, -0.02, -0.02, -1.0], "longitude": [1.5, 1.5, 1.5, 1.5]},
+        index=["alpha", "beta", "unstated", "sea"],
+    )
+    df["iso3"] = ["AAA", "BBB", "", "AAA"]
+    out = join_areas(df, two_countries(), snap_km=10)
+    assert list(out["area"]) == ["", "Beta", "Beta", ""]
+    assert list(out["area_snapped"]) == [False, True, True, False]
+    # "alpha" is near only Bravo's area; "sea" is near none: not abroad
+    assert list(out["area_abroad"]) == [True, False, False, False]
+    assert out["area_snap_km"].isna().tolist() == [True, False, False, True]
+    # with a reach that finds Alpha, it goes home, snapped
+    far = join_areas(df, two_countries(), snap_km=60)
+    assert far.loc["alpha", "area"] == "Alpha" and far.loc["alpha", "area_snapped"]
+    assert not far.loc["alpha", "area_abroad"]
+
+
+def test_a_territory_takes_its_sovereigns_incidents_not_the_reverse() -> None:
+    layer = gpd.GeoDataFrame(
+        {
+            "area": ["Mainland", "Harbour"],
+            "area_code": ["S-1", "T-1"],
+            "iso3": ["SSS", "TTT"],
+            "sov_iso3": ["SSS", "SSS"],
+        },
+        geometry=[box(0, 0, 1, 1), box(1, 0, 1.2, 1)],
+        crs="EPSG:4326",
+    )
+    df = pd.DataFrame(
+        {
+            "latitude": [0.5, 0.5, 0.5, 0.5],
+            "longitude": [1.1, 1.1, 0.98, 0.5],
+            "iso3": ["SSS", "TTT", "TTT", "TTT"],
+        }
+    )
+    out = join_areas(df, layer)
+    # SSS is sovereign over Harbour; TTT is not over Mainland: 2 km in, it
+    # is snapped home, 55 km in it gets nothing
+    assert list(out["area"]) == ["Harbour", "Harbour", "Harbour", ""]
+    assert list(out["area_snapped"]) == [False, False, True, False]
+    assert list(out["area_abroad"]) == [False, False, False, True]
+    # without sov_iso3, only the area's own country counts: SSS's point in
+    # Harbour is 11 km from Mainland, beyond reach
+    plain = join_areas(df, layer.drop(columns="sov_iso3"))
+    assert list(plain["area"]) == ["", "Harbour", "Harbour", ""]
+    assert list(plain["area_abroad"]) == [True, False, False, True]
+
+
+def test_an_area_without_a_country_takes_any_incident() -> None:
+    layer = squares().assign(iso3=["", ""])
+    df = points([0.5, 0.5], [0.5, 1.5]).assign(iso3=["AAA", "ZZZ"])
+    out = join_areas(df, layer)
+    assert list(out["area"]) == ["West", "East"]
+    assert not out["area_abroad"].any()
+
+
+# ---------------------------------------------------------------------------
+# Country-level incidents
+
+
+def test_country_level_rows_get_no_area_whatever_their_point() -> None:
+    df = pd.DataFrame(
+        {
+            "latitude": [0.5] * 6,
+            "longitude": [0.5] * 6,
+            "iso3": ["AAA"] * 6,
+            "geo_precision": [3, 3, 2, "3", None, 1],
+            "admin1": ["", "Alpha", "", " ", "", np.nan],
+        },
+        index=["country", "region", "near", "spaces", "unknown", "exact"],
+    )
+    out = join_areas(df, two_countries())
+    assert list(out["country_level"]) == [True, False, False, True, False, False]
+    assert list(out["area"]) == ["", "Alpha", "Alpha", "", "Alpha", "Alpha"]
+    assert list(out["area_iso3"]) == ["", "AAA", "AAA", "", "AAA", "AAA"]
+    assert not out["area_snapped"].any() and not out["area_abroad"].any()
+    assert out["area_snap_km"].isna().tolist() == [True, False, False, True, False, False]
+    # the stated country stays: a country-level incident counts for AAA
+    assert (out["iso3"] == "AAA").all()
+    # the rule can be turned off, e.g. to fill in the admin-1 a point lies in
+    off = join_areas(df, two_countries(), country_level=False)
+    assert set(off["area"]) == {"Alpha"} and not off["country_level"].any()
+    # a frame without geo_precision has none
+    assert not join_areas(df.drop(columns="geo_precision"), two_countries())["country_level"].any()
+
+
+def test_country_level_rows_keep_row_order_and_index() -> None:
+    df = pd.DataFrame(
+        {
+            "latitude": [0.5, 0.5, 0.5],
+            "longitude": [0.5, 1.5, -0.5],
+            "iso3": ["AAA", "BBB", "BBB"],
+            "geo_precision": [3, 1, 3],
+            "admin1": ["", "", ""],
+        },
+        index=[30, 10, 20],
+    )
+    out = join_areas(df, two_countries())
+    assert list(out.index) == [30, 10, 20]
+    assert list(out["area"]) == ["", "Beta", ""]
+    shuffled = join_areas(df.loc[[20, 30, 10]], two_countries())
+    pd.testing.assert_frame_equal(out.loc[[20, 30, 10]], shuffled)
+
+
+# ---------------------------------------------------------------------------
+# Shipped data: the cases
+
+
+def test_shipped_iraqi_point_near_syria_stays_in_iraq_or_gets_none(
+    admin1: gpd.GeoDataFrame,
+) -> None:
+    # Al-Qa'im (ACLED-style point 5.5 km from the Syrian line) and the town itself
+    df = pd.DataFrame(
+        {"latitude": [34.38, 34.3686], "longitude": [41.02, 41.0943], "iso3": ["IRQ", "IRQ"]}
+    )
+    # the covered layer has Syria but no Iraqi areas: never Dayr Az Zawr
+    covered = join_areas(df, admin1)
+    assert list(covered["area"]) == ["", ""]
+    assert covered["area_abroad"].iloc[0]  # 5.5 km from a Syrian area
+    # before the rule it was snapped across the border
+    assert join_areas(df, admin1, country_col=None)["area_iso3"].iloc[0] == "SYR"
+    # with Iraq's areas loaded it is in Iraq
+    world = join_areas(df, load_admin1(iso3=["IRQ", "SYR"]))
+    assert list(world["area_iso3"]) == ["IRQ", "IRQ"]
+    assert list(world["area"]) == ["Al-Anbar", "Al-Anbar"]
+
+
+def test_shipped_iranian_incident_gets_an_iranian_area() -> None:
+    df = pd.DataFrame(
+        {"latitude": [35.6892, 33.12], "longitude": [51.389, 46.164], "iso3": ["IRN", "IRN"]}
+    )
+    out = join_areas(df, load_admin1(iso3=["IRN", "IRQ"]))
+    assert list(out["area_iso3"]) == ["IRN", "IRN"]
+    assert list(out["area"]) == ["Tehran", "Ilam"]  # Tehran; Mehran, on the Iraqi border
