@@ -73,6 +73,7 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
     ),
     (
         r"shelling|shelled|mortars?|artillery|rockets? (?:fire|attacks?|struck|hit|landed|fell)"
+        r"|missiles?(?: (?:strikes?|attacks?|fire))?"
         r"|fired (?:\w+ ){0,3}(?:rockets|shells|mortar rounds)|shells? (?:struck|hit|landed|fell)"
         r"|indirect fire",
         "Explosions/Remote violence",
@@ -105,12 +106,27 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
     (
         r"clash(?:es|ed)?|fighting|battles?|gun ?battles?|firefights?|skirmish(?:es)?"
         r"|counter[- ]?offensives?|(?:an?|the|new|major|military|ground|their|its)\s+offensives?"
-        r"|ambush(?:es|ed)?|overr[au]n|came under (?:fire|attack)|exchang(?:ed|ing) fire"
+        r"|ambush(?:es|ed)?|overr[au]n|came under (?:fire|attack)|exchang(?:ed|ing) (?:gun)?fire"
         r"|returned fire|repelled|repulsed|fought|gunfights?|fired on (?:\w+ ){0,3}?(?:patrols?"
         r"|convoys?|positions?|posts?|troops|soldiers|checkpoints?)"
         r"|(?:(?:military|ground|air|security|joint|counter-?terrorism|an|the)\s+)operations?",
         "Battles",
         "Armed clash",
+        3,
+    ),
+    # A place changing hands: taking one back ("recaptured", « repris le
+    # contrôle ») is the government's, taking one the armed group's.
+    (
+        r"(?:recaptured|retook|regained control of|took back|reclaimed)",
+        "Battles",
+        "Government regains territory",
+        3,
+    ),
+    (
+        r"(?:seized|took|taken|gained) (?:full )?control of|captured the (?:town|city|village)"
+        r"|fell (?:in)?to (?:the )?(?:hands of )?(?:rebels|militants|jihadists|insurgents)",
+        "Battles",
+        "Non-state actor overtakes territory",
         3,
     ),
     (r"arrested|detained", "Strategic developments", "Arrests", 2),

@@ -58,7 +58,7 @@ TRIGGERS_FR: tuple[tuple[str, str, str, int], ...] = (
     ),
     (
         rf"obus|tirs? d['\u2019]obus|roquettes?|mortiers?|tirs? de mortiers?|tirs indirects"
-        rf"|tirs d['\u2019]artillerie|artillerie|pilonn{_E}e?s?|pilonnages?",
+        rf"|tirs d['\u2019]artillerie|artillerie|pilonn{_E}e?s?|pilonnages?|missiles?",
         "Explosions/Remote violence",
         "Shelling/artillery/missile attack",
         6,
@@ -97,6 +97,18 @@ TRIGGERS_FR: tuple[tuple[str, str, str, int], ...] = (
         rf"|ouvert le feu sur (?:les|des|une?) (?:positions?|soldats|militaires|patrouilles?)",
         "Battles",
         "Armed clash",
+        3,
+    ),
+    (
+        rf"repris le contr\u00f4le|reprise? de (?:la ville|la localit{_E})|reconquis",
+        "Battles",
+        "Government regains territory",
+        3,
+    ),
+    (
+        rf"pris le contr\u00f4le|s['\u2019](?:est|sont) empar{_E}s?|tomb{_E}e? aux mains",
+        "Battles",
+        "Non-state actor overtakes territory",
         3,
     ),
     (

@@ -86,11 +86,20 @@ def _names(lang: str) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _alternation(names: dict[str, int], capitalised: bool) -> str:
+    """Names as a regex group; English ones capitalised ("May", "MAY": not the verb "may")."""
     words = sorted(names, key=len, reverse=True)
-    return "(" + "|".join(w.capitalize() if capitalised else w for w in words) + ")"
+    forms = [f for w in words for f in (w.capitalize(), w.upper())] if capitalised else words
+    return "(" + "|".join(forms) + ")"
 
 
 _ORD = r"(?:st|nd|rd|th|er)?"
+# Day first, as reports from the Sahel and the Middle East write them.
+_NUMERIC = re.compile(
+    r"(?<![\d/.\-])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>\d{4}|\d{2})(?![\d/.])"
+    r"|(?<![\d/.\-])(?P<iso>\d{4})-(?P<imonth>\d{2})-(?P<iday>\d{2})(?![\d-])"
+    r"|(?<=\bon\s)(?P<day2>\d{1,2})/(?P<month2>\d{1,2})(?![\d/.])",
+    re.I,
+)
 _COUNT = r"(a|an|one|two|three|four|five|six|seven|\d+|une?|deux|trois|quatre|cinq|six|sept|huit)"
 
 
@@ -99,6 +108,7 @@ class _Patterns:
     """The date patterns of one language."""
 
     explicit: tuple[re.Pattern[str], ...]  # groups: weekday, day, month, year (by name)
+    day_range: re.Pattern[str]  # groups: first day, last day, month, year
     month_only: re.Pattern[str]
     weekday: re.Pattern[str]
     night: re.Pattern[str]
@@ -128,6 +138,11 @@ def _english() -> _Patterns:
                 rf"\b{wd_opt}(?P<month>{mo[1:-1]})\s+(?P<day>\d{{1,2}}){_ORD}(?!\d)"
                 rf"(?:,?\s+(?P<year>\d{{4}})\b)?"
             ),
+        ),
+        day_range=re.compile(
+            rf"\b(?:(?:on|in|during)\s+the\s+night\s+of|overnight|between)\s+(\d{{1,2}}){_ORD}"
+            rf"\s+(?:to|and|into|[-\u2013])\s+(\d{{1,2}}){_ORD}\s+{mo}(?:,?\s+(\d{{4}}))?"
+            rf"|\b(\d{{1,2}})\s*[-\u2013]\s*(\d{{1,2}})\s+{mo}(?:,?\s+(\d{{4}}))?"
         ),
         month_only=re.compile(
             rf"\b(?:(?:early|mid|late|in|since|during)[\s-]+)?{mo}\b"
@@ -175,6 +190,11 @@ def _french() -> _Patterns:
                 rf"(?P<month>{mo[1:-1]})\b(?:\s+(?P<year>\d{{4}})\b)?",
                 re.I,
             ),
+        ),
+        day_range=re.compile(
+            rf"\b(?:dans\s+la\s+nuit\s+du|entre\s+le)\s+(1er|\d{{1,2}})\s+(?:au|et\s+le|\u00e0)\s+"
+            rf"(\d{{1,2}})\s+{mo}(?:\s+(\d{{4}}))?",
+            re.I,
         ),
         month_only=re.compile(
             rf"\b(?:(?:en|d\u00e9but|mi|fin|courant|depuis)[\s-]+)(?:mois\s+d['\u2019]\s*)?{mo}\b"
@@ -275,6 +295,43 @@ class _Finder:
             for m in pattern.finditer(self.text):
                 date, note = self.day_month(m.group("day"), m.group("month"), m.group("year"))
                 out.append(self.mention(m, date, 1, "explicit", note))
+        return out
+
+    def numeric(self) -> list[DateMention]:
+        """Dates in digits: "12/05/2023", "12.05.23", "2023-05-12", "on 12/05" (day first)."""
+        out = []
+        for m in _NUMERIC.finditer(self.text):
+            if m.group("iso"):
+                day, month, year = m.group("iday"), m.group("imonth"), m.group("iso")
+            elif m.group("day2"):
+                day, month, year = m.group("day2"), m.group("month2"), None
+            else:
+                day, month, year = m.group("day"), m.group("month"), m.group("year")
+            if not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
+                continue
+            if year and len(year) == 2:
+                year = "20" + year
+            name = max((n for n, k in self.months.items() if k == int(month)), key=len)
+            date, note = self.day_month(day, name, year)
+            out.append(self.mention(m, date, 1, "explicit", note))
+        return out
+
+    def ranges(self) -> list[DateMention]:
+        """ "on the night of 12 to 13 May", « dans la nuit du 14 au 15 octobre »: the first day.
+
+        A range of more than two days ("between 3 and 9 May") is dated to its
+        first day at week precision.
+        """
+        out = []
+        for m in self.pat.day_range.finditer(self.text):
+            g = [x for x in m.groups()]
+            first, last, month, year = (
+                (g[0], g[1], g[2], g[3]) if g[0] else (g[4], g[5], g[6], g[7])
+            )
+            date, note = self.day_month(first, month, year)
+            days = int(last) - int(first.rstrip("er") or 1)
+            precision = 1 if 0 <= days <= 1 else 2
+            out.append(self.mention(m, date, precision, "night" if days <= 1 else "range", note))
         return out
 
     def month_only(self) -> list[DateMention]:
@@ -431,6 +488,8 @@ def find_dates(
     """
     finder = _Finder(text, post_date, year_hint, lang)
     found = [
+        *finder.ranges(),
+        *finder.numeric(),
         *finder.nights(),
         *finder.explicit(),
         *finder.month_only(),

@@ -37,6 +37,23 @@ def test_french_weekdays_dates_and_nights():
     }
 
 
+def test_digits_ranges_and_capitals():
+    found = {d.text: (d.date, d.precision) for d in find_dates(
+        "on 02/09/2021, then 2021-09-03, then ON 4 SEPTEMBER, on the night of 5 to 6 September "
+        "and between 7 and 12 September", THURSDAY
+    )}  # fmt: skip
+    assert found == {
+        "02/09/2021": (dt.date(2021, 9, 2), 1),  # day first
+        "2021-09-03": (dt.date(2021, 9, 3), 1),
+        "4 SEPTEMBER": (dt.date(2021, 9, 4), 1),
+        "on the night of 5 to 6 September": (dt.date(2021, 9, 5), 1),
+        "between 7 and 12 September": (dt.date(2021, 9, 7), 2),  # a week: its first day
+    }
+    [night] = find_dates("dans la nuit du 10 au 11 septembre", THURSDAY, None, "fr")
+    assert night.date == dt.date(2021, 9, 10)
+    assert find_dates("a 3/4 majority, open 24/7", THURSDAY) == []
+
+
 def test_future_days_are_not_dated():
     assert _dates("talks resume next Monday") == {}
     assert _dates("une marche est prévue lundi prochain", "fr") == {}
