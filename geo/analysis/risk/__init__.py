@@ -33,7 +33,10 @@ The package is split by what each module holds:
 - ``components``: the per-area quantities and their 0-100 transforms;
 - ``trends``: the weekly trend classes;
 - ``overrides``: :func:`load_overrides` and how overrides pin a level;
-- ``scoring``: :func:`score_areas` and :func:`level_for_score`.
+- ``country_level``: country-level incidents, counted per country, never
+  for a region;
+- ``scoring``: :func:`score_areas`, :func:`level_for_score` and
+  :func:`country_level_counts`.
 
 Names with a leading underscore are shared between these modules only.
 
@@ -53,17 +56,20 @@ Example
 from __future__ import annotations
 
 from geo.analysis.risk.config import COMPONENTS, RiskConfig, RiskConfigError, load_risk_config
+from geo.analysis.risk.country_level import COUNTRY_LEVEL_COLUMNS
 from geo.analysis.risk.overrides import OVERRIDE_COLUMNS, RiskOverridesError, load_overrides
-from geo.analysis.risk.scoring import level_for_score, score_areas
+from geo.analysis.risk.scoring import country_level_counts, level_for_score, score_areas
 from geo.analysis.risk.trends import TREND_CLASSES, trend_class
 
 __all__ = [
     "COMPONENTS",
+    "COUNTRY_LEVEL_COLUMNS",
     "OVERRIDE_COLUMNS",
     "TREND_CLASSES",
     "RiskConfig",
     "RiskConfigError",
     "RiskOverridesError",
+    "country_level_counts",
     "level_for_score",
     "load_overrides",
     "load_risk_config",

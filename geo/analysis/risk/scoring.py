@@ -15,11 +15,12 @@ import pandas as pd
 
 from geo.analysis.risk.components import _compact, _components, _Tally, _tally
 from geo.analysis.risk.config import COMPONENTS, RiskConfig, _is_number, load_risk_config
+from geo.analysis.risk.country_level import _country_level_counts
 from geo.analysis.risk.overrides import _resolve_overrides
 from geo.analysis.risk.trends import BASELINE_WEEKS, RECENT_DAYS, TREND_SPAN, _trend_arrays
 from geo.model.levels import LEVELS
 
-__all__ = ["level_for_score", "score_areas"]
+__all__ = ["country_level_counts", "level_for_score", "score_areas"]
 
 _TEXT_OUTPUT = (
     "area",
@@ -80,7 +81,10 @@ def score_areas(
         weekly_baseline``, ``override_level, override_reason,
         override_expires, override_set_by, override_status`` and
         ``final_level``. ``attrs["notices"]`` lists overrides that matched
-        no area.
+        no area. ``attrs["country_level"]`` counts the window's
+        country-level incidents (``country_level`` True: no area, so in no
+        row) per country, as records with ``iso3``, ``country``, ``events``
+        and ``fatalities`` (see :mod:`geo.analysis.risk.country_level`).
     """
     cfg = config if config is not None else load_risk_config()
     as_of_ts = _as_timestamp(as_of)
@@ -96,9 +100,36 @@ def score_areas(
         ["score", "area", "area_code"], ascending=[False, True, True], kind="mergesort"
     ).reset_index(drop=True)
     out.attrs["notices"] = notices
+    out.attrs["country_level"] = _country_level_counts(joined, age, window).to_dict("records")
     out.attrs["as_of"] = as_of_ts.date().isoformat()
     out.attrs["window_days"] = window
     return out
+
+
+def country_level_counts(
+    joined: pd.DataFrame, as_of: str | dt.date | pd.Timestamp, window_days: int = 90
+) -> pd.DataFrame:
+    """Country-level incidents of the scoring window, per country.
+
+    What :func:`score_areas` leaves out of every area and keeps in
+    ``attrs["country_level"]`` (see :mod:`geo.analysis.risk.country_level`).
+
+    Parameters
+    ----------
+    joined : DataFrame
+        The joined incidents (:func:`geo.analysis.pipeline.prepare`); rows
+        count when ``country_level`` is True.
+    as_of, window_days
+        The window, as for :func:`score_areas`.
+
+    Returns
+    -------
+    DataFrame
+        ``iso3``, ``country``, ``events``, ``fatalities``: one row per
+        country with such an incident in the window, most incidents first.
+    """
+    age = _ages(joined["event_date"], _as_timestamp(as_of))
+    return _country_level_counts(joined, age, _window(window_days))
 
 
 def level_for_score(score: float, config: RiskConfig | None = None) -> str:
