@@ -3,6 +3,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +15,7 @@ from shapely.geometry import LineString, box
 
 from geo.io.synthetic import synthetic_incidents
 from geo.model.schema import COLUMNS, coerce_frame
+from geo.render import maps as maps_package
 from geo.render.maps import (
     DEFAULT_LAYERS,
     LAYERS,
@@ -527,3 +529,53 @@ def test_the_layer_switcher_names_layers_as_the_app_buttons_do(layers_kw):
     )
     for name in LAYERS:
         assert f'"{LAYER_LABELS[name]}" :' in page, name
+
+
+# --- country-level incidents ---------------------------------------------------
+
+
+def _with_country_level() -> pd.DataFrame:
+    frame = incidents()
+    frame["country_level"] = [False, True]
+    frame["area"] = ["North", ""]
+    return frame
+
+
+def test_country_level_incidents_are_drawn_at_the_country_label_and_say_so(layers_kw):
+    page = render(build_map(_with_country_level(), **layers_kw))
+    cols = _payload_cols(page)
+    assert cols["cl"] == [0, 1]
+    # M1 keeps its point; M2 moves to Mali's label (a point on its surface)
+    assert (cols["lat"][0], cols["lon"][0]) == (18.5, -1.0)
+    admin0 = layers_kw["admin0"]
+    label = admin0.geometry.iloc[0].point_on_surface()
+    assert (cols["lat"][1], cols["lon"][1]) == (round(label.y, 3), round(label.x, 3))
+    legend = json.loads(re.search(LEGEND, page).group(1))
+    assert "Country-level" in legend and "in no region" in legend
+    # the browser side draws them apart and names them in popup and tooltip
+    script = (Path(maps_package.__file__).parent / "map_layers.js").read_text(encoding="utf-8")
+    assert "geo-country-level" in script and "country-level: in no region" in script
+
+
+def test_country_level_incidents_keep_their_point_without_outlines():
+    cols = _payload_cols(render(build_map(_with_country_level())))
+    assert cols["cl"] == [0, 1]
+    assert (cols["lat"][1], cols["lon"][1]) == (15.5, 0.5)
+    # a frame without the column, or without such rows, sends no "cl"
+    assert "cl" not in _payload_cols(render(build_map(incidents())))
+    plain = _with_country_level().assign(country_level=False)
+    assert "cl" not in _payload_cols(render(build_map(plain)))
+
+
+def test_heat_map_leaves_country_level_incidents_out():
+    frame = _with_country_level()
+    opts = MapOptions(layers=frozenset({"heatmap"}))
+    page = render(build_map(frame, options=opts))
+    assert sum(_heat_weights(page)) == 1
+    assert sum(_heat_weights(render(build_map(incidents(), options=opts)))) == 2
+
+
+def _heat_weights(page: str) -> list[int]:
+    match = re.search(r"GeoMap\.heat\((\{.*?\})", page)
+    assert match, "no heat layer in the page"
+    return json.loads(match.group(1))["w"]

@@ -122,6 +122,9 @@ def _key_cells(row: pd.Series) -> tuple[str, str, str, str, str]:
     area = clean(row["area"])
     if area and clean(area).casefold() != place.casefold():
         place = f"{place}, {area}"
+    elif bool(row.get("country_level", False)):
+        # Coded only to its country: say so rather than suggest a place.
+        place = f"{place} (country-level)"
     return (
         day_text(pd.Timestamp(row["event_date"]).date()),
         place,

@@ -70,23 +70,39 @@ def draw_incidents(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, Cells 
     xy = _spread(ax.transData.transform(np.column_stack([lon, lat])), r_px, fat)
     lon, lat = ax.transData.inverted().transform(xy).T
     types = filtered["event_type"].astype(str).to_numpy()
+    whole = _country_level(filtered)
     for etype in sorted(set(types), key=event_order):
         idx = np.flatnonzero(types == etype)
         # Largest first, so small markers stay visible on top of big ones.
         idx = idx[np.argsort(-radius[idx], kind="stable")]
         shape, factor = EVENT_MARKERS.get(etype, FALLBACK_MARKER)
-        ax.scatter(
-            lon[idx],
-            lat[idx],
-            s=(2 * radius[idx]) ** 2 * factor,
-            marker=shape,
-            c=style.EVENT_TYPE_COLOURS.get(etype, FALLBACK_EVENT_COLOUR),
-            edgecolors="white",
-            linewidths=1.0,
-            alpha=0.92,
-            zorder=6,
-        )
+        colour = style.EVENT_TYPE_COLOURS.get(etype, FALLBACK_EVENT_COLOUR)
+        for hollow in (False, True):
+            part = idx[whole[idx] == hollow]
+            if not part.size:
+                continue
+            # A country-level incident is hollow and dashed: its point stands
+            # for the whole country, not a place in the region it falls in.
+            ax.scatter(
+                lon[part],
+                lat[part],
+                s=(2 * radius[part]) ** 2 * factor,
+                marker=shape,
+                c="white" if hollow else colour,
+                edgecolors=colour if hollow else "white",
+                linewidths=1.4 if hollow else 1.0,
+                linestyles="--" if hollow else "solid",
+                alpha=0.92,
+                zorder=6,
+            )
     return np.column_stack([xy, r_px]), None
+
+
+def _country_level(filtered: pd.DataFrame) -> np.ndarray:
+    """Which rows the join left at country level (``country_level``; none without it)."""
+    if "country_level" not in filtered.columns:
+        return np.zeros(len(filtered), dtype=bool)
+    return filtered["country_level"].fillna(False).to_numpy(dtype=bool)
 
 
 def _draw_cells(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, Cells]:

@@ -26,7 +26,14 @@ from geo.render.maps.symbols import (
 from geo.render.maps.view import LAYER_LABELS
 from geo.render.style import ADMIN_LINE_COLOUR, BORDER_COLOUR, LEVEL_COLOURS
 
-__all__ = ["FOCUS_ISO3", "add_admin0", "add_areas", "add_borders", "add_towns"]
+__all__ = [
+    "FOCUS_ISO3",
+    "add_admin0",
+    "add_areas",
+    "add_borders",
+    "add_towns",
+    "country_label_points",
+]
 
 FOCUS_ISO3 = "MLI"
 
@@ -199,11 +206,10 @@ def add_admin0(m: folium.Map, admin0: pd.DataFrame, plain: bool) -> None:
         names = (
             text_column(admin0, "name") if "name" in admin0.columns else text_column(admin0, "area")
         )
-        points = shapely.point_on_surface(lonlat_geometries(admin0))
         labels = [
-            [escape_text(n), round(float(shapely.get_y(p)), 3), round(float(shapely.get_x(p)), 3)]
-            for n, p in zip(names, points, strict=True)
-            if n and p is not None
+            [escape_text(n), lat, lon]
+            for n, (lat, lon) in zip(names, _label_points(admin0), strict=True)
+            if n and not math.isnan(lat)
         ]
     GeoJsonLayer(
         geojson(admin0, [{"_s": style}] * len(admin0)),
@@ -214,6 +220,29 @@ def add_admin0(m: folium.Map, admin0: pd.DataFrame, plain: bool) -> None:
         labels=labels,
         control=False,
     ).add_to(m)
+
+
+def _label_points(admin0: pd.DataFrame) -> list[tuple[float, float]]:
+    """(lat, lon) where each country's name is written: a point on its surface, 3 decimals."""
+    points = shapely.point_on_surface(lonlat_geometries(admin0))
+    return [
+        (round(float(shapely.get_y(p)), 3), round(float(shapely.get_x(p)), 3))
+        if p is not None and not shapely.is_empty(p)
+        else (math.nan, math.nan)
+        for p in points
+    ]
+
+
+def country_label_points(admin0: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
+    """ISO3 -> (lat, lon) of the country's label: where country-level incidents are drawn."""
+    if admin0 is None or "iso3" not in admin0.columns or not len(admin0):
+        return {}
+    codes = text_column(admin0, "iso3").str.strip().str.upper()
+    return {
+        code: point
+        for code, point in zip(codes, _label_points(admin0), strict=True)
+        if code and not math.isnan(point[0])
+    }
 
 
 def add_borders(m: folium.Map, borders: pd.DataFrame) -> Layer:

@@ -8,6 +8,7 @@ markers; the mode is chosen from the number of incidents drawn (see
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,7 @@ class IncidentSummary:
     cell_deg: float = 0.0
     cells: int = 0
     size_samples: list[tuple[str, float]] | None = None
+    country_level: int = 0
 
 
 def _type_table(labels: list[str]) -> list[list[str]]:
@@ -129,13 +131,24 @@ def _dates(frame: pd.DataFrame) -> tuple[list[int], list[str]]:
 
 
 def _incident_payload(
-    frame: pd.DataFrame, mode: str, type_codes: np.ndarray, labels: list[str], notes_limit: int
+    frame: pd.DataFrame,
+    mode: str,
+    type_codes: np.ndarray,
+    labels: list[str],
+    notes_limit: int,
+    where: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> dict[str, Any]:
-    """The column-wise payload ``GeoMap.incidents`` draws points or clusters from."""
+    """The column-wise payload ``GeoMap.incidents`` draws points or clusters from.
+
+    ``where`` is each row's drawn latitude, longitude and country-level flag
+    (:func:`_drawn_points`); country-level rows carry ``cl`` = 1, which the
+    browser draws as a dashed ring and calls "country-level".
+    """
+    lat, lon, level = where
     fat = pd.to_numeric(frame["fatalities"], errors="coerce").fillna(-1).to_numpy(np.int64)
     cols: dict[str, Any] = {
-        "lat": np.round(frame["latitude"].to_numpy(float), POINT_DECIMALS).tolist(),
-        "lon": np.round(frame["longitude"].to_numpy(float), POINT_DECIMALS).tolist(),
+        "lat": np.round(lat, POINT_DECIMALS).tolist(),
+        "lon": np.round(lon, POINT_DECIMALS).tolist(),
         "t": type_codes.tolist(),
         "f": fat.tolist(),
         "r": _radius(fat).tolist(),
@@ -155,6 +168,8 @@ def _incident_payload(
         cols[key] = pd.to_numeric(values, errors="coerce").fillna(0).astype(int).tolist()
     if "civilian_targeting" in frame.columns:
         cols["civ"] = (text_column(frame, "civilian_targeting") != "").astype(int).tolist()
+    if level.any():
+        cols["cl"] = level.astype(int).tolist()
     if mode == "points":
         cols["notes"], dicts["notes"] = coded(text_column(frame, "notes"))
         place, size = _stacks(frame, cols["lat"], cols["lon"])
@@ -196,6 +211,34 @@ def _placed(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return lat, lon, np.isfinite(lat) & np.isfinite(lon)
 
 
+def _country_level(incidents: pd.DataFrame) -> np.ndarray:
+    """Which rows the join left at country level (``country_level``; none without it)."""
+    if "country_level" not in incidents.columns:
+        return np.zeros(len(incidents), dtype=bool)
+    return incidents["country_level"].fillna(False).to_numpy(dtype=bool)
+
+
+def _drawn_points(
+    incidents: pd.DataFrame, country_points: Mapping[str, tuple[float, float]] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each incident is drawn, and which are country-level.
+
+    A country-level incident's point stands for its whole country, so it is
+    drawn at the country's label (``country_points``, ISO3 -> (lat, lon))
+    when the map writes one, else at its own point.
+    """
+    lat, lon, _ = _placed(incidents)
+    level = _country_level(incidents)
+    if level.any() and country_points:
+        lat, lon = lat.copy(), lon.copy()
+        iso3 = text_column(incidents, "iso3").str.strip().str.upper().to_numpy(dtype=object)
+        for row in np.flatnonzero(level):
+            point = country_points.get(iso3[row])
+            if point is not None:
+                lat[row], lon[row] = point
+    return lat, lon, level
+
+
 def add_incidents(
     m: folium.Map,
     incidents: pd.DataFrame,
@@ -203,18 +246,25 @@ def add_incidents(
     cluster_threshold: int,
     aggregate_threshold: int,
     grid_max_cells: int,
+    country_points: Mapping[str, tuple[float, float]] | None = None,
 ) -> tuple[Layer, IncidentSummary]:
-    """The incident layer in the mode its size calls for; rows without coordinates are counted."""
-    lat, lon, placed = _placed(incidents)
+    """The incident layer in the mode its size calls for; rows without coordinates are counted.
+
+    Country-level incidents (``country_level``) are drawn at their
+    country's label when ``country_points`` has it, as dashed rings.
+    """
+    lat, lon, level = _drawn_points(incidents, country_points)
+    placed = np.isfinite(lat) & np.isfinite(lon)
     frame = incidents if placed.all() else incidents.loc[placed]
+    lat, lon, level = lat[placed], lon[placed], level[placed]
     n = len(frame)
     unplaced = int((~placed).sum())
     type_codes, labels = _type_codes(frame["event_type"])
     if n > aggregate_threshold:
         fat = pd.to_numeric(frame["fatalities"], errors="coerce").fillna(0).to_numpy(float)
         grid = grid_aggregate(
-            lat[placed],
-            lon[placed],
+            lat,
+            lon,
             type_codes,
             len(labels),
             fat,
@@ -228,10 +278,13 @@ def add_incidents(
         layer = IncidentLayer(payload, "grid", LAYER_LABELS["incidents"])
     else:
         mode = "points" if n <= cluster_threshold else "clusters"
-        payload = _incident_payload(frame, mode, type_codes, labels, cluster_threshold)
+        payload = _incident_payload(
+            frame, mode, type_codes, labels, cluster_threshold, (lat, lon, level)
+        )
         sizes = [(f"{f}", marker_radius(f)) for f in (0, 5, 25, 100)]
         summary = IncidentSummary(mode, n, unplaced, labels, size_samples=sizes)
         layer = IncidentLayer(payload, mode, LAYER_LABELS["incidents"])
+    summary.country_level = int(level.sum())
     layer.add_to(m)
     return layer, summary
 
@@ -263,8 +316,13 @@ def _grid_payload(
 
 
 def add_heatmap(m: folium.Map, incidents: pd.DataFrame) -> Layer:
-    """Heat map weighted by incidents, from a fine grid aggregate (not one point per row)."""
+    """Heat map weighted by incidents, from a fine grid aggregate (not one point per row).
+
+    Country-level incidents are left out: their point stands for a whole
+    country, and heat there would mark a hotspot where nothing was reported.
+    """
     lat, lon, placed = _placed(incidents)
+    placed &= ~_country_level(incidents)
     payload: dict[str, list[float]] = {"lat": [], "lon": [], "w": []}
     if placed.any():
         zeros = np.zeros(int(placed.sum()), dtype=np.int64)

@@ -13,6 +13,7 @@ from geo.render.maps.symbols import (
     HEAT_GRADIENT,
     NOT_ASSESSED,
     OTHER_TYPE_COLOUR,
+    country_ring,
     dot,
     legend_row,
     level_swatch,
@@ -93,6 +94,10 @@ def _legend_incidents(summary: IncidentSummary) -> str:
         note += "; clusters show the mix of types." if summary.mode == "clusters" else "."
     if summary.unplaced:
         note += f" {summary.unplaced:,} without coordinates not shown."
+    if summary.country_level and summary.mode != "grid":
+        rows += legend_row(
+            country_ring(OTHER_TYPE_COLOUR), "Country-level: at the country's name, in no region"
+        )
     return (
         f'<div data-layer="incidents"><h4>Incidents</h4>{rows}'
         f'<div class="geo-note">{size_title}</div><div class="geo-sizes">{sizes}</div>'

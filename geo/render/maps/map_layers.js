@@ -76,7 +76,12 @@ var GeoMap = (function () {
         h += row("Date", d.date[c.date[i]] + (tp ? ' <span class="geo-muted">(' + tp + ")</span>" : ""));
         h += row("Location", loc + (country ? ", " + country : ""));
         var source1 = admin1 && area && admin1 !== area;
-        h += row("Area", (area || admin1) + (source1 ? ' <span class="geo-muted">(source: ' + admin1 + ")</span>" : ""));
+        if (countryLevel(c, i)) {
+            h += row("Area", 'country-level <span class="geo-muted">(no place finer than the country: ' +
+                "drawn at its name, counted in no region)</span>");
+        } else {
+            h += row("Area", (area || admin1) + (source1 ? ' <span class="geo-muted">(source: ' + admin1 + ")</span>" : ""));
+        }
         h += row("Precision", gp ? c.gp[i] + " &ndash; " + gp : "");
         h += row("Actors", actors.join(" &middot; "));
         h += row("Fatalities", c.f[i] < 0 ? "not reported" : String(c.f[i]));
@@ -95,6 +100,10 @@ var GeoMap = (function () {
         return h + '<div class="geo-id">' + c.id[i] + "</div></div>";
     }
 
+    function countryLevel(c, i) {
+        return Boolean(c.cl && c.cl[i]);
+    }
+
     function stackNote(c, i) {
         return c.m && c.m[i] > 1 ? c.k[i] + 1 + " of " + c.m[i] + " incidents at this point" : "";
     }
@@ -102,8 +111,9 @@ var GeoMap = (function () {
     function incidentTip(D, i) {
         var c = D.cols, d = D.dicts, here = stackNote(c, i);
         var killed = c.f[i] > 0 ? " &middot; " + c.f[i] + " killed" : "";
+        var level = countryLevel(c, i) ? '<br><span class="geo-muted">country-level: in no region</span>' : "";
         return "<b>" + D.types[c.t[i]][0] + "</b><br>" + d.date[c.date[i]] + " &middot; " +
-            d.loc[c.loc[i]] + killed + (here ? '<br><span class="geo-muted">' + here + "</span>" : "");
+            d.loc[c.loc[i]] + killed + level + (here ? '<br><span class="geo-muted">' + here + "</span>" : "");
     }
 
     function fanOffsets(c, stacked) {
@@ -202,9 +212,14 @@ var GeoMap = (function () {
         function popup(layer) { return incidentPopup(D, layer.options.row); }
         function tip(layer) { return incidentTip(D, layer.options.row); }
         for (var i = 0; i < n; i++) {
+            // A country-level incident is a dashed ring in its type's colour:
+            // its point stands for the whole country, not a place in it.
+            var whole = countryLevel(c, i), colour = D.types[c.t[i]][1];
             markers[i] = L.circleMarker([c.lat[i], c.lon[i]], {
-                radius: c.r[i], fillColor: D.types[c.t[i]][1], fillOpacity: 0.85, color: "#ffffff",
-                weight: 1, opacity: 0.95, pane: "geo-incidents", className: "geo-incident",
+                radius: c.r[i], fillColor: whole ? "#ffffff" : colour, fillOpacity: whole ? 0.75 : 0.85,
+                color: whole ? colour : "#ffffff", weight: whole ? 2 : 1, dashArray: whole ? "3 2" : null,
+                opacity: 0.95, pane: "geo-incidents",
+                className: whole ? "geo-incident geo-country-level" : "geo-incident",
                 typeIndex: c.t[i], row: i
             });
             markers[i].bindPopup(popup, {maxWidth: 340, minWidth: 230});

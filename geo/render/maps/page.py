@@ -16,7 +16,14 @@ from geo.model.params import text_column
 from geo.render.assets import apply_local_assets
 from geo.render.maps.elements import Legend, MapSetup, ViewSync
 from geo.render.maps.frames import lonlat_geometries, require
-from geo.render.maps.geography import FOCUS_ISO3, add_admin0, add_areas, add_borders, add_towns
+from geo.render.maps.geography import (
+    FOCUS_ISO3,
+    add_admin0,
+    add_areas,
+    add_borders,
+    add_towns,
+    country_label_points,
+)
 from geo.render.maps.incidents import IncidentSummary, add_heatmap, add_incidents
 from geo.render.maps.legend import legend_html
 from geo.render.maps.options import MapOptions
@@ -198,6 +205,7 @@ def _draw_overlays(
             options.cluster_threshold,
             options.aggregate_threshold,
             options.grid_max_cells,
+            country_label_points(data.admin0),
         )
         drawn.layers.append(("incidents", layer))
     if data.towns is not None and "towns" in chosen:

@@ -15,6 +15,7 @@ __all__ = [
     "LEVEL_OPACITY",
     "NOT_ASSESSED",
     "OTHER_TYPE_COLOUR",
+    "country_ring",
     "dot",
     "legend_row",
     "level_opacity",
@@ -74,4 +75,12 @@ def line(colour: str, width: float) -> str:
     """A short line (a border's or outline's look)."""
     return (
         f'<span class="geo-line" style="border-top-width:{width}px;border-color:{colour}"></span>'
+    )
+
+
+def country_ring(colour: str) -> str:
+    """A dashed ring: the symbol of a country-level incident (``geo-country-level``)."""
+    return (
+        '<span class="geo-dot" style="background:#fff;border:1.6px dashed '
+        f'{colour};box-shadow:none"></span>'
     )
