@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from appkit import auth, gazetteers
+from appkit.text import escape_markdown
 from geo import config
 from geo.io.audit import audited_append
 from geo.io.extract import (
@@ -53,6 +55,10 @@ REVIEW_ORDER = (
 )  # fmt: skip
 
 
+# Markdown that works anywhere in a line (see _inline).
+_INLINE_MARKUP = re.compile(r"([\\`*_{}\[\]()<>!|~$:&])")
+
+
 def _store() -> Path:
     return Path(config.INCIDENTS_CSV)
 
@@ -63,7 +69,7 @@ def _where() -> str:
 
 
 def _unreadable(exc: IncidentFileError) -> None:
-    shown = auth.public_text(str(exc))
+    shown = escape_markdown(auth.public_text(str(exc)))
     st.error(f"The store could not be read, nothing was appended: {shown}")
 
 
@@ -98,17 +104,29 @@ def _new_table(frame: pd.DataFrame) -> None:
     st.session_state[EDITOR_VERSION] = st.session_state.get(EDITOR_VERSION, 0) + 1
 
 
+def _inline(text: str) -> str:
+    """Untrusted text placed mid-line in Markdown, shown as written.
+
+    Links, images, emphasis, code, HTML and icons are escaped; ``-``, ``+``,
+    ``.`` and ``#`` make lists and headings only at the start of a line, so
+    an id such as GEO-000001 reads as it is. Text at the start of a line
+    goes through :func:`appkit.text.escape_markdown` instead.
+    """
+    return _INLINE_MARKUP.sub(r"\\\1", " ".join(text.splitlines()))
+
+
 def _show_report(report: AppendReport) -> None:
-    st.success(auth.public_text(report.summary()))
+    # File names, ids and column names come from the upload: shown, never rendered.
+    st.success(escape_markdown(auth.public_text(report.summary())))
     if report.added_ids:
         ids = report.added_ids
         more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
         # The id is how the analyst finds the new rows on the Incidents page.
-        st.caption(f"Stored as event_id {', '.join(ids[:20])}{more}.")
+        st.caption(f"Stored as event_id {_inline(', '.join(ids[:20]))}{more}.")
     if report.ignored_columns:
         st.caption(
             "Not stored (neither schema columns nor columns of the store): "
-            + ", ".join(report.ignored_columns)
+            + _inline(", ".join(report.ignored_columns))
         )
     if report.duplicates:
         st.caption("Skipped as duplicates of stored incidents:")
@@ -122,6 +140,7 @@ def _show_report(report: AppendReport) -> None:
         st.caption("Rejected:")
         st.dataframe(_problem_table(report.problems), hide_index=True, width="stretch")
     for old, new in report.renumbered.items():
+        old, new = _inline(old), _inline(new)
         st.info(f"event_id {old} was already used in the store; stored as {new}.")
 
 
@@ -198,8 +217,8 @@ with tab_report:
                     gazetteer=_gazetteer(),
                     source=source,
                 )
-            except (OSError, ValueError) as exc:
-                st.error(f"Could not read the report: {exc}")
+            except (OSError, ValueError, OverflowError) as exc:
+                st.error(f"Could not read the report: {escape_markdown(str(exc))}")
             else:
                 found.insert(0, "accept", False)
                 found.insert(1, "no", range(1, len(found) + 1))
@@ -340,8 +359,8 @@ with tab_file:
                 problems = _named(exc.problems, path, data_file.name)
                 st.dataframe(_problem_table(problems), hide_index=True, width="stretch")
                 result = None
-            except ValueError as exc:
-                st.error(str(exc))
+            except ValueError as exc:  # the mapping file: its keys are the uploader's text
+                st.error(escape_markdown(str(exc)))
                 result = None
         if result is not None:
             result.file = data_file.name
@@ -362,7 +381,8 @@ with tab_file:
             st.info("Press *Check file* to check this file before appending it.")
     if shown is not None:
         st.write(
-            f"{shown.file}: {shown.rows_read} row(s) read, {len(shown.frame)} ready to "
+            f"{escape_markdown(shown.file)}: {shown.rows_read} row(s) read, "
+            f"{len(shown.frame)} ready to "
             f"append, {len(shown.rejected)} rejected."
         )
         st.dataframe(
