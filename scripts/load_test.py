@@ -204,22 +204,28 @@ def _count_wire(ws: ClientConnection, counter: list[int]) -> None:
     setattr(ws, "data_received", counting)  # noqa: B010 (an instance attribute on purpose)
 
 
-async def read_run(ws: ClientConnection) -> tuple[int, str]:
-    """Read ForwardMsgs until the run finishes; (payload bytes, error or "")."""
-    received = 0
+async def read_run(ws: ClientConnection, need_map: bool) -> tuple[int, str]:
+    """Read ForwardMsgs until the run finishes; (payload bytes, error or "").
+
+    With ``need_map``, a run that sent no component (the map) is an error:
+    the page then showed something else, a notice or a sign-in page.
+    """
+    received, components = 0, 0
     while True:
         data = await ws.recv(decode=False)
         received += len(data)
         msg = ForwardMsg()
         msg.ParseFromString(data)
         kind = msg.WhichOneof("type")
-        if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
+        element = msg.delta.new_element.WhichOneof("type") if kind == "delta" else None
+        if element == "exception":
             return received, f"exception: {msg.delta.new_element.exception.message[:120]}"
+        components += element == "component_instance"
         if kind == "script_finished":
-            if msg.script_finished in FINISHED:
-                return received, ""
             if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                 return received, "compile error"
+            if msg.script_finished in FINISHED:
+                return received, "no map on the page" if need_map and not components else ""
 
 
 async def page_visit(target: Target, cookies: dict[str, str]) -> Visit:
@@ -267,7 +273,7 @@ async def _stream(target: Target, cookies: dict[str, str], wire: list[int]) -> t
     ) as ws:
         _count_wire(ws, wire)
         await ws.send(rerun_message(target))
-        return await read_run(ws)
+        return await read_run(ws, need_map=target.page == "")
 
 
 # ---------------------------------------------------------------- rounds
