@@ -2,8 +2,8 @@
 
 HAProxy (``deploy/haproxy.cfg``) on https://localhost:8443 in front of
 Streamlit replicas of ``app.py`` on 127.0.0.1:8601, 8602, ... They share one
-cookie secret, so a sign-in or XSRF cookie made by one replica is valid on
-the others. Everything listens on localhost only.
+cookie secret (and one ``.streamlit/secrets.toml``), so a signed cookie made
+by one replica is valid on the others. Everything listens on localhost only.
 
 Usage::
 
