@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from geo.io.extract.language import language_of
-from geo.io.extract.textdates import full_date_in
+from geo.io.extract.textdates import heading_date
 from geo.reference.countries import country_names
 from geo.reference.names import fold
 
@@ -24,11 +24,25 @@ BOILERPLATE = re.compile(
 # "Bahrain: Protesters ...": a paragraph opening with a country and a colon
 # sets the country of its section.
 SECTION_PREFIX = re.compile(r"^\s*([A-Z][\w'\u2019]+(?:[ -][A-Z][\w'\u2019]+){0,3})\s*:\s+")
-# "TIMBUKTU, Mali - ...", "BAMAKO (AFP) - ...": a wire dateline says where the
-# story was filed, not where anything happened; dropped.
+# "TIMBUKTU, Mali - ...", "BAMAKO (AFP) - ...", "CAIRO, Oct 16 (Wire) - ...",
+# "Aden (Reuters) — ...", "MOGADISHU, Somalia, Nov. 3, 2024 — ...": a wire
+# dateline says where the story was filed, not where anything happened;
+# dropped. A city in capitals, or in title case when an agency or a country
+# follows; then an optional country, an optional date and an optional agency.
+_CAPS_CITY = r"[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de'\u2019.\- ]*[A-Z\u00c0-\u00de]"
+_TITLE_CITY = (
+    r"(?!(?:On|In|At|The|An?|Le|La|Les|Une?|En|Au|Dans)\b)"
+    r"[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)?(?=\s*\(|,\s+[A-Z])"
+)
+_DATELINE_DATE = (
+    r"(?:[A-Z][a-z\u00e9\u00fb]{2,8}\.?\s+\d{1,2}|\d{1,2}(?:er)?\s+[A-Za-z\u00e9\u00fb]{3,9}\.?)"
+    r"(?:,?\s+\d{4})?"
+)
 DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z' -]{2,}(?:,\s+([A-Z][a-z]+(?: [A-Z][a-z]+)*))?\s*(?:\([^()]{1,30}\))?"
-    r"\s+[\u2013\u2014-]\s+"
+    rf"^\s*(?P<city>{_CAPS_CITY}|{_TITLE_CITY})"
+    r"(?:,\s+([A-Z][\w.'\u2019]*(?:\s+[A-Z][\w.'\u2019]*){0,3}))?"
+    rf"(?:,?\s+{_DATELINE_DATE})?"
+    r"\s*(?:\([^()]{1,30}\))?\s*[\u2013\u2014-]\s+"
 )
 # "- ...", "* ...", "2. ...": a list item is a paragraph of its own (blogs and
 # sitreps list one incident per item).
@@ -46,6 +60,8 @@ _SPLIT = re.compile(
     r"(?=[\"'\u201c\u2018(\u00ab]?\s?[A-Z0-9\u00c0-\u00d6\u00d8-\u00de])"
 )
 _POSTED_ON = re.compile(r"^\s*posted on\b", re.I)
+# "08 NOV:", "**13/02**": a short line ending in a colon may still be a day heading.
+_DATE_LINE = re.compile(r"^[\W\w]{0,30}:$")
 
 
 @dataclass
@@ -130,10 +146,10 @@ def split_posts(text: str, post_date: dt.date | None = None) -> list[Post]:
             builder.flush()
             continue
         heading = _is_heading(stripped)
-        heading_date = full_date_in(stripped) if heading else None
+        dated = heading_date(stripped, post_date) if heading or _DATE_LINE.match(stripped) else None
         posted_next = i in next_nonblank and bool(_POSTED_ON.match(lines[next_nonblank[i]]))
-        if heading_date is not None or (posted_next and heading):
-            builder.start_post(stripped, heading_date)
+        if dated is not None or (posted_next and heading):
+            builder.start_post(stripped, dated)
         else:
             builder.add_line(stripped, heading)
     builder.flush()
@@ -178,3 +194,15 @@ def strip_section(paragraph: str, section: str) -> tuple[str, str]:
     if dateline:
         paragraph = paragraph[dateline.end() :]
     return paragraph, section
+
+
+def without_dateline_city(paragraph: str) -> str:
+    """The paragraph without its dateline's city ("CAIRO, Oct 16 (Wire) -").
+
+    The reporter's city says nothing about the country a report is about;
+    a country in the dateline ("ADEN, Yemen \u2014") does, and stays.
+    """
+    dateline = DATELINE.match(paragraph)
+    if dateline is None:
+        return paragraph
+    return paragraph[: dateline.start("city")] + paragraph[dateline.end("city") :]

@@ -76,7 +76,7 @@ _BEFORE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "offset",
         re.compile(
             rf"(?P<phrase>\b(?:à|a)\s+(?:environ\s+|quelque\s+|près\s+de\s+|moins\s+de\s+"
-            rf"|plus\s+de\s+)?(?P<num>{_NUMBER})\s*(?:de\s+)?(?P<unit>{_UNIT})\s+"
+            rf"|plus\s+de\s+)?(?P<num>{_NUMBER})\s*(?:de\s+)?(?P<unit>{_UNIT})\s+(?:environ\s+)?"
             rf"(?:(?:(?:à|a)\s+l['’]\s*|au\s+)(?P<dir>{DIRECTION})\s+)?{_DE}{_NOUN_FR})$",
             re.I,
         ),
@@ -101,6 +101,16 @@ _BEFORE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"the\s+outskirts\s+of|outskirts\s+of|(?:in\s+)?the\s+vicinity\s+of|not\s+far\s+from"
             r"|around|(?:in\s+)?the\s+surroundings\s+of|on\s+the\s+edge\s+of|on\s+the\s+way\s+to)"
             rf"\s+{_NOUN_EN})$",
+            re.I,
+        ),
+    ),
+    (
+        # "a few kilometres from X", « à quelques kilomètres de X »: near, no number.
+        "near",
+        re.compile(
+            rf"(?P<phrase>\b(?:(?:à|a)\s+)?(?:a\s+few|several|some|quelques|plusieurs)\s+"
+            rf"{_UNIT}\s+(?:{_DE}|from\s+|outside\s+(?:of\s+)?|away\s+from\s+)"
+            rf"(?:{_NOUN_EN}|{_NOUN_FR}))$",
             re.I,
         ),
     ),
@@ -136,6 +146,13 @@ _BEFORE: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # "the Gao area", "in the Gao sector", "Ansongo town" is not one.
 _AREA_AFTER = re.compile(r"^\s+(?:area|sector|zone|surroundings|environs|outskirts)\b", re.I)
+# "Gao, 30 km to the south", « Gao, à 15 km au nord »: the offset after the name.
+_OFFSET_AFTER = re.compile(
+    rf"^,\s*(?P<phrase>(?:{_APPROX_EN}|(?:à|a)\s+(?:environ\s+)?)(?P<num>{_NUMBER})\s*-?\s*"
+    rf"(?P<unit>{_UNIT})\s+(?:(?:to\s+the|(?:à|a)\s+l['’]\s*|au)\s*)?(?P<dir>{DIRECTION}))\b"
+    r"(?!-|\s+(?:of|from|de|du|des|d['’]))",  # "X, 30 km south of Y" is about Y
+    re.I,
+)
 _THE_BEFORE = re.compile(r"\b(?:in|the|around|across)\s+$", re.I)
 
 _BETWEEN_OPEN = re.compile(
@@ -210,10 +227,8 @@ def _offset(match: re.Match[str], start: int) -> Relation | None:
     return Relation("offset", start, phrase, km * per_unit, degrees)
 
 
-def relation_before(sentence: str, start: int, end: int) -> Relation | None:
-    """The relation the words before (or, for "the X area", after) a mention state."""
-    lo = max(0, start - _WINDOW)
-    window = sentence[lo:start]
+def _relation_in(window: str, lo: int) -> Relation | None:
+    """The relation the words of ``window`` (ending at a mention) state."""
     for kind, pattern in _BEFORE:
         match = pattern.search(window)
         if match is None:
@@ -231,6 +246,31 @@ def relation_before(sentence: str, start: int, end: int) -> Relation | None:
                 continue
             return Relation(kind, at, phrase, None, degrees)
         return Relation(kind, at, phrase)
+    return None
+
+
+def _offset_after(sentence: str, start: int, end: int) -> Relation | None:
+    """ "Gao, 30 km to the south": an offset with a direction written after the name."""
+    match = _OFFSET_AFTER.match(sentence[end:])
+    found = _offset(match, start) if match else None
+    if found is None or found.bearing is None:
+        return None
+    found.phrase = f"{found.phrase} of"  # reads "30 km to the south of Gao" in a note
+    return found
+
+
+def relation_before(sentence: str, start: int, end: int) -> Relation | None:
+    """The relation the words before (or, for "the X area", after) a mention state.
+
+    An offset written after the name ("near Gao, some 12 km west") is more
+    specific than a plain relation before it, and wins over it.
+    """
+    lo = max(0, start - _WINDOW)
+    found = _relation_in(sentence[lo:start], lo)
+    if found is None or found.kind != "offset":
+        found = _offset_after(sentence, start, end) or found
+    if found is not None:
+        return found
     after = _AREA_AFTER.match(sentence[end:])
     if after and _THE_BEFORE.search(sentence[lo:start]):
         return Relation("area", start, after.group(0).strip(), after=True)

@@ -79,7 +79,13 @@ from geo.io.extract.places import (
     main_country,
     unfound_places,
 )
-from geo.io.extract.posts import Post, split_posts, split_sentences, strip_section
+from geo.io.extract.posts import (
+    Post,
+    split_posts,
+    split_sentences,
+    strip_section,
+    without_dateline_city,
+)
 from geo.io.extract.records import candidates_frame
 from geo.io.extract.roles import UNCLAIMED, actor_roles
 from geo.io.extract.textdates import DateMention, dated_years, find_dates, last_year_in
@@ -236,7 +242,8 @@ def extract_candidates(
     candidates: list[Candidate] = []
     paragraph_no = 0
     for post in split_posts(text, post_date):
-        main = main_country(post.paragraphs, gaz, src.lower_words, country)
+        paragraphs = [without_dateline_city(p) for p in post.paragraphs]
+        main = main_country(paragraphs, gaz, src.lower_words, country)
         found, paragraph_no = _extract_post(post, src, main, paragraph_no)
         candidates += found
     return candidates_frame(candidates, source)

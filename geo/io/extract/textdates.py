@@ -77,6 +77,24 @@ def _full_names(names: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=4)
+def _abbreviations(lang: str) -> dict[str, int]:
+    """Short month names of the locale ("Nov", "Sept", « févr »): month (1-12).
+
+    Briefs and sitreps head their items "08 NOV" or "17 Apr"; only used next
+    to a day number, so "Jan" or "Mar" alone never reads as a month.
+    """
+    info = default_loader.get_locale(lang).info
+    out: dict[str, int] = {}
+    for i, key in enumerate(_MONTH_KEYS, 1):
+        names = info[key]
+        for n in names:
+            if len(n) >= 3 and any(o.startswith(n) and o != n for o in names):
+                out[n] = i
+                out[fold(n)] = i
+    return out
+
+
+@lru_cache(maxsize=4)
 def _names(lang: str) -> tuple[dict[str, int], dict[str, int]]:
     """Month and weekday names of dateparser's locale: name -> month (1-12) / weekday (0-6)."""
     info = default_loader.get_locale(lang).info
@@ -97,7 +115,11 @@ _ORD = r"(?:st|nd|rd|th|er)?"
 _NUMERIC = re.compile(
     r"(?<![\d/.\-])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>\d{4}|\d{2})(?![\d/.])"
     r"|(?<![\d/.\-])(?P<iso>\d{4})-(?P<imonth>\d{2})-(?P<iday>\d{2})(?![\d-])"
-    r"|(?<=\bon\s)(?P<day2>\d{1,2})/(?P<month2>\d{1,2})(?![\d/.])",
+    # "on 08/11", « le 8/11 », "08/11:" at the head of a brief's item: day and
+    # month without a year; two digits each, or after a date word ("24/7" is not).
+    r"|(?:(?<=\b(?:on|le|du|au)\s)|(?<=\b(?:since|until)\s)|(?<=\bdepuis\s)|^\s*"
+    r"|(?<![\d/.\-])(?=\d\d/\d\d(?![\d/.])))"
+    r"(?P<day2>\d{1,2})/(?P<month2>\d{1,2})(?![\d/.])",
     re.I,
 )
 _COUNT = r"(a|an|one|two|three|four|five|six|seven|\d+|une?|deux|trois|quatre|cinq|six|sept|huit)"
@@ -127,15 +149,17 @@ def _patterns(lang: str) -> _Patterns:
 def _english() -> _Patterns:
     months, weekdays = _names("en")
     mo, wd = _alternation(months, True), _alternation(weekdays, True)
+    # Full or short month ("November", "Nov.", "NOV"): short ones only beside a day.
+    mx = f"{mo[1:-1]}|{_alternation(_abbreviations('en'), True)[1:-1]}"
     wd_opt = rf"(?:(?P<weekday>{wd[1:-1]}),?\s+)?"
     return _Patterns(
         explicit=(
             re.compile(
-                rf"\b{wd_opt}(?P<day>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<month>{mo[1:-1]})\b"
+                rf"\b{wd_opt}(?P<day>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<month>{mx})(?:\.|\b)"
                 rf"(?:,?\s+(?P<year>\d{{4}})\b)?"
             ),
             re.compile(
-                rf"\b{wd_opt}(?P<month>{mo[1:-1]})\s+(?P<day>\d{{1,2}}){_ORD}(?!\d)"
+                rf"\b{wd_opt}(?P<month>{mx})\.?\s+(?P<day>\d{{1,2}}){_ORD}(?!\d)"
                 rf"(?:,?\s+(?P<year>\d{{4}})\b)?"
             ),
         ),
@@ -183,11 +207,12 @@ def _english() -> _Patterns:
 def _french() -> _Patterns:
     months, weekdays = _names("fr")
     mo, wd = _alternation(months, False), _alternation(weekdays, False)
+    mx = f"{mo[1:-1]}|{_alternation(_abbreviations('fr'), False)[1:-1]}"
     return _Patterns(
         explicit=(
             re.compile(
                 rf"\b(?:(?P<weekday>{wd[1:-1]})\s+)?(?:le\s+)?(?P<day>1er|\d{{1,2}})\s+"
-                rf"(?P<month>{mo[1:-1]})\b(?:\s+(?P<year>\d{{4}})\b)?",
+                rf"(?P<month>{mx})(?:\.|\b)(?:\s+(?P<year>\d{{4}})\b)?",
                 re.I,
             ),
         ),
@@ -366,8 +391,12 @@ class _Finder:
                 continue
             if self.post is None:
                 out.append(self.mention(m, None, 1, "weekday", "weekday with no post date"))
-            else:
-                out.append(self.mention(m, self.weekday_date(m.group(2)), 1, "weekday"))
+                continue
+            date = self.weekday_date(m.group(2))
+            if date == self.post and (lead in ("last", "this past") or tail == "dernier"):
+                # "last Friday" in a Friday post: the Friday before, not today.
+                date -= dt.timedelta(days=7)
+            out.append(self.mention(m, date, 1, "weekday"))
         return out
 
     def nights(self) -> list[DateMention]:
@@ -514,6 +543,30 @@ def full_date_in(line: str) -> dt.date | None:
         for m in find_dates(line, None, None, lang):
             if m.kind == "explicit" and m.date is not None and re.search(r"\d{4}", m.text):
                 return m.date
+    return None
+
+
+def heading_date(line: str, post_date: dt.date | None) -> dt.date | None:
+    """The date a heading line dates what follows it, if the line is a date.
+
+    A full date anywhere in a short heading counts ("Mali Security Update
+    (22 February 2013)"); a line that is nothing but a date without a year
+    ("08 NOV", "Tuesday 12 Nov:", "13/02") — the day headings of daily
+    briefs, whose bullets list that day's incidents — is resolved against
+    the post's date.
+    """
+    full = full_date_in(line)
+    if full is not None or post_date is None:
+        return full
+    for lang in ("en", "fr"):
+        found = [m for m in find_dates(line, post_date, None, lang) if m.date is not None]
+        if len(found) != 1 or found[0].kind != "explicit":
+            continue
+        rest = line[: found[0].start] + line[found[0].end :]
+        _, weekdays = _names(lang)
+        words = [w for w in re.findall(r"[^\W\d_]+", rest) if fold(w) not in weekdays]
+        if not words:
+            return found[0].date
     return None
 
 

@@ -1,0 +1,155 @@
+"""General phrasings of wire news, sitreps, daily briefs and French press.
+
+Each test states a form reports use in general (short dates, day headings,
+datelines, distances, approximate counts), in sentences written for the test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from geo.io.extract import find_dates
+from geo.io.extract.posts import split_posts, strip_section, without_dateline_city
+from geo.io.extract.relative import relation_before
+
+from .extract_support import read
+
+WEDNESDAY = dt.date(2024, 11, 13)
+
+
+def _dates(text: str, lang: str = "en", post: dt.date = WEDNESDAY) -> dict[str, object]:
+    return {d.text: d.date for d in find_dates(text, post, None, lang)}
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("08 NOV: armed men raided a market", dt.date(2024, 11, 8)),
+        ("On 3 Oct, a patrol was ambushed", dt.date(2024, 10, 3)),
+        ("17 Apr - shelling resumed", dt.date(2024, 4, 17)),
+        ("Militants struck on Nov. 9 at dawn", dt.date(2024, 11, 9)),
+        ("a checkpoint was hit on Sept 2", dt.date(2024, 9, 2)),
+    ],
+)
+def test_short_month_names_beside_a_day_are_dates(text, day):
+    assert day in _dates(text).values()
+
+
+def test_short_month_names_alone_are_not_dates():
+    assert _dates("Jan Egeland said the Mar ward was calm") == {}
+
+
+def test_french_short_month_names():
+    assert dt.date(2024, 11, 5) in _dates("le 5 nov. des hommes armés ont tiré", "fr").values()
+
+
+def test_day_and_month_in_digits_heading_an_item_or_after_a_date_word():
+    assert _dates("09/11: an IED hit a truck") == {"09/11": dt.date(2024, 11, 9)}
+    assert _dates("since 02/11 the road is closed") == {"02/11": dt.date(2024, 11, 2)}
+    assert _dates("the shop is open 24/7 and 3/4 of it burned") == {}
+
+
+def test_last_weekday_in_a_post_of_that_weekday_is_a_week_back():
+    assert _dates("last Wednesday") == {"last Wednesday": dt.date(2024, 11, 6)}
+    assert _dates("on Wednesday") == {"on Wednesday": WEDNESDAY}
+    assert _dates("late Tuesday") == {"Tuesday": dt.date(2024, 11, 12)}
+
+
+def test_day_headings_of_a_daily_brief_date_their_bullets():
+    text = (
+        "Security brief\n\n10 NOV\n- Gunmen killed four villagers in Ansongo.\n"
+        "- An IED struck a patrol near Gao.\n\nMonday 11 Nov:\n* Militants attacked Menaka."
+    )
+    posts = split_posts(text, WEDNESDAY)
+    assert [(p.date, len(p.paragraphs)) for p in posts][-2:] == [
+        (dt.date(2024, 11, 10), 2),
+        (dt.date(2024, 11, 11), 1),
+    ]
+
+
+def test_bullets_under_a_day_heading_take_its_date():
+    frame = read("12 NOV\n- Gunmen killed four villagers in Ansongo.\n", "2024-11-13")
+    assert frame["event_date"].dt.date.tolist() == [dt.date(2024, 11, 12)]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "CAIRO, Oct 16 (Wire) - Gunmen killed two men.",
+        "ADEN \u2014 Gunmen killed two men.",
+        "MOGADISHU, Somalia, Nov. 3, 2024 \u2014 Gunmen killed two men.",
+        "Aden (Reuters) - Gunmen killed two men.",
+        "N'DJAMENA, 3 juin (AFP) - Gunmen killed two men.",
+    ],
+)
+def test_datelines_are_cut(paragraph):
+    assert strip_section(paragraph, "")[0] == "Gunmen killed two men."
+
+
+def test_prose_with_a_dash_is_not_a_dateline():
+    for text in ("On Monday, Gunmen - x", "The attack - which came at night"):
+        assert strip_section(text, "")[0] == text
+
+
+def test_dateline_city_does_not_count_for_the_country_but_its_country_does():
+    assert without_dateline_city("ADEN, Yemen \u2014 x") == ", Yemen \u2014 x"
+
+
+def _relation(sentence: str, name: str = "Gao"):
+    at = sentence.rindex(name)
+    return relation_before(sentence, at, at + len(name))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "km", "degrees"),
+    [
+        ("a post some 25km north-west of Gao", 25, 315),
+        ("a post 25 kilometers northwest of Gao", 25, 315),
+        ("a camp roughly 40 km outside Gao", 40, None),
+        ("a well 30 km from Gao", 30, None),
+        ("a village 12 km to the north-east of Gao", 12, 45),
+        ("\u00e0 une vingtaine de kilom\u00e8tres au nord-ouest de Gao", 20, 315),
+        ("\u00e0 30 km au sud-est de Gao", 30, 135),
+        ("un poste situ\u00e9 \u00e0 30 km environ de Gao", 30, None),
+    ],
+)
+def test_distance_and_direction_phrasings(sentence, km, degrees):
+    found = _relation(sentence)
+    assert found is not None and found.kind == "offset"
+    assert found.km == pytest.approx(km) and found.bearing == degrees
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "des tirs \u00e0 quelques kilom\u00e8tres de Gao",
+        "a raid a few kilometres from Gao",
+        "a raid several miles outside Gao",
+    ],
+)
+def test_a_few_kilometres_from_a_town_is_near_it(sentence):
+    found = _relation(sentence)
+    assert found is not None and found.kind == "near"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "km", "degrees"),
+    [
+        ("militants raided Gao, 30 km to the south, at dawn", 30, 180),
+        ("militants raided near Gao, some 12 kilometres west", 12, 270),
+        ("des hommes armés ont attaqué Gao, à 15 km au nord", 15, 0),
+    ],
+)
+def test_distance_after_the_town_names_the_offset(sentence, km, degrees):
+    at = sentence.index("Gao")
+    found = relation_before(sentence, at, at + 3)
+    assert found is not None and found.kind == "offset"
+    assert found.km == pytest.approx(km) and found.bearing == degrees
+
+
+def test_distance_after_a_village_about_another_town_is_not_its_offset():
+    sentence = "in the village of Ansongo, 30 km south of Gao"
+    at = sentence.index("Ansongo")
+    assert relation_before(sentence, at, at + 7) is None
