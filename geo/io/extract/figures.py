@@ -132,7 +132,7 @@ _DIGITS = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\w%]|[.,]\d)")
 _WORD_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LIST_JOIN = re.compile(
     r"^[\s\"\u00bb\u201d]*(?:[\w'\u2019-]+\s+){0,4}?(?:and|et|,|as well as|plus)\s*"
-    r"(?:the\s+|les\s+|their\s+|leurs\s+)?$",
+    r"(?:the\s+|les\s+|their\s+|leurs\s+|his\s+|her\s+|ses\s+|sa\s+|son\s+)?$",
     re.I,
 )
 _STOP = re.compile(
@@ -267,6 +267,36 @@ class _Read(NamedTuple):
     initial: bool
 
 
+# "five gunmen killed three villagers", « une quarantaine d'assaillants ont tué
+# une dizaine de civils »: a number before an active killing verb with an object
+# counts the killers, not the dead.
+_ACTIVE_KILL = re.compile(
+    r"(?<![\w-])(?P<verb>killed|massacred|executed|shot dead|ont tu\u00e9|a tu\u00e9|tuent"
+    r"|ont abattu|a abattu|ont ex\u00e9cut\u00e9|ont massacr\u00e9)(?![\w-])",
+    re.I,
+)
+_PASSIVE_AUX = re.compile(r"\b(?:were|was|been|being|are|is|get|got)\s+(?:\w+\s+)?$", re.I)
+_OBJECT = re.compile(
+    r"^\s+(?:\d|(?:a|an|the|at least|some|about|around|more than|over|nearly|his|her|their"
+    r"|its|several|dozens|many|one|two|three|four|five|six|seven|eight|nine|ten|une?|des|les"
+    r"|le|la|l['\u2019]|au moins|plus de|pr\u00e8s de|leurs?|ses|sa|son|deux|trois|quatre"
+    r"|cinq|sept|huit|neuf|dix|plusieurs|quelques)\b(?!\s+(?:day|night|morning|evening|week"
+    r"|month|year|jour|nuit|veille|lendemain|matin|soir)))",
+    re.I,
+)
+
+
+def _is_subject(rest: str) -> bool:
+    """True when the number before ``rest`` is the subject of an active killing verb."""
+    clause = rest[: m.start()] if (m := _STOP.search(rest)) else rest
+    verb = _ACTIVE_KILL.search(clause)
+    if verb is None or len(clause[: verb.start()].split()) > 6:
+        return False
+    if _PASSIVE_AUX.search(clause[: verb.start()]):
+        return False
+    return bool(_OBJECT.match(rest[verb.end() :]))
+
+
 def _kind(head: str, after: str) -> str:
     """ "death", "injury" or "" for a number, from the words before and after it.
 
@@ -301,6 +331,8 @@ def _read(cleaned: str, numbers: list[_Number], k: int) -> _Read | None:
     head = before[: qual.start()] if qual else before
     stop = numbers[k + 1].start if k + 1 < len(numbers) else len(cleaned)
     kind = _kind(head, cleaned[m.end : stop])
+    if kind == "death" and _is_subject(after_all):
+        kind = ""
     first_death = re.search(rf"(?<![\w-]){DEATH}(?![\w-])", cleaned[m.end : stop], re.I)
     neutralised = re.search(r"neutrali[sz]\w*[\s\"\u00ab\u00bb\u201c\u201d]*$", head, re.I) or (
         first_death is not None and first_death.group(0).casefold().startswith("neutrali")

@@ -49,6 +49,12 @@ _CIVILIAN = (
     r"|agriculteurs?|commer\u00e7ants?|passagers?|enseignants?|\u00e9l\u00e8ves|femmes|enfants"
     r"|fid\u00e8les|orpailleurs|chefs?|hameaux?|march\u00e9s?|\u00e9coles?|d\u00e9plac\u00e9s"
     r"|fid\u00e8les|population|populations|chauffeurs?|p\u00eacheurs|agents? humanitaires"
+    # Family and trades: "a woman and two of her children", « une mère et ses fils ».
+    r"|woman|girls?|boys?|child|bab(?:y|ies)|infants?|mothers?|fathers?|sons|daughters?"
+    r"|wife|wives|husbands?|relatives|family members|elders?|imams?|pastors?|priests?"
+    r"|nurses?|doctors?|journalists?|pilgrims|patients|vendors|customers|worshipers"
+    r"|femme|filles?|gar\u00e7ons?|enfant|b\u00e9b\u00e9s?|m\u00e8res?|p\u00e8res?|fils"
+    r"|\u00e9pouses?|notables?|infirmi\u00e8re?s?|m\u00e9decins?|journalistes?|p\u00e8lerins"
 )
 # Places that armed people hold: "attacked the army garrison", « le camp militaire ».
 _ARMED_PLACE = (

@@ -153,3 +153,23 @@ def test_distance_after_a_village_about_another_town_is_not_its_offset():
     sentence = "in the village of Ansongo, 30 km south of Gao"
     at = sentence.index("Ansongo")
     assert relation_before(sentence, at, at + 7) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "deaths"),
+    [
+        ("Raiders shot a woman and two of her children.", "en", None),
+        ("Gunmen killed a woman and two of her children.", "en", 3),
+        ("The blast killed a farmer and his two sons.", "en", 3),
+        ("des hommes arm\u00e9s ont tu\u00e9 une femme et ses deux enfants", "fr", 3),
+        ("Six bandits killed four herders near the well.", "en", 4),
+        ("Une quarantaine d'assaillants ont tu\u00e9 une dizaine de villageois.", "fr", 10),
+        ("Two roadside bombs killed seven passengers.", "en", 7),
+        ("une quinzaine de soldats ont \u00e9t\u00e9 tu\u00e9s", "fr", 15),
+        ("four soldiers killed the day before were buried", "en", 4),
+    ],
+)
+def test_enumerated_victims_and_killers_before_an_active_verb(text, lang, deaths):
+    from geo.io.extract.figures import find_figures
+
+    assert find_figures(text, None, lang).fatalities == deaths
