@@ -188,12 +188,20 @@ def listen_address() -> str | None:
     return None if address is None else str(address)
 
 
+def _request_headers() -> Mapping[str, str]:
+    try:
+        return dict(st.context.headers)
+    except Exception:  # no request (bare script, some AppTest runs): nothing was forwarded
+        return {}
+
+
 def visitor() -> Visitor:
     """Who is here now and their role, read afresh (call it at the moment of acting)."""
     mode = roles.exposure(
         listen_address(),
         auth=bool(auth_section()),
         allow_open=_open_role() is not None,
+        proxied=roles.is_proxied(_request_headers()),
     )
     if mode == "signed-in":
         return _signed_in_visitor()

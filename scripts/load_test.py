@@ -396,6 +396,9 @@ def deployed(
 ) -> Iterator[Deployment]:
     """Start deploy_local.py with ``replicas`` replicas in ``variant``; stop it afterwards."""
     env, options = VARIANTS[variant]
+    # Viewers through the proxy: without sign-in a proxied request is refused
+    # (geo.model.roles.exposure), so the test deployment opens to viewers.
+    env = {"GEO_ALLOW_OPEN": "viewer", **env}
     command = [sys.executable, str(DEPLOY), "start", "--replicas", str(replicas),
                "--state-dir", str(state), *[x for kv in PORTS.items() for x in kv]]  # fmt: skip
     command += [x for name, value in env.items() for x in ("--env", f"{name}={value}")]

@@ -243,16 +243,31 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def exposure(address: str | None, *, auth: bool, allow_open: bool) -> Exposure:
+def exposure(
+    address: str | None, *, auth: bool, allow_open: bool, proxied: bool = False
+) -> Exposure:
     """How the app is reached, which decides who gets which role.
 
     ``signed-in``: sign-in is configured, roles come from it. ``local``: no
     sign-in, listening on loopback only, everyone is an admin. ``open``: no
     sign-in on a reachable address, allowed explicitly (shown with a warning).
     ``refused``: no sign-in on a reachable address without that permission.
+
+    ``proxied``: the request came through a reverse proxy (it carries a
+    forwarding header). A proxy on this machine makes a loopback-only server
+    reachable from anywhere, so such a request is never local.
     """
     if auth:
         return "signed-in"
-    if is_loopback(address):
+    if is_loopback(address) and not proxied:
         return "local"
     return "open" if allow_open else "refused"
+
+
+# Headers a reverse proxy adds; a request that has one did not start here.
+FORWARDING_HEADERS: tuple[str, ...] = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
+def is_proxied(headers: Mapping[str, str]) -> bool:
+    """Whether request ``headers`` (any case) show the request came through a proxy."""
+    return any(name.lower() in FORWARDING_HEADERS for name in headers)

@@ -14,6 +14,7 @@ from geo.model.roles import (
     exposure,
     highest,
     is_loopback,
+    is_proxied,
     read_allow_list,
     require,
     role_for,
@@ -165,3 +166,14 @@ def test_exposure_decides_between_sign_in_local_open_and_refused():
     assert exposure("127.0.0.1", auth=False, allow_open=False) == "local"
     assert exposure("0.0.0.0", auth=False, allow_open=True) == "open"  # noqa: S104
     assert exposure(None, auth=False, allow_open=False) == "refused"
+
+
+def test_a_request_through_a_proxy_is_never_local():
+    # A reverse proxy on this machine makes a loopback server reachable from
+    # anywhere: without sign-in, its requests must not all be admins.
+    assert exposure("127.0.0.1", auth=False, allow_open=False, proxied=True) == "refused"
+    assert exposure("127.0.0.1", auth=False, allow_open=True, proxied=True) == "open"
+    assert exposure("127.0.0.1", auth=True, allow_open=False, proxied=True) == "signed-in"
+    assert is_proxied({"X-Forwarded-For": "203.0.113.9"})
+    assert is_proxied({"forwarded": "for=203.0.113.9"})
+    assert not is_proxied({"Host": "localhost:8501", "User-Agent": "x"})
