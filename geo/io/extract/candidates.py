@@ -203,6 +203,11 @@ _KILLING = re.compile(
 )
 
 
+_FIGHTING = re.compile(
+    r"clash|fight|battle|combat|affront|accroch|exchange|skirmish|heurt|gunfight|firefight", re.I
+)
+
+
 def _victim_type(cand: Candidate, groups: set[str], target: str) -> None:
     """Battles when armed people were hit, violence against civilians when civilians were."""
     trig = cand.trigger
@@ -217,6 +222,10 @@ def _victim_type(cand: Candidate, groups: set[str], target: str) -> None:
         cand.event_type, cand.sub_event_type = "Violence against civilians", "Attack"
     elif groups == {"attacker"}:
         cand.event_type, cand.sub_event_type = "Battles", "Armed clash"
+    elif groups and groups <= {"person", ""} and not _FIGHTING.search(trig.text):
+        # Gunmen attacking and killing "14 men", with no armed side named and
+        # no fighting said: a one-sided attack on people (ACLED's civilians).
+        cand.event_type, cand.sub_event_type = "Violence against civilians", "Attack"
 
 
 def type_details(cand: Candidate, text: str, figures: Figures | None = None) -> None:

@@ -90,6 +90,18 @@ _TARGET = re.compile(
 )
 
 
+# "an attack by gunmen on the village", « une attaque d'hommes armés contre le
+# village »: the target after the attacker, behind on / against / contre.
+_TARGET_AFTER_BY = re.compile(
+    r"\b(?:attacks?|raids?|assaults?|attaques?|assauts?|raids?)\b[^.;:]{0,50}?\b(?:on|against"
+    r"|contre|sur)\s+(?:(?:the|a|an|le|la|les|un|une|des|du|de|l['\u2019])\s*)*"
+    r"(?:[\w'\u2019-]+\s+){0,2}?(?P<target>"
+    + f"(?P<attacker>{_ATTACKER})|(?P<armed>{_ARMED_PLACE}|{_ARMED})|(?P<civilian>{_CIVILIAN})"
+    + r")\b",
+    re.I,
+)
+
+
 def _kind_of(match: re.Match[str]) -> str:
     for kind in ("attacker", "armed", "civilian", "person"):
         if kind in match.re.groupindex and match.group(kind):
@@ -115,7 +127,7 @@ def target_kind(text: str) -> str:
     "attacked the army garrison", « ont attaqué le village », "an attack on
     a camp of displaced people": the first target named after an attack verb.
     """
-    m = _TARGET.search(text)
+    m = _TARGET.search(text) or _TARGET_AFTER_BY.search(text)
     return _kind_of(m) if m else ""
 
 

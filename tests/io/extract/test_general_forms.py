@@ -173,3 +173,24 @@ def test_enumerated_victims_and_killers_before_an_active_verb(text, lang, deaths
     from geo.io.extract.figures import find_figures
 
     assert find_figures(text, None, lang).fatalities == deaths
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unidentified gunmen on motorbikes raided Ansongo on Tuesday, killing 14 men.",
+        "Une attaque d'hommes arm\u00e9s contre le village de Ansongo a fait 9 morts mardi.",
+        "Armed men opened fire on worshippers in Ansongo on Friday, killing six.",
+        "Militants stormed a market in Ansongo on Monday and killed four traders.",
+    ],
+)
+def test_one_sided_attacks_on_people_are_violence_against_civilians(text):
+    frame = read(text, "2024-11-13")
+    assert frame["event_type"].tolist() == ["Violence against civilians"]
+
+
+def test_fighting_between_two_sides_stays_a_battle():
+    frame = read(
+        "Fighting between two militias in Ansongo on Tuesday left 7 men dead.", "2024-11-13"
+    )
+    assert frame["event_type"].tolist() == ["Battles"]
