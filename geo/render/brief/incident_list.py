@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from geo.render import style
@@ -122,7 +123,7 @@ def _key_cells(row: pd.Series) -> tuple[str, str, str, str, str]:
     area = clean(row["area"])
     if area and clean(area).casefold() != place.casefold():
         place = f"{place}, {area}"
-    elif bool(row.get("country_level", False)):
+    elif row.get("country_level", False) is True or row.get("country_level") is np.True_:
         # Coded only to its country: say so rather than suggest a place.
         place = f"{place} (country-level)"
     return (
