@@ -20,6 +20,7 @@ import math
 import os
 import re
 import time
+import traceback
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,7 +90,11 @@ def run(argv: Sequence[str | os.PathLike[str]], command: str) -> Outcome:
     before = _rss_mb("VmRSS")
     start = time.perf_counter()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([os.fspath(a) for a in argv])
+        try:
+            code = main([os.fspath(a) for a in argv])
+        except Exception:  # escaped main: a user would see this traceback
+            err.write(traceback.format_exc())
+            code = -1
     seconds = time.perf_counter() - start
     grown = max(_rss_mb("VmHWM") - before, 0.0)
     outcome = Outcome(code, out.getvalue(), err.getvalue(), seconds, grown)
