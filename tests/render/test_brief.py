@@ -1,8 +1,9 @@
 """Tests for geo.render.brief and the ``brief`` command.
 
 The fixture is a made-up world in the South Atlantic, where there is no
-land: "Testland" (TST) with four admin-1 boxes and "Otherland" (OTH) east
-of it, with their border line. Incidents are in tests/data/brief_incidents.csv
+land: "Testland" (XTS) with four admin-1 boxes and "Otherland" (XOT) east of
+it, with their border line; their codes come from ISO 3166's range for user
+codes (XA-XZ), which validation accepts as no real country's. Incidents are in tests/data/brief_incidents.csv
 (fictional places, already joined to the boxes); the risk table is written
 by hand, so the expected colours are known without running the risk model.
 """
@@ -43,7 +44,7 @@ def world() -> dict[str, object]:
         {
             "area": ["North-West", "North-East", "South-West", "South-East", "Border Area"],
             "area_code": ["TS-NW", "TS-NE", "TS-SW", "TS-SE", "OT-1"],
-            "iso3": ["TST", "TST", "TST", "TST", "OTH"],
+            "iso3": ["XTS", "XTS", "XTS", "XTS", "XOT"],
         },
         geometry=[
             box(-30, 15, -25, 20),
@@ -55,12 +56,12 @@ def world() -> dict[str, object]:
         crs="EPSG:4326",
     )
     admin0 = gpd.GeoDataFrame(
-        {"iso3": ["TST", "OTH"], "name": ["Testland", "Otherland"]},
+        {"iso3": ["XTS", "XOT"], "name": ["Testland", "Otherland"]},
         geometry=[box(-30, 10, -20, 20), box(-20, 10, -14, 20)],
         crs="EPSG:4326",
     )
     borders = gpd.GeoDataFrame(
-        {"neighbour_iso3": ["OTH"], "neighbour_name": ["Otherland"]},
+        {"neighbour_iso3": ["XOT"], "neighbour_name": ["Otherland"]},
         geometry=[LineString([(-20, 10), (-20, 20)])],
         crs="EPSG:4326",
     )
@@ -70,7 +71,7 @@ def world() -> dict[str, object]:
             "latitude": [17.3, 16.5, 12.4, 14.0, 13.0],
             "longitude": [-27.4, -22.4, -26.8, -24.0, -17.0],
             "population": [120_000, 40_000, 60_000, 20_000, 80_000],
-            "iso3": ["TST", "TST", "TST", "TST", "OTH"],
+            "iso3": ["XTS", "XTS", "XTS", "XTS", "XOT"],
         }
     )
     score = {"TS-NW": 82.0, "TS-NE": 64.0, "TS-SW": 22.0, "TS-SE": 3.0, "OT-1": 0.0}
@@ -302,10 +303,10 @@ def test_many_incidents_are_counted_per_cell(world: dict[str, object]) -> None:
         "TS-SE": "South-East",
     }
     syn = syn.assign(
-        iso3="TST",
+        iso3="XTS",
         country="Testland",
         area_code=code,
-        area_iso3="TST",
+        area_iso3="XTS",
         area=pd.Series(code).map(names).to_numpy(),
     )
     text = pdf_text(render(dict(world, joined=syn), fmt="pdf"))
