@@ -203,6 +203,7 @@ _KILLING = re.compile(
 )
 
 
+_AMBUSH = re.compile(r"ambush|embuscade", re.I)
 _FIGHTING = re.compile(
     r"clash|fight|battle|combat|affront|accroch|exchange|skirmish|heurt|gunfight|firefight", re.I
 )
@@ -214,6 +215,15 @@ def _victim_type(cand: Candidate, groups: set[str], target: str) -> None:
     attack_like = (trig.priority < 0 and trig.sub_event_type in ("Armed clash", "Attack")) or (
         trig.sub_event_type == "Attack" and _KILLING.match(trig.text) is not None
     )
+    if (
+        not attack_like
+        and _AMBUSH.match(trig.text)
+        and target == "civilian"
+        and "armed" not in groups
+    ):
+        # An ambush of a bus or of villagers, with no armed side: one-sided.
+        cand.event_type, cand.sub_event_type = "Violence against civilians", "Attack"
+        return
     if not attack_like:
         return
     if "armed" in groups or (target == "armed" and "civilian" not in groups):

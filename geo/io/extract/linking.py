@@ -181,6 +181,23 @@ def _back_target(
     return candidates[-1]
 
 
+_CROWD = ("Protests", "Riots")
+_PROTESTERS = re.compile(r"\b(?:protest\w*|demonstr\w*|rioters?|manifest\w*|\u00e9meut\w*)", re.I)
+
+
+def _compatible(facts: PartFacts, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates a part may add to: violence never adds to a protest.
+
+    A killing, an ambush or a toll ("the bus attack left 12 dead") is about
+    the violent event before, not the protest held over it the next day,
+    unless the part speaks of the protesters themselves.
+    """
+    trig = facts.trigger
+    if trig is None or trig.event_type in _CROWD or _PROTESTERS.search(facts.text):
+        return candidates
+    return [c for c in candidates if c.event_type not in _CROWD]
+
+
 def target_of(
     facts: PartFacts, candidates: list[Candidate], paragraph: list[Candidate]
 ) -> Candidate | None:
@@ -190,6 +207,7 @@ def target_of(
     those of the part's paragraph. Another kind of event is taken as part of
     the latest only within its paragraph.
     """
+    candidates, paragraph = _compatible(facts, candidates), _compatible(facts, paragraph)
     if not candidates:
         return None
     if facts.refers_back:

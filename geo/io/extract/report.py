@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geo.io.extract.actors import ActorDictionary, Mention, load_actors
+from geo.io.extract.background import is_background, without_protest_cause
 from geo.io.extract.candidates import (
     Candidate,
     choose_date,
@@ -439,6 +440,8 @@ def _stands_alone(scan: _Scan, part: _Part, trig: Trigger, refers_back: bool) ->
         return False
     if STANDING.search(scan.sentence):
         return False
+    if is_background(scan.sentence, part.text, trig, scan.post.date, part.exact_date):
+        return False
     if lexicon(scan.lang).also.search(part.text) and scan.so_far and trig.priority >= 0:
         return True  # "Rebels also held ...": on the day of the event before
     return not (lexicon(scan.lang).generic.search(scan.sentence) and not part.own_date)
@@ -466,7 +469,9 @@ def _new_candidate(scan: _Scan, part: _Part, trig: Trigger) -> Candidate:
     cand.generic = bool(lexicon(scan.lang).generic.search(scan.sentence))
     span = part.span
     figures = find_figures(
-        part.text, [(d.start - span.start, d.end - span.start) for d in part.dates], scan.lang
+        without_protest_cause(trig.event_type, part.text),
+        [(d.start - span.start, d.end - span.start) for d in part.dates],
+        scan.lang,
     )
     type_details(cand, part.text, figures)
     choose_date(cand, part.dates, span.relation, span.days, scan.previous_date, scan.so_far)

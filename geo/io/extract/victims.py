@@ -55,6 +55,9 @@ _CIVILIAN = (
     r"|nurses?|doctors?|journalists?|pilgrims|patients|vendors|customers|worshipers"
     r"|femme|filles?|gar\u00e7ons?|enfant|b\u00e9b\u00e9s?|m\u00e8res?|p\u00e8res?|fils"
     r"|\u00e9pouses?|notables?|infirmi\u00e8re?s?|m\u00e9decins?|journalistes?|p\u00e8lerins"
+    # Where unarmed people are: "attacked a bus", « ont fait irruption dans une mosquée ».
+    r"|bus(?:es)?|minibus(?:es)?|households|homes|mosqu\u00e9es?|\u00e9glises?|maisons?"
+    r"|m\u00e9nages|concessions|autobus|cars de transport"
 )
 # Places that armed people hold: "attacked the army garrison", « le camp militaire ».
 _ARMED_PLACE = (
@@ -82,6 +85,7 @@ _NOUN_AFTER = re.compile(
 )
 _TARGET = re.compile(
     r"\b(?:attack(?:ed|s)?|raid(?:ed)?|stormed|overran|ambushed|targeted|struck|hit|fired on"
+    r"|opened fire on|burst into|broke into|fait irruption dans|ouvert le feu sur"
     r"|attaqu\u00e9e?s?|attaque|vis\u00e9e?s?|cibl\u00e9e?s?)\s+(?:(?:on|against|contre|the|a|an|le"
     r"|la|les|un|une|des|du|de)\s+)*(?:[\w'\u2019-]+\s+){0,3}?(?P<target>"
     + f"(?P<attacker>{_ATTACKER})|(?P<armed>{_ARMED_PLACE}|{_ARMED})|(?P<civilian>{_CIVILIAN})"

@@ -194,3 +194,45 @@ def test_fighting_between_two_sides_stays_a_battle():
         "Fighting between two militias in Ansongo on Tuesday left 7 men dead.", "2024-11-13"
     )
     assert frame["event_type"].tolist() == ["Battles"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Since August, more than 30 attacks have been recorded around Gao.",
+        "In 2022, 85 civilians were killed in the Menaka area.",
+        "Last year, jihadists killed dozens of herders near Ansongo.",
+        "The governor condemned the attack on Tuesday and promised reinforcements.",
+        "Depuis janvier, une trentaine d'attaques ont \u00e9t\u00e9 signal\u00e9es autour de Gao.",
+    ],
+)
+def test_context_sentences_are_no_incident(text):
+    assert read(text, "2024-11-13").empty
+
+
+def test_a_toll_after_a_protest_goes_to_the_violent_event_before():
+    frame = read(
+        "Gunmen ambushed a bus near Gao on Tuesday. On Wednesday, hundreds of residents "
+        "marched in Gao. The bus attack left 11 passengers dead.",
+        "2024-11-13",
+    )
+    assert frame[["event_type", "fatalities"]].values.tolist() == [
+        ["Violence against civilians", 11],
+        ["Protests", 0],
+    ]
+
+
+def test_deaths_a_protest_is_about_are_not_the_protests():
+    frame = read(
+        "On Wednesday, traders protested in Gao against the killing of nine drivers.",
+        "2024-11-13",
+    )
+    assert frame["fatalities"].tolist() == [0]
+
+
+def test_an_intrusion_into_a_place_of_worship_targets_civilians():
+    frame = read(
+        "Des individus arm\u00e9s ont fait irruption dans une mosqu\u00e9e \u00e0 Ansongo mardi.",
+        "2024-11-13",
+    )
+    assert frame["event_type"].tolist() == ["Violence against civilians"]
