@@ -20,13 +20,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from geo import config
-from geo.analysis import filters, periods, risk
+from geo.analysis import filters, periods, pipeline, risk
 from geo.analysis.pipeline import prepare
 from geo.io.gazetteers import load_store_gazetteer, manifest_version
 from geo.io.store import read_incidents
@@ -54,16 +55,42 @@ class Source:
         return cls(str(path), path.stat().st_mtime_ns)
 
 
-@st.cache_data(show_spinner=False)
 def admin1() -> gpd.GeoDataFrame:
-    """The shipped admin-1 areas."""
-    return boundaries.load_admin1()
+    """The admin-1 areas the app joins, scores and draws (shared, read-only).
+
+    The shipped layer of the covered countries, plus the areas of any other
+    country the current store needs (an Iraqi or Iranian incident gets an
+    area of its own country, never a neighbour's).
+    """
+    return _layers(Source.current()).admin1
 
 
-@st.cache_data(show_spinner=False)
 def admin0() -> gpd.GeoDataFrame:
-    """The shipped country outlines."""
-    return boundaries.load_admin0()
+    """The country outlines the map draws, for the same countries as :func:`admin1`."""
+    return _layers(Source.current()).admin0
+
+
+@dataclass(frozen=True)
+class _Layers:
+    incidents: pd.DataFrame
+    admin1: gpd.GeoDataFrame
+    admin0: gpd.GeoDataFrame
+
+
+def _with_countries(layer: gpd.GeoDataFrame, extra: list[str], load: Any) -> gpd.GeoDataFrame:
+    if not extra:
+        return layer
+    return gpd.GeoDataFrame(pd.concat([layer, load(iso3=extra)], ignore_index=True), crs=layer.crs)
+
+
+@st.cache_resource(show_spinner="Reading incidents…", max_entries=4)
+def _layers(source: Source) -> _Layers:
+    raw = read_incidents(source.path)
+    covered = boundaries.load_admin1()
+    extra = sorted(set(pipeline.countries_for(raw)) - set(covered["iso3"]))
+    areas = _with_countries(covered, extra, boundaries.load_admin1)
+    outlines = _with_countries(boundaries.load_admin0(), extra, boundaries.load_admin0)
+    return _Layers(prepare(raw, areas=areas), areas, outlines)
 
 
 @st.cache_data(show_spinner=False)
@@ -110,15 +137,14 @@ def shipped_gazetteer() -> Gazetteer:
     return _gazetteer(None, "")
 
 
-@st.cache_resource(show_spinner="Reading incidents…", max_entries=4)
 def incidents(source: Source) -> pd.DataFrame:
     """The store, validated, joined to areas and measured to borders (read-only, shared).
 
-    Border distances use the pipeline's default layer (every land border, so
-    each incident is measured to its own country's); :func:`borders` is for
-    drawing.
+    Joined to :func:`admin1`'s areas. Border distances use the pipeline's
+    default layer (every land border, so each incident is measured to its
+    own country's); :func:`borders` is for drawing.
     """
-    return prepare(read_incidents(source.path), areas=admin1())
+    return _layers(source).incidents
 
 
 @dataclass(frozen=True)
@@ -176,7 +202,7 @@ def _risk(
 ) -> pd.DataFrame:
     return risk.score_areas(
         incidents(source),
-        admin1(),
+        _layers(source).admin1,
         as_of,
         window_days=window,
         overrides=risk.load_overrides(overrides[0]) if overrides else None,
