@@ -64,7 +64,7 @@ TRIGGERS: tuple[tuple[str, str, str, int], ...] = (
         6,
     ),
     (
-        r"air ?strikes?|air raids?|drone (?:strikes?|attacks?)|bombing raids?"
+        r"air ?strikes?|air raids?|(?:drone|UAV|uav) (?:strikes?|attacks?)|bombing raids?"
         r"|(?:jets|warplanes|war planes|aircraft|helicopters?|gunships?|drones?)"
         r" (?:attacked|struck|bombed|fired on|hit|targeted|strafed)",
         "Explosions/Remote violence",

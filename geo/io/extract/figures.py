@@ -58,9 +58,13 @@ DEATH = (
     r"(?:killed|dead|died|deaths?|lives|fatalities|slain|perished|executed|massacred"
     r"|shot dead|bodies|corpses|neutrali[sz]ed|succumbed|tu\u00e9e?s?|morts?"
     r"|d\u00e9c\u00e9d\u00e9e?s?|perdu la vie|abattue?s?|ex\u00e9cut\u00e9e?s?|neutralis\u00e9e?s?"
-    r"|cadavres|corps sans vie|p\u00e9ri|p\u00e9rissent|trouv\u00e9 la mort|succomb\u00e9)"
+    r"|cadavres|corps sans vie|p\u00e9ri|p\u00e9rissent|trouv\u00e9 la mort|succomb\u00e9"
+    r"|KIA|killed in action)"
 )
-INJURY = r"(?:wounded|injured|injuries|hurt|wounding|injuring|bless\u00e9e?s?|blessant|blessures)"
+INJURY = (
+    r"(?:wounded|injured|injuries|hurt|wounding|injuring|bless\u00e9e?s?|blessant|blessures"
+    r"|WIA|wounded in action)"
+)
 DEATH_BEFORE = re.compile(
     r"(?:deaths? of|killing(?: of)?|killed|shot dead|claimed the lives of|death toll (?:\w+ )?"
     r"(?:of|to|at)|toll of|left|lost(?: only)?|neutrali[sz]ed|executed|massacred|tuant|tu\u00e9"

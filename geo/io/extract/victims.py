@@ -57,7 +57,8 @@ _CIVILIAN = (
     r"|\u00e9pouses?|notables?|infirmi\u00e8re?s?|m\u00e9decins?|journalistes?|p\u00e8lerins"
     # Where unarmed people are: "attacked a bus", « ont fait irruption dans une mosquée ».
     r"|bus(?:es)?|minibus(?:es)?|households|homes|mosqu\u00e9es?|\u00e9glises?|maisons?"
-    r"|m\u00e9nages|concessions|autobus|cars de transport"
+    r"|m\u00e9nages|concessions|autobus|cars de transport|health (?:centre|center|facility)"
+    r"|hospitals?|clinics?|centres? de sant\u00e9|h\u00f4pital|dispensaires?"
 )
 # Places that armed people hold: "attacked the army garrison", « le camp militaire ».
 _ARMED_PLACE = (

@@ -236,3 +236,19 @@ def test_an_intrusion_into_a_place_of_worship_targets_civilians():
         "2024-11-13",
     )
     assert frame["event_type"].tolist() == ["Violence against civilians"]
+
+
+def test_each_bullet_of_a_brief_is_an_event_in_brief_style():
+    text = (
+        "Morning brief\n\n12 NOV\n"
+        "- Gao: ambush on an army patrol; three soldiers KIA, two WIA.\n"
+        "- Kidal: UAV strike on a pickup, two dead.\n"
+        "- Goundam: gunmen stormed a health centre.\n"
+    )
+    frame = read(text, "2024-11-13")
+    assert frame[["location", "event_type", "fatalities"]].values.tolist() == [
+        ["Gao", "Battles", 3],
+        ["Kidal", "Explosions/Remote violence", 2],
+        ["Goundam", "Violence against civilians", 0],
+    ]
+    assert set(frame["event_date"].dt.date) == {dt.date(2024, 11, 12)}
