@@ -153,6 +153,12 @@ _OFFSET_AFTER = re.compile(
     r"(?!-|\s+(?:of|from|de|du|des|d['’]))",  # "X, 30 km south of Y" is about Y
     re.I,
 )
+# "in X", "at X", « à X », "the village of X": the name is where it happened.
+_IN_PLACE = re.compile(
+    r"\b(?:in|at|inside|à|a|dans|en)\s+(?:the\s+(?:\w+\s+)?(?:town|village|city|camp)\s+of\s+"
+    r"|(?:la\s+)?(?:ville|localité|commune)\s+de\s+|le\s+village\s+de\s+)?$",
+    re.I,
+)
 _THE_BEFORE = re.compile(r"\b(?:in|the|around|across)\s+$", re.I)
 
 _BETWEEN_OPEN = re.compile(
@@ -251,6 +257,8 @@ def _relation_in(window: str, lo: int) -> Relation | None:
 
 def _offset_after(sentence: str, start: int, end: int) -> Relation | None:
     """ "Gao, 30 km to the south": an offset with a direction written after the name."""
+    if _IN_PLACE.search(sentence[max(0, start - 40) : start]):
+        return None  # "in Konduga, 30 km to the south": Konduga is the place; the offset is its
     match = _OFFSET_AFTER.match(sentence[end:])
     found = _offset(match, start) if match else None
     if found is None or found.bearing is None:

@@ -252,3 +252,9 @@ def test_each_bullet_of_a_brief_is_an_event_in_brief_style():
         ["Goundam", "Violence against civilians", 0],
     ]
     assert set(frame["event_date"].dt.date) == {dt.date(2024, 11, 12)}
+
+
+def test_an_offset_after_a_town_the_event_was_in_describes_the_town():
+    sentence = "militants raided the market in Gao, 30 km to the south, at dawn"
+    at = sentence.index("Gao")
+    assert relation_before(sentence, at, at + 3) is None
