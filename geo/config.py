@@ -83,7 +83,7 @@ IMPORT_MAX_CELLS = _env_number("GEO_IMPORT_MAX_CELLS", 6_000_000)
 # few km apart on one day).
 DEDUPE_MAX_DAYS = _env_number("GEO_DEDUPE_MAX_DAYS", 31)
 DEDUPE_MAX_KM = _env_number("GEO_DEDUPE_MAX_KM", 100)
-DEDUPE_MAX_PAIRS = _env_number("GEO_DEDUPE_MAX_PAIRS", 20_000_000)
+DEDUPE_MAX_PAIRS = _env_number("GEO_DEDUPE_MAX_PAIRS", 50_000_000)
 
 # Report text given to extraction (the extract command, the Ingest page).
-EXTRACT_MAX_KB = _env_number("GEO_EXTRACT_MAX_KB", 200)
+EXTRACT_MAX_KB = _env_number("GEO_EXTRACT_MAX_KB", 100)

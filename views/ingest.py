@@ -25,6 +25,7 @@ from appkit import auth, gazetteers
 from appkit.text import escape_markdown
 from geo import config
 from geo.io.audit import audited_append
+from geo.io.dedupe import DedupeLimitError
 from geo.io.extract import (
     PROVENANCE_COLUMNS,
     candidates_to_incidents,
@@ -33,6 +34,7 @@ from geo.io.extract import (
     fill_coordinates,
 )
 from geo.io.ingest import FORMATS, ImportResult, import_file
+from geo.io.ingest.limits import release_memory
 from geo.io.store import AppendReport
 from geo.model import roles
 from geo.model.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError, Problem
@@ -206,8 +208,17 @@ with tab_report:
         st.caption(f"{using} (See the Gazetteers tab.)")
     if st.button("Find candidate incidents", key="ingest_extract", type="primary"):
         text = uploaded.getvalue().decode("utf-8-sig", errors="replace") if uploaded else pasted
+        size_kb = len(text.encode("utf-8")) / 1000
         if not text.strip():
             st.warning("Upload or paste a report first.")
+        elif size_kb > config.EXTRACT_MAX_KB:
+            # Extraction time grows faster than the text: one huge paste must
+            # not hold the server for minutes.
+            st.error(
+                f"The report is {size_kb:,.0f} KB; reports are read up to "
+                f"{config.EXTRACT_MAX_KB:,} KB at a time (GEO_EXTRACT_MAX_KB). "
+                "Split it and read the parts one after the other."
+            )
         else:
             source = Path(uploaded.name).stem if uploaded else None
             try:
@@ -362,6 +373,8 @@ with tab_file:
             except ValueError as exc:  # the mapping file: its keys are the uploader's text
                 st.error(escape_markdown(str(exc)))
                 result = None
+        # Parsing a big file leaves freed memory with the process: hand it back.
+        release_memory()
         if result is not None:
             result.file = data_file.name
             result.problems = _named(result.problems, path, data_file.name)
@@ -417,9 +430,12 @@ with tab_file:
                 auth.show_denied(exc)
             except IncidentFileError as exc:
                 _unreadable(exc)
+            except DedupeLimitError as exc:
+                st.error(f"Nothing was appended: {escape_markdown(str(exc))}")
             else:
                 st.session_state[LAST_REPORT] = report
                 st.session_state[IMPORT_RESULT] = None
+                release_memory()
                 st.rerun()
 
 # --------------------------------------------------------------------------

@@ -130,13 +130,32 @@ def _check_output_folders(paths: list[Path], create: bool) -> None:
             )
 
 
+def _check_dedupe_options(args: argparse.Namespace) -> None:
+    """Refuse duplicate tolerances outside the caps before any file is read.
+
+    ``--dedupe-days 20000`` on five rows once ran for minutes.
+    """
+    from geo.io.dedupe import DedupeLimitError, check_tolerances
+
+    if args.no_dedupe:
+        return
+    if args.dedupe_days < 0:
+        raise UsageError("--dedupe-days must be 0 or more (--no-dedupe turns the check off)")
+    try:
+        check_tolerances(args.dedupe_days, args.dedupe_km)
+    except DedupeLimitError as exc:
+        raise UsageError(f"{exc}: lower --dedupe-days or --dedupe-km") from None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a structured file into the store and say what was added, skipped, rejected."""
+    from geo.io.dedupe import DedupeLimitError
     from geo.io.ingest import import_file
     from geo.io.store import append_incidents
 
     if args.mapping is not None and args.format != "csv":
         raise UsageError("--mapping applies to --format csv only")
+    _check_dedupe_options(args)
     into = args.into if args.into is not None else config.INCIDENTS_CSV
     rejected_path = args.rejected or Path(f"{into}.rejected.csv")
     _check_output_folders([Path(into), rejected_path], args.create)
@@ -148,16 +167,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         if type(exc) is ValueError:
             raise DataError(str(exc)) from None
         raise
-    report = append_incidents(
-        result.frame,
-        into,
-        dedupe_days=None if args.no_dedupe else args.dedupe_days,
-        dedupe_km=args.dedupe_km,
-        rejected_path=rejected_path,
-        rejected=result.rejected,
-        file=result.file,
-        source_rows=result.source_rows,
-    )
+    try:
+        report = append_incidents(
+            result.frame,
+            into,
+            dedupe_days=None if args.no_dedupe else args.dedupe_days,
+            dedupe_km=args.dedupe_km,
+            rejected_path=rejected_path,
+            rejected=result.rejected,
+            file=result.file,
+            source_rows=result.source_rows,
+        )
+    except DedupeLimitError as exc:
+        raise DataError(f"nothing was appended: {exc}") from None
     print(f"read {result.rows_read} row(s) from {result.file} ({result.format})")
     print(f"added: {report.added}")
     print(f"skipped as duplicates: {report.duplicates}")
@@ -177,12 +199,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_report_size(path: Path) -> None:
+    """Refuse a report over ``EXTRACT_MAX_KB`` before reading it.
+
+    Extraction time grows faster than the text (an 84 KB report once took
+    97 s), so one huge file must not hold the command for minutes.
+    """
+    try:
+        size_kb = path.stat().st_size / 1000
+    except OSError:
+        return  # reading it says what is wrong
+    if size_kb > config.EXTRACT_MAX_KB:
+        raise DataError(
+            f"{path}: {size_kb:,.0f} KB of text; reports are read up to "
+            f"{config.EXTRACT_MAX_KB:,} KB at a time (GEO_EXTRACT_MAX_KB): split it into parts"
+        )
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print the candidate incidents found in a report; nothing is stored."""
     from geo.io.extract import candidates_to_records, extract_candidates
 
     if args.report.is_dir():
         raise UsageError(f"{args.report} is a folder; expected a report text file")
+    _check_report_size(args.report)
     try:
         text = args.report.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -34,7 +34,7 @@ from geo.io.ingest._common import (
     require_columns,
     text,
 )
-from geo.io.store import read_raw
+from geo.io.ingest.limits import read_capped_csv
 from geo.reference.countries import iso3_from_name, iso3_from_number
 
 ACLED_COLUMNS: tuple[str, ...] = (
@@ -100,7 +100,7 @@ def import_acled(path: str | os.PathLike[str]) -> ImportResult:
         When the file cannot be read or lacks an ACLED column we need.
     """
     file = str(Path(path))
-    source = read_raw(path)
+    source = read_capped_csv(path)
     require_columns(source, ACLED_REQUIRED, file, "ACLED")
     mapped = map_acled(source)
     column_map = {c: c for c in _COPY} | {

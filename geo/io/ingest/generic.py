@@ -43,7 +43,7 @@ from geo.io.ingest._common import (
     parse_day,
     text,
 )
-from geo.io.store import read_raw
+from geo.io.ingest.limits import check_features, check_file_size, read_capped_csv
 from geo.model.schema import COLUMNS, OPTIONAL_COLUMNS, IncidentFileError, Problem
 
 _KNOWN = COLUMNS + OPTIONAL_COLUMNS
@@ -106,7 +106,8 @@ def read_geojson(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def _features(p: Path) -> list[object]:
-    """The features of a GeoJSON FeatureCollection file, as parsed."""
+    """The features of a GeoJSON FeatureCollection file, as parsed (within the caps)."""
+    check_file_size(p, str(p))
     try:
         data = json.loads(p.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
@@ -125,6 +126,7 @@ def _features(p: Path) -> list[object]:
         raise IncidentFileError(
             [Problem(str(p), 0, "", None, "expected a GeoJSON FeatureCollection")]
         )
+    check_features(features, str(p))
     return features
 
 
@@ -289,6 +291,6 @@ def import_generic(
     file = str(Path(path))
     mapping = mapping if isinstance(mapping, dict) else load_mapping(mapping)
     is_json = Path(path).suffix.lower() in (".geojson", ".json")
-    source = read_geojson(path) if is_json else read_raw(path)
+    source = read_geojson(path) if is_json else read_capped_csv(path)
     mapped, problems, column_map = map_generic(source, mapping, file)
     return finish(file, "geojson" if is_json else "csv", source, mapped, problems, column_map)

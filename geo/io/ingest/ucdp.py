@@ -49,7 +49,7 @@ from geo.io.ingest._common import (
     require_columns,
     text,
 )
-from geo.io.store import read_raw
+from geo.io.ingest.limits import read_capped_csv
 from geo.model.schema import CIVILIAN_TARGETING, Problem
 from geo.reference.countries import iso3_from_name
 
@@ -276,7 +276,7 @@ def import_ucdp(
         with a note.
     """
     file = str(Path(path))
-    source = read_raw(path)
+    source = read_capped_csv(path)
     require_columns(source, UCDP_REQUIRED, file, "UCDP GED")
     mapped, problems = map_ucdp(source, file, actors, vague)
     column_map = {
