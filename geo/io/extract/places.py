@@ -274,7 +274,27 @@ def _gazetteer_places(
         found += _places_in_run(search, run)
     found += _directional_countries(sentence, search.countries, found)
     found.sort(key=lambda p: p.start)
-    return found
+    return _at_home_or_named(sentence, found, main_iso3)
+
+
+def _at_home_or_named(
+    sentence: str, found: list[PlaceMention], main_iso3: str
+) -> list[PlaceMention]:
+    """Places in the report's country, or in a country the sentence names.
+
+    A name the gazetteer knows only abroad (a homonym, or the reporter's
+    city) is not where an incident of this report happened unless the
+    sentence says which country it is in ("Niamey, Niger", "the Nigerien
+    town of ...").
+    """
+    if not main_iso3:
+        return found
+    named = {p.iso3 for p in found if p.country_only}
+    named |= {
+        iso3 for adjective, iso3 in ADJECTIVES.items() if re.search(rf"\b{adjective}s?\b", sentence)
+    }
+    home = [p for p in found if p.country_only or p.iso3 in (main_iso3, *named)]
+    return home if any(not p.country_only for p in home) else found
 
 
 def _name_test(lower_words: set[str]) -> Callable[[str], bool]:

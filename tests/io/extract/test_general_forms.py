@@ -258,3 +258,17 @@ def test_an_offset_after_a_town_the_event_was_in_describes_the_town():
     sentence = "militants raided the market in Gao, 30 km to the south, at dawn"
     at = sentence.index("Gao")
     assert relation_before(sentence, at, at + 3) is None
+
+
+def test_a_town_abroad_gives_way_to_one_in_the_reports_country():
+    from geo.io.extract import find_places
+
+    from .extract_support import TinyGazetteer
+
+    sentence = "Gunmen moving from Dori attacked Ansongo."
+    found = find_places(sentence, TinyGazetteer(), "MLI")
+    assert [p.text for p in found if not p.country_only] == ["Ansongo"]
+    named = find_places(
+        "Gunmen from Dori in Burkina Faso attacked Ansongo.", TinyGazetteer(), "MLI"
+    )
+    assert "Dori" in [p.text for p in named]
