@@ -336,6 +336,13 @@ def choose_date(
         cand.date_note = f"{days} day(s) {relation} the other event of the sentence"
 
 
+def _holds_next(place: PlaceMention, towns: list[PlaceMention], sentence: str) -> bool:
+    """True for X in "X's Y" when Y is a town too: Y is the place, X holds it."""
+    if not re.match(r"['\u2019]s?\s", sentence[place.end : place.end + 3]):
+        return False
+    return any(0 < t.start - place.end <= 4 for t in towns)
+
+
 def choose_place(
     cand: Candidate, places: list[PlaceMention], text: str, earlier: list[Candidate]
 ) -> None:
@@ -364,7 +371,8 @@ def choose_place(
             foreign = 80 if cand.country_iso3 and p.iso3 != cand.country_iso3 else 0
             prep = -40 if IN_BEFORE.search(cand.sentence[max(0, p.start - 30) : p.start]) else 0
             backed = -60 if p.iso3 in stated_countries else 0
-            return distance + foreign + prep + backed + context_cost(p, cand.sentence)
+            inside = 60 if _holds_next(p, towns, cand.sentence) else 0
+            return distance + foreign + prep + backed + inside + context_cost(p, cand.sentence)
 
         chosen = min(towns, key=cost)
         others = [p for p in places if p is not chosen] + [c.place for c in earlier]

@@ -272,3 +272,8 @@ def test_a_town_abroad_gives_way_to_one_in_the_reports_country():
         "Gunmen from Dori in Burkina Faso attacked Ansongo.", TinyGazetteer(), "MLI"
     )
     assert "Dori" in [p.text for p in named]
+
+
+def test_in_x_s_y_the_place_is_y():
+    frame = read("Fighting broke out in Gao's Ansongo on Tuesday, leaving 3 dead.", "2024-11-13")
+    assert frame["location"].tolist() == ["Ansongo"]
