@@ -41,7 +41,7 @@ _DATELINE_DATE = (
 DATELINE = re.compile(
     rf"^\s*(?P<city>{_CAPS_CITY}|{_TITLE_CITY})"
     r"(?:,\s+([A-Z][\w.'\u2019]*(?:\s+[A-Z][\w.'\u2019]*){0,3}))?"
-    rf"(?:,?\s+{_DATELINE_DATE})?"
+    rf"(?:,?\s+(?P<date>{_DATELINE_DATE}))?"
     r"\s*(?:\([^()]{1,30}\))?\s*[\u2013\u2014-]\s+"
 )
 # "- ...", "* ...", "2. ...": a list item is a paragraph of its own (blogs and
@@ -194,6 +194,24 @@ def strip_section(paragraph: str, section: str) -> tuple[str, str]:
     if dateline:
         paragraph = paragraph[dateline.end() :]
     return paragraph, section
+
+
+def dateline_date(post: Post) -> dt.date | None:
+    """The date a wire story's dateline gives ("CAIRO, Oct 16 (Wire) -"), if any.
+
+    A story is filed on its dateline's day, which may be a day or more
+    before the page that carries it: "on Monday" and "yesterday" count
+    from the filing. Only a date up to a week before the post's is taken.
+    """
+    if not post.paragraphs or post.date is None:
+        return None
+    dateline = DATELINE.match(post.paragraphs[0])
+    if dateline is None or not dateline.group("date"):
+        return None
+    filed = heading_date(dateline.group("date"), post.date)
+    if filed is None or not 0 <= (post.date - filed).days <= 7:
+        return None
+    return filed
 
 
 def without_dateline_city(paragraph: str) -> str:

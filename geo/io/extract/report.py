@@ -82,6 +82,7 @@ from geo.io.extract.places import (
 )
 from geo.io.extract.posts import (
     Post,
+    dateline_date,
     split_posts,
     split_sentences,
     strip_section,
@@ -243,6 +244,7 @@ def extract_candidates(
     candidates: list[Candidate] = []
     paragraph_no = 0
     for post in split_posts(text, post_date):
+        post.date = dateline_date(post) or post.date
         paragraphs = [without_dateline_city(p) for p in post.paragraphs]
         main = main_country(paragraphs, gaz, src.lower_words, country)
         found, paragraph_no = _extract_post(post, src, main, paragraph_no)

@@ -277,3 +277,9 @@ def test_a_town_abroad_gives_way_to_one_in_the_reports_country():
 def test_in_x_s_y_the_place_is_y():
     frame = read("Fighting broke out in Gao's Ansongo on Tuesday, leaving 3 dead.", "2024-11-13")
     assert frame["location"].tolist() == ["Ansongo"]
+
+
+def test_relative_days_count_from_the_datelines_filing_day():
+    text = "GAO, Nov 11 (Wire) - Gunmen killed four villagers in Ansongo on Tuesday."
+    frame = read(text, "2024-11-13")  # carried two days after it was filed
+    assert frame["event_date"].dt.date.tolist() == [dt.date(2024, 11, 5)]
