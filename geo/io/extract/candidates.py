@@ -83,6 +83,7 @@ class Candidate:
     named_places: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     unidentified: bool = False
+    language: str = ""
 
     @property
     def fatalities(self) -> int | None:
@@ -95,7 +96,8 @@ class Candidate:
 
     @property
     def lang(self) -> str:
-        return self.post.language
+        """The language of the paragraph it came from, else its post's."""
+        return self.language or self.post.language
 
 
 def places_agree(cand: Candidate, other: Candidate) -> bool:

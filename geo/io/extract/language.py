@@ -41,3 +41,32 @@ def language_of(text: str) -> str:
         french += word in _FRENCH
         english += word in _ENGLISH
     return "fr" if french > english else "en"
+
+
+def paragraph_language(text: str, default: str) -> str:
+    """ "fr" or "en" by the text's function words; ``default`` unless the other clearly wins.
+
+    A report in one language often quotes a paragraph in the other (a French
+    local-press item in an English brief): each paragraph is read in its own
+    language, and one too short to tell keeps its post's.
+
+    >>> paragraph_language("Mardi soir, des hommes armés ont enlevé deux enseignants.", "en")
+    'fr'
+    >>> paragraph_language("Gao, 14 mai.", "fr")
+    'fr'
+    """
+    french = english = 0
+    for m in _WORD.finditer(text.casefold()):
+        word = m.group(0)
+        french += word in _FRENCH
+        english += word in _ENGLISH
+    counts = {"fr": french, "en": english}
+    other = "en" if default == "fr" else "fr"
+    # A paragraph leaves its post's language only when the other language
+    # clearly dominates it: French place names ("Nioro du Sahel", "région de
+    # Mopti") put a few French words into English prose.
+    if counts[default] == 0 and counts[other] > 0:
+        return other
+    if counts[other] >= 3 and counts[other] > 2 * counts[default]:
+        return other
+    return default

@@ -72,6 +72,7 @@ from geo.io.extract.events import (
     lexicon,
 )
 from geo.io.extract.figures import find_figures
+from geo.io.extract.language import paragraph_language
 from geo.io.extract.linking import PartFacts, inherit, is_total, target_of
 from geo.io.extract.places import (
     GazetteerLike,
@@ -158,12 +159,14 @@ class _Scan:
     earlier: list[Candidate]
     totals: list[str]
     section: str = ""
+    language: str = ""
     new: list[Candidate] = field(default_factory=list)
     previous_date: dt.date | None = None
 
     @property
     def lang(self) -> str:
-        return self.post.language
+        """The paragraph's language (see :func:`paragraph_language`)."""
+        return self.language or self.post.language
 
     @property
     def so_far(self) -> list[Candidate]:
@@ -264,9 +267,10 @@ def _extract_post(
         paragraph_no += 1
         paragraph, section = strip_section(paragraph, section)
         focus = section or main
+        lang = paragraph_language(paragraph, post.language)
         in_paragraph: list[Candidate] = []
         for sentence in split_sentences(paragraph):
-            where = (paragraph_no, focus, section, year_hint)
+            where = (paragraph_no, focus, section, year_hint, lang)
             in_paragraph += _sentence(sentence, src, post, where, in_paragraph, out, totals)
             year_hint = last_year_in(sentence) or year_hint
         out += in_paragraph
@@ -304,14 +308,14 @@ def _sentence(
     sentence: str,
     src: _Sources,
     post: Post,
-    where: tuple[int, str, str, int | None],
+    where: tuple[int, str, str, int | None, str],
     in_paragraph: list[Candidate],
     earlier: list[Candidate],
     totals: list[str],
 ) -> list[Candidate]:
     """Candidates a sentence starts; a sentence about an earlier event adds to it instead."""
-    paragraph_no, focus, section, year_hint = where
-    lang, lex = post.language, lexicon(post.language)
+    paragraph_no, focus, section, year_hint, lang = where
+    lex = lexicon(lang)
     triggers = find_triggers(sentence, lang)
     live = [t for t in triggers if not is_hedged(sentence, t, lang)]
     if triggers and not live:
@@ -324,7 +328,7 @@ def _sentence(
         sentence, post, paragraph_no, focus, country_name(focus) if focus else "", mentions,
         find_places(sentence, src.gaz, focus, skip, src.lower_words),
         find_dates(sentence, post.date, year_hint, lang), in_paragraph, earlier, totals,
-        section,
+        section, lang,
     )  # fmt: skip
     for span in _split_lists(scan, event_segments(sentence, live, lang), live):
         _read_part(scan, scan.part(span, live))
@@ -466,7 +470,7 @@ def _new_candidate(scan: _Scan, part: _Part, trig: Trigger) -> Candidate:
     """A candidate for the part's event, with its date, place, figures and actors."""
     cand = Candidate(
         scan.post, scan.paragraph_no, scan.sentence, part.text, trig,
-        trig.event_type, trig.sub_event_type, country_iso3=scan.focus,
+        trig.event_type, trig.sub_event_type, country_iso3=scan.focus, language=scan.lang,
     )  # fmt: skip
     cand.generic = bool(lexicon(scan.lang).generic.search(scan.sentence))
     span = part.span

@@ -283,3 +283,19 @@ def test_relative_days_count_from_the_datelines_filing_day():
     text = "GAO, Nov 11 (Wire) - Gunmen killed four villagers in Ansongo on Tuesday."
     frame = read(text, "2024-11-13")  # carried two days after it was filed
     assert frame["event_date"].dt.date.tolist() == [dt.date(2024, 11, 5)]
+
+
+def test_a_paragraph_in_the_other_language_is_read_in_its_own() -> None:
+    # An English brief quoting a French local-press item: both events are read.
+    text = (
+        "Security note\n\n"
+        "On Monday, soldiers clashed with militants near Mopti.\n\n"
+        "Mardi soir, des hommes armés ont enlevé deux enseignants près de Ménaka, "
+        "selon une source locale.\n"
+    )
+    found = read(text, "2023-03-10")
+    kinds = sorted(zip(found["event_date"].dt.date, found["sub_event_type"], strict=True))
+    assert kinds == [
+        (dt.date(2023, 3, 6), "Armed clash"),
+        (dt.date(2023, 3, 7), "Abduction/forced disappearance"),
+    ]
