@@ -23,6 +23,7 @@ import streamlit as st
 
 from appkit import auth
 from appkit import data as cache
+from appkit.text import escape_markdown
 from geo.io import audit
 from geo.io.gazetteer_files import (
     GEOMETRY,
@@ -72,7 +73,7 @@ def store_gazetteer(store: Path) -> Gazetteer:
     try:
         return cache.gazetteer(store)
     except StoreGazetteerError as exc:
-        st.warning(f"The store's gazetteers are not used: {exc}")
+        st.warning(f"The store's gazetteers are not used: {escape_markdown(str(exc))}")
         return cache.shipped_gazetteer()
 
 
@@ -162,7 +163,7 @@ def _loaded(store: Path) -> None:
     try:
         entries = list_gazetteers(store)
     except StoreGazetteerError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return
     if not entries:
         st.info("No gazetteers loaded: only the shipped places are used.")
@@ -177,9 +178,11 @@ def _loaded(store: Path) -> None:
         except roles.AccessDenied as exc:
             auth.show_denied(exc)
         except StoreGazetteerError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
-            st.session_state[NOTICE] = f"Removed {gone.name!r} ({gone.rows} places)."
+            st.session_state[NOTICE] = (
+                f"Removed {escape_markdown(repr(gone.name))} ({gone.rows} places)."
+            )
             st.rerun()
 
 
@@ -211,12 +214,15 @@ def _load(store: Path) -> None:
     if uploaded is None:
         return
     if st.session_state.get(SAVED) == uploaded.file_id:
-        st.caption(f"{uploaded.name} is saved (see above); remove it here to load another file.")
+        st.caption(
+            f"{escape_markdown(uploaded.name)} is saved (see above); remove it here to load "
+            "another file."
+        )
         return
     source = _read(uploaded)
     if source is None:
         return
-    st.caption(f"{uploaded.name}: {len(source.table)} row(s); the first ones:")
+    st.caption(f"{escape_markdown(uploaded.name)}: {len(source.table)} row(s); the first ones:")
     st.dataframe(source.preview(), hide_index=True, width="stretch")
     mapping = _pick_columns(source)
     name, country, precision = _options(source, mapping)
@@ -331,13 +337,14 @@ def _save(
         )
         return False
     except StoreGazetteerError as exc:
-        st.error(f"Nothing was saved: {exc}")
+        st.error(f"Nothing was saved: {escape_markdown(str(exc))}")
         return False
     except roles.AccessDenied as exc:
         auth.show_denied(exc)
         return False
     st.session_state[NOTICE] = (
-        f"Loaded {entry.name!r}: {entry.rows} places from {entry.source_file}. They are "
+        f"Loaded {escape_markdown(repr(entry.name))}: {entry.rows} places from "
+        f"{escape_markdown(entry.source_file)}. They are "
         "used from now on, ahead of the shipped places."
     )
     return True
