@@ -142,7 +142,7 @@ def iso3_from_number(code: object) -> str:
     """ISO3 code of an ISO 3166-1 numeric code (ACLED's ``iso`` column), or ``""``."""
     try:
         number = int(float(str(code).strip()))
-    except ValueError:
+    except (ValueError, OverflowError):  # "x", or "1e400" / "inf" (no whole number)
         return ""
     return _table()[2].get(number, "")
 
