@@ -97,6 +97,12 @@ def _add_geocode(sub: Any) -> None:
         choices=("nominatim",),
         help="fall back to an online geocoder when the offline ones find nothing",
     )
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="no fuzzy match: by default a name no spelling rule knows is matched to the "
+        "closest name of the country (rapidfuzz), flagged as fuzzy with its score",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_geocode)
 
@@ -280,7 +286,11 @@ def _lookup(gazetteer: Gazetteer, args: argparse.Namespace) -> GeocodeResult | N
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = gazetteer.lookup(
-            args.name, country=args.country, admin1=args.admin1, online=online
+            args.name,
+            country=args.country,
+            admin1=args.admin1,
+            online=online,
+            fuzzy=not args.exact,
         )
     for warning in caught:  # e.g. the online geocoder failed: say so, without a code line
         print(f"warning: {warning.message}", file=sys.stderr)
@@ -293,7 +303,8 @@ def _print_place(result: GeocodeResult) -> None:
         f"{result.name} ({result.admin1 or '-'}, {result.iso3}): "
         f"{result.latitude:.4f} N, {result.longitude:.4f} E"
     )
-    print(f"  geo_precision {result.geo_precision}; source {result.source}")
+    match = f"; match {result.match}" if getattr(result, "match", "") else ""
+    print(f"  geo_precision {result.geo_precision}; source {result.source}{match}")
     if result.note:
         print(f"  {result.note}")
     if result.ambiguous:

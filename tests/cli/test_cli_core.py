@@ -61,6 +61,16 @@ def test_geocode_tessalit_json(capsys):
     assert hit["iso3"] == "MLI"
 
 
+def test_geocode_a_misspelt_name_is_a_flagged_fuzzy_match_unless_exact(capsys):
+    code, out, _ = run(capsys, "geocode", "Tesallit", "--country", "ML")
+    assert code == 0
+    assert out.startswith("Tessalit (Kidal, MLI)")
+    assert "match fuzzy" in out and "score" in out
+    code, _, err = run(capsys, "geocode", "Tesallit", "--country", "ML", "--exact")
+    assert code == 1
+    assert "Tesallit" in err
+
+
 def test_geocode_unknown_place_exits_1(capsys):
     code, _, err = run(capsys, "geocode", "Nowhereville Qqq")
     assert code == 1
