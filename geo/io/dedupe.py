@@ -145,7 +145,8 @@ def _keys(df: pd.DataFrame) -> pd.DataFrame:
             "loc": fold_series(df["location"]).to_numpy(),
             "country": country.to_numpy(),
             "origin": origin.to_numpy(),
-            "src": origin.str.extract(r"^([^:]+):", expand=False).fillna("").to_numpy(),
+            # the prefix before the first ":" ("acled" of "acled:123"), "" without one
+            "src": origin.str.split(":", n=1).str[0].where(origin.str.contains(":"), "").to_numpy(),
         }
     )
 
@@ -189,6 +190,13 @@ def match_pairs(
     """
     a = _keys(new)
     b = a if earlier_only and existing is new else _keys(existing)
+    return _match(a, b, days, km, earlier_only)
+
+
+def _match(
+    a: pd.DataFrame, b: pd.DataFrame, days: int, km: float, earlier_only: bool
+) -> pd.DataFrame:
+    """:func:`match_pairs` on the keys of both frames (see :func:`_keys`)."""
     same = _same_record_best(a, b, earlier_only)
     fuzzy = days is not None and days >= 0
     close = _close_best(a, b, int(days), km, earlier_only) if fuzzy else None
@@ -505,8 +513,9 @@ def find_duplicates(
     """
     check_tolerances(days, km)
     fuzzy_days = -1 if days is None else int(days)
-    store = match_pairs(new, existing, fuzzy_days, km) if len(existing) else None
-    inside = match_pairs(new, new, fuzzy_days, km, earlier_only=True)
+    a = _keys(new)
+    store = _match(a, _keys(existing), fuzzy_days, km, False) if len(existing) else None
+    inside = _match(a, a, fuzzy_days, km, True)
     rows = []
     if store is not None and len(store):
         rows.append(

@@ -223,7 +223,7 @@ def test_find_duplicates_checks_the_window_before_comparing(monkeypatch):
     def compare(*_args, **_kwargs):
         raise AssertionError("rows were compared")
 
-    monkeypatch.setattr(dedupe, "match_pairs", compare)
+    monkeypatch.setattr(dedupe, "_match", compare)
     rows = coerce_frame(pd.DataFrame(make_rows(3)))
     with pytest.raises(DedupeLimitError):
         find_duplicates(rows, rows, days=20000)
