@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -77,19 +76,10 @@ class _Layers:
     admin0: gpd.GeoDataFrame
 
 
-def _with_countries(layer: gpd.GeoDataFrame, extra: list[str], load: Any) -> gpd.GeoDataFrame:
-    if not extra:
-        return layer
-    return gpd.GeoDataFrame(pd.concat([layer, load(iso3=extra)], ignore_index=True), crs=layer.crs)
-
-
 @st.cache_resource(show_spinner="Reading incidents…", max_entries=4)
 def _layers(source: Source) -> _Layers:
     raw = read_incidents(source.path)
-    covered = boundaries.load_admin1()
-    extra = sorted(set(pipeline.countries_for(raw)) - set(covered["iso3"]))
-    areas = _with_countries(covered, extra, boundaries.load_admin1)
-    outlines = _with_countries(boundaries.load_admin0(), extra, boundaries.load_admin0)
+    areas, outlines = pipeline.covered_areas_for(raw)
     return _Layers(prepare(raw, areas=areas), areas, outlines)
 
 

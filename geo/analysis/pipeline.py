@@ -67,6 +67,27 @@ def areas_for(
     return boundaries.load_admin1(iso3=countries_for(incidents, snap_km), detail=detail)
 
 
+def covered_areas_for(incidents: pd.DataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Admin-1 areas and country outlines: the covered countries plus any other the data needs.
+
+    What the dashboard and the ``risk`` command score and draw: every area
+    of the covered countries (quiet ones included, at Low), and the areas
+    of any other country the incidents are in or near (:func:`countries_for`),
+    so an Iranian incident is scored in an Iranian area.
+    """
+    areas, outlines = boundaries.load_admin1(), boundaries.load_admin0()
+    extra = sorted(set(countries_for(incidents)) - set(areas["iso3"]))
+    if not extra:
+        return areas, outlines
+    return _with(areas, boundaries.load_admin1(iso3=extra)), _with(
+        outlines, boundaries.load_admin0(iso3=extra)
+    )
+
+
+def _with(layer: gpd.GeoDataFrame, more: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(pd.concat([layer, more], ignore_index=True), crs=layer.crs)
+
+
 def prepare(
     incidents: pd.DataFrame,
     areas: gpd.GeoDataFrame | None = None,

@@ -37,14 +37,26 @@ def _check_boundary_path(path: Path) -> None:
         )
 
 
-def areas_from_args(args: argparse.Namespace) -> Any:
-    """The area layer the boundary options name: the shipped admin-1 by default."""
+def check_boundary_options(args: argparse.Namespace) -> None:
+    """Refuse field options without a boundary file (before any data is read)."""
+    if args.boundaries is None and (args.name_field or args.code_field or args.layer):
+        raise UsageError("--name-field, --code-field and --layer need --boundaries FILE")
+
+
+def areas_from_args(args: argparse.Namespace, incidents: Any = None) -> Any:
+    """The area layer the boundary options name.
+
+    By default the shipped admin-1 areas of the covered countries plus those
+    of any other country ``incidents`` (when given) are in or near.
+    """
+    from geo.analysis.pipeline import covered_areas_for
     from geo.reference import boundaries
 
+    check_boundary_options(args)
     if args.boundaries is None:
-        if args.name_field or args.code_field or args.layer:
-            raise UsageError("--name-field, --code-field and --layer need --boundaries FILE")
-        return boundaries.load_admin1()
+        if incidents is None:
+            return boundaries.load_admin1()
+        return covered_areas_for(incidents)[0]
     _check_boundary_path(args.boundaries)
     try:
         return boundaries.load_boundary_file(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geo import config
-from geo.cli.common import add_boundary_options, areas_from_args
+from geo.cli.common import add_boundary_options, areas_from_args, check_boundary_options
 from geo.cli.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -328,10 +328,12 @@ def cmd_join(args: argparse.Namespace) -> int:
     from geo.io.export import neutralise_formulas
     from geo.io.store import read_incidents, to_csv_frame
 
-    areas = areas_from_args(args)
+    check_boundary_options(args)
     if args.snap_km < 0:
         raise UsageError("--snap-km must be >= 0")
-    joined = prepare(read_incidents(args.path), areas=areas, snap_km=args.snap_km)
+    incidents = read_incidents(args.path)
+    areas = areas_from_args(args, incidents)
+    joined = prepare(incidents, areas=areas, snap_km=args.snap_km)
     # Read in spreadsheets, not by the store: no cell may run as a formula.
     text = to_csv_frame(neutralise_formulas(joined))
     if args.out:

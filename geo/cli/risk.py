@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import pandas as pd
 
 from geo import config
-from geo.cli.common import add_boundary_options, areas_from_args
+from geo.cli.common import add_boundary_options, areas_from_args, check_boundary_options
 from geo.cli.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -132,13 +132,14 @@ def cmd_risk(args: argparse.Namespace) -> int:
     from geo.analysis.pipeline import prepare
     from geo.io.store import read_incidents
 
+    check_boundary_options(args)
     cfg, overrides = _settings(args)
     path = args.path if args.path is not None else config.INCIDENTS_CSV
     if not Path(path).exists():
         raise UsageError(f"incident file not found: {path}")
     incidents = read_incidents(path)
     as_of, defaulted = _parse_as_of(args.as_of, incidents)
-    areas = _areas(args)
+    areas = _areas(args, incidents)
     joined = prepare(incidents, areas=areas)
     try:
         scored = risk.score_areas(
@@ -180,9 +181,9 @@ def _settings(args: argparse.Namespace) -> tuple[RiskConfig, pd.DataFrame | None
     return cfg, overrides
 
 
-def _areas(args: argparse.Namespace) -> Any:
+def _areas(args: argparse.Namespace, incidents: pd.DataFrame) -> Any:
     """The area layer of the boundary options, cut to the --iso3 countries."""
-    areas = areas_from_args(args)
+    areas = areas_from_args(args, incidents)
     if args.iso3:
         wanted = [c.strip().upper() for c in args.iso3.split(",") if c.strip()]
         unknown = sorted(set(wanted) - set(areas["iso3"]))

@@ -8,7 +8,9 @@ import sys
 import pandas as pd
 import pytest
 
+from geo import config
 from geo.cli import main
+from geo.reference.gazetteer import load_gazetteer
 from tests.conftest import ROOT
 
 
@@ -231,3 +233,24 @@ def test_geocode_unknown_country_is_a_usage_error(capsys):
     assert "--country: got 'ZZ'" in err
     code, out, _ = run(capsys, "geocode", "Gao", "--country", "bf")
     assert code == 0 and "BFA" in out.splitlines()[0]
+
+
+def test_join_and_risk_place_an_incident_outside_the_covered_countries_in_its_own(capsys, tmp_path):
+    rows = pd.read_csv(config.INCIDENTS_CSV, dtype=str, keep_default_na=False)
+    extra = rows.iloc[0].copy()
+    town = load_gazetteer().lookup("Zahedan", country="IRN")  # Iran: not a covered country
+    extra.update(
+        {"event_id": "IRN-C1", "country": "Iran", "iso3": "IRN", "admin1": "",
+         "location": "Zahedan", "latitude": str(town.latitude), "longitude": str(town.longitude)}
+    )  # fmt: skip
+    store = tmp_path / "incidents.csv"
+    pd.concat([rows, extra.to_frame().T]).to_csv(store, index=False)
+    code, out, _ = run(capsys, "join", str(store))
+    assert code == 0
+    joined = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+    row = joined.loc[joined["event_id"] == "IRN-C1"].iloc[0]
+    assert (row["area"], row["area_iso3"]) == ("Sistan and Baluchestan", "IRN")
+    code, out, _ = run(capsys, "risk", str(store), "--format", "csv", "--all")
+    assert code == 0
+    scored = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+    assert "Sistan and Baluchestan" in set(scored["area"])
