@@ -304,12 +304,35 @@ def _read_user_file(path: Path, layer: str | None) -> gpd.GeoDataFrame:
         raise BoundaryFileError(f"{path}: cannot read as a boundary file ({exc})") from exc
     if len(gdf) == 0:
         raise BoundaryFileError(f"{path}: the file holds no features")
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
+        raise BoundaryFileError(f"{path}: the file holds no geometries (a table, not boundaries)")
     if gdf.crs is None:
         raise BoundaryFileError(
             f"{path}: the file has no coordinate reference system (a shapefile needs its .prj); "
             "add one (e.g. in QGIS: Layer > Assign projection) and load it again"
         )
+    _check_degrees(gdf, path)
     return gdf
+
+
+def _check_degrees(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a file whose CRS says degrees while its coordinates are metres.
+
+    A GeoJSON with no ``crs`` member is read as WGS84 (RFC 7946), so one
+    saved in Web Mercator or UTM would otherwise put every incident "in no
+    area" without a word.
+    """
+    if not gdf.crs.is_geographic:
+        return
+    min_x, min_y, max_x, max_y = gdf.total_bounds
+    if max(abs(min_x), abs(max_x)) <= 180 and max(abs(min_y), abs(max_y)) <= 90:
+        return
+    raise BoundaryFileError(
+        f"{path}: coordinates reach x {min_x:.0f}..{max_x:.0f}, y {min_y:.0f}..{max_y:.0f}, "
+        f"outside longitude/latitude, although the file says {gdf.crs.to_string()}: it looks "
+        "projected (metres, e.g. EPSG:3857 or a UTM zone). Reproject it to EPSG:4326, or "
+        "give it its real CRS (a GeoJSON without a 'crs' member is read as WGS84)"
+    )
 
 
 def _resolve_fields(

@@ -145,6 +145,28 @@ def test_file_without_crs_is_refused(tmp_path: Path) -> None:
         load_boundary_file(path, name_field="admin1Name")
 
 
+def test_projected_coordinates_labelled_as_degrees_are_refused(tmp_path: Path) -> None:
+    # Web Mercator metres written as a GeoJSON with no 'crs' member, so the
+    # reader takes them for WGS84 degrees: refused with a CRS hint.
+    path = tmp_path / "bnd_mercator_unlabelled.geojson"
+    metres = _user_layer("EPSG:3857").set_crs("EPSG:4326", allow_override=True)
+    metres.to_file(path, driver="GeoJSON")
+    with pytest.raises(BoundaryFileError, match="looks projected") as err:
+        load_boundary_file(path, name_field="admin1Name")
+    assert "EPSG:4326" in str(err.value)
+
+
+def test_a_table_without_geometry_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bnd_table.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        '{"type": "Feature", "geometry": null, "properties": {"admin1Name": "Alpha"}}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(BoundaryFileError, match="no geometries"):
+        load_boundary_file(path, name_field="admin1Name")
+
+
 def test_non_polygon_geometries_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "bnd_points.geojson"
     gpd.GeoDataFrame(
