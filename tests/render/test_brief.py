@@ -3,9 +3,10 @@
 The fixture is a made-up world in the South Atlantic, where there is no
 land: "Testland" (XTS) with four admin-1 boxes and "Otherland" (XOT) east of
 it, with their border line; their codes come from ISO 3166's range for user
-codes (XA-XZ), which validation accepts as no real country's. Incidents are in tests/data/brief_incidents.csv
-(fictional places, already joined to the boxes); the risk table is written
-by hand, so the expected colours are known without running the risk model.
+codes (XA-XZ), which validation accepts as no real country's. Incidents
+are in tests/data/brief_incidents.csv (fictional places, already joined to
+the boxes); the risk table is written by hand, so the expected colours are
+known without running the risk model.
 """
 
 from __future__ import annotations
