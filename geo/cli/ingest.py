@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -149,9 +150,9 @@ def _check_dedupe_options(args: argparse.Namespace) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a structured file into the store and say what was added, skipped, rejected."""
+    from geo.io.audit import audited_append
     from geo.io.dedupe import DedupeLimitError
     from geo.io.ingest import import_file
-    from geo.io.store import append_incidents
 
     if args.mapping is not None and args.format != "csv":
         raise UsageError("--mapping applies to --format csv only")
@@ -168,9 +169,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise DataError(str(exc)) from None
         raise
     try:
-        report = append_incidents(
+        report = audited_append(
             result.frame,
             into,
+            who=f"cli:{_os_user()}",
+            role="operator",
+            action="import",
+            source=Path(str(result.file)).name,
             dedupe_days=None if args.no_dedupe else args.dedupe_days,
             dedupe_km=args.dedupe_km,
             rejected_path=rejected_path,
@@ -268,3 +273,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print()
     print(f"{len(frame)} candidate(s); nothing was stored (review them in the app's Ingest page)")
     return 0
+
+
+def _os_user() -> str:
+    """Who ran the command, for the audit trail (the store's users share one log)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's random uid)
+        return "unknown"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.cli import main
+from geo.io.audit import read_log
 from geo.io.store import read_incidents
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -51,6 +52,21 @@ def test_ucdp_import_into_a_store_with_acled_rows_skips_the_same_events(tmp_path
     stored = read_incidents(store)
     assert stored["event_id"].tolist()[-2:] == ["GEO-000001", "GEO-000002"]
     assert stored["fatalities_high"].tolist()[-2:] == [3, 4]
+
+
+def test_a_command_line_import_is_in_the_audit_trail(tmp_path, capsys):
+    store = tmp_path / "incidents.csv"
+    code = main(
+        ["import", "--format", "acled", str(DATA / "ingest_acled.csv"), "--into", str(store)]
+    )
+    capsys.readouterr()
+    assert code == 0
+    entries = read_log(store).entries
+    assert [e.action for e in entries] == ["import"]
+    assert entries[0].who.startswith("cli:")
+    assert entries[0].source == "ingest_acled.csv"
+    assert len(entries[0].event_ids) == 3
+    assert set(read_incidents(store)["added_by"]) == {entries[0].who}
 
 
 def test_import_usage_errors_exit_2(tmp_path, capsys):
