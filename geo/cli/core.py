@@ -168,11 +168,10 @@ def _add_summary(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a file; print one line per problem."""
-    from geo.io.store import country_codes, read_raw
-    from geo.model.schema import validate_frame
+    from geo.io.store import check_rows, read_raw
 
     raw = read_raw(args.path)
-    problems = validate_frame(raw, file=str(args.path), countries=country_codes())
+    problems = check_rows(raw, file=str(args.path))
     if not args.no_consistency:
         problems = sorted(
             problems + _consistency_problems(raw, problems, str(args.path)),

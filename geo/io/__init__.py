@@ -9,6 +9,7 @@ Modules
     csvfile    a CSV as text cells, refused when its header or row widths are wrong
     files      safe writes: atomic replace, lock, read-only files, killed writers' leftovers
     dedupe     duplicate detection between stored and incoming rows
+    placement  whether each point lies in or near its stated country, or on land
     rejects    the layout of rejected rows
     ingest     ACLED, UCDP GED and mapped CSV/GeoJSON imports
     extract    candidate incidents from report prose
@@ -29,6 +30,7 @@ __all__ = [
     "csvfile",
     "files",
     "dedupe",
+    "placement",
     "rejects",
     "ingest",
     "extract",

@@ -25,6 +25,7 @@ from geo import config
 from geo.io.csvfile import read_text_csv
 from geo.io.dedupe import find_duplicates
 from geo.io.files import atomic_write_text, locked, refuse_read_only
+from geo.io.placement import check_placement
 from geo.io.rejects import REJECT_COLUMNS, rejected_rows
 from geo.model.schema import (
     COLUMNS,
@@ -32,6 +33,7 @@ from geo.model.schema import (
     CountryCodes,
     IncidentFileError,
     Problem,
+    check_columns,
     coerce_frame,
     empty_frame,
     spreadsheet_row,
@@ -68,7 +70,7 @@ def read_incidents(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """
     p = Path(path) if path is not None else config.INCIDENTS_CSV
     raw = read_raw(p)
-    problems = validate_frame(raw, file=str(p), countries=country_codes())
+    problems = check_rows(raw, file=str(p))
     if problems:
         raise IncidentFileError(problems)
     return coerce_frame(raw)
@@ -82,6 +84,23 @@ def country_codes() -> CountryCodes:
     from geo.reference.countries import country_names, iso3_from_name
 
     return CountryCodes(iso3_of_name=iso3_from_name, known_iso3=frozenset(country_names().values()))
+
+
+def check_rows(raw: pd.DataFrame, file: str = "<data>") -> list[Problem]:
+    """Every problem of incident rows: the schema's, with the country table, and placement.
+
+    :func:`geo.model.schema.validate_frame` checks the cells, and that
+    ``country`` and ``iso3`` agree; :func:`geo.io.placement.check_placement`
+    then checks each point lies in or near its country, or on land.
+    """
+    codes = country_codes()
+    problems = validate_frame(raw, file=file, countries=codes)
+    if check_columns(raw.columns, file):
+        return problems
+    problems += check_placement(raw, file, countries=codes)
+    order = {c: k for k, c in enumerate(raw.columns)}
+    problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
+    return problems
 
 
 def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +132,7 @@ def write_incidents(
     """
     p = Path(path) if path is not None else config.INCIDENTS_CSV
     text = to_csv_frame(df)
-    problems = validate_frame(text, file=str(p), countries=country_codes())
+    problems = check_rows(text, file=str(p))
     if problems:
         raise IncidentFileError(problems)
     extra = [c for c in text.columns if c not in COLUMNS]
@@ -366,7 +385,7 @@ def _incoming_problems(incoming: pd.DataFrame, rows: list[int], file: str) -> li
     return [
         Problem(file, rows[pr.row - 2] if 2 <= pr.row < len(rows) + 2 else pr.row, pr.column,
                 pr.value, pr.expected)
-        for pr in validate_frame(checked, file=file, countries=country_codes())
+        for pr in check_rows(checked, file=file)
     ]  # fmt: skip
 
 

@@ -50,6 +50,9 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "fatalities_low",
     "fatalities_high",
     "origin_id",
+    # "yes" for an incident at sea: exempt from the land and country-outline
+    # check of geo.io.placement (which reads this column).
+    "at_sea",
 )
 
 REQUIRED: tuple[str, ...] = (

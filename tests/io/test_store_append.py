@@ -147,7 +147,8 @@ def _append_many(path: str, tag: str, n: int, barrier) -> None:
             event_id="",
             event_date=f"2014-{1 + i // 28:02d}-{1 + i % 28:02d}",
             location=f"{tag} {i}",
-            latitude=f"{10 + i * 0.5:.2f}" if tag == "a" else f"{-10 - i * 0.5:.2f}",
+            # Distinct points, all in Mali north of Gao (a point must lie in its country).
+            latitude=f"{15.5 + i * 0.2:.2f}" if tag == "a" else f"{17.9 + i * 0.2:.2f}",
             notes=f"writer {tag} row {i}",
         )
         store.append_incidents(_new(row), path, dedupe_days=None)

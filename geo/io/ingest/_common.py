@@ -18,14 +18,13 @@ import pandas as pd
 
 from geo.io.rejects import REJECT_COLUMNS as REJECT_COLUMNS  # re-exported by geo.io.ingest
 from geo.io.rejects import rejected_rows
-from geo.io.store import country_codes
+from geo.io.store import check_rows
 from geo.model.schema import (
     COLUMNS,
     OPTIONAL_COLUMNS,
     IncidentFileError,
     Problem,
     spreadsheet_row,
-    validate_frame,
 )
 
 _PLACEHOLDER_ID = "__new__"
@@ -160,7 +159,7 @@ def finish(
         np.arange(len(mapped)), index=mapped.index
     ).astype("string")
     already = {(p.row, p.column) for p in problems}
-    for problem in validate_frame(checked, file=file, countries=country_codes()):
+    for problem in check_rows(checked, file=file):
         col = column_map.get(problem.column, problem.column)
         shown = col if col == problem.column else f"{col} (-> {problem.column})"
         if (problem.row, col) in already or (problem.row, shown) in already:
