@@ -6,7 +6,8 @@ versions of the library in the same run with the same inputs and repeats:
 
 * **before**: ``geo/`` as of ``--before`` (default: the commit before the
   near-linear duplicate check and the caps), exported with ``git archive``;
-* **after**: the working tree.
+* **after**: the working tree, or ``--after`` (a revision, so that other
+  work landing in between, such as a costlier validation, is not counted).
 
 and duplicate detection also against the strongest thing a user would write
 instead: a pandas self-merge on (day, event type), one merge per day of the
@@ -32,7 +33,7 @@ repeated. Figures go to docs/performance.md ("Imports, duplicates and
 extraction").
 
 Run: python scripts/bench_ingest.py [--repeat 3] [--timeout 180] [--before REV]
-         [--only dedupe|check|memory]
+         [--after REV] [--only dedupe|check|memory]
 """
 
 from __future__ import annotations
@@ -224,6 +225,8 @@ def _memory_case(folder: Path) -> dict:
         del result, report
     gc.collect()
     kept = _memory_mb("VmRSS")
+    time.sleep(10)  # what a server holds a little later with no session (allocator decay)
+    idle = _memory_mb("VmRSS")
     released = math.nan
     try:
         from geo.io.ingest.limits import release_memory
@@ -232,7 +235,10 @@ def _memory_case(folder: Path) -> dict:
     else:
         release_memory()
         released = _memory_mb("VmRSS")
-    return {"base_mb": base, "kept_mb": kept, "released_mb": released, "outcome": f"{added} added"}
+    return {
+        "base_mb": base, "kept_mb": kept, "idle_mb": idle, "released_mb": released,
+        "outcome": f"{added} added",
+    }  # fmt: skip
 
 
 def worker(case: str, folder: Path) -> dict:
@@ -262,14 +268,15 @@ _DEDUPE_CASES = ("same_day_point", "same_day_town", "same_day_mali", "realistic"
 # The parent: versions, repeats, tables
 
 
-def export_before(rev: str, into: Path) -> Path:
+def export_revision(rev: str, into: Path) -> Path:
     """``geo/`` as of ``rev`` in ``into``, beside links to today's data and config."""
+    into.mkdir()
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", "--format=tar", rev, "geo"],
         check=True,
         capture_output=True,
     ).stdout
-    tar_path = into / "before.tar"
+    tar_path = into / "geo.tar"
     tar_path.write_bytes(archive)
     with tarfile.open(tar_path) as tar:
         tar.extractall(into, filter="data")
@@ -323,57 +330,50 @@ def _ratio(before: float, after: float) -> str:
 
 
 def compare(
-    cases: tuple[str, ...], before: Path, folder: Path, args: argparse.Namespace
-) -> list[dict]:
-    """Before and after for each case, printed as a Markdown table row."""
+    cases: tuple[str, ...], versions: tuple[Path, Path], folder: Path, args: argparse.Namespace
+) -> None:
+    """Before and after for each case, printed as Markdown table rows."""
     print("\n| case | before: s | before: MB | after: s | after: MB | time | memory | outcome |")
     print("|:--|--:|--:|--:|--:|--:|--:|:--|")
-    rows = []
     for case in cases:
-        b = run_case(case, before, folder, args.repeat, args.timeout)
-        a = run_case(case, ROOT, folder, args.repeat, args.timeout)
+        b = run_case(case, versions[0], folder, args.repeat, args.timeout)
+        a = run_case(case, versions[1], folder, args.repeat, args.timeout)
         mb_b, mb_a = b["peak_mb"] - b.get("base_mb", 0), a["peak_mb"] - a.get("base_mb", 0)
         print(f"| {case} | {_fmt_s(b['seconds'])} | {mb_b:,.0f} | {_fmt_s(a['seconds'])} | "
               f"{mb_a:,.0f} | {_ratio(b['seconds'], a['seconds'])} | {_ratio(mb_b, mb_a)} | "
               f"{a['outcome']} |", flush=True)  # fmt: skip
-        rows.append({"case": case, "before": b, "after": a})
-    return rows
 
 
-def against_naive(folder: Path, args: argparse.Namespace) -> None:
+def against_naive(code: Path, folder: Path, args: argparse.Namespace) -> None:
     """Our duplicate check against the pandas self-merge, same inputs, same repeats."""
     print("\n| case | ours: s | ours: MB | self-merge: s | self-merge: MB | time | memory |")
     print("|:--|--:|--:|--:|--:|--:|--:|")
     for case in ("same_day_point", "same_day_town", "same_day_mali", "realistic"):
-        ours = run_case(case, ROOT, folder, args.repeat, args.timeout)
-        naive = run_case("naive_" + case, ROOT, folder, args.repeat, args.timeout)
+        ours = run_case(case, code, folder, args.repeat, args.timeout)
+        naive = run_case("naive_" + case, code, folder, args.repeat, args.timeout)
         mb_o, mb_n = ours["peak_mb"] - ours["base_mb"], naive["peak_mb"] - naive.get("base_mb", 0)
         print(f"| {case} | {_fmt_s(ours['seconds'])} | {mb_o:,.0f} | {_fmt_s(naive['seconds'])} | "
               f"{mb_n:,.0f} | {_ratio(naive['seconds'], ours['seconds'])} | {_ratio(mb_n, mb_o)} |",
               flush=True)  # fmt: skip
 
 
-def memory_kept(before: Path, folder: Path) -> None:
-    """Resident memory after a big import and append, everything dropped."""
-    print(
-        "\n| version | RSS before (MB) | peak (MB) | kept after (MB) | after release_memory (MB) |"
-    )
-    print("|:--|--:|--:|--:|--:|")
-    for name, code in (("before", before), ("after", ROOT)):
-        r = run_case("memory", code, folder, 1, 600)
-        print(f"| {name} | {r['base_mb']:,.0f} | {r['peak_mb']:,.0f} | {r['kept_mb']:,.0f} | "
-              f"{r['released_mb']:,.0f} |", flush=True)  # fmt: skip
+def memory_kept(versions: tuple[Path, Path], folder: Path, repeat: int) -> None:
+    """Resident memory (MB) after a big import and append with everything dropped; a row per run."""
+    print("\n| version | RSS before | peak | kept | 10 s later | after release_memory |")
+    print("|:--|--:|--:|--:|--:|--:|")
+    for name, code in zip(("before", "after"), versions, strict=True):
+        for _ in range(repeat):
+            r = run_case("memory", code, folder, 1, 600)
+            print(f"| {name} | {r['base_mb']:,.0f} | {r['peak_mb']:,.0f} | {r['kept_mb']:,.0f} | "
+                  f"{r['idle_mb']:,.0f} | {r['released_mb']:,.0f} |", flush=True)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--repeat", type=int, default=3, help="fresh processes per case (best time)"
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=180.0, help="seconds before a run is stopped"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per case")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds before a stop")
     parser.add_argument("--before", default=DEFAULT_BEFORE, help="git revision of 'before'")
+    parser.add_argument("--after", help="git revision of 'after' (default: the working tree)")
     parser.add_argument("--only", choices=("dedupe", "check", "memory"))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)
@@ -384,20 +384,21 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(args.worker, args.inputs)))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        folder, before = Path(tmp) / "inputs", Path(tmp) / "before"
+        folder = Path(tmp) / "inputs"
         folder.mkdir()
-        before.mkdir()
-        export_before(args.before, before)
+        before = export_revision(args.before, Path(tmp) / "before")
+        after = export_revision(args.after, Path(tmp) / "after") if args.after else ROOT
         write_inputs(folder, args.only)
-        print(f"before = {args.before}, after = working tree; best of {args.repeat}, timeout "
-              f"{args.timeout:.0f} s; MB = peak RSS of the step minus RSS before it")  # fmt: skip
+        print(f"before = {args.before}, after = {args.after or 'the working tree'}; best of "
+              f"{args.repeat}, timeout {args.timeout:.0f} s; MB = peak RSS of the step minus "
+              "RSS before it")  # fmt: skip
         if args.only in (None, "dedupe"):
-            compare(_DEDUPE_CASES, before, folder, args)
-            against_naive(folder, args)
+            compare(_DEDUPE_CASES, (before, after), folder, args)
+            against_naive(after, folder, args)
         if args.only in (None, "check"):
-            compare(_CHECK_CASES, before, folder, args)
+            compare(_CHECK_CASES, (before, after), folder, args)
         if args.only in (None, "memory"):
-            memory_kept(before, folder)
+            memory_kept((before, after), folder, args.repeat)
     return 0
 
 
