@@ -9,7 +9,13 @@ actors and precisions, so every filter has something to remove.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -252,3 +258,29 @@ def expected_high_areas(store: Path, as_of: dt.date, window: int = 90) -> int:
         overrides=risk.load_overrides(store.parent / "risk_overrides.csv"),
     )
     return int(scored["final_level"].isin(["High", "Extreme"]).sum())
+
+
+# -- a running server (browser tests) ----------------------------------------
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_health(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until a started Streamlit server answers its health check (2 min at most)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        with (
+            contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
+            urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply,  # noqa: S310
+        ):
+            if reply.status == 200:
+                return
+        time.sleep(0.5)
+    raise RuntimeError(f"streamlit did not answer on {base}:\n{log.read_text()}")

@@ -31,9 +31,9 @@ from playwright.sync_api import expect, sync_playwright
 from geo.io import audit
 from geo.io.store import read_incidents
 from geo.render.snapshot import BROWSER_ARGS
-from tests.app.app_support import ROOT, write_store
+from tests.app.app_support import ROOT, free_port, wait_for_health, write_store
 from tests.app.oidc_provider import OIDCProvider
-from tests.app.test_browser import CHROMIUM, _free_port, _wait_for_health, map_frame
+from tests.app.test_browser import CHROMIUM, map_frame
 
 ARTIFACTS = ROOT / "test-artifacts"
 WAIT_MS = 60_000  # waits, not speed checks: the machine is shared
@@ -93,12 +93,12 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     store = write_store(folder / "incidents.csv")
     upload = folder / "march.csv"
     upload.write_text(f"{ACLED_HEADER}\n{ACLED_ROW}\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     base = f"http://localhost:{port}"
     with OIDCProvider([f"{base}/oauth2callback"]) as provider:
         proc = _app(folder, provider, port)
         try:
-            _wait_for_health(base, proc, folder / "streamlit.log")
+            wait_for_health(base, proc, folder / "streamlit.log")
             yield Deployment(base, store, provider, upload)
         finally:
             proc.terminate()

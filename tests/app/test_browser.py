@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +25,14 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from geo.render.snapshot import BROWSER_ARGS
-from tests.app.app_support import ROOT, XSS_NOTES, XSS_PLACE, write_store
+from tests.app.app_support import (
+    ROOT,
+    XSS_NOTES,
+    XSS_PLACE,
+    free_port,
+    wait_for_health,
+    write_store,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -43,32 +47,11 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_health(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        with (
-            contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
-            urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply,  # noqa: S310
-        ):
-            if reply.status == 200:
-                return
-        time.sleep(0.5)
-    raise RuntimeError(f"streamlit did not answer on {base}:\n{log.read_text()}")
-
-
 @contextlib.contextmanager
 def running_app(folder: Path) -> Iterator[str]:
     """A fresh dashboard server on the test incidents; yields its base URL."""
     store = write_store(folder / "incidents.csv")
-    port = _free_port()
+    port = free_port()
     base = f"http://localhost:{port}"
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["GEO_INCIDENTS"] = str(store)
@@ -83,7 +66,7 @@ def running_app(folder: Path) -> Iterator[str]:
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            _wait_for_health(base, proc, log)
+            wait_for_health(base, proc, log)
             yield base
         finally:
             proc.terminate()

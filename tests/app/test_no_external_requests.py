@@ -20,9 +20,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.app.app_support import ROOT, write_store
+from tests.app.app_support import ROOT, free_port, wait_for_health, write_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = (
@@ -103,34 +100,13 @@ def trap() -> Iterator[Trap]:
     t.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_health(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        with (
-            contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
-            urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply,  # noqa: S310
-        ):
-            if reply.status == 200:
-                return
-        time.sleep(0.5)
-    raise RuntimeError(f"streamlit did not answer on {base}:\n{log.read_text()}")
-
-
 @contextlib.contextmanager
 def app_behind_trap(folder: Path, trap: Trap) -> Iterator[tuple[str, Path]]:
     """The dashboard started the documented way (headless, default address), proxied to the trap.
 
     Yields the base URL and the server's log.
     """
-    port = _free_port()
+    port = free_port()
     base = f"http://localhost:{port}"
     env = trap.env()
     env["GEO_INCIDENTS"] = str(write_store(folder / "incidents.csv"))
@@ -142,7 +118,7 @@ def app_behind_trap(folder: Path, trap: Trap) -> Iterator[tuple[str, Path]]:
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            _wait_for_health(base, proc, log)
+            wait_for_health(base, proc, log)
             yield base, log
         finally:
             proc.terminate()
