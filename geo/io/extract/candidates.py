@@ -84,6 +84,22 @@ class Candidate:
     flags: list[str] = field(default_factory=list)
     unidentified: bool = False
     language: str = ""
+    _said: str = field(default="", repr=False, compare=False)
+    _said_parts: int = field(default=-1, repr=False, compare=False)
+
+    def said(self) -> str:
+        """Its sentence and context, folded (see :func:`fold`).
+
+        Kept and extended as ``context`` grows, so each sentence is folded
+        once: re-folding the whole merged text for every following sentence
+        made a report of one repeated sentence quadratic.
+        """
+        if self._said_parts < 0:
+            self._said, self._said_parts = fold(self.sentence), 0
+        for piece in self.context[self._said_parts :]:
+            self._said += " " + fold(piece)
+        self._said_parts = len(self.context)
+        return self._said
 
     @property
     def fatalities(self) -> int | None:

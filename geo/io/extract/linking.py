@@ -136,14 +136,14 @@ def _towns_agree(facts: PartFacts, target: Candidate) -> bool:
     """True when every town the part places its event in is one the target's sentences name."""
     if target.place is None:
         return True
-    said = fold(" ".join([target.sentence, *target.context]))
-    names = {fold(target.place.text), *target.named_places}
+    said, own = target.said(), fold(target.place.text)
     for place in facts.towns:
         if _NOT_WHERE.search(
             facts.text[max(0, place.start - facts.offset - 45) : place.start - facts.offset]
         ):
             continue
-        if fold(place.text) not in names and fold(place.text) not in said:
+        name = fold(place.text)
+        if name != own and name not in target.named_places and name not in said:
             return False
     return True
 

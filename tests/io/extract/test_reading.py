@@ -122,3 +122,30 @@ def test_who_was_hit_decides_battle_or_violence_against_civilians():
     villagers = read("Gunmen shot dead three herders near Dori on Monday.", "2021-03-10")
     assert soldiers.iloc[0]["event_type"] == "Battles"
     assert villagers.iloc[0]["event_type"] == "Violence against civilians"
+
+
+def test_each_sentence_of_a_long_report_is_folded_a_bounded_number_of_times(monkeypatch):
+    # One event told over hundreds of sentences: the text compared with each
+    # new sentence grows, and re-folding all of it every time made reading
+    # quadratic (an 84 KB report took 97 s). Counting folded characters
+    # catches that without a clock.
+    from geo.reference import names
+
+    folded = [0]
+    base_fold = names._base_fold
+
+    def counting(text: str) -> str:
+        folded[0] += len(text)
+        return base_fold(text)
+
+    monkeypatch.setattr(names, "_base_fold", counting)
+    sentence = "Gunmen attacked the army post in Gao on Tuesday and killed two soldiers. "
+
+    def chars_folded(copies: int) -> int:
+        folded[0] = 0
+        frame = read(sentence * copies, "2022-03-19")
+        assert len(frame) == 1
+        return folded[0]
+
+    small, large = chars_folded(100), chars_folded(400)
+    assert large < 5 * small  # four times the text: linear is ~4x, quadratic ~16x
