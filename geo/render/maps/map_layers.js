@@ -21,6 +21,12 @@ var GeoMap = (function () {
             }
         });
         var box = map.getContainer();
+        // Leaflet's keyboard handler focuses the map on mousedown. When the
+        // map's frame is partly below the fold, the browser then scrolls the
+        // host page to show the frame, between mousedown and mouseup: the
+        // click lands elsewhere and the first click on a marker opens nothing.
+        // Focusing without scrolling keeps the click where it was aimed.
+        box.focus = function () { HTMLElement.prototype.focus.call(box, {preventScroll: true}); };
         box.classList.add("geo-map");
         if (opts.plain) { box.classList.add("geo-plain"); }
         opts.attribution.forEach(function (text) { map.attributionControl.addAttribution(text); });
