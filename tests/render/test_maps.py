@@ -431,6 +431,14 @@ def test_layers_param_round_trips_and_reports_unknown_names():
     assert layers_from_param("") == (frozenset(), [])
 
 
+def test_a_layers_value_naming_no_known_layer_gives_the_defaults_it_announces():
+    chosen, notices = layers_from_param("foo")
+    assert chosen == DEFAULT_LAYERS
+    assert notices == ["Ignored unknown layers value(s): foo; showing the default layers."]
+    chosen, _ = layers_from_param("foo,bar", default={"towns"})
+    assert chosen == {"towns"}
+
+
 def test_view_sync_script_and_initial_view(layers_kw):
     page = render(
         build_map(incidents(), options=MapOptions(view=MapView(16.27, -0.04, 7)), **layers_kw)

@@ -137,3 +137,11 @@ def test_a_link_cut_at_the_data_end_keeps_its_end_as_the_as_of_date(frame: pd.Da
     app, notices = _read({"to": "2014-01-05", "from": "2013-02-01"}, frame)
     assert app.filters.date_to == LAST_DAY and app.filters.as_of is None
     assert "still assessed" not in notices[0]
+
+
+def test_a_link_whose_layers_name_nothing_known_shows_the_default_layers(
+    frame: pd.DataFrame,
+) -> None:
+    app, notices = _read({"layers": "foo"}, frame)
+    assert app.layers == DEFAULT_LAYERS
+    assert notices == ["Ignored unknown layers value(s): foo; showing the default layers."]

@@ -164,15 +164,25 @@ def layers_from_param(
     """Read the ``layers`` query parameter; unknown names are dropped with a notice.
 
     ``None`` (parameter absent) gives ``default``; an empty value means no
-    optional layers.
+    optional layers. A value naming no known layer at all gives ``default``
+    too (the link meant some layers, and a blank map would hide that).
 
     >>> layers_from_param("risk,bogus")
     (frozenset({'risk'}), ['Ignored unknown layers value(s): bogus.'])
+    >>> layers_from_param("foo")[1]
+    ['Ignored unknown layers value(s): foo; showing the default layers.']
     """
     text = last_param({LAYERS_PARAM: value}, LAYERS_PARAM)
     if text is None:
         return frozenset(default), []
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in LAYERS]
-    notices = [f"Ignored unknown {LAYERS_PARAM} value(s): {', '.join(unknown)}."] if unknown else []
-    return frozenset(n for n in names if n in LAYERS), notices
+    known = frozenset(n for n in names if n in LAYERS)
+    if not unknown:
+        return known, []
+    listed = ", ".join(unknown)
+    if not known:
+        return frozenset(default), [
+            f"Ignored unknown {LAYERS_PARAM} value(s): {listed}; showing the default layers."
+        ]
+    return known, [f"Ignored unknown {LAYERS_PARAM} value(s): {listed}."]
