@@ -13,6 +13,7 @@ Modules
     periods      data span, presets and week steps
     summary      headline figures, the risk table, weekly series
     risk         region risk: configuration, components, trends, overrides, scores
+    watch        what changed per area and week: alerts that say why, the week's digest
 
 Import what you need from its module (``from geo.analysis.geodesy import ...``);
 the package itself loads nothing, so a light import stays light.
@@ -28,4 +29,5 @@ __all__ = [
     "periods",
     "summary",
     "risk",
+    "watch",
 ]

@@ -1,0 +1,285 @@
+"""The five "what changed" rules, each over every area and week at once.
+
+Each rule takes the frame of :func:`geo.analysis.watch.events.events` and
+returns alerts (:func:`geo.analysis.watch.events.alert_frame`) with a
+``why`` that states the test and its numbers. Work is done per column
+(groupby, cumulative sums over an area-by-week matrix), never per incident.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.analysis.watch.config import WatchConfig
+from geo.analysis.watch.events import alert_frame
+from geo.analysis.watch.stats import poisson_tail
+from geo.analysis.watch.weeks import weekly_matrix
+
+__all__ = [
+    "baselines",
+    "fatality_alerts",
+    "new_actor_alerts",
+    "quiet_alerts",
+    "site_alerts",
+    "spike_alerts",
+]
+
+
+def _day(value: pd.Timestamp) -> str:
+    return f"{value:%d %b %Y}".lstrip("0")
+
+
+def _ids(events: pd.DataFrame, by: list[str]) -> pd.Series:
+    """Event ids per group, sorted, as tuples."""
+    ordered = events.sort_values([*by, "event_id"])
+    return ordered.groupby(by, sort=True)["event_id"].agg(tuple)
+
+
+def baselines(events: pd.DataFrame, config: WatchConfig, last: pd.Timestamp) -> pd.DataFrame:
+    """Each area's count and baseline for every week from the store's first to ``last``.
+
+    Returns
+    -------
+    DataFrame
+        Long format: ``key``, ``monday``, ``count``, ``weeks`` (how many
+        earlier weeks of the store the baseline spans, at most
+        ``baseline_weeks``), ``baseline`` (their mean count; NaN with no
+        earlier week).
+    """
+    if events.empty:
+        return pd.DataFrame(columns=["key", "monday", "count", "weeks", "baseline"])
+    first = events["monday"].min()
+    last = max(pd.Timestamp(last), events["monday"].max())
+    matrix = weekly_matrix(events["key"], events["monday"], first, last)
+    counts = matrix.to_numpy()
+    before = np.concatenate([np.zeros((len(counts), 1), np.int64), counts.cumsum(axis=1)], axis=1)
+    j = np.arange(counts.shape[1])
+    span = np.minimum(j, config.baseline_weeks)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (before[:, j] - before[:, j - span]) / span
+    return pd.DataFrame(
+        {
+            "key": np.repeat(matrix.index.to_numpy(), len(j)),
+            "monday": np.tile(matrix.columns.to_numpy(), len(counts)),
+            "count": counts.ravel(),
+            "weeks": np.tile(span, len(counts)),
+            "baseline": np.where(span > 0, mean, np.nan).ravel(),
+        }
+    )
+
+
+def spike_alerts(events: pd.DataFrame, config: WatchConfig, last: pd.Timestamp) -> pd.DataFrame:
+    """Weeks whose count is improbably high against the area's own baseline.
+
+    Test: with ``b`` the mean weekly count of the area's previous
+    ``baseline_weeks`` weeks (at least ``min_baseline_weeks`` of the
+    store's history) and ``rate = max(b, baseline_floor)``, the week fires
+    when it holds at least ``spike_min_count`` incidents and
+    ``P(X >= count) < spike_alpha`` for ``X ~ Poisson(rate)``.
+    """
+    table = baselines(events, config, last)
+    table = table[
+        (table["count"] >= config.spike_min_count) & (table["weeks"] >= config.min_baseline_weeks)
+    ]
+    rate = np.maximum(table["baseline"].to_numpy(float), config.baseline_floor)
+    p = poisson_tail(table["count"].to_numpy(), rate)
+    fire = p < config.spike_alpha
+    table, rate, p = table[fire], rate[fire], p[fire]
+    ids = _ids(events, ["key", "monday"])
+    why = [
+        f"{c} incidents this week against a baseline of {b:.2f} a week (mean of the previous "
+        f"{w} weeks{'' if b >= config.baseline_floor else f', tested at the floor of {r:g}'}): "
+        f"P(at least {c}) = {q:.2g} under a Poisson law, below {config.spike_alpha:g}"
+        for c, b, w, r, q in zip(
+            table["count"], table["baseline"], table["weeks"], rate, p, strict=True
+        )
+    ]
+    return alert_frame(
+        {
+            "key": table["key"].to_numpy(),
+            "monday": table["monday"].to_numpy(),
+            "event_ids": [ids[(k, m)] for k, m in zip(table["key"], table["monday"], strict=True)],
+            "value": table["count"].to_numpy(float),
+            "reference": table["baseline"].to_numpy(float),
+            "p_value": p,
+            "why": why,
+        },
+        "spike",
+    )
+
+
+def quiet_alerts(events: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
+    """The first incident in an area after at least ``quiet_days`` without one.
+
+    An area's first incident in the store counts from the store's first
+    day: the store does not know what happened before it began.
+    """
+    if events.empty:
+        return alert_frame({}, "quiet")
+    days = events[["key", "day", "monday"]].drop_duplicates().sort_values(["key", "day"])
+    previous = days.groupby("key")["day"].shift()
+    start = events["day"].min()
+    days = days.assign(gap=(days["day"] - previous.fillna(start)).dt.days, previous=previous)
+    hit = days[days["gap"] >= config.quiet_days]
+    ids = _ids(events, ["key", "day"])
+    why = [
+        f"first incident in {g} days (at least {config.quiet_days} quiet days): "
+        + (
+            f"the previous one was on {_day(p)}"
+            if pd.notna(p)
+            else f"none since the store's records begin on {_day(start)}"
+        )
+        for g, p in zip(hit["gap"], hit["previous"], strict=True)
+    ]
+    return alert_frame(
+        {
+            "key": hit["key"].to_numpy(),
+            "monday": hit["monday"].to_numpy(),
+            "event_ids": [ids[(k, d)] for k, d in zip(hit["key"], hit["day"], strict=True)],
+            "value": hit["gap"].to_numpy(float),
+            "reference": float(config.quiet_days),
+            "why": why,
+        },
+        "quiet",
+    )
+
+
+def _actors(events: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
+    """Actor1 and actor2 as one long column, without blanks and non-armed actors."""
+    long = pd.concat(
+        [
+            events[["event_id", "key", "day", "monday"]].assign(actor=events[column])
+            for column in ("actor1", "actor2")
+        ],
+        ignore_index=True,
+    )
+    keep = long["actor"] != ""
+    for prefix in config.ignore_actor_prefixes:
+        keep &= ~long["actor"].str.startswith(prefix)
+    return long[keep].drop_duplicates(["event_id", "key", "actor"])
+
+
+def new_actor_alerts(events: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
+    """An actor (actor1 or actor2) active in an area for the first time in the store.
+
+    Judged only once the store holds ``actor_history_days`` before the
+    incident: in its first days every actor would be new.
+    """
+    if events.empty:
+        return alert_frame({}, "new_actor")
+    long = _actors(events, config)
+    start = events["day"].min()
+    first_here = long.groupby(["key", "actor"])["day"].transform("min")
+    first_anywhere = long.groupby("actor")["day"].transform("min")
+    new = long[
+        (long["day"] == first_here) & ((long["day"] - start).dt.days >= config.actor_history_days)
+    ]
+    new = new.assign(elsewhere=first_anywhere[new.index])
+    grouped = new.groupby(["key", "monday", "actor"], sort=True).agg(
+        event_ids=("event_id", lambda s: tuple(sorted(s))),
+        day=("day", "min"),
+        elsewhere=("elsewhere", "min"),
+    )
+    why = [
+        f"{actor} is active in this area for the first time in the store's records "
+        f"(which begin on {_day(start)}); "
+        + (
+            f"it was seen elsewhere from {_day(other)}"
+            if other < day
+            else "it appears nowhere in them before"
+        )
+        for (_, _, actor), day, other in zip(
+            grouped.index, grouped["day"], grouped["elsewhere"], strict=True
+        )
+    ]
+    return alert_frame(
+        {
+            "key": grouped.index.get_level_values(0),
+            "monday": grouped.index.get_level_values(1),
+            "subject": grouped.index.get_level_values(2),
+            "event_ids": grouped["event_ids"].to_list(),
+            "why": why,
+        },
+        "new_actor",
+    )
+
+
+def fatality_alerts(events: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
+    """An incident whose fatalities exceed the quantile of the area's earlier incidents.
+
+    Earlier means before it in (day, event id) order, so same-day rows are
+    ordered the same way on every run. Needs ``fatality_min_history``
+    earlier incidents and at least ``fatality_min`` fatalities.
+    """
+    if events.empty:
+        return alert_frame({}, "fatalities")
+    ordered = events.sort_values(["key", "day", "event_id"])
+    earlier = ordered.groupby("key")["fatalities"].shift().astype(float)
+    quantile = (
+        earlier.groupby(ordered["key"])
+        .expanding(min_periods=config.fatality_min_history)
+        .quantile(config.fatality_quantile)
+        .droplevel(0)
+        .reindex(ordered.index)
+    )
+    history = ordered.groupby("key").cumcount()
+    fire = (ordered["fatalities"] > quantile) & (ordered["fatalities"] >= config.fatality_min)
+    hit = ordered[fire.to_numpy()]
+    q, n = quantile[fire.to_numpy()], history[fire.to_numpy()]
+    pct = f"{config.fatality_quantile * 100:g}th percentile"
+    why = [
+        f"{f} fatalities, above the {pct} ({v:g}) of the area's {c} earlier incidents"
+        for f, v, c in zip(hit["fatalities"], q, n, strict=True)
+    ]
+    return alert_frame(
+        {
+            "key": hit["key"].to_numpy(),
+            "monday": hit["monday"].to_numpy(),
+            "event_ids": [(e,) for e in hit["event_id"]],
+            "value": hit["fatalities"].to_numpy(float),
+            "reference": q.to_numpy(float),
+            "why": why,
+        },
+        "fatalities",
+    )
+
+
+def site_alerts(events: pd.DataFrame, near: pd.DataFrame, radius: dict[str, float]) -> pd.DataFrame:
+    """Incidents within a site's radius, one alert per area, week and site.
+
+    ``near`` is :func:`geo.analysis.proximity.near_sites` of the same
+    incidents (indexed like them); ``radius`` gives each site's radius in km.
+    """
+    from geo.analysis.proximity import describe
+
+    if events.empty or near is None or near.empty:
+        return alert_frame({}, "site")
+    inside = near.loc[near.index.intersection(events.index)]
+    inside = inside[inside["within_radius"].fillna(False).astype(bool)]
+    rows = events.loc[inside.index, ["event_id", "key", "monday"]].join(
+        inside[["site", "distance_km", "bearing_deg"]]
+    )
+    rows = rows.sort_values(["key", "monday", "site", "distance_km", "event_id"])
+    grouped = rows.groupby(["key", "monday", "site"], sort=True)
+    nearest = grouped.head(1).set_index(["key", "monday", "site"])
+    ids = grouped["event_id"].agg(lambda s: tuple(sorted(s)))
+    why = [
+        f"{len(ids[i])} incident(s) within the {radius.get(i[2], float('nan')):g} km radius of "
+        f"{i[2]}; the nearest {describe(d, b, i[2])}"
+        for i, d, b in zip(
+            nearest.index, nearest["distance_km"], nearest["bearing_deg"], strict=True
+        )
+    ]
+    return alert_frame(
+        {
+            "key": nearest.index.get_level_values(0),
+            "monday": nearest.index.get_level_values(1),
+            "subject": nearest.index.get_level_values(2),
+            "event_ids": [ids[i] for i in nearest.index],
+            "value": nearest["distance_km"].to_numpy(float),
+            "reference": [radius.get(i[2], np.nan) for i in nearest.index],
+            "why": why,
+        },
+        "site",
+    )
