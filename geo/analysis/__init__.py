@@ -7,6 +7,7 @@ Modules
     geodesy      geodesic distances and search boxes
     spatial      joining incidents to areas, with snapping
     borders      distance to the nearest land border
+    proximity    the nearest team site or route of each incident: distance, bearing
     consistency  checking a row's stated admin-1 against its point
     pipeline     read, join and measure in one call (prepare)
     filters      the filter state shared by the map, the link and the briefing
@@ -23,6 +24,7 @@ __all__ = [
     "geodesy",
     "spatial",
     "borders",
+    "proximity",
     "consistency",
     "pipeline",
     "filters",

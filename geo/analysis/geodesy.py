@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-__all__ = ["GEOD", "coords", "distance_km", "search_boxes", "to_wgs84"]
+__all__ = ["GEOD", "coords", "distance_km", "nearest_lonlat", "search_boxes", "to_wgs84"]
 
 GEOD = Geod(ellps="WGS84")
 
@@ -47,14 +47,33 @@ def to_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs("EPSG:4326")
 
 
-def search_boxes(lon: np.ndarray, lat: np.ndarray, km: float) -> np.ndarray:
-    """Lon/lat boxes that contain every point within ``km`` of each point."""
+def search_boxes(lon: np.ndarray, lat: np.ndarray, km: float | np.ndarray) -> np.ndarray:
+    """Lon/lat boxes holding every point within ``km`` (one, or one per point) of each point."""
     dlat = km / _KM_PER_DEG_LAT_MIN
     poleward = np.minimum(np.abs(lat) + dlat, 89.999)
     dlon = np.minimum(dlat / np.cos(np.radians(poleward)), 180.0)
     return shapely.box(
         lon - dlon, np.maximum(lat - dlat, -90), lon + dlon, np.minimum(lat + dlat, 90)
     )
+
+
+def nearest_lonlat(
+    lon: np.ndarray, lat: np.ndarray, geoms: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of the point of each geometry nearest to each point (element-wise).
+
+    Found with longitudes scaled by cos(latitude of the point), which is
+    metric to first order around the point; every geometry must be present
+    and non-empty.
+    """
+    k = np.cos(np.radians(lat))
+    scaled = np.array(geoms, dtype=object)
+    xy, owner = shapely.get_coordinates(scaled, return_index=True)
+    xy[:, 0] *= k[owner]
+    scaled = shapely.set_coordinates(scaled.copy(), xy)
+    points = shapely.points(lon * k, lat)
+    near = shapely.get_coordinates(shapely.shortest_line(points, scaled)).reshape(-1, 2, 2)[:, 1]
+    return near[:, 0] / k, near[:, 1]
 
 
 def distance_km(
@@ -78,15 +97,8 @@ def distance_km(
     if not usable.any():
         return out
     idx = np.flatnonzero(usable)
-    k = np.cos(np.radians(lat[idx]))
-    scaled = np.array(geoms[idx], dtype=object)
-    xy, owner = shapely.get_coordinates(scaled, return_index=True)
-    xy[:, 0] *= k[owner]
-    scaled = shapely.set_coordinates(scaled.copy(), xy)
-    points = shapely.points(lon[idx] * k, lat[idx])
-    near = shapely.get_coordinates(shapely.shortest_line(points, scaled)).reshape(-1, 2, 2)[:, 1]
-    near_lon = near[:, 0] / k
-    _, _, metres = GEOD.inv(lon[idx], lat[idx], near_lon, near[:, 1])
+    near_lon, near_lat = nearest_lonlat(lon[idx], lat[idx], geoms[idx])
+    _, _, metres = GEOD.inv(lon[idx], lat[idx], near_lon, near_lat)
     km = np.asarray(metres) / 1000.0
     if within_km is not None:
         km[km > within_km] = np.nan
