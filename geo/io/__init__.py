@@ -5,6 +5,8 @@ Modules
 ::
 
     store      reading and writing incident files: atomic writes, lock, append
+    columnar   the store's prepared incidents from its columnar copy (cold start in seconds)
+    prepared_copy  the columnar copy beside a CSV store: format, freshness, incremental upkeep
     audit      the append-only audit trail beside the store, and audited appends
     csvfile    a CSV as text cells, refused when its header or row widths are wrong
     files      safe writes: atomic replace, lock, read-only files, killed writers' leftovers
@@ -26,6 +28,8 @@ the package itself loads nothing, so a light import stays light.
 
 __all__ = [
     "store",
+    "columnar",
+    "prepared_copy",
     "audit",
     "csvfile",
     "files",

@@ -18,10 +18,16 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["atomic_write_text", "locked", "refuse_read_only", "remove_stale_temporaries"]
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "locked",
+    "refuse_read_only",
+    "remove_stale_temporaries",
+]
 
 
 @contextlib.contextmanager
@@ -58,7 +64,7 @@ def _umask() -> int:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, backup: bool = True) -> None:
-    """Replace ``path`` with ``text`` atomically, keeping the old file as ``.bak``.
+    """Replace ``path`` with ``text`` (UTF-8) atomically, keeping the old file as ``.bak``.
 
     Raises
     ------
@@ -66,18 +72,36 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, backup: bool = Tr
         When ``path`` is read-only: someone marked it so, and a rename would
         replace it regardless of its permissions.
     """
+    atomic_write_bytes(path, text.encode("utf-8"), backup=backup)
+
+
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes | Iterable[bytes], backup: bool = True
+) -> None:
+    """Replace ``path`` with ``data`` atomically, keeping the old file as ``.bak``.
+
+    ``data`` may be given in pieces (an iterable of bytes): an append then
+    streams the old file and the new rows without holding both in memory.
+
+    Raises
+    ------
+    PermissionError
+        When ``path`` is read-only (see :func:`atomic_write_text`).
+    """
     p = Path(path)
     refuse_read_only(p)
     p.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(p)
+    pieces = [data] if isinstance(data, bytes | bytearray) else data
     # The pid in the name tells a later writer whether this one is still alive.
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.{os.getpid()}.", suffix=".tmp", dir=p.parent)
     try:
         # mkstemp creates the file owner-only (0600); without this an app or a
         # colleague reading the store as another user loses access after one write.
         os.fchmod(fd, _file_mode(p))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            for piece in pieces:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         if backup and p.exists():

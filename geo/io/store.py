@@ -10,11 +10,12 @@ sessions appending at once both land.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from geo import config
+from geo.io import prepared_copy
 from geo.io.csvfile import read_text_csv
 from geo.io.dedupe import find_duplicates
-from geo.io.files import atomic_write_text, locked, refuse_read_only
+from geo.io.files import atomic_write_bytes, atomic_write_text, locked, refuse_read_only
 from geo.io.placement import check_placement
 from geo.io.rejects import REJECT_COLUMNS, rejected_rows
 from geo.model.schema import (
@@ -304,14 +306,21 @@ def append_incidents(
     good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
 
     with locked(p):
-        existing = read_incidents(p) if p.exists() else empty_frame()
+        # A copy matching the store holds its rows validated and typed: the
+        # store need not be read and checked again (see geo.io.columnar).
+        before = prepared_copy.read_copy(p) if p.exists() else None
+        existing = _existing_rows(p, before)
         to_add, kept_rows = _rows_to_add(
             good, good_rows, existing, report, (dedupe_days, dedupe_km), id_prefix
         )
         if added_by is not None:
             to_add = to_add.assign(added_by=added_by, added_at=added_at or "")
         if len(to_add):
-            _write_appended(existing, to_add, p, file, kept_rows)
+            if before is None:
+                _write_appended(existing, to_add, p, file, kept_rows)
+            else:
+                _append_to_store(existing, to_add, p, file, kept_rows)
+                prepared_copy.extend_copy(p, before, _as_read_back(to_add, p))
         report.added = len(to_add)
         report.added_ids = to_add["event_id"].astype(str).tolist()
         # Only once the store has committed: a killed import then leaves no
@@ -362,6 +371,67 @@ def _write_appended(
                 for pr in exc.problems
             ]
         ) from None
+
+
+def _existing_rows(p: Path, before: pd.DataFrame | None) -> pd.DataFrame:
+    """The stored rows, typed: from a matching prepared copy, else read and checked."""
+    if before is not None:
+        return prepared_copy.typed_part(before)
+    return read_incidents(p) if p.exists() else empty_frame()
+
+
+def _header(p: Path) -> list[str]:
+    """The column names of a CSV file's first line."""
+    with open(p, encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _append_to_store(
+    existing: pd.DataFrame, to_add: pd.DataFrame, p: Path, file: str, rows: list[int]
+) -> None:
+    """Add ``to_add`` after the store's rows, checking only them; the stored bytes stay as they are.
+
+    The stored rows were checked when their prepared copy was built, and
+    :func:`_with_fresh_ids` keeps the ids unique, so only the new rows are
+    checked. The store is rewritten whole when the new rows bring a
+    column it lacks (``added_by`` the first time).
+    """
+    header = _header(p)
+    text = to_csv_frame(to_add)
+    if set(header) != set(existing.columns) or not set(text.columns) <= set(header):
+        _write_appended(existing, to_add, p, file, rows)
+        return
+    text = text.reindex(columns=header, fill_value="")
+    problems = check_rows(text, file=file)
+    if problems:
+        raise IncidentFileError(
+            [dataclasses.replace(pr, row=rows[pr.row - spreadsheet_row(0)]) for pr in problems]
+        )
+    tail = text.to_csv(index=False, header=False, lineterminator="\n").encode("utf-8")
+    atomic_write_bytes(p, _chunks(p, b"" if _ends_line(p) else b"\n", tail))
+
+
+def _ends_line(p: Path) -> bool:
+    """Whether the file is empty or its last byte ends a line (a hand-saved CSV may not)."""
+    with open(p, "rb") as handle:
+        if handle.seek(0, os.SEEK_END) == 0:
+            return True
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
+
+
+def _chunks(p: Path, *after: bytes) -> Iterator[bytes]:
+    """The file's bytes in pieces, then ``after``: an append without holding the store in memory."""
+    with open(p, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            yield chunk
+    yield from after
+
+
+def _as_read_back(to_add: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """Appended rows as :func:`read_incidents` gives them back from the store ``p`` now."""
+    text = to_csv_frame(to_add).reindex(columns=_header(p), fill_value="")
+    return coerce_frame(text)
 
 
 def _incoming_text(new: pd.DataFrame) -> pd.DataFrame:

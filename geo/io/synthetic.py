@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.model.schema import COLUMNS, SUB_EVENT_TYPES, coerce_frame
 
@@ -33,8 +34,10 @@ def synthetic_incidents(
     seed : int
         Random seed; the output is a pure function of the arguments.
     bounds : (minx, miny, maxx, maxy), optional
-        Where points fall. Defaults to the extent of the shipped admin-1
-        layer's Mali areas.
+        A box to spread points over (for made-up test layers). By default
+        every point lies inside Mali's outline (the shipped admin-1 areas),
+        as the rows say: a box around Mali puts over half of them in its
+        neighbours, where they would be snapped or refused.
     start, days : str, int
         Event dates are spread over ``days`` days from ``start``.
     hotspots : int
@@ -42,24 +45,7 @@ def synthetic_incidents(
         concentrated), with 20 % scattered uniformly.
     """
     rng = np.random.default_rng(seed)
-    if bounds is None:
-        from geo.reference.boundaries import load_admin1
-
-        areas = load_admin1()
-        x0, y0, x1, y1 = (float(v) for v in areas[areas["iso3"] == "MLI"].total_bounds)
-        bounds = (x0, y0, x1, y1)
-    minx, miny, maxx, maxy = bounds
-    centres_x = rng.uniform(minx, maxx, hotspots)
-    centres_y = rng.uniform(miny, maxy, hotspots)
-    which = rng.integers(0, hotspots, n)
-    scattered = rng.random(n) < 0.2
-    lon = np.where(
-        scattered, rng.uniform(minx, maxx, n), centres_x[which] + rng.normal(0, 0.3, n)
-    ).clip(minx, maxx)
-    lat = np.where(
-        scattered, rng.uniform(miny, maxy, n), centres_y[which] + rng.normal(0, 0.3, n)
-    ).clip(miny, maxy)
-
+    lon, lat, which = _points(rng, n, hotspots, bounds)
     types = np.array(list(SUB_EVENT_TYPES))
     event_type = types[rng.integers(0, len(types), n)]
     sub_choices = {t: np.array(s) for t, s in SUB_EVENT_TYPES.items()}
@@ -94,3 +80,67 @@ def synthetic_incidents(
         columns=list(COLUMNS),
     )
     return coerce_frame(frame)
+
+
+_SPREAD_DEG = 0.3  # standard deviation of a point around its hot spot
+
+
+def _points(
+    rng: np.random.Generator,
+    n: int,
+    hotspots: int,
+    bounds: tuple[float, float, float, float] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Longitudes, latitudes and hot spot of ``n`` points: in ``bounds``, else inside Mali."""
+    if bounds is not None:
+        return _box_points(rng, n, hotspots, bounds)
+    outline = _mali_outline()
+    minx, miny, maxx, maxy = (float(v) for v in shapely.bounds(outline))
+
+    def uniform(k: int) -> tuple[np.ndarray, np.ndarray]:
+        x, y = np.empty(0), np.empty(0)
+        while x.size < k:  # rejection sampling, in whole arrays
+            tx, ty = rng.uniform(minx, maxx, 2 * k + 16), rng.uniform(miny, maxy, 2 * k + 16)
+            keep = shapely.intersects_xy(outline, tx, ty)
+            x, y = np.r_[x, tx[keep]], np.r_[y, ty[keep]]
+        return x[:k], y[:k]
+
+    centres_x, centres_y = uniform(hotspots)
+    which = rng.integers(0, hotspots, n)
+    scattered = rng.random(n) < 0.2
+    lon, lat = np.empty(n), np.empty(n)
+    lon[scattered], lat[scattered] = uniform(int(scattered.sum()))
+    todo = np.flatnonzero(~scattered)
+    while todo.size:  # a point drawn outside is drawn again around its own hot spot
+        lon[todo] = centres_x[which[todo]] + rng.normal(0, _SPREAD_DEG, todo.size)
+        lat[todo] = centres_y[which[todo]] + rng.normal(0, _SPREAD_DEG, todo.size)
+        todo = todo[~shapely.intersects_xy(outline, lon[todo], lat[todo])]
+    return lon, lat, which
+
+
+def _box_points(
+    rng: np.random.Generator, n: int, hotspots: int, bounds: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points clustered in a box, clipped to it (what tests with made-up layers draw on)."""
+    minx, miny, maxx, maxy = bounds
+    centres_x = rng.uniform(minx, maxx, hotspots)
+    centres_y = rng.uniform(miny, maxy, hotspots)
+    which = rng.integers(0, hotspots, n)
+    scattered = rng.random(n) < 0.2
+    lon = np.where(
+        scattered, rng.uniform(minx, maxx, n), centres_x[which] + rng.normal(0, _SPREAD_DEG, n)
+    ).clip(minx, maxx)
+    lat = np.where(
+        scattered, rng.uniform(miny, maxy, n), centres_y[which] + rng.normal(0, _SPREAD_DEG, n)
+    ).clip(miny, maxy)
+    return lon, lat, which
+
+
+def _mali_outline() -> shapely.Geometry:
+    """Mali's outline, shrunk by about 1 km so that rounding to 5 decimals stays inside."""
+    from geo.reference.boundaries import load_admin1
+
+    areas = load_admin1(iso3="MLI")
+    outline = shapely.union_all(areas.geometry.to_numpy()).buffer(-0.01)
+    shapely.prepare(outline)
+    return outline

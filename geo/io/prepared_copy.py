@@ -1,0 +1,286 @@
+"""The prepared copy of a CSV store: the file format, its freshness and its upkeep.
+
+Beside a store ``incidents.csv`` lives ``.incidents.csv.prepared.parquet``:
+the typed incident frame plus the columns :func:`geo.analysis.pipeline.prepare`
+adds (area, area code, snap flag, border km, neighbour ...), in plain
+Parquet with ``latitude``/``longitude`` columns. Its metadata stamp names
+the CSV it was built from (size and SHA-256 of its bytes) and the boundary
+data it was joined to. The CSV stays the source of truth and the
+interchange format; the copy is a cache that is used only when its stamp
+matches the CSV and the boundaries byte for byte, and is otherwise rebuilt
+(:func:`geo.io.columnar.prepared_incidents`).
+
+This module is what the store's writers need (:mod:`geo.io.store` keeps the
+copy current on append); reading the CSV and rebuilding belong to
+:mod:`geo.io.columnar`, a floor above it in the same room.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from geo import config
+from geo.analysis import pipeline
+from geo.analysis.spatial import JOIN_COLUMNS
+from geo.io.files import atomic_write_bytes
+
+__all__ = [
+    "FORMAT",
+    "KEY_COLUMNS",
+    "PREPARED_COLUMNS",
+    "CopyStamp",
+    "boundary_version",
+    "carry_over",
+    "copy_path",
+    "copy_state",
+    "csv_checksum",
+    "data_version",
+    "extend_copy",
+    "prepare_rows",
+    "read_copy",
+    "typed_part",
+    "write_copy",
+]
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+"""Version of the copy's layout and of the join it holds; a change rebuilds every copy."""
+
+PREPARED_COLUMNS = (*JOIN_COLUMNS, "border_km", "border_neighbour")
+"""Columns the copy holds beyond the typed incident frame (docs/architecture.md)."""
+
+KEY_COLUMNS = ("latitude", "longitude", "iso3", "geo_precision", "admin1")
+"""Everything :data:`PREPARED_COLUMNS` of a row depend on: rows equal in these get equal values."""
+
+_META_KEY = b"geo.prepared"
+_CHUNK = 1 << 20
+
+
+def copy_path(path: str | os.PathLike[str]) -> Path:
+    """Where the prepared copy of the store ``path`` lives (hidden, beside it)."""
+    p = Path(path)
+    return p.with_name(f".{p.name}.prepared.parquet")
+
+
+@functools.lru_cache(maxsize=16)
+def _file_sha256(path: str, size: int, mtime_ns: int, inode: int) -> str:
+    # Keyed on the file's stat as well as its name: a rewrite gets a new key.
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def csv_checksum(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of the file's bytes (hex), computed once per version of the file.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    """
+    st = Path(path).stat()
+    return _file_sha256(os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def data_version(path: str | os.PathLike[str]) -> str:
+    """A version of the store's data: changes whenever a byte of the CSV does.
+
+    ``"sha256:<first 16 hex digits>"`` of the CSV; the same file gives the
+    same version on every machine, so a cache keyed by it is never stale.
+    A missing store has the version ``"missing"``.
+    """
+    try:
+        return "sha256:" + csv_checksum(path)[:16]
+    except FileNotFoundError:
+        return "missing"
+
+
+def _boundary_files() -> tuple[Path, ...]:
+    # What the copy's join and border distance read: the covered countries'
+    # areas, the world's (for any other country) and the land borders.
+    return (
+        Path(config.ADMIN1_FILE),
+        Path(config.ADMIN1_WORLD_FILE),
+        Path(config.LAND_BORDERS_FILE),
+    )
+
+
+def boundary_version() -> str:
+    """A version of the boundary data the join and border distance use (and of :data:`FORMAT`).
+
+    A copy built against other boundaries is rebuilt, so replacing a layer
+    never leaves incidents in the old areas.
+    """
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    for path in _boundary_files():
+        digest.update(path.name.encode())
+        digest.update(csv_checksum(path).encode() if path.exists() else b"missing")
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class CopyStamp:
+    """What a copy was built from: the CSV's bytes and the boundary data."""
+
+    csv_sha256: str
+    csv_size: int
+    boundaries: str
+    rows: int
+    format: int = FORMAT
+
+    @classmethod
+    def of(cls, store: str | os.PathLike[str], rows: int) -> CopyStamp:
+        """The stamp a copy of ``rows`` rows built now from ``store`` gets."""
+        return cls(csv_checksum(store), Path(store).stat().st_size, boundary_version(), rows)
+
+
+def _stamp_of(path: Path) -> CopyStamp | None:
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        return CopyStamp(**json.loads(meta[_META_KEY]))
+    except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
+        return None  # unreadable or foreign: treated as no copy, rebuilt
+
+
+def read_copy(store: str | os.PathLike[str], *, any_csv: bool = False) -> pd.DataFrame | None:
+    """The prepared frame from the copy, or None when there is no copy matching the store.
+
+    A copy matches when it was built from exactly the store's current bytes
+    (size and SHA-256) against the current boundary data and layout. With
+    ``any_csv`` the CSV is not compared: an outdated copy whose rows can
+    still lend their prepared columns (:func:`carry_over`).
+    """
+    path = copy_path(store)
+    if not path.exists() or not Path(store).exists():
+        return None
+    stamp = _stamp_of(path)
+    if stamp is None or stamp.format != FORMAT or stamp.boundaries != boundary_version():
+        return None
+    if not any_csv and (
+        stamp.csv_size != Path(store).stat().st_size or stamp.csv_sha256 != csv_checksum(store)
+    ):
+        return None
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return None
+    frame = table.to_pandas(types_mapper=_pandas_type)
+    return frame if len(frame) == stamp.rows else None
+
+
+def copy_state(store: str | os.PathLike[str]) -> str:
+    """Why the copy of ``store`` cannot be used as it is, in words; ``""`` when it can."""
+    path = copy_path(store)
+    stamp = _stamp_of(path) if path.exists() else None
+    if stamp is None:
+        return (
+            "it has no prepared copy yet"
+            if not path.exists()
+            else "its prepared copy is unreadable"
+        )
+    if stamp.format != FORMAT or stamp.boundaries != boundary_version():
+        return "the boundary data changed since its prepared copy was built"
+    if stamp.csv_size != Path(store).stat().st_size or stamp.csv_sha256 != csv_checksum(store):
+        return "the CSV changed since its prepared copy was built (edited by hand?)"
+    return ""
+
+
+def _pandas_type(arrow_type: pa.DataType) -> object:
+    # The frame the CSV reader gives holds text as pyarrow-backed "string"
+    # (NA, not NaN, for missing); the copy must give the very same dtypes.
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.StringDtype("pyarrow")
+    return None
+
+
+def write_copy(store: str | os.PathLike[str], prepared: pd.DataFrame) -> bool:
+    """Write the copy of ``store`` (atomically), stamped with the store's current bytes.
+
+    Returns False, with a warning in the log, when the copy cannot be
+    written (a read-only folder): the frame is still good, only not cached.
+    """
+    stamp = CopyStamp.of(store, len(prepared))
+    table = pa.Table.from_pandas(prepared, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[_META_KEY] = json.dumps(asdict(stamp)).encode()
+    sink = pa.BufferOutputStream()
+    pq.write_table(table.replace_schema_metadata(meta), sink, compression="snappy")
+    try:
+        atomic_write_bytes(copy_path(store), sink.getvalue().to_pybytes(), backup=False)
+    except OSError as exc:
+        log.warning("the prepared copy of %s was not written: %s", store, exc)
+        return False
+    return True
+
+
+def prepare_rows(typed: pd.DataFrame) -> pd.DataFrame:
+    """Join typed incident rows to areas and measure them to borders, as the app does.
+
+    The areas are the covered countries' plus any other country the rows
+    need (:func:`geo.analysis.pipeline.covered_areas_for`); each row's
+    result depends on its own :data:`KEY_COLUMNS` only, so rows prepared
+    apart equal rows prepared together.
+    """
+    areas, _ = pipeline.covered_areas_for(typed)
+    return pipeline.prepare(typed, areas=areas)
+
+
+def typed_part(prepared: pd.DataFrame) -> pd.DataFrame:
+    """The typed incident frame inside a prepared one (its columns, in order)."""
+    return prepared[[c for c in prepared.columns if c not in PREPARED_COLUMNS]]
+
+
+def carry_over(before: pd.DataFrame | None, typed: pd.DataFrame) -> pd.DataFrame:
+    """``typed`` prepared, reusing ``before``'s prepared columns for rows with the same key.
+
+    Rows whose :data:`KEY_COLUMNS` appear in ``before`` take its values;
+    only the others are joined and measured, so a hand edit of a few rows
+    recomputes those rows only.
+    """
+    if before is None or not len(before) or not len(typed):
+        return prepare_rows(typed)
+    keys, cols = list(KEY_COLUMNS), list(PREPARED_COLUMNS)
+    known = before[keys + cols].drop_duplicates(subset=keys)
+    # A left merge keeps the left rows' order; NaN keys match NaN keys.
+    merged = typed[keys].merge(known, on=keys, how="left", indicator=True, sort=False)
+    found = (merged["_merge"] == "both").to_numpy()
+    parts = [merged.loc[found, cols].set_axis(typed.index[found])]
+    if not found.all():
+        parts.append(prepare_rows(typed.loc[~found])[cols])
+    values = pd.concat(parts).reindex(typed.index)
+    return pd.concat([typed, values.astype({c: before[c].dtype for c in cols})], axis=1)
+
+
+def extend_copy(
+    store: str | os.PathLike[str], before: pd.DataFrame, added: pd.DataFrame
+) -> pd.DataFrame:
+    """The copy of ``store`` after ``added`` typed rows were appended to it; written.
+
+    Only the new rows are joined and measured. ``before`` is the prepared
+    frame of the store before the append; ``added`` the new rows exactly
+    as the CSV reader gives them back, with the store's columns. Columns
+    the append brought (``added_by``) are empty on the old rows, as the
+    CSV reader gives them.
+    """
+    fresh = prepare_rows(added.reset_index(drop=True))
+    old = before
+    for col in fresh.columns:
+        if col not in old.columns:
+            old = old.assign(**{col: pd.Series("", index=old.index, dtype=fresh[col].dtype)})
+    order = list(typed_part(fresh).columns) + list(PREPARED_COLUMNS)
+    merged = pd.concat([old[order], fresh[order]], ignore_index=True)
+    write_copy(store, merged)
+    return merged
