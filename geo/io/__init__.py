@@ -20,6 +20,8 @@ Modules
     export     the incidents table as CSV and GeoJSON
     gazetteer_files  reading a user's populated-places file (COD CSV, shapefile, ...)
     gazetteers       the user gazetteers kept beside a store, ahead of the shipped list
+    sites      the team's sites and routes: reading a user's file, keeping them with the store
+    kml        placemarks of a KML file, read with no DTD, entities or network
     synthetic  labelled synthetic incidents for benchmarks
 
 Import what you need from its module (``from geo.io.store import ...``);
@@ -43,5 +45,7 @@ __all__ = [
     "export",
     "gazetteer_files",
     "gazetteers",
+    "sites",
+    "kml",
     "synthetic",
 ]
