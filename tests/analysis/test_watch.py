@@ -78,17 +78,29 @@ def test_spike_fires_against_the_area_baseline_with_its_numbers() -> None:
 def test_no_spike_for_a_modest_rise_or_one_incident_after_nothing() -> None:
     modest = weekly_background(12, 1) + [(7 * 12 + d, "Gao", "Army", "", 0) for d in range(3)]
     assert "spike" not in set(detect_alerts(frame(modest))["kind"])
-    # A quiet area (zero baseline, tested at the floor) seeing one or two incidents
-    lone = weekly_background(12, 1, "Gao") + [
-        (80, "Kidal", "Army", "", 0),
-        (81, "Kidal", "Army", "", 0),
-    ]
+    # A quiet area (zero baseline, tested at the floor) seeing one incident: below the minimum
+    lone = weekly_background(12, 1, "Gao") + [(80, "Kidal", "Army", "", 0)]
     alerts = detect_alerts(frame(lone))
     assert not ((alerts["kind"] == "spike") & (alerts["area"] == "Kidal")).any()
-    # ... but three do, and the reason says the floor was used
-    lone.append((82, "Kidal", "Army", "", 0))
+    # ... two are improbable at the floor rate, and the reason says the floor was used
+    lone.append((81, "Kidal", "Army", "", 0))
     kidal = detect_alerts(frame(lone)).query("kind == 'spike' and area == 'Kidal'")
-    assert len(kidal) == 1 and "tested at the floor of 0.25" in kidal.iloc[0]["why"]
+    assert len(kidal) == 1 and "tested at the floor of 0.1" in kidal.iloc[0]["why"]
+    # ... unless the floor is raised
+    raised = detect_alerts(frame(lone), WatchConfig(baseline_floor=0.5))
+    assert raised.query("kind == 'spike' and area == 'Kidal'").empty
+
+
+def test_overdispersed_history_needs_a_bigger_week() -> None:
+    """The same mean, but weeks that vary a lot: the negative binomial test asks for more."""
+    steady = [(7 * w + d, "Gao", "Army", "", 0) for w in range(20) for d in range(2)]
+    bursty = [(7 * w + d % 7, "Gao", "Army", "", 0) for w in range(0, 20, 4) for d in range(8)]
+    week = [(7 * 20 + d % 7, "Gao", "Army", "", 0) for d in range(7)]
+    for history, fires in ((steady, True), (bursty, False)):
+        alerts = detect_alerts(frame(history + week)).query("kind == 'spike'")
+        assert (week_label(MONDAY + dt.timedelta(weeks=20)) in set(alerts["week"])) is fires
+    poisson = detect_alerts(frame(bursty + week), WatchConfig(spike_test="poisson"))
+    assert week_label(MONDAY + dt.timedelta(weeks=20)) in set(poisson["week"])
 
 
 def test_spike_needs_history() -> None:

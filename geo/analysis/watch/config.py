@@ -30,9 +30,14 @@ class WatchConfig:
         Lowest weekly rate tested against: an area with no incidents in its
         baseline is tested as if it had this many a week, so one incident
         does not fire.
+    spike_test : {"negbin", "poisson"}
+        The law a week's count is tested against: a negative binomial of
+        the baseline mean and the area's own dispersion (estimated over
+        ``dispersion_weeks``), or a Poisson law of the baseline mean.
+    dispersion_weeks : int
+        Weeks before the week the dispersion is estimated from.
     spike_alpha : float
-        The spike fires when ``P(X >= count)`` under Poisson(baseline) is
-        below this.
+        The spike fires when ``P(X >= count)`` under that law is below this.
     spike_min_count : int
         And the week holds at least this many incidents.
     quiet_days : int
@@ -55,9 +60,11 @@ class WatchConfig:
 
     baseline_weeks: int = 12
     min_baseline_weeks: int = 4
-    baseline_floor: float = 0.25
+    baseline_floor: float = 0.1
+    spike_test: str = "negbin"
+    dispersion_weeks: int = 52
     spike_alpha: float = 0.01
-    spike_min_count: int = 3
+    spike_min_count: int = 2
     quiet_days: int = 60
     actor_history_days: int = 28
     ignore_actor_prefixes: tuple[str, ...] = ("Civilians", "Protesters", "Rioters")
@@ -70,6 +77,7 @@ class WatchConfig:
             "baseline_weeks": 1,
             "min_baseline_weeks": 1,
             "spike_min_count": 1,
+            "dispersion_weeks": 2,
             "quiet_days": 1,
             "actor_history_days": 0,
             "fatality_min_history": 1,
@@ -83,6 +91,10 @@ class WatchConfig:
             raise ValueError(
                 f"WatchConfig.min_baseline_weeks={self.min_baseline_weeks} is more than "
                 f"baseline_weeks={self.baseline_weeks}"
+            )
+        if self.spike_test not in ("negbin", "poisson"):
+            raise ValueError(
+                f"WatchConfig.spike_test={self.spike_test!r}: expected 'negbin' or 'poisson'"
             )
         for name in ("spike_alpha", "fatality_quantile"):
             value = getattr(self, name)

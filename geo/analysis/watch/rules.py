@@ -13,16 +13,19 @@ import pandas as pd
 
 from geo.analysis.watch.config import WatchConfig
 from geo.analysis.watch.events import alert_frame
-from geo.analysis.watch.stats import poisson_tail
+from geo.analysis.watch.stats import negbin_tail, poisson_tail
 from geo.analysis.watch.weeks import weekly_matrix
 
 __all__ = [
+    "baseline_matrix",
     "baselines",
+    "dispersion_matrix",
     "fatality_alerts",
     "new_actor_alerts",
     "quiet_alerts",
     "site_alerts",
     "spike_alerts",
+    "spike_matrix",
 ]
 
 
@@ -30,10 +33,76 @@ def _day(value: pd.Timestamp) -> str:
     return f"{value:%d %b %Y}".lstrip("0")
 
 
+def _law(size: float, test: str) -> str:
+    if np.isinf(size):
+        return "a Poisson law" + (
+            " (the area's weeks vary no more than under one)" if test == "negbin" else ""
+        )
+    return f"a negative binomial law (dispersion {size:.2g}, from the area's weekly variance)"
+
+
 def _ids(events: pd.DataFrame, by: list[str]) -> pd.Series:
     """Event ids per group, sorted, as tuples."""
     ordered = events.sort_values([*by, "event_id"])
     return ordered.groupby(by, sort=True)["event_id"].agg(tuple)
+
+
+def baseline_matrix(counts: np.ndarray, weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the previous ``weeks`` columns of each row, and how many columns it spans.
+
+    ``counts`` is areas by weeks (oldest first). Column ``j`` averages
+    columns ``max(0, j - weeks)`` to ``j - 1`` (NaN for ``j = 0``), from
+    cumulative sums, so the cost does not grow with ``weeks``.
+    """
+    counts = np.asarray(counts)
+    before = np.concatenate([np.zeros((len(counts), 1)), counts.cumsum(axis=1)], axis=1)
+    j = np.arange(counts.shape[1])
+    span = np.minimum(j, weeks)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (before[:, j] - before[:, j - span]) / span
+    return np.where(span > 0, mean, np.nan), np.broadcast_to(span, counts.shape)
+
+
+def spike_matrix(
+    counts: np.ndarray, config: WatchConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The spike test on an areas-by-weeks count matrix: ``(fires, p_value, size)``.
+
+    ``size`` is the dispersion tested with (infinite: the Poisson law).
+
+    What :func:`spike_alerts` applies to the store and the backtest
+    (``scripts/backtest_alerts.py``) to synthetic series; ``p_value`` is 1
+    where the week is not tested (too few incidents or too little history).
+    """
+    counts = np.asarray(counts)
+    mean, span = baseline_matrix(counts, config.baseline_weeks)
+    tested = (counts >= config.spike_min_count) & (span >= config.min_baseline_weeks)
+    p = np.ones(counts.shape)
+    size = np.full(counts.shape, np.inf)
+    rate = np.maximum(np.nan_to_num(mean[tested]), config.baseline_floor)
+    if config.spike_test == "negbin":
+        size[tested] = dispersion_matrix(counts, config.dispersion_weeks)[tested]
+        p[tested] = negbin_tail(counts[tested], rate, size[tested])
+    else:
+        p[tested] = poisson_tail(counts[tested], rate)
+    return tested & (p < config.spike_alpha), p, size
+
+
+def dispersion_matrix(counts: np.ndarray, weeks: int) -> np.ndarray:
+    """Negative-binomial dispersion of each row over the previous ``weeks`` columns.
+
+    Moment estimate ``size = m**2 / (v - m)`` from the mean ``m`` and sample
+    variance ``v`` of those weeks; infinite (the Poisson law) where the
+    counts vary no more than a Poisson law's would, or fewer than two weeks
+    precede.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    mean, span = baseline_matrix(counts, weeks)
+    square, _ = baseline_matrix(counts**2, weeks)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (square - mean**2) * span / (span - 1)
+        size = mean**2 / (var - mean)
+    return np.where((span >= 2) & (var > mean) & (mean > 0), size, np.inf)
 
 
 def baselines(events: pd.DataFrame, config: WatchConfig, last: pd.Timestamp) -> pd.DataFrame:
@@ -53,18 +122,14 @@ def baselines(events: pd.DataFrame, config: WatchConfig, last: pd.Timestamp) -> 
     last = max(pd.Timestamp(last), events["monday"].max())
     matrix = weekly_matrix(events["key"], events["monday"], first, last)
     counts = matrix.to_numpy()
-    before = np.concatenate([np.zeros((len(counts), 1), np.int64), counts.cumsum(axis=1)], axis=1)
-    j = np.arange(counts.shape[1])
-    span = np.minimum(j, config.baseline_weeks)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (before[:, j] - before[:, j - span]) / span
+    mean, span = baseline_matrix(counts, config.baseline_weeks)
     return pd.DataFrame(
         {
-            "key": np.repeat(matrix.index.to_numpy(), len(j)),
+            "key": np.repeat(matrix.index.to_numpy(), counts.shape[1]),
             "monday": np.tile(matrix.columns.to_numpy(), len(counts)),
             "count": counts.ravel(),
-            "weeks": np.tile(span, len(counts)),
-            "baseline": np.where(span > 0, mean, np.nan).ravel(),
+            "weeks": span.ravel(),
+            "baseline": mean.ravel(),
         }
     )
 
@@ -79,20 +144,21 @@ def spike_alerts(events: pd.DataFrame, config: WatchConfig, last: pd.Timestamp) 
     ``P(X >= count) < spike_alpha`` for ``X ~ Poisson(rate)``.
     """
     table = baselines(events, config, last)
-    table = table[
-        (table["count"] >= config.spike_min_count) & (table["weeks"] >= config.min_baseline_weeks)
-    ]
+    if table.empty:
+        return alert_frame({}, "spike")
+    n_weeks = table["monday"].nunique()
+    fires, p_all, size_all = spike_matrix(table["count"].to_numpy().reshape(-1, n_weeks), config)
+    fire = fires.ravel()
+    table, p, size = table[fire], p_all.ravel()[fire], size_all.ravel()[fire]
     rate = np.maximum(table["baseline"].to_numpy(float), config.baseline_floor)
-    p = poisson_tail(table["count"].to_numpy(), rate)
-    fire = p < config.spike_alpha
-    table, rate, p = table[fire], rate[fire], p[fire]
     ids = _ids(events, ["key", "monday"])
     why = [
         f"{c} incidents this week against a baseline of {b:.2f} a week (mean of the previous "
         f"{w} weeks{'' if b >= config.baseline_floor else f', tested at the floor of {r:g}'}): "
-        f"P(at least {c}) = {q:.2g} under a Poisson law, below {config.spike_alpha:g}"
-        for c, b, w, r, q in zip(
-            table["count"], table["baseline"], table["weeks"], rate, p, strict=True
+        f"P(at least {c}) = {q:.2g} under {_law(k, config.spike_test)}, "
+        f"below {config.spike_alpha:g}"
+        for c, b, w, r, q, k in zip(
+            table["count"], table["baseline"], table["weeks"], rate, p, size, strict=True
         )
     ]
     return alert_frame(
