@@ -14,6 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 
 INCIDENTS_CSV = Path(os.environ.get("GEO_INCIDENTS", DATA_DIR / "incidents.csv"))
+# A team's shared store: postgresql://user@host:port/database. When set, the
+# app and `python -m geo store` read and write PostGIS instead of the CSV
+# above (geo/io/backend.py); empty means the file. Credentials belong in
+# ~/.pgpass or the deployment's secrets, not in this URL.
+DATABASE_URL = os.environ.get("GEO_DATABASE_URL", "").strip()
 
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
 ADMIN1_FILE = BOUNDARIES_DIR / "admin1.geojson"

@@ -5,6 +5,9 @@ Modules
 ::
 
     store      reading and writing incident files: atomic writes, lock, append
+    backend    one store interface over the CSV file or PostGIS (GEO_DATABASE_URL)
+    postgis    the incident store in PostGIS: transactions, SQL dedupe, data version
+    postgis_sql  the PostGIS store's tables, indexes and duplicate-matching SQL
     columnar   the store's prepared incidents from its columnar copy (cold start in seconds)
     prepared_copy  the columnar copy beside a CSV store: format, freshness, incremental upkeep
     audit      the append-only audit trail beside the store, and audited appends
@@ -30,6 +33,9 @@ the package itself loads nothing, so a light import stays light.
 
 __all__ = [
     "store",
+    "backend",
+    "postgis",
+    "postgis_sql",
     "columnar",
     "prepared_copy",
     "audit",

@@ -1,0 +1,122 @@
+"""Store commands: move a store between a CSV file and PostGIS, and look at one.
+
+``python -m geo store migrate --from data/incidents.csv --to postgresql://...``
+copies every cell as text, so the way back
+(``--from postgresql://... --to copy.csv``) gives the same bytes when the file
+was written by this tool (pandas' CSV dialect). ``store version`` prints the
+data version replicas key their caches by; ``store layers`` loads the admin-1
+areas and land borders into a database as tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from geo.cli.errors import DataError, UsageError
+
+__all__ = ["cmd_layers", "cmd_migrate", "cmd_version", "register"]
+
+
+def register(sub: Any) -> None:
+    """Add ``store migrate``, ``store version`` and ``store layers``."""
+    p = sub.add_parser(
+        "store",
+        help="move the incident store between a CSV file and PostGIS",
+        description="The incident store's backends: a CSV file (the default) or a PostGIS "
+        "database (GEO_DATABASE_URL=postgresql://...). A store is a file path or a "
+        "postgresql:// URL.",
+    )
+    cmds = p.add_subparsers(dest="store_command", metavar="STORE_COMMAND", required=True)
+    m = cmds.add_parser(
+        "migrate",
+        help="copy every incident from one store to another, losslessly",
+        description="Validate every row of the source and replace the target with them, "
+        "cells as text, columns in their order. A target that already holds incidents "
+        "is refused unless --replace is given.",
+    )
+    m.add_argument("--from", dest="source", required=True, help="CSV path or postgresql:// URL")
+    m.add_argument("--to", dest="target", required=True, help="CSV path or postgresql:// URL")
+    m.add_argument("--schema", default="public", help="database schema (default: public)")
+    m.add_argument(
+        "--replace", action="store_true", help="replace a target that already has incidents"
+    )
+    m.set_defaults(func=cmd_migrate)
+    v = cmds.add_parser("version", help="print the store's data version")
+    v.add_argument("store", nargs="?", help="CSV path or postgresql:// URL (default: configured)")
+    v.add_argument("--schema", default="public", help="database schema (default: public)")
+    v.set_defaults(func=cmd_version)
+    la = cmds.add_parser(
+        "layers", help="load the admin-1 areas and land borders into a database as tables"
+    )
+    la.add_argument("store", help="postgresql:// URL")
+    la.add_argument("--schema", default="public", help="database schema (default: public)")
+    la.set_defaults(func=cmd_layers)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Copy a store's rows to another store; refuse to overwrite one with rows."""
+    from geo.io.backend import open_store
+
+    if str(args.source) == str(args.target):
+        raise UsageError("--from and --to name the same store")
+    source = open_store(args.source, schema=args.schema)
+    target = open_store(args.target, schema=args.schema)
+    text = _guarded(source.read_raw)
+    if not args.replace and _has_rows(target):
+        raise UsageError(
+            f"{target.location} already holds incidents; pass --replace to overwrite them"
+        )
+    _guarded(lambda: target.write_raw(text))
+    print(
+        f"{len(text)} incident(s) copied from {source.location} to {target.location} "
+        f"(data version {_guarded(target.data_version)})"
+    )
+    return 0
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    """Print the data version of a store."""
+    from geo.io.backend import open_store
+
+    store = open_store(args.store, schema=args.schema)
+    print(_guarded(store.data_version))
+    return 0
+
+
+def cmd_layers(args: argparse.Namespace) -> int:
+    """Load the shipped areas and borders into a PostGIS store."""
+    from geo.io.postgis import PostgisStore, is_database_url
+
+    if not is_database_url(args.store):
+        raise UsageError(f"{args.store!r} is not a postgresql:// URL")
+    store = PostgisStore(args.store, schema=args.schema)
+    _guarded(store.load_layers)
+    print(f"areas and borders loaded into {store.location}")
+    return 0
+
+
+def _has_rows(store: Any) -> bool:
+    """Whether a store already holds incidents (a missing file or new database holds none)."""
+    if store.data_version() == "0":
+        return False
+    try:
+        return len(store.read_raw()) > 0
+    except DataError:
+        return True
+
+
+def _guarded(step: Callable[[], Any]) -> Any:
+    """Run ``step``; a database that cannot be reached or refuses becomes a DataError."""
+    try:
+        return step()
+    except ImportError as exc:
+        raise DataError(
+            f"{exc.name or 'a driver'} is not installed: pip install -e '.[postgis]'"
+        ) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith(("psycopg", "sqlalchemy")):
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DataError(f"the database refused or could not be reached ({first})") from None
+        raise

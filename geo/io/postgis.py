@@ -1,0 +1,560 @@
+"""The incident store in PostGIS, for a team: one database, many app replicas.
+
+The same behaviour as the file store (:mod:`geo.io.store`) - the same
+validation, duplicate rules, generated ids, rejects and :class:`AppendReport`
+- with what a file cannot give: transactions, concurrent writers on several
+hosts, and a data version every replica can poll.
+
+* An append runs in one transaction under an advisory lock (appends queue;
+  readers never wait). Duplicates of stored rows are found in SQL against
+  the indexes (:data:`geo.io.postgis_sql.MATCH_STORE`); duplicates inside
+  the incoming batch by :func:`geo.io.dedupe.find_duplicates`, so the rules
+  and reasons are the file store's.
+* The admin-1 join and border distance (:func:`geo.analysis.pipeline.prepare`)
+  are computed for the new rows only and stored, so reading needs no join.
+* Every write bumps ``store_meta.version`` in its own transaction and sends
+  ``NOTIFY geo_store``: :meth:`PostgisStore.data_version` is the cache key
+  that tells a replica another one wrote.
+* A killed writer leaves nothing: the transaction never committed.
+
+The drivers (psycopg 3, SQLAlchemy, GeoAlchemy2) are the ``postgis`` extra
+and are imported only here, when a PostGIS store is used.
+
+Example
+-------
+>>> store = PostgisStore("postgresql://geo@127.0.0.1:55432/geo")  # doctest: +SKIP
+>>> store.append_incidents(new_rows).summary()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geo.io import postgis_sql as q
+from geo.io.dedupe import _keys as dedupe_keys
+from geo.io.dedupe import check_tolerances, find_duplicates, haversine_km
+from geo.io.store import (
+    NEW_ID_PREFIX,
+    AppendReport,
+    _duplicate_rows,
+    _incoming_problems,
+    _incoming_text,
+    _merge_rejected,
+    _reject_frames,
+    _typed_for_store,
+    _with_fresh_ids,
+    check_rows,
+    to_csv_frame,
+)
+from geo.model.schema import COLUMNS, IncidentFileError, coerce_frame, spreadsheet_row
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import psycopg
+
+__all__ = ["PostgisStore", "is_database_url"]
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# One advisory-lock key for writers of a store: "geo1" in ASCII, plus the schema's hash.
+_LOCK_BASE = 0x67656F31
+_CELL_COLUMNS = tuple(c for c in COLUMNS if c != "event_id")
+
+
+def is_database_url(target: object) -> bool:
+    """Whether ``target`` names a PostgreSQL database rather than a file."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+class PostgisStore:
+    """An incident store in a PostGIS database.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://user@host:port/database`` (libpq form; a password
+        belongs in ``~/.pgpass`` or the deployment's secrets, not in code).
+    schema : str
+        The schema holding the tables; one database can hold several stores.
+        Created on first write.
+    """
+
+    def __init__(self, url: str, *, schema: str = "public") -> None:
+        if not is_database_url(url):
+            raise ValueError(f"{url!r} is not a postgresql:// URL")
+        if not _SCHEMA_NAME.match(schema):
+            raise ValueError(f"{schema!r} is not a plain lower-case schema name")
+        self.url = url
+        self.schema = schema
+
+    def __repr__(self) -> str:
+        return f"PostgisStore({self.location!r})"
+
+    @property
+    def location(self) -> str:
+        """The store as a person reads it: the URL without a password, and the schema."""
+        shown = re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", self.url)
+        return shown if self.schema == "public" else f"{shown}#{self.schema}"
+
+    # --- connections -----------------------------------------------------
+
+    @contextmanager
+    def connect(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection with the store's schema first on the search path.
+
+        Used as a context manager: commits when the block ends, rolls back
+        when it raises.
+        """
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.url, connect_timeout=10) as conn:
+            conn.execute(
+                sql.SQL("SET search_path TO {}, public").format(sql.Identifier(self.schema))
+            )
+            yield conn
+
+    def ensure(self, conn: psycopg.Connection[Any]) -> None:
+        """Create the schema, tables and indexes when absent (in ``conn``'s transaction)."""
+        from psycopg import sql
+
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+        # Several statements in one: sent unprepared, without parameters.
+        conn.execute(q.CREATE, prepare=False)
+        conn.execute(q.SEED, {"columns": list(COLUMNS)})
+
+    def _exists(self, conn: psycopg.Connection[Any]) -> bool:
+        row = conn.execute(
+            "SELECT to_regclass(format('%%I.store_meta', %s::text)) IS NOT NULL", (self.schema,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def _lock_and_ensure(self, conn: psycopg.Connection[Any]) -> None:
+        """Queue behind any other writer of this store, then create its tables if absent.
+
+        The lock comes first and is held until the transaction ends: creating
+        tables and indexes takes table locks, and two writers taking those
+        in different orders would deadlock.
+        """
+        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_BASE, self.schema))
+        if not self._exists(conn):
+            self.ensure(conn)
+
+    # --- reading ----------------------------------------------------------
+
+    def data_version(self) -> str:
+        """The store's version: changes with every committed write ("0" before the first).
+
+        Cheap (one indexed row), so an app can call it on every rerun and
+        key its caches by it.
+        """
+        with self.connect() as conn:
+            if not self._exists(conn):
+                return "0"
+            row = conn.execute("SELECT version FROM store_meta").fetchone()
+        return str(row[0]) if row else "0"
+
+    def columns(self) -> list[str]:
+        """The store's columns in CSV order (the schema's alone for a new store)."""
+        with self.connect() as conn:
+            return self._columns(conn)
+
+    def _columns(self, conn: psycopg.Connection[Any]) -> list[str]:
+        if not self._exists(conn):
+            return list(COLUMNS)
+        row = conn.execute("SELECT columns FROM store_meta").fetchone()
+        return list(row[0]) if row else list(COLUMNS)
+
+    def read_raw(self) -> pd.DataFrame:
+        """Every cell as stored, as text, in store order and CSV column order (lossless)."""
+        with self.connect() as conn:
+            columns = self._columns(conn)
+            if not self._exists(conn):
+                return pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
+            return self._copy_out(conn, columns, [])
+
+    def read_incidents(self) -> pd.DataFrame:
+        """The typed incident frame, as :func:`geo.io.store.read_incidents` gives it.
+
+        Rows were validated when they were stored, so they are only typed here.
+        """
+        return coerce_frame(self.read_raw())
+
+    def read_prepared(self) -> pd.DataFrame:
+        """The typed frame with the stored join and border columns (no join at read)."""
+        prepared = [c for c, _ in q.PREPARED]
+        with self.connect() as conn:
+            columns = self._columns(conn)
+            if self._exists(conn):
+                raw = self._copy_out(conn, columns, prepared)
+            else:
+                raw = pd.DataFrame({c: pd.Series([], dtype=str) for c in columns + prepared})
+        typed = coerce_frame(raw[columns])
+        return pd.concat([typed, _prepared_types(raw)], axis=1)
+
+    def _copy_out(
+        self, conn: psycopg.Connection[Any], columns: list[str], prepared: list[str]
+    ) -> pd.DataFrame:
+        """Rows through ``COPY ... TO STDOUT`` as CSV: far faster than fetching tuples."""
+        from psycopg import sql
+
+        cells = [
+            sql.Identifier(c)
+            if c in COLUMNS
+            else sql.SQL("coalesce(extra->>{}, '') AS {}").format(sql.Literal(c), sql.Identifier(c))
+            for c in columns
+        ]
+        chosen = sql.SQL(", ").join(cells + [sql.Identifier(c) for c in prepared])
+        copy = sql.SQL("COPY (SELECT {} FROM incidents ORDER BY row_no) TO STDOUT "
+                       "WITH (FORMAT csv, HEADER, NULL '\\N')").format(chosen)  # fmt: skip
+        buffer = io.BytesIO()
+        with conn.cursor().copy(copy) as stream:
+            for block in stream:
+                buffer.write(block)
+        buffer.seek(0)
+        return pd.read_csv(
+            buffer,
+            dtype=str,
+            keep_default_na=False,
+            na_values={c: ["\\N"] for c in prepared},
+            encoding="utf-8",
+        )
+
+    # --- writing ----------------------------------------------------------
+
+    def write_raw(self, text: pd.DataFrame, *, file: str | None = None) -> None:
+        """Replace the store with validated text rows, column order kept (lossless).
+
+        Raises
+        ------
+        IncidentFileError
+            When any row is invalid; nothing is written then.
+        """
+        text = text.reset_index(drop=True).astype("string").fillna("")
+        problems = check_rows(text, file=file or self.location)
+        if problems:
+            raise IncidentFileError(problems)
+        typed = coerce_frame(text)
+        prepared = _prepare(typed)
+        with self.connect() as conn:
+            self._lock_and_ensure(conn)
+            conn.execute("DELETE FROM incidents")
+            self._insert(conn, text, typed, prepared, start=1)
+            self._bump(conn, list(text.columns))
+
+    def write_incidents(self, df: pd.DataFrame) -> None:
+        """Validate and replace the store with a typed frame, as the file store writes it."""
+        text = to_csv_frame(df)
+        extra = [c for c in text.columns if c not in COLUMNS]
+        self.write_raw(text[list(COLUMNS) + extra])
+
+    def append_incidents(
+        self,
+        new: pd.DataFrame,
+        *,
+        dedupe_days: int | None = 1,
+        dedupe_km: float = 10.0,
+        rejected_path: str | None = None,
+        rejected: pd.DataFrame | None = None,
+        file: str = "<new rows>",
+        source_rows: Sequence[int] | None = None,
+        id_prefix: str = NEW_ID_PREFIX,
+        added_by: str | None = None,
+        added_at: str | None = None,
+    ) -> AppendReport:
+        """Append incidents in one transaction; see :func:`geo.io.store.append_incidents`.
+
+        Parameters and report are the file store's. Rejected rows go to the
+        side CSV ``rejected_path`` (a file: rejects are for a person to fix)
+        once the transaction has committed.
+        """
+        check_tolerances(dedupe_days, dedupe_km)
+        report = AppendReport(path=self.location, rejected_path=rejected_path)
+        incoming = _incoming_text(new)
+        rows = (
+            list(source_rows)
+            if source_rows is not None
+            else [spreadsheet_row(i) for i in range(len(incoming))]
+        )
+        report.problems = _incoming_problems(incoming, rows, file)
+        bad_rows = {pr.row for pr in report.problems}
+        bad = np.array([r in bad_rows for r in rows], dtype=bool)
+        reject_frames = _reject_frames(rejected, incoming, rows, bad, report.problems)
+        report.rejected = sum(len(f) for f in reject_frames)
+        good = incoming[~bad].reset_index(drop=True)
+        good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
+        if len(good):
+            self._append_good(good, good_rows, report, (dedupe_days, dedupe_km), id_prefix,
+                              (added_by, added_at))  # fmt: skip
+        if reject_frames and rejected_path is not None:
+            from pathlib import Path
+
+            _merge_rejected(Path(rejected_path), pd.concat(reject_frames, ignore_index=True))
+        return report
+
+    def _append_good(
+        self,
+        good: pd.DataFrame,
+        good_rows: list[int],
+        report: AppendReport,
+        tolerance: tuple[int | None, float],
+        id_prefix: str,
+        audit: tuple[str | None, str | None],
+    ) -> None:
+        """The transaction of an append: lock, match, number, insert, bump."""
+        typed, report.ignored_columns = _typed_for_store(good, pd.DataFrame(columns=self.columns()))
+        # Before the lock: the join is the slow part and depends on the row alone.
+        prepared = _prepare(typed)
+        with self.connect() as conn:
+            self._lock_and_ensure(conn)
+            columns = self._columns(conn)
+            typed, report.ignored_columns = _typed_for_store(good, pd.DataFrame(columns=columns))
+            dups = self._duplicates(conn, typed, tolerance)
+            if len(dups):
+                report.duplicate_rows = _duplicate_rows(typed, dups, good_rows)
+            report.duplicates = len(dups)
+            keep = np.setdiff1d(np.arange(len(typed)), dups["pos"].to_numpy())
+            to_add = typed.iloc[keep].reset_index(drop=True)
+            to_add, report.renumbered = _with_fresh_ids(
+                to_add, self._taken_ids(conn, to_add["event_id"], id_prefix), id_prefix
+            )
+            if audit[0] is not None:
+                to_add = to_add.assign(added_by=audit[0], added_at=audit[1] or "")
+            if len(to_add):
+                merged = list(dict.fromkeys([*columns, *to_add.columns]))
+                text = to_csv_frame(to_add)
+                text = text[[c for c in merged if c in text.columns]]
+                start = self._next_row(conn)
+                self._insert(conn, text, to_add, prepared.iloc[keep], start=start)
+                self._bump(conn, merged)
+            report.added = len(to_add)
+            report.added_ids = to_add["event_id"].astype(str).tolist()
+
+    def _duplicates(
+        self,
+        conn: psycopg.Connection[Any],
+        typed: pd.DataFrame,
+        tolerance: tuple[int | None, float],
+    ) -> pd.DataFrame:
+        """:func:`geo.io.dedupe.find_duplicates` with the stored side matched in SQL."""
+        days, km = tolerance
+        inside = find_duplicates(typed, typed.iloc[:0], days=days, km=km)
+        store = _store_matches(conn, typed, days, km)
+        out = pd.concat([store, inside], ignore_index=True).drop_duplicates("pos")
+        return out.sort_values("pos").reset_index(drop=True)
+
+    def _taken_ids(self, conn: psycopg.Connection[Any], ids: pd.Series, prefix: str) -> pd.Series:
+        """The incoming ids the store already uses, and its highest ``<prefix>N`` id.
+
+        Enough for :func:`geo.io.store._with_fresh_ids` to number exactly as
+        the file store does, without reading every id.
+        """
+        wanted = [i for i in ids.astype(str) if i]
+        used = conn.execute(
+            "SELECT event_id FROM incidents WHERE event_id = ANY(%s)", (wanted,)
+        ).fetchall()
+        pattern = "^" + re.escape(prefix) + r"(\d+)$"
+        top = conn.execute(
+            "SELECT max((substring(event_id from %s))::numeric) FROM incidents WHERE event_id ~ %s",
+            (pattern, pattern),
+        ).fetchone()
+        taken = [r[0] for r in used]
+        if top and top[0] is not None:
+            taken.append(f"{prefix}{int(top[0])}")
+        return pd.Series(taken, dtype="string")
+
+    def _next_row(self, conn: psycopg.Connection[Any]) -> int:
+        row = conn.execute("SELECT coalesce(max(row_no), 0) + 1 FROM incidents").fetchone()
+        return int(row[0]) if row else 1
+
+    def _insert(
+        self,
+        conn: psycopg.Connection[Any],
+        text: pd.DataFrame,
+        typed: pd.DataFrame,
+        prepared: pd.DataFrame,
+        *,
+        start: int,
+    ) -> None:
+        """COPY rows into a staging table, then into ``incidents`` in one statement."""
+        conn.execute(q.STAGE)
+        stage = _stage_frame(text, typed, prepared, start)
+        _copy_in(conn, "stage", stage)
+        names = ", ".join(stage.columns)
+        conn.execute(
+            f"INSERT INTO incidents ({names}, geom) "  # noqa: S608 - names are ours
+            f"SELECT {names}, ST_SetSRID(ST_MakePoint(lon, lat), 4326) FROM stage"
+        )
+
+    def _bump(self, conn: psycopg.Connection[Any], columns: list[str]) -> None:
+        """New data version and column list, in the writer's transaction; tell listeners."""
+        row = conn.execute(
+            "UPDATE store_meta SET version = version + 1, changed_at = now(), columns = %s "
+            "RETURNING version",
+            (columns,),
+        ).fetchone()
+        conn.execute(
+            "SELECT pg_notify('geo_store', %s)", (f"{self.schema}:{row[0] if row else 0}",)
+        )
+
+    # --- reference layers ---------------------------------------------------
+
+    def load_layers(
+        self, areas: gpd.GeoDataFrame | None = None, borders: gpd.GeoDataFrame | None = None
+    ) -> None:
+        """Store the admin-1 areas and land borders as the ``areas`` and ``borders`` tables.
+
+        Defaults are the shipped layers the join uses. Written with geopandas'
+        ``to_postgis`` (SQLAlchemy and GeoAlchemy2), replacing earlier copies.
+        """
+        from sqlalchemy import create_engine
+
+        from geo.reference import boundaries
+
+        areas = boundaries.load_admin1() if areas is None else areas
+        borders = boundaries.load_land_borders() if borders is None else borders
+        engine = create_engine(_sqlalchemy_url(self.url))
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            for name, layer in (("areas", areas), ("borders", borders)):
+                layer.to_crs(4326).to_postgis(
+                    name, engine, schema=self.schema, if_exists="replace", index=False
+                )
+        finally:
+            engine.dispose()
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """The URL with SQLAlchemy's psycopg 3 dialect named (its default is psycopg2)."""
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+def _prepare(typed: pd.DataFrame) -> pd.DataFrame:
+    """The join and border columns of ``typed``, computed for these rows only."""
+    from geo.analysis.pipeline import prepare
+
+    names = [c for c, _ in q.PREPARED]
+    if not len(typed):
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in names})
+    return prepare(typed)[names].reset_index(drop=True)
+
+
+def _prepared_types(raw: pd.DataFrame) -> pd.DataFrame:
+    """The stored join columns back in the dtypes :func:`prepare` gives them."""
+    out = pd.DataFrame(index=raw.index)
+    for col, kind in q.PREPARED:
+        values = raw[col]
+        if kind == "boolean":
+            out[col] = values.eq("t").astype(bool)
+        elif kind.startswith("double"):
+            out[col] = pd.to_numeric(values).astype("float64")
+        else:
+            out[col] = values.astype("string")
+    return out
+
+
+def _stage_frame(
+    text: pd.DataFrame, typed: pd.DataFrame, prepared: pd.DataFrame, start: int
+) -> pd.DataFrame:
+    """The staging table's columns: cells, ``extra`` as JSON, derived keys, join columns."""
+    import json
+
+    n = len(text)
+    keys = dedupe_keys(typed.reset_index(drop=True))
+    others = [c for c in text.columns if c not in COLUMNS]
+    extra = (
+        [json.dumps(dict(zip(others, vals, strict=True))) for vals in text[others].to_numpy()]
+        if others
+        else ["{}"] * n
+    )
+    out = pd.DataFrame(
+        {"row_no": np.arange(start, start + n), "event_id": text["event_id"].to_numpy()}
+    )
+    for col in _CELL_COLUMNS:
+        out[col] = text[col].to_numpy() if col in text.columns else ""
+    out["extra"] = extra
+    out["event_day"] = pd.to_datetime(typed["event_date"]).dt.strftime("%Y-%m-%d").to_numpy()
+    out["lat"], out["lon"] = keys["lat"].to_numpy(), keys["lon"].to_numpy()
+    out["loc_key"], out["country_key"] = keys["loc"].to_numpy(), keys["country"].to_numpy()
+    out["origin"], out["src"] = keys["origin"].to_numpy(), keys["src"].to_numpy()
+    for col, _ in q.PREPARED:
+        out[col] = prepared[col].to_numpy()
+    return out
+
+
+def _copy_in(conn: psycopg.Connection[Any], table: str, frame: pd.DataFrame) -> None:
+    """``COPY table FROM STDIN`` of a frame written as CSV (missing values as ``\\N``)."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="\\N", lineterminator="\n")
+    columns = ", ".join(frame.columns)
+    with conn.cursor().copy(
+        f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    ) as stream:
+        stream.write(buffer.getvalue())
+
+
+def _store_matches(
+    conn: psycopg.Connection[Any], typed: pd.DataFrame, days: int | None, km: float
+) -> pd.DataFrame:
+    """Each incoming row's best stored duplicate, found in SQL, worded as geo.io.dedupe words it."""
+    keys = dedupe_keys(typed.reset_index(drop=True))
+    conn.execute(
+        "CREATE TEMPORARY TABLE incoming (pos integer, event_type text, event_day date, "
+        "lat double precision, lon double precision, loc_key text, country_key text, "
+        "origin text, src text, geog geography) ON COMMIT DROP"
+    )
+    frame = pd.DataFrame(
+        {
+            "pos": keys["pos"],
+            "event_type": keys["type"],
+            "event_day": pd.to_datetime(typed["event_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "lat": keys["lat"],
+            "lon": keys["lon"],
+            "loc_key": keys["loc"],
+            "country_key": keys["country"],
+            "origin": keys["origin"],
+            "src": keys["src"],
+        }
+    )
+    _copy_in(conn, "incoming", frame)
+    conn.execute("UPDATE incoming SET geog = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography")
+    conn.execute("ANALYZE incoming")
+    fuzzy = days is not None and days >= 0
+    found = conn.execute(
+        q.MATCH_STORE,
+        {"days": int(days or 0), "km": km, "metres": km * 1000 + 1, "fuzzy": fuzzy},
+    ).fetchall()
+    return _match_frame(keys, found, days, km)
+
+
+def _match_frame(keys: pd.DataFrame, found: list[Any], days: int | None, km: float) -> pd.DataFrame:
+    """``pos``, ``duplicate_of``, ``reason`` of the stored matches, worded as in geo.io.dedupe."""
+    if not found:
+        return pd.DataFrame(
+            {"pos": pd.Series([], dtype="int64"), "duplicate_of": pd.Series([], dtype="string"),
+             "reason": pd.Series([], dtype="string")}
+        )  # fmt: skip
+    got = pd.DataFrame(found, columns=["pos", "event_id", "lat", "lon", "rule"])
+    pos = got["pos"].to_numpy()
+    dist = haversine_km(
+        keys["lat"].to_numpy()[pos], keys["lon"].to_numpy()[pos],
+        got["lat"].to_numpy(dtype=float), got["lon"].to_numpy(dtype=float),
+    )  # fmt: skip
+    where = np.where(
+        dist <= km,
+        np.array(["within " + str(d) + " km" for d in np.round(dist, 1)], dtype=object),
+        "same location name",
+    )
+    close = "same event type, date within " + str(days) + " day(s), " + where
+    origin = "same source record (" + keys["origin"].to_numpy()[pos] + ")"
+    reason = np.where(got["rule"] == "same", origin, close)
+    return pd.DataFrame(
+        {"pos": pos.astype("int64"), "duplicate_of": got["event_id"], "reason": reason}
+    )
