@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.cli.ingest",
     "geo.cli.bench",
     "geo.cli.evaluate",
+    "geo.cli.sites",
     "geo.cli.store",
 )
 
