@@ -36,6 +36,27 @@ PLACE_OVERRIDES_FILE = DATA_DIR / "places.csv"
 
 RISK_CONFIG_FILE = ROOT / "config" / "risk.toml"
 RISK_OVERRIDES_FILE = DATA_DIR / "risk_overrides.csv"
+
+
+def risk_overrides_file(store: str | os.PathLike[str] | None = None) -> Path:
+    """The analysts' risk overrides of an incident store: they travel with the store.
+
+    ``<store stem>.overrides.csv`` beside the store when it exists; else,
+    for the store named ``incidents.csv`` in the folder of
+    :data:`RISK_OVERRIDES_FILE`, that file (the shipped February 2013
+    overrides belong to the shipped ``data/incidents.csv`` only); else
+    ``<store stem>.overrides.csv`` again, absent: no overrides. A store
+    elsewhere (``GEO_INCIDENTS``) never gets another store's overrides.
+    """
+    p = Path(store) if store is not None else Path(INCIDENTS_CSV)
+    own = p.with_name(f"{p.stem}.overrides.csv")
+    shipped = Path(RISK_OVERRIDES_FILE)
+    if own.exists():
+        return own
+    same = p.resolve() == (shipped.parent / "incidents.csv").resolve()
+    return shipped if same else own
+
+
 ACTORS_FILE = ROOT / "config" / "actors.toml"
 
 STATIC_DIR = ROOT / "static"

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -90,7 +91,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--overrides",
         type=Path,
-        help="analyst overrides CSV (default: data/risk_overrides.csv when present)",
+        help="analyst overrides CSV (default: the store's own, <store stem>.overrides.csv "
+        "beside it, or data/risk_overrides.csv for the shipped data/incidents.csv)",
     )
     p.add_argument("--no-overrides", action="store_true", help="ignore every override file")
     p.add_argument("--config", type=Path, help="risk settings TOML (default: config/risk.toml)")
@@ -133,8 +135,8 @@ def cmd_risk(args: argparse.Namespace) -> int:
     from geo.io.store import read_incidents
 
     check_boundary_options(args)
-    cfg, overrides = _settings(args)
     path = args.path if args.path is not None else config.INCIDENTS_CSV
+    cfg, overrides = _settings(args, path)
     if not Path(path).exists():
         raise UsageError(f"incident file not found: {path}")
     incidents = read_incidents(path)
@@ -156,8 +158,14 @@ def cmd_risk(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings(args: argparse.Namespace) -> tuple[RiskConfig, pd.DataFrame | None]:
-    """Check the options; the risk settings and the overrides (``None``: ignored) they name."""
+def _settings(
+    args: argparse.Namespace, store: str | os.PathLike[str]
+) -> tuple[RiskConfig, pd.DataFrame | None]:
+    """Check the options; the risk settings and the overrides (``None``: ignored) they name.
+
+    Without ``--overrides``, the overrides are the store's own
+    (:func:`geo.config.risk_overrides_file`), none when it has none.
+    """
     from geo.analysis import risk
 
     if not 1 <= args.window_days <= _MAX_WINDOW_DAYS:
@@ -175,10 +183,18 @@ def _settings(args: argparse.Namespace) -> tuple[RiskConfig, pd.DataFrame | None
     except risk.RiskConfigError as exc:
         raise DataError(str(exc)) from None
     try:
-        overrides = None if args.no_overrides else risk.load_overrides(args.overrides)
+        overrides = None if args.no_overrides else _store_overrides(args.overrides, store)
     except risk.RiskOverridesError as exc:
         raise DataError("\n".join(str(p) for p in exc.problems)) from None
     return cfg, overrides
+
+
+def _store_overrides(given: Path | None, store: str | os.PathLike[str]) -> pd.DataFrame | None:
+    """The overrides file asked for, else the store's own; None when the store has none."""
+    from geo.analysis import risk
+
+    path = given if given is not None else config.risk_overrides_file(store)
+    return risk.load_overrides(path) if path.exists() else None
 
 
 def _areas(args: argparse.Namespace, incidents: pd.DataFrame) -> Any:

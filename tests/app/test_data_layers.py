@@ -36,3 +36,45 @@ def test_an_incident_outside_the_covered_countries_gets_an_area_of_its_own_count
     assert "IRN" in set(data.admin0()["iso3"])
     # The covered countries are all still drawn.
     assert set(config.COVERED_ISO3) <= set(data.admin1()["iso3"])
+
+
+def test_the_app_reads_the_stores_columnar_copy_and_gets_the_same_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.analysis.pipeline import prepare
+    from geo.io import prepared_copy
+    from geo.io.store import read_incidents
+
+    store = tmp_path / "incidents.csv"
+    store.write_bytes(Path(config.DATA_DIR / "incidents.csv").read_bytes())
+    monkeypatch.setattr(config, "INCIDENTS_CSV", store)
+    first = data.incidents(data.Source.current())
+    assert prepared_copy.copy_state(store) == ""  # the first start wrote the copy
+    data._layers.clear()
+
+    def refuse(typed: pd.DataFrame) -> pd.DataFrame:
+        raise AssertionError("prepared again although the copy matches the store")
+
+    monkeypatch.setattr(prepared_copy, "prepare_rows", refuse)
+    again = data.incidents(data.Source.current())
+    expected = prepare(read_incidents(store))
+    pd.testing.assert_frame_equal(first, expected)
+    pd.testing.assert_frame_equal(again, expected)
+
+
+def test_a_store_elsewhere_gets_no_shipped_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "incidents.csv"
+    store.write_bytes(Path(config.DATA_DIR / "incidents.csv").read_bytes())
+    assert data._overrides_file() is not None  # the shipped store has the shipped ones
+    monkeypatch.setattr(config, "INCIDENTS_CSV", store)
+    assert data._overrides_file() is None
+    assert data.override_days() == ()
+    own = tmp_path / "incidents.overrides.csv"
+    own.write_text(
+        "area,level,reason,expires,set_by,set_on\n"
+        "Kidal,Extreme,This store's analyst,2013-03-31,B. Analyst,2013-02-01\n",
+        encoding="utf-8",
+    )
+    assert data._overrides_file() == (str(own), own.stat().st_mtime_ns)

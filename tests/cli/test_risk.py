@@ -117,3 +117,27 @@ def test_cli_bad_config_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str
     path.write_text("[weights]\nseverity = -2\n")
     assert cli.main([*CLI_BASE, "--as-of", AS_OF, "--config", str(path)]) == 1
     assert "weights.severity" in capsys.readouterr().err
+
+
+def _override_levels(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, str]:
+    assert cli.main(["risk", *argv, "--as-of", "2013-02-28", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    return {a["area"]: a["override_level"] for a in doc["areas"] if a["override_level"]}
+
+
+def test_the_shipped_overrides_belong_to_the_shipped_store_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geo import config
+
+    shipped = _override_levels(capsys, str(config.DATA_DIR / "incidents.csv"))
+    assert shipped == {"Gao": "High", "Timbuktu": "High", "Mopti": "Elevated"}
+    elsewhere = tmp_path / "incidents.csv"
+    elsewhere.write_bytes((config.DATA_DIR / "incidents.csv").read_bytes())
+    assert _override_levels(capsys, str(elsewhere)) == {}
+    # A store's own overrides travel with it: <stem>.overrides.csv beside it.
+    (tmp_path / "incidents.overrides.csv").write_text(
+        HEADER + "Kidal,Extreme,This store's analyst,2013-03-31,B. Analyst,2013-02-01\n",
+        encoding="utf-8",
+    )
+    assert _override_levels(capsys, str(elsewhere)) == {"Kidal": "Extreme"}

@@ -69,8 +69,10 @@ def load_overrides(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     Parameters
     ----------
     path : path-like, optional
-        Defaults to ``data/risk_overrides.csv``; when that default file does
-        not exist there are no overrides.
+        Defaults to the configured store's overrides
+        (:func:`geo.config.risk_overrides_file`: ``data/risk_overrides.csv``
+        for the shipped store); when that file does not exist there are no
+        overrides.
 
     Returns
     -------
@@ -85,7 +87,7 @@ def load_overrides(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         expected.
     """
     if path is None:
-        p = settings.RISK_OVERRIDES_FILE
+        p = settings.risk_overrides_file()
         if not p.exists():
             return _empty_overrides()
     else:
