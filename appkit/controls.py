@@ -31,6 +31,7 @@ Instead the URL is owned by this module:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
@@ -45,7 +46,6 @@ from appkit import auth
 from appkit import data as cache
 from appkit.text import escape_markdown
 from geo.analysis import periods, summary
-from geo.analysis.filters import PARAMS as FILTER_PARAMS
 from geo.analysis.filters import FilterState, admin1_choices, apply_filters
 from geo.analysis.risk import RiskConfigError, RiskOverridesError
 from geo.model.schema import EVENT_TYPES, GEO_PRECISIONS, IncidentFileError
@@ -183,20 +183,26 @@ def _put_state(app: urlstate.AppState) -> None:
     ss[_TILES] = app.tiles
 
 
-def _fresh_state(bounds: periods.Period, params: dict[str, str] | None = None) -> FilterState:
-    """The filters of a visit whose link does not pin the period or the as-of date.
-
-    Risk is assessed on the last day the store knows about (see
-    :func:`geo.analysis.periods.fresh_as_of`), so the analysts' latest overrides
-    shade the map. A link that names its period keeps its own as-of date
-    (the period's end when it names none), as it did when it was copied.
-    """
-    pinned = params is not None and any(
-        name in params
-        for name in (FILTER_PARAMS["date_from"], FILTER_PARAMS["date_to"], FILTER_PARAMS["as_of"])
+def _fresh_state(bounds: periods.Period) -> FilterState:
+    """The filters of a fresh visit: the whole period, risk as of the store's last day."""
+    return FilterState(
+        date_from=bounds[0],
+        date_to=bounds[1],
+        as_of=periods.default_as_of(bounds[1], bounds, cache.override_days()),
     )
-    as_of = None if pinned else periods.fresh_as_of(bounds, cache.override_days())
-    return FilterState(date_from=bounds[0], date_to=bounds[1], as_of=as_of)
+
+
+def _as_of_once(app: urlstate.AppState, bounds: periods.Period) -> urlstate.AppState:
+    """Give a link without ``asof`` the as-of day a fresh visit of its period gets.
+
+    One rule for both (:func:`geo.analysis.periods.default_as_of`); the day
+    is then shown in the sidebar and kept in the URL, so it is set once.
+    """
+    f = app.filters
+    if f.as_of is not None:
+        return app
+    as_of = periods.default_as_of(f.date_to, bounds, cache.override_days())
+    return dataclasses.replace(app, filters=dataclasses.replace(f, as_of=as_of))
 
 
 def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
@@ -209,7 +215,7 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
     bounds = facts.bounds
     app, notices = urlstate.read_params(
         params,
-        defaults=_fresh_state(bounds, params),
+        defaults=FilterState(date_from=bounds[0], date_to=bounds[1]),
         bounds=bounds,
         choices=facts.choices,
         country_names=facts.country_names,
@@ -218,7 +224,7 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
         also_known=STREAMLIT_PARAMS,
     )
     view, view_notices = MapView.from_params(params)
-    _put_state(app)
+    _put_state(_as_of_once(app, bounds))
     if view is not None:
         ss[_VIEW] = view
     ss[_NOTICES] = notices + view_notices
@@ -291,7 +297,9 @@ def _sidebar(known: cache.Facts) -> urlstate.AppState:
             max_value=_as_of_max(bounds),
             key=KEYS["as_of"],
             format="YYYY-MM-DD",
-            help="The day risk is assessed at. Empty: the last day of the period.",
+            help="The day risk is assessed at. A period that reaches the end of the data is "
+            "assessed on the last day the store knows (a later analyst override counts); "
+            "an earlier period at its own end. Empty: the last day of the period.",
             on_change=_changed,
         )
         st.selectbox(
@@ -492,6 +500,14 @@ def map_controls(ctx: Context) -> tuple[frozenset[str], str]:
     return frozenset(ss[_LAYERS]), ss[_TILES]
 
 
+def risk_column_config() -> dict[str, Any]:
+    """Widths for the risk table: the worded level and trend must not be cut off."""
+    return {
+        "Level": st.column_config.TextColumn(width=300),
+        "Trend": st.column_config.TextColumn(width=330),
+    }
+
+
 def level_style(table: pd.DataFrame, columns: Sequence[str]) -> Any:
     """A Styler colouring risk-level cells with the map's level colours.
 
@@ -500,14 +516,16 @@ def level_style(table: pd.DataFrame, columns: Sequence[str]) -> Any:
     from geo.render.style import LEVEL_COLOURS
 
     def colour(value: object) -> str:
-        hex_colour = LEVEL_COLOURS.get(str(value))
+        # "High (analyst) · computed Elevated 36" is coloured as High.
+        level = str(value).split(" ", 1)[0]
+        hex_colour = LEVEL_COLOURS.get(level)
         if not hex_colour:
             return ""
-        dark = str(value) in ("High", "Extreme")
+        dark = level in ("High", "Extreme")
         return f"background-color: {hex_colour}; color: {'white' if dark else 'black'}"
 
     present = [c for c in columns if c in table.columns]
-    formats = {"Score": "{:.1f}", "Trend %": "{:+.0f} %"}
+    formats = {"Score": "{:.1f}"}
     return table.style.map(colour, subset=present).format(
         # An empty na_rep shows as "None" in st.dataframe; a dash reads as "no figure".
         {k: v for k, v in formats.items() if k in table.columns},

@@ -63,6 +63,7 @@ else:
         controls.level_style(table.head(12), ["Level", "Computed level", "Override"]),
         hide_index=True,
         width="stretch",
+        column_config=controls.risk_column_config(),
     )
     st.caption("All areas and the weekly series are on the Trends page.")
 

@@ -82,7 +82,9 @@ st.caption(
     f"As of {filters.assessed_at:%d %b %Y} over {ctx.app.window} days, from all incidents (risk "
     "belongs to the area; the event-type, actor and fatality filters only change what is drawn). "
     "Level is the computed level unless an analyst's override is active; both are shown. "
-    "Trend compares the last 7 days with the 4 weeks before."
+    "Trend compares the last 7 days with the average week of the 4 weeks before; with at most "
+    "2 a week before and at most 5 this week it is limited change whatever the percentage "
+    "(low baseline), so the counts are shown instead."
 )
 show_all = st.toggle(
     "Show quiet areas too", value=False, help="Areas with no incidents in the window and level Low."
@@ -92,4 +94,5 @@ st.dataframe(
     controls.level_style(table, ["Level", "Computed level", "Override"]),
     hide_index=True,
     width="stretch",
+    column_config=controls.risk_column_config(),
 )

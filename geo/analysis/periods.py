@@ -22,6 +22,7 @@ __all__ = [
     "Period",
     "data_period",
     "day_options",
+    "default_as_of",
     "default_state",
     "fresh_as_of",
     "preset_period",
@@ -90,6 +91,32 @@ def fresh_as_of(
     limit = today or dt.date.today()
     later = [d for d in assessed if bounds[1] < d <= limit]
     return max(later) if later else None
+
+
+def default_as_of(
+    period_end: dt.date, bounds: Period, assessed: Iterable[dt.date], today: dt.date | None = None
+) -> dt.date:
+    """The risk as-of date of a view that names none: one rule for every visit.
+
+    A fresh visit and a link without ``asof`` get the same day for the same
+    period: a period that reaches the end of the data is assessed on the
+    last day the store knows about (:func:`fresh_as_of`: the analysts'
+    latest override after the data, else the last incident day); an earlier
+    period is assessed at its own end. The app then shows and keeps this day
+    explicitly, so the as-of date is set once and a copied link carries it.
+
+    >>> b = (dt.date(2013, 1, 15), dt.date(2013, 2, 22))
+    >>> later = [dt.date(2013, 2, 25)]
+    >>> default_as_of(b[1], b, later, dt.date(2026, 1, 1))
+    datetime.date(2013, 2, 25)
+    >>> default_as_of(dt.date(2013, 2, 10), b, later, dt.date(2026, 1, 1))
+    datetime.date(2013, 2, 10)
+    >>> default_as_of(b[1], b, [])
+    datetime.date(2013, 2, 22)
+    """
+    if period_end >= bounds[1]:
+        return fresh_as_of(bounds, assessed, today) or period_end
+    return period_end
 
 
 def _clamp(day: dt.date, bounds: Period) -> dt.date:

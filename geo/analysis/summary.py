@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from geo.analysis.periods import Period
+from geo.analysis.risk.overrides import level_text
+from geo.analysis.risk.trends import trend_text
 
 __all__ = [
     "HIGH_LEVELS",
@@ -79,19 +82,20 @@ def headline(filtered: pd.DataFrame, risk_scope: pd.DataFrame) -> Headline:
 
 
 RISK_TABLE_COLUMNS: dict[str, str] = {
+    # What an analyst scans first comes first: the level in force (with any
+    # override worded in it), the trend and the counts; the details follow.
     "area": "Area",
     "iso3": "Country",
     "final_level": "Level",
+    "trend": "Trend",
+    "events": "Incidents",
+    "fatalities": "Fatalities",
+    "score": "Score",
     "level": "Computed level",
     "override_level": "Override",
     "override_status": "Override status",
     "override_reason": "Override reason",
     "override_expires": "Override until",
-    "score": "Score",
-    "trend": "Trend",
-    "trend_pct": "Trend %",
-    "events": "Incidents",
-    "fatalities": "Fatalities",
     "days_since_last": "Days since last",
 }
 
@@ -102,23 +106,61 @@ def risk_table(risk: pd.DataFrame, *, active_only: bool = True) -> pd.DataFrame:
     ``active_only`` keeps areas with incidents in the window or a level
     above Low (an override can raise a quiet area), which is what an analyst
     scans; the full list has every area of the layer. The computed level and
-    the override are side by side; ``Level`` is the one in force.
+    the override are side by side; ``Level`` is the one in force, written
+    "High (analyst) · computed Elevated 36" when an analyst set it. ``Trend``
+    carries its own figure: the percentage, or the counts when the
+    low-baseline rule makes the percentage meaningless.
     """
     cols = [c for c in RISK_TABLE_COLUMNS if c in risk.columns]
-    table = risk[cols]
     if active_only:
         level_col = "final_level" if "final_level" in risk.columns else "level"
-        keep = (risk["events"].fillna(0) > 0) | (risk[level_col] != "Low")
-        table = table.loc[keep]
-    rounded = {
+        risk = risk.loc[(risk["events"].fillna(0) > 0) | (risk[level_col] != "Low")]
+    table = risk[cols]
+    rounded: dict[str, pd.Series] = {
         name: table[name].astype(float).round(digits)
-        for name, digits in (("score", 1), ("trend_pct", 0))
+        for name, digits in (("score", 1),)
         if name in table.columns
     }
+    rounded.update(_worded(risk))
     if "override_expires" in table.columns:
         expires = pd.to_datetime(table["override_expires"])
         rounded["override_expires"] = expires.dt.strftime("%Y-%m-%d").fillna("")
     return table.assign(**rounded).rename(columns=RISK_TABLE_COLUMNS).reset_index(drop=True)
+
+
+def _worded(risk: pd.DataFrame) -> dict[str, pd.Series]:
+    """``final_level`` and ``trend`` in words that show their grounds (one row per area)."""
+    out: dict[str, pd.Series] = {}
+
+    def numbers(name: str) -> np.ndarray:
+        if name not in risk.columns:
+            return np.full(len(risk), np.nan)
+        return risk[name].astype("Float64").to_numpy(float, na_value=np.nan)
+
+    if {"final_level", "level", "override_status"} <= set(risk.columns):
+        active = (risk["override_status"] == "active").fillna(False).to_numpy(bool)
+        out["final_level"] = pd.Series(
+            [
+                level_text(str(f), str(c), s, a)
+                for f, c, s, a in zip(
+                    risk["final_level"], risk["level"], numbers("score"), active, strict=True
+                )
+            ],
+            index=risk.index,
+            dtype="string",
+        )
+    if "trend" in risk.columns:
+        parts = zip(
+            risk["trend"].fillna(""),
+            numbers("trend_pct"),
+            numbers("events_last_7d"),
+            numbers("weekly_baseline"),
+            strict=True,
+        )
+        out["trend"] = pd.Series(
+            [trend_text(str(t), p, r, b) for t, p, r, b in parts], index=risk.index, dtype="string"
+        )
+    return out
 
 
 def week_start(dates: pd.Series) -> pd.Series:

@@ -87,3 +87,17 @@ def test_fresh_as_of_is_the_last_day_the_store_knows() -> None:
     assert periods.fresh_as_of(bounds, [], today) is None
     # An override dated in the future is a slip, not a later assessment.
     assert periods.fresh_as_of(bounds, [dt.date(2030, 1, 1)], today) is None
+
+
+def test_default_as_of_is_one_rule_for_fresh_visits_and_links() -> None:
+    bounds = (dt.date(2013, 1, 15), dt.date(2013, 2, 22))
+    overrides = [dt.date(2013, 2, 25), dt.date(2013, 2, 1)]
+    today = dt.date(2026, 1, 1)
+    # A period reaching the end of the data: the store's last day (the override).
+    assert periods.default_as_of(bounds[1], bounds, overrides, today) == dt.date(2013, 2, 25)
+    # An earlier period: its own end, whatever the overrides.
+    assert periods.default_as_of(dt.date(2013, 2, 8), bounds, overrides, today) == dt.date(
+        2013, 2, 8
+    )
+    # No override after the data: the last incident day.
+    assert periods.default_as_of(bounds[1], bounds, [dt.date(2013, 2, 1)], today) == bounds[1]

@@ -85,3 +85,32 @@ def test_weekly_of_nothing_is_zero() -> None:
     empty = incident_frame().iloc[0:0]
     series = summary.weekly(empty, "area" if "area" in empty else "admin1", (FIRST_DAY, LAST_DAY))
     assert series["incidents"].sum() == 0
+
+
+def test_risk_table_words_overrides_and_low_baseline_trends() -> None:
+    risk = pd.DataFrame(
+        {
+            "area": ["Timbuktu", "Kidal", "Gao"],
+            "iso3": ["MLI"] * 3,
+            "level": ["Low", "Elevated", "Elevated"],
+            "final_level": ["High", "Elevated", "Elevated"],
+            "override_level": ["High", "", ""],
+            "override_status": ["active", "", ""],
+            "score": [3.9, 36.6, 30.0],
+            "trend": ["Limited change", "Large increase", "Limited change"],
+            "trend_pct": [700.0, 60.0, 0.0],
+            "events_last_7d": [2, 8, 3],
+            "weekly_baseline": [0.25, 5.0, 3.0],
+            "events": [2, 20, 12],
+        }
+    )
+    table = summary.risk_table(risk).set_index("Area")
+    assert table.loc["Timbuktu", "Level"] == "High (analyst) · computed Low 4"
+    assert table.loc["Kidal", "Level"] == "Elevated"
+    # A trend class and its figure never contradict: no "+700 %" beside "Limited change".
+    assert table.loc["Timbuktu", "Trend"] == (
+        "Limited change (low baseline: 2 this week, 0.2 a week before)"
+    )
+    assert table.loc["Kidal", "Trend"] == "Large increase (+60 %)"
+    assert table.loc["Gao", "Trend"] == "Limited change (+0 %)"
+    assert "Trend %" not in table.columns

@@ -41,6 +41,7 @@ def test_landing_page_shows_everything_and_pins_the_url(
     assert at.query_params == {
         "from": FIRST_DAY.isoformat(),
         "to": LAST_DAY.isoformat(),
+        "asof": LAST_DAY.isoformat(),
         "layers": "risk,incidents,borders,towns",
         "tiles": "none",
     }
@@ -71,10 +72,17 @@ def test_a_fresh_visit_assesses_risk_with_overrides_set_after_the_data(
     assert at.query_params["asof"] == set_on.isoformat()
     assert at.query_params["to"] == LAST_DAY.isoformat()
     assert not at.warning
-    # A link that pins its period keeps assessing at the period's end.
-    linked = visit(**{"from": "2013-02-01", "to": "2013-02-20"})
-    assert linked.date_input(key="f_asof").value is None
-    assert "asof" not in linked.query_params
+    # One rule for a fresh visit and a link without asof: a period reaching
+    # the end of the data is assessed on the store's last day, so two views of
+    # February agree on how many areas are High ...
+    linked = visit(**{"from": "2013-02-01", "to": LAST_DAY.isoformat()})
+    assert linked.date_input(key="f_asof").value == set_on
+    assert linked.query_params["asof"] == set_on.isoformat()
+    assert metrics(linked)["Areas at High or Extreme"] == metrics(at)["Areas at High or Extreme"]
+    # ... and an earlier period at its own end, shown and kept in the link.
+    earlier = visit(**{"from": "2013-02-01", "to": "2013-02-20"})
+    assert earlier.date_input(key="f_asof").value == dt.date(2013, 2, 20)
+    assert earlier.query_params["asof"] == "2013-02-20"
 
 
 def test_filters_change_the_counts_and_the_url(
@@ -159,6 +167,7 @@ def test_a_bad_link_gives_a_notice_not_a_traceback(
     assert at.query_params == {
         "from": "2013-02-01",
         "to": LAST_DAY.isoformat(),
+        "asof": LAST_DAY.isoformat(),
         "type": "Battles",
         "layers": "risk",
         "tiles": "none",

@@ -35,7 +35,8 @@ def test_weekly_charts_by_area_and_by_type(store: Path, monkeypatch: pytest.Monk
     assert {"Area", "Level", "Computed level", "Override", "Trend"} <= set(risk.columns)
     # The analyst's override is shown beside the computed level.
     kidal = risk[risk["Area"] == "Kidal"].iloc[0]
-    assert kidal["Level"] == "Extreme" and kidal["Override"] == "Extreme"
+    assert kidal["Level"].startswith("Extreme (analyst) · computed ")
+    assert kidal["Override"] == "Extreme"
     assert kidal["Override reason"].startswith("Test override")
 
 
@@ -60,12 +61,20 @@ def test_quiet_areas_on_request(store: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert len(at.dataframe[0].value) > active
 
 
-def test_risk_table_shows_a_dash_for_a_missing_trend_percentage() -> None:
+def test_risk_table_shows_a_dash_for_a_missing_score_and_colours_an_override() -> None:
     import pandas as pd
 
     from appkit.controls import level_style
+    from geo.render.style import LEVEL_COLOURS
 
-    table = pd.DataFrame({"Area": ["A", "B"], "Level": ["High", "Low"], "Trend %": [40.0, None]})
+    table = pd.DataFrame(
+        {
+            "Area": ["A", "B"],
+            "Level": ["High (analyst) · computed Elevated 36", "Low"],
+            "Score": [36.4, None],
+        }
+    )
     html = level_style(table, ["Level"]).to_html()
     # st.dataframe shows an empty na_rep as "None"; a dash says "no figure".
-    assert "+40 %" in html and "–" in html and "None" not in html and "nan" not in html
+    assert "36.4" in html and "–" in html and "None" not in html and "nan" not in html
+    assert LEVEL_COLOURS["High"].lower() in html.lower()

@@ -297,7 +297,7 @@ def test_legend_explains_every_active_layer(layers_kw):
         "Risk level (admin-1)",
         "Extreme",
         "Low",
-        "Analyst override",
+        "Hatched: level set by an analyst",
         "Incidents",
         "Fatalities",
         "Incident density",
@@ -320,8 +320,23 @@ def test_risk_shading_uses_the_final_level_and_shows_overrides(layers_kw):
     assert (
         f'"fillColor":"{LEVEL_COLOURS["High"]}"' in page
     )  # the override, not the computed Elevated
-    assert '"dashArray":"5 3"' in page
-    assert "computed Elevated" in page and "score 71/100" in page and "Large increase (+40" in page
+    # The overridden area is hatched (flag _h; GeoMap.geojson draws the
+    # hatching) and its tooltip says who set the level and what was computed.
+    assert page.count('"_h":1') == 1
+    assert "High\\u003c/b\\u003e (analyst) · computed Elevated 71" in page
+    assert "Large increase (+40 %)" in page
+
+
+def test_a_low_baseline_trend_shows_its_counts_not_a_contradicting_percentage(layers_kw):
+    risk = layers_kw["risk"].copy()
+    risk["trend"] = ["Limited change", "Limited change"]
+    risk["trend_pct"] = [700.0, 0.0]
+    risk["events_last_7d"] = [2, 0]
+    risk["weekly_baseline"] = [0.25, 0.0]
+    kw = {**layers_kw, "risk": risk}
+    page = render(build_map(incidents(), options=MapOptions(layers={"risk"}), **kw))
+    assert "Limited change (low baseline: 2 this week, 0.2 a week before)" in page
+    assert "+700" not in page
 
 
 def test_rows_without_coordinates_are_counted_not_drawn():

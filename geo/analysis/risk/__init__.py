@@ -57,9 +57,14 @@ from __future__ import annotations
 
 from geo.analysis.risk.config import COMPONENTS, RiskConfig, RiskConfigError, load_risk_config
 from geo.analysis.risk.country_level import COUNTRY_LEVEL_COLUMNS
-from geo.analysis.risk.overrides import OVERRIDE_COLUMNS, RiskOverridesError, load_overrides
+from geo.analysis.risk.overrides import (
+    OVERRIDE_COLUMNS,
+    RiskOverridesError,
+    level_text,
+    load_overrides,
+)
 from geo.analysis.risk.scoring import country_level_counts, level_for_score, score_areas
-from geo.analysis.risk.trends import TREND_CLASSES, trend_class
+from geo.analysis.risk.trends import TREND_CLASSES, trend_class, trend_text
 
 __all__ = [
     "COMPONENTS",
@@ -71,8 +76,10 @@ __all__ = [
     "RiskOverridesError",
     "country_level_counts",
     "level_for_score",
+    "level_text",
     "load_overrides",
     "load_risk_config",
     "score_areas",
     "trend_class",
+    "trend_text",
 ]

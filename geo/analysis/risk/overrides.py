@@ -19,7 +19,7 @@ from geo.model.levels import LEVELS
 from geo.model.schema import Problem
 from geo.reference.names import fold
 
-__all__ = ["OVERRIDE_COLUMNS", "RiskOverridesError", "load_overrides"]
+__all__ = ["OVERRIDE_COLUMNS", "RiskOverridesError", "level_text", "load_overrides"]
 
 OVERRIDE_COLUMNS: tuple[str, ...] = ("area", "level", "reason", "expires", "set_by", "set_on")
 
@@ -34,6 +34,23 @@ class RiskOverridesError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s):\n" + "\n".join(map(str, problems)))
+
+
+def level_text(final: str, computed: str, score: float, overridden: bool) -> str:
+    """The level in force, saying when an analyst set it and what was computed.
+
+    An override must not hide in plain sight: the reader sees who set the
+    level and the computed level and score beside it.
+
+    >>> level_text("High", "Elevated", 36.4, True)
+    'High (analyst) · computed Elevated 36'
+    >>> level_text("Elevated", "Elevated", 36.4, False)
+    'Elevated'
+    """
+    if not overridden:
+        return final
+    score_text = f" {score:.0f}" if np.isfinite(score) else ""
+    return f"{final} (analyst) · computed {computed}{score_text}"
 
 
 # --------------------------------------------------------------------------

@@ -7,9 +7,20 @@ boundary case never depends on floating-point rounding.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["BASELINE_WEEKS", "RECENT_DAYS", "TREND_CLASSES", "TREND_SPAN", "trend_class"]
+__all__ = [
+    "BASELINE_WEEKS",
+    "LOW_BASELINE_NOTE",
+    "RECENT_DAYS",
+    "TREND_CLASSES",
+    "TREND_SPAN",
+    "is_low_baseline",
+    "trend_class",
+    "trend_text",
+]
 
 TREND_CLASSES: tuple[str, ...] = (
     "Large increase",
@@ -23,6 +34,12 @@ TREND_CLASSES: tuple[str, ...] = (
 RECENT_DAYS = 7
 BASELINE_WEEKS = 4
 TREND_SPAN = RECENT_DAYS * (1 + BASELINE_WEEKS)
+
+# The low-baseline rule in a person's words, for pages that show a trend.
+LOW_BASELINE_NOTE = (
+    "too few incidents to call a change: at most 2 a week before and at most 5 this week "
+    "count as limited change, whatever the percentage"
+)
 
 
 def trend_class(recent: int, previous: int) -> str:
@@ -69,3 +86,42 @@ def _trend_arrays(recent: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(p > 0, 100.0 * (w * r - p) / np.where(p > 0, p, 1), np.nan)
     return labels, pct
+
+
+def is_low_baseline(recent: float, baseline: float) -> bool:
+    """Whether the low-baseline rule decides the trend (see :func:`_trend_arrays`).
+
+    ``recent`` is the last 7 days' events, ``baseline`` the average week of
+    the 28 days before (``weekly_baseline`` in the risk rows).
+
+    >>> is_low_baseline(2, 0.25), is_low_baseline(6, 0.25), is_low_baseline(2, 3)
+    (True, False, False)
+    """
+    return baseline <= 2 and recent <= 5
+
+
+def trend_text(label: str, pct: float, recent: float, baseline: float) -> str:
+    """A trend class with the figure that supports it, never one that contradicts it.
+
+    ``pct``, ``recent`` and ``baseline`` are the risk rows' ``trend_pct``,
+    ``events_last_7d`` and ``weekly_baseline`` (NaN when unknown). Under the
+    low-baseline rule the percentage says nothing (one incident after a
+    quiet month is "+300 %"), so the counts are given instead.
+
+    >>> trend_text("Limited change", 700.0, 2, 0.25)
+    'Limited change (low baseline: 2 this week, 0.2 a week before)'
+    >>> trend_text("Large increase", 60.0, 8, 5.0)
+    'Large increase (+60 %)'
+    >>> trend_text("Large increase", float("nan"), 6, 0.0)
+    'Large increase (6 this week, none before)'
+    """
+    if not label:
+        return ""
+    counts = math.isfinite(recent) and math.isfinite(baseline)
+    if counts and label == "Limited change" and is_low_baseline(recent, baseline):
+        return f"{label} (low baseline: {recent:.0f} this week, {baseline:.1f} a week before)"
+    if counts and baseline == 0:
+        return f"{label} ({recent:.0f} this week, none before)"
+    if math.isfinite(pct):
+        return f"{label} ({pct:+.0f} %)"
+    return label

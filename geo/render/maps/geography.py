@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 from folium.map import Layer
 
+from geo.analysis.risk import level_text, trend_text
 from geo.model.params import text_column
 from geo.render.maps.elements import GeoJsonLayer, TownLayer
 from geo.render.maps.escaping import escape_text
@@ -92,12 +93,15 @@ def _risk_features(
             "fillColor": LEVEL_COLOURS.get(level, "#ffffff"),
             "fillOpacity": level_opacity(level, plain),
             "color": AREA_LINE_COLOUR,
-            "weight": 1.6 if override else 0.7,
+            "weight": 0.7,
             "opacity": 0.8,
         }
+        feature: dict[str, Any] = {"_s": style, "_t": _risk_tooltip(rec, str(ctry))}
         if override:
-            style["dashArray"] = "5 3"
-        props.append({"_s": style, "_t": _risk_tooltip(rec, str(ctry))})
+            # Hatched and outlined dark (GeoMap.geojson draws the hatching).
+            style.update(color="#1f2328", weight=2.2, opacity=0.95)
+            feature["_h"] = 1
+        props.append(feature)
     return props
 
 
@@ -150,24 +154,39 @@ def _risk_tooltip(row: Mapping[str, Any], country: str) -> str:
     if level == NOT_ASSESSED or level not in LEVEL_COLOURS:
         return head + f'<div class="geo-muted">{NOT_ASSESSED}</div>'
     parts = [head]
-    line = f"{level_swatch(level)} <b>{escape_text(level)}</b>"
     score = row.get("score")
-    if _is_number(score):
-        line += f" &middot; score {score:.0f}/100"
+    override = row.get("override_level")
+    overridden = bool(override) and str(override) == level
+    if overridden:
+        # Who set the level, and what was computed, on the level's own line.
+        text = level_text(level, str(row.get("level") or ""), _number(score), True)
+        first, _, rest = text.partition(" ")
+        line = f"{level_swatch(level)} <b>{escape_text(first)}</b> {escape_text(rest)}"
+    else:
+        line = f"{level_swatch(level)} <b>{escape_text(level)}</b>"
+        if _is_number(score):
+            line += f" &middot; score {score:.0f}/100"
     parts.append(f'<div class="geo-row">{line}</div>')
     trend = row.get("trend")
     if trend:
-        pct = row.get("trend_pct")
-        extra = f" ({pct:+.0f}&nbsp;%)" if _is_number(pct) else ""
-        parts.append(f"<div>Trend (7 days): {escape_text(trend)}{extra}</div>")
+        worded = trend_text(
+            str(trend),
+            _number(row.get("trend_pct")),
+            _number(row.get("events_last_7d")),
+            _number(row.get("weekly_baseline")),
+        )
+        parts.append(f"<div>Trend (7 days): {escape_text(worded)}</div>")
     events, fatalities = row.get("events"), row.get("fatalities")
     if _is_number(events):
         fat = f" &middot; {fatalities:.0f} fatalities" if _is_number(fatalities) else ""
         parts.append(f'<div class="geo-muted">{events:.0f} incidents in the window{fat}</div>')
-    override = row.get("override_level")
-    if override and str(override) == level:
+    if overridden:
         parts.append(f'<div class="geo-override">{_override_note(row, override)}</div>')
     return "".join(parts)
+
+
+def _number(value: object) -> float:
+    return float(value) if _is_number(value) else math.nan  # type: ignore[arg-type]
 
 
 def _override_note(row: Mapping[str, Any], override: Any) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from geo.render.maps.escaping import escape_text
 from geo.render.maps.incidents import IncidentSummary
 from geo.render.maps.symbols import (
-    AREA_LINE_COLOUR,
     COUNTRY_LINE_COLOUR,
     HEAT_GRADIENT,
     NOT_ASSESSED,
@@ -58,8 +57,11 @@ def _legend_risk(risk_levels: set[str]) -> str:
     rows = [legend_row(level_swatch(lv), lv) for lv in reversed(LEVELS)]
     if NOT_ASSESSED in risk_levels:
         rows.append(legend_row(swatch("background:#fff"), NOT_ASSESSED))
-    override = swatch(f"background:#fff;border:1.6px dashed {AREA_LINE_COLOUR}")
-    rows.append(legend_row(override, "Analyst override"))
+    hatch = (
+        "background:repeating-linear-gradient(45deg,rgba(31,35,40,.6) 0 1.7px,#fff 1.7px 5.6px);"
+        "border:2px solid #1f2328"
+    )
+    rows.append(legend_row(swatch(hatch), "Hatched: level set by an analyst"))
     return f'<div data-layer="risk"><h4>Risk level (admin-1)</h4>{"".join(rows)}</div>'
 
 

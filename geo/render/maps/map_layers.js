@@ -28,19 +28,46 @@ var GeoMap = (function () {
         // Focusing without scrolling keeps the click where it was aimed.
         box.focus = function () { HTMLElement.prototype.focus.call(box, {preventScroll: true}); };
         box.classList.add("geo-map");
+        addHatchPattern(box);
         if (opts.plain) { box.classList.add("geo-plain"); }
         opts.attribution.forEach(function (text) { map.attributionControl.addAttribution(text); });
     }
 
     /* ---------------------------------------------- areas, borders, countries */
 
+    // The hatching of areas whose level an analyst set: one pattern per page,
+    // referenced by id from any of the map's SVG panes.
+    var HATCH_ID = "geo-hatch";
+
+    function addHatchPattern(box) {
+        if (document.getElementById(HATCH_ID)) { return; }
+        var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
+        svg.setAttribute("width", "0");
+        svg.setAttribute("height", "0");
+        svg.setAttribute("aria-hidden", "true");
+        svg.style.position = "absolute";
+        svg.innerHTML = '<defs><pattern id="' + HATCH_ID + '" patternUnits="userSpaceOnUse" ' +
+            'width="8" height="8" patternTransform="rotate(45)">' +
+            '<rect width="2.4" height="8" fill="#1f2328" fill-opacity="0.6"></rect></pattern></defs>';
+        box.appendChild(svg);
+    }
+
+    function hatchOver(feature, pane) {
+        return L.geoJSON(feature, {
+            pane: pane, interactive: false, className: "geo-override-hatch",
+            style: {fillColor: "url(#" + HATCH_ID + ")", fillOpacity: 1, stroke: false}
+        });
+    }
+
     function geojson(data, opts) {
+        var hatched = [];
         var layer = L.geoJSON(data, {
             pane: opts.pane,
             className: opts.className,
             interactive: opts.interactive,
             style: function (f) { return f.properties._s; },
             onEachFeature: function (f, l) {
+                if (f.properties._h) { hatched.push(hatchOver(f, opts.pane)); }
                 if (f.properties._t) {
                     l.bindTooltip(f.properties._t, {sticky: true, className: "geo-tip", opacity: 0.96});
                 }
@@ -50,6 +77,9 @@ var GeoMap = (function () {
                 }
             }
         });
+        // Added after the areas, so the hatching lies over their fill; it
+        // takes no pointer events, so the area's tooltip still shows.
+        hatched.forEach(function (h) { layer.addLayer(h); });
         (opts.labels || []).forEach(function (t) {
             L.marker([t[1], t[2]], {
                 pane: "geo-country-labels",
