@@ -221,7 +221,8 @@ def _measure_own_borders(
     side_a = text_column(borders, "iso3_a").to_numpy(dtype=object)[owner]
     side_b = text_column(borders, "iso3_b").to_numpy(dtype=object)[owner]
     # one search per country (a few dozen), never per incident
-    for code in np.unique(country[valid]).tolist():
+    # pd.unique, not np.unique: sorting a million Python strings costs 0.5 s.
+    for code in sorted(pd.unique(country[valid]).tolist()):
         rows = valid[country[valid] == code]
         if code == "":
             own = np.ones(len(starts), dtype=bool)

@@ -236,8 +236,12 @@ def apply_filters(df: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 # ---------------------------------------------------------------- choices
 
 
-def _present(values: pd.Series) -> tuple[str, ...]:
-    text = values.dropna().astype(str).str.strip()
+def _present(*columns: pd.Series) -> tuple[str, ...]:
+    """The distinct non-blank values of ``columns``, stripped and sorted."""
+    # Distinct values first: a million rows hold a few hundred names, and
+    # stripping each row's text in Python took 1.8 s at 1,000,000 incidents.
+    distinct = pd.concat([pd.Series(pd.unique(c.dropna()), dtype=object) for c in columns])
+    text = distinct.astype(str).str.strip()
     return tuple(sorted(set(text[text != ""])))
 
 
@@ -252,12 +256,11 @@ def filter_choices(df: pd.DataFrame) -> dict[str, tuple[str, ...]]:
         ``actors`` (actor 1 and 2).
     """
     area_col = "area" if "area" in df.columns else "admin1"
-    actors = pd.concat([df["actor1"], df["actor2"]], ignore_index=True)
     return {
         "countries": _present(df["country"]),
         "admin1": _present(df[area_col]),
         "event_types": EVENT_TYPES,
-        "actors": _present(actors),
+        "actors": _present(df["actor1"], df["actor2"]),
     }
 
 

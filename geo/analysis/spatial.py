@@ -274,10 +274,42 @@ def _snap_to_own(
     snap_km: float,
 ) -> None:
     """Give each point still without an area the nearest of its own within ``snap_km``."""
-    missing = rows[placed.chosen[rows] < 0]
+    missing = _near_own(rows[placed.chosen[rows] < 0], lon, lat, table, stated, snap_km)
     found, best, km = _nearest_areas(lon, lat, missing, table, snap_km, stated)
     placed.chosen[found], placed.snap[found], placed.snapped[found] = best, km, True
     placed.abroad[found] = False
+
+
+def _near_own(
+    rows: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    table: _AreaTable,
+    stated: np.ndarray,
+    km: float,
+) -> np.ndarray:
+    """The rows whose search box meets an area of their own country: all snapping can place.
+
+    Most points outside their country lie far inside a neighbour; the
+    nearest-area search would test each against every area near it, only
+    to drop the neighbour's. Tested first against the few areas of the
+    stated country (prepared polygons, a loop over areas, never points),
+    with the very box the search uses, so the answer is the same.
+    """
+    if rows.size == 0 or km <= 0:
+        return rows
+    country = stated[rows]
+    keep = country < 0  # a row without a country may take any area
+    unknown_areas = table.iso3_id < 0
+    for code in pd.unique(country[~keep]).tolist():
+        sel = np.flatnonzero(country == code)
+        own = np.flatnonzero(unknown_areas | (table.iso3_id == code) | (table.sov_id == code))
+        boxes = search_boxes(lon[rows[sel]], lat[rows[sel]], km)
+        near = np.zeros(sel.size, dtype=bool)
+        for k in own:
+            near |= shapely.intersects(table.geoms[k], boxes)
+        keep[sel] = near
+    return rows[keep]
 
 
 def _flag_abroad(

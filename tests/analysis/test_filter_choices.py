@@ -31,3 +31,18 @@ def test_admin1_choices_follow_countries_and_keep_selection(frame: pd.DataFrame)
     assert "Niamey" in every and "Niamey" not in mali
     assert "Niamey" in filters.admin1_choices(by_country, ["Mali"], keep=["Niamey"])
     assert filters.admin1_choices(by_country, ["Atlantis"]) == ()
+
+
+def test_choices_are_the_stripped_distinct_values_of_every_row() -> None:
+    frame = pd.DataFrame(
+        {
+            "country": pd.array(["Mali", " Mali", "Niger ", None, ""], dtype="string"),
+            "area": pd.array(["Gao", "Gao", "", "Kidal", "Gao "], dtype="string"),
+            "actor1": pd.array(["A", " B", None, "", "A"], dtype="string"),
+            "actor2": pd.array(["C", "A ", "", None, " C"], dtype="string"),
+        }
+    )
+    choices = filters.filter_choices(frame)
+    assert choices["countries"] == ("Mali", "Niger")
+    assert choices["admin1"] == ("Gao", "Kidal")
+    assert choices["actors"] == ("A", "B", "C")

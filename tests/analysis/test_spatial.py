@@ -463,3 +463,24 @@ def test_shipped_iranian_incident_gets_an_iranian_area() -> None:
     out = join_areas(df, load_admin1(iso3=["IRN", "IRQ"]))
     assert list(out["area_iso3"]) == ["IRN", "IRN"]
     assert list(out["area"]) == ["Tehran", "Ilam"]  # Tehran; Mehran, on the Iraqi border
+
+
+@pytest.mark.parametrize("snap_km", [10.0, 60.0])
+def test_the_own_country_prefilter_never_changes_a_placement(
+    admin1: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch, snap_km: float
+) -> None:
+    """Points over Mali's bounding box (over half in its neighbours), with and without it."""
+    from geo.analysis import spatial
+    from geo.io.synthetic import synthetic_incidents
+
+    mali = admin1[admin1["iso3"] == "MLI"]
+    bounds = tuple(float(v) for v in mali.total_bounds)
+    frame = synthetic_incidents(20_000, seed=8, bounds=bounds)  # type: ignore[arg-type]
+    shipped = read_incidents(ROOT / "data" / "incidents.csv")
+    for incidents in (frame, shipped):
+        got = join_areas(incidents, admin1, snap_km=snap_km)
+        assert got["area_snapped"].any() or incidents is shipped
+        with monkeypatch.context() as m:
+            m.setattr(spatial, "_near_own", lambda rows, *args: rows)
+            expected = join_areas(incidents, admin1, snap_km=snap_km)
+        pd.testing.assert_frame_equal(got, expected)
