@@ -42,6 +42,8 @@ __all__ = [
     "DEFAULT_TILES",
     "DEFAULT_WINDOW",
     "KNOWN_PARAMS",
+    "NEAR_MAX_KM",
+    "NEAR_PARAM",
     "RISK_WINDOWS",
     "TILES",
     "TILES_PARAM",
@@ -65,9 +67,13 @@ DEFAULT_WINDOW = 90
 
 WINDOW_PARAM = "window"
 TILES_PARAM = "tiles"
+# "Near our sites": only incidents within this many km of one of the team's
+# sites or routes. The app honours it for team members only.
+NEAR_PARAM = "near"
+NEAR_MAX_KM = 1_000
 VIEW_PARAMS: tuple[str, ...] = MapView.PARAMS
 KNOWN_PARAMS: frozenset[str] = frozenset(
-    (*FILTER_PARAMS.values(), WINDOW_PARAM, LAYERS_PARAM, TILES_PARAM, *VIEW_PARAMS)
+    (*FILTER_PARAMS.values(), WINDOW_PARAM, LAYERS_PARAM, TILES_PARAM, NEAR_PARAM, *VIEW_PARAMS)
 )
 
 
@@ -79,6 +85,7 @@ class AppState:
     window: int = DEFAULT_WINDOW
     layers: frozenset[str] = frozenset(DEFAULT_LAYERS)
     tiles: str = DEFAULT_TILES
+    near_km: int | None = None
 
 
 def app_params(app: AppState, view: MapView | None = None) -> dict[str, str]:
@@ -93,6 +100,8 @@ def app_params(app: AppState, view: MapView | None = None) -> dict[str, str]:
         params[WINDOW_PARAM] = str(app.window)
     params[LAYERS_PARAM] = layers_to_param(app.layers)
     params[TILES_PARAM] = app.tiles
+    if app.near_km is not None:
+        params[NEAR_PARAM] = str(app.near_km)
     if view is not None:
         params.update(view.to_params())
     return params
@@ -145,11 +154,12 @@ def read_params(
     window, window_notices = _read_window(params)
     layers, layer_notices = layers_from_param(params.get(LAYERS_PARAM))
     tile, tile_notices = _read_tiles(params, tiles)
-    notices += window_notices + layer_notices + tile_notices
+    near, near_notices = _read_near(params)
+    notices += window_notices + layer_notices + tile_notices + near_notices
     unknown = sorted(set(params) - KNOWN_PARAMS - set(also_known))
     if unknown:
         notices.append(f"Ignored unknown parameter(s): {', '.join(unknown)}.")
-    return AppState(filters, window, frozenset(layers), tile), notices
+    return AppState(filters, window, frozenset(layers), tile, near), notices
 
 
 def _country_codes_to_names(params: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
@@ -237,4 +247,15 @@ def _read_tiles(params: Mapping[str, Any], tiles: Sequence[str]) -> tuple[str, l
         return text, []
     return DEFAULT_TILES, [
         f"Ignored {TILES_PARAM}={text!r}: this dashboard offers {', '.join(tiles)}."
+    ]
+
+
+def _read_near(params: Mapping[str, Any]) -> tuple[int | None, list[str]]:
+    text = last_param(params, NEAR_PARAM)
+    if not text:
+        return None, []
+    if text.isdigit() and 0 < int(text) <= NEAR_MAX_KM:
+        return int(text), []
+    return None, [
+        f"Ignored {NEAR_PARAM}={text!r}: expected a whole number of km from 1 to {NEAR_MAX_KM}."
     ]

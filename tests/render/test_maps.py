@@ -545,9 +545,15 @@ def test_options_hold_the_layers_as_a_frozen_set_and_default_to_the_dashboard_ma
 def test_the_layer_switcher_names_layers_as_the_app_buttons_do(layers_kw):
     from geo.render.maps import LAYER_LABELS
 
+    sites = gpd.GeoDataFrame(
+        {"name": ["Example base"]}, geometry=[LineString([(0, 16), (1, 17)])], crs="EPSG:4326"
+    )
     page = render(
         build_map(
-            incidents(), options=MapOptions(layers=set(LAYERS), layer_control=True), **layers_kw
+            incidents(),
+            options=MapOptions(layers=set(LAYERS), layer_control=True),
+            sites=sites,
+            **layers_kw,
         )
     )
     for name in LAYERS:

@@ -15,6 +15,7 @@ The package, by what it holds:
 - :mod:`~geo.render.maps.geography`: areas, countries, borders and towns;
 - :mod:`~geo.render.maps.incidents` and :mod:`~geo.render.maps.grid`: the
   incident layer and the heat map;
+- :mod:`~geo.render.maps.sites`: the team's sites and routes (only when passed);
 - :mod:`~geo.render.maps.legend` and :mod:`~geo.render.maps.symbols`: the legend;
 - :mod:`~geo.render.maps.options` and :mod:`~geo.render.maps.page`: the
   options and the page assembly.

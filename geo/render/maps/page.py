@@ -27,6 +27,7 @@ from geo.render.maps.geography import (
 from geo.render.maps.incidents import IncidentSummary, add_heatmap, add_incidents
 from geo.render.maps.legend import legend_html
 from geo.render.maps.options import MapOptions
+from geo.render.maps.sites import add_sites, sites_legend_html
 from geo.render.maps.view import LAYERS, MAX_ZOOM, MIN_ZOOM, MapView
 
 __all__ = ["build_map"]
@@ -42,6 +43,7 @@ class _Frames:
     borders: pd.DataFrame | None
     towns: pd.DataFrame | None
     admin0: pd.DataFrame | None
+    sites: pd.DataFrame | None = None
 
 
 @dataclass
@@ -62,6 +64,7 @@ def build_map(
     towns: pd.DataFrame | None = None,
     admin0: pd.DataFrame | None = None,
     options: MapOptions | None = None,
+    sites: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The dashboard map of ``incidents`` with risk shading, borders and towns.
 
@@ -91,6 +94,10 @@ def build_map(
     options : MapOptions, optional
         Layers, basemap, view, assets and size limits; default
         ``MapOptions()``, the dashboard's map.
+    sites : GeoDataFrame, optional
+        The team's sites and routes (:func:`geo.io.sites.load_sites`),
+        drawn as the ``sites`` layer. Sensitive: pass them only for a
+        viewer allowed to see them; without them the page holds none.
 
     Returns
     -------
@@ -102,7 +109,7 @@ def build_map(
         Unknown layer or tiles value, or a frame lacking needed columns.
     """
     options = options or MapOptions()
-    data = _Frames(incidents, areas, risk, borders, towns, admin0)
+    data = _Frames(incidents, areas, risk, borders, towns, admin0, sites)
     chosen = _checked_layers(options.layers)
     require(incidents, ["latitude", "longitude", "event_type", "fatalities"], "incidents")
     plain = options.tiles == "none"
@@ -121,6 +128,8 @@ def build_map(
             borders is not None and "borders" in chosen,
             towns is not None and "towns" in chosen,
         )
+        if any(key == "sites" for key, _ in drawn.layers):
+            html_text = sites_legend_html(html_text)
         Legend(html_text, drawn.layers).add_to(m)
     if options.layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
@@ -210,6 +219,8 @@ def _draw_overlays(
         drawn.layers.append(("incidents", layer))
     if data.towns is not None and "towns" in chosen:
         drawn.layers.append(("towns", add_towns(m, data.towns, options.max_towns)))
+    if data.sites is not None and len(data.sites) and "sites" in chosen:
+        drawn.layers.append(("sites", add_sites(m, data.sites)))
 
 
 def _default_bounds(

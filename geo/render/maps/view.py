@@ -26,7 +26,9 @@ __all__ = [
     "layers_to_param",
 ]
 
-LAYERS: tuple[str, ...] = ("risk", "incidents", "heatmap", "borders", "towns")
+# "sites" (the team's own sites and routes) is drawn only from a site frame
+# the caller passes, which the app does for team members only.
+LAYERS: tuple[str, ...] = ("risk", "incidents", "heatmap", "borders", "towns", "sites")
 # Short enough to sit side by side as the app's layer buttons; the legend
 # says in full what each layer shows.
 LAYER_LABELS: dict[str, str] = {
@@ -35,6 +37,7 @@ LAYER_LABELS: dict[str, str] = {
     "heatmap": "Heatmap",
     "borders": "Borders",
     "towns": "Towns",
+    "sites": "Our sites",
 }
 DEFAULT_LAYERS: frozenset[str] = frozenset({"risk", "incidents", "borders", "towns"})
 LAYERS_PARAM = "layers"
