@@ -28,11 +28,13 @@ __all__ = [
     "EDIT_OVERRIDES",
     "EDITOR",
     "MANAGE_GAZETTEERS",
+    "MANAGE_SITES",
     "ROLES",
     "VIEW",
     "VIEWER",
     "VIEW_AUDIT",
     "VIEW_SETTINGS",
+    "VIEW_SITES",
     "AccessDenied",
     "Exposure",
     "RoleConfigError",
@@ -57,6 +59,9 @@ VIEW: Final = "view"  # map, trends, incidents, briefing, about
 APPEND: Final = "append"  # reviewed report candidates and file imports into the store
 EDIT_OVERRIDES: Final = "edit_overrides"  # analysts' risk and place overrides
 MANAGE_GAZETTEERS: Final = "manage_gazetteers"  # load or remove the store's gazetteers
+# The team's own sites and routes are sensitive: only the team sees or loads them.
+VIEW_SITES: Final = "view_sites"  # sites on the map, the "near our sites" filter and table
+MANAGE_SITES: Final = "manage_sites"  # load or replace the store's sites
 VIEW_AUDIT: Final = "view_audit"  # the audit trail and who added each incident
 VIEW_SETTINGS: Final = "view_settings"  # server paths, sign-in and role settings
 
@@ -65,6 +70,8 @@ ACTIONS: Mapping[str, Role] = {
     APPEND: EDITOR,
     EDIT_OVERRIDES: EDITOR,
     MANAGE_GAZETTEERS: EDITOR,
+    VIEW_SITES: EDITOR,
+    MANAGE_SITES: EDITOR,
     VIEW_AUDIT: ADMIN,
     VIEW_SETTINGS: ADMIN,
 }

@@ -21,7 +21,13 @@ from geo.model.roles import (
 )
 
 VIEWER_ACTIONS = {roles.VIEW}
-EDITOR_ACTIONS = VIEWER_ACTIONS | {roles.APPEND, roles.EDIT_OVERRIDES, roles.MANAGE_GAZETTEERS}
+EDITOR_ACTIONS = VIEWER_ACTIONS | {
+    roles.APPEND,
+    roles.EDIT_OVERRIDES,
+    roles.MANAGE_GAZETTEERS,
+    roles.VIEW_SITES,
+    roles.MANAGE_SITES,
+}
 ADMIN_ACTIONS = EDITOR_ACTIONS | {roles.VIEW_AUDIT, roles.VIEW_SETTINGS}
 
 
