@@ -8,6 +8,7 @@ Modules
     assets    local Leaflet files for an offline map
     maps      folium map builders and their browser-side script
     brief     static PNG/PDF briefings (matplotlib)
+    digest    the weekly "what changed" digest as HTML, Markdown or PDF
     snapshot  capturing a live dashboard view in headless Chromium
     urlstate  the dashboard state as query parameters
 
@@ -20,6 +21,7 @@ __all__ = [
     "assets",
     "maps",
     "brief",
+    "digest",
     "snapshot",
     "urlstate",
 ]

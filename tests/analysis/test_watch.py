@@ -179,7 +179,9 @@ def test_top_changes_ranks_rises() -> None:
     rows = weekly_background(12, 1, "Gao") + weekly_background(12, 2, "Kidal")
     rows += [(7 * 12 + d, "Kidal", "Army", "", 1) for d in range(5)]
     table = top_changes(frame(rows), MONDAY + dt.timedelta(weeks=12))
-    assert table["area"].tolist() == ["Kidal", "Gao"]
+    assert table["area"].tolist() == ["Kidal"]  # Gao fell
+    both = top_changes(frame(rows), MONDAY + dt.timedelta(weeks=12), rising_only=False)
+    assert both["area"].tolist() == ["Kidal", "Gao"] and both.iloc[1]["change"] == -1.0
     assert table.iloc[0][["incidents", "baseline", "change", "fatalities"]].tolist() == [
         5,
         2.0,

@@ -115,13 +115,18 @@ def alerts_for_week(alerts: pd.DataFrame, week: dt.date | str) -> pd.DataFrame:
 
 
 def top_changes(
-    joined: pd.DataFrame, week: dt.date | str, config: WatchConfig | None = None, n: int = 10
+    joined: pd.DataFrame,
+    week: dt.date | str,
+    config: WatchConfig | None = None,
+    n: int = 10,
+    rising_only: bool = True,
 ) -> pd.DataFrame:
     """The areas whose count rose most above their baseline in ``week``.
 
     The baseline is the spike rule's: the mean count of the previous
     ``baseline_weeks`` weeks. Areas with nothing this week and nothing in
-    the baseline are left out.
+    the baseline are left out, and so, with ``rising_only``, are areas
+    that did not rise.
 
     Returns
     -------
@@ -153,5 +158,7 @@ def top_changes(
             "fatalities": table["key"].map(dead).fillna(0).astype("int64").to_numpy(),
         }
     )
+    if rising_only:
+        out = out[out["change"] > 0]
     out = out.sort_values(["change", "area"], ascending=[False, True], kind="stable")
     return out.head(n).reset_index(drop=True)
