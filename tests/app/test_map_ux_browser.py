@@ -60,3 +60,34 @@ def test_the_first_click_on_a_marker_opens_its_popup(laptop: Offline) -> None:
     expect(frame.locator(".leaflet-popup-content")).to_have_count(1)
     assert _main_scroll(page) == 0
     shot(page, "ux_first_click")
+
+
+def _map_window(page: Any) -> Any:
+    return next(f for f in page.frames if "st_folium" in f.url)
+
+
+def test_the_keyboard_reaches_a_marker_and_opens_its_popup(laptop: Offline) -> None:
+    page = laptop.open("/")
+    frame = map_frame(page)
+    settle(page)
+    # Start on the basemap buttons just above the map and Tab into it: the
+    # map itself, then the first incident (the areas are not Tab stops).
+    page.get_by_test_id("stButtonGroup").last.locator("button").last.focus()
+    active: list[Any] = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        active = _map_window(page).evaluate(
+            "() => [document.activeElement.getAttribute('class') || '',"
+            " document.activeElement.getAttribute('role'),"
+            " document.activeElement.getAttribute('aria-label')]"
+        )
+        if "geo-incident" in active[0]:
+            break
+    assert "geo-incident" in active[0], active
+    assert active[1] == "button" and active[2]  # a named button for screen readers
+    page.keyboard.press("Enter")
+    expect(frame.locator(".leaflet-popup-content")).to_have_count(1)
+    # Focus is visible: the focused marker is drawn with a thick ring.
+    width = _map_window(page).evaluate("() => getComputedStyle(document.activeElement).strokeWidth")
+    assert width == "4px"
+    shot(page, "ux_keyboard_marker")

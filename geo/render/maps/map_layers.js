@@ -68,6 +68,10 @@ var GeoMap = (function () {
             style: function (f) { return f.properties._s; },
             onEachFeature: function (f, l) {
                 if (f.properties._h) { hatched.push(hatchOver(f, opts.pane)); }
+                // Leaflet's tooltip focus listeners make Chromium put every
+                // area in the Tab order (hundreds before the first incident):
+                // areas stay for the mouse, incidents are the keyboard's stops.
+                l.on("add", function () { if (l._path) { l._path.setAttribute("tabindex", "-1"); } });
                 if (f.properties._t) {
                     l.bindTooltip(f.properties._t, {sticky: true, className: "geo-tip", opacity: 0.96});
                 }
@@ -234,6 +238,38 @@ var GeoMap = (function () {
         };
     }
 
+    function plainText(html) {
+        // The payload's text is HTML-escaped; an attribute wants it plain. A
+        // textarea decodes entities without ever creating elements.
+        var area = document.createElement("textarea");
+        area.innerHTML = html.replace(/<[^>]*>/g, " ");
+        return area.value.replace(/\s+/g, " ").trim();
+    }
+
+    function incidentLabel(D, i) {
+        var c = D.cols, d = D.dicts, killed = c.f[i] > 0 ? ", " + c.f[i] + " killed" : "";
+        return plainText(D.types[c.t[i]][0] + ", " + d.date[c.date[i]] + ", " + d.loc[c.loc[i]] + killed);
+    }
+
+    function reachable(e) {
+        // Each drawn marker is a button for the keyboard: Tab reaches it, its
+        // label is read out, Enter or Space opens its popup.
+        var marker = e.target, path = marker._path;
+        if (!path || path.getAttribute("tabindex") !== null) { return; }
+        var D = marker.options.payload;
+        path.setAttribute("tabindex", "0");
+        path.setAttribute("role", "button");
+        path.setAttribute("aria-label", incidentLabel(D, marker.options.row));
+        path.addEventListener("keydown", function (ev) {
+            if (ev.key === "Enter" || ev.key === " ") {
+                ev.preventDefault();
+                marker.openPopup();
+            }
+        });
+        path.addEventListener("focus", function () { marker.openTooltip(); });
+        path.addEventListener("blur", function () { marker.closeTooltip(); });
+    }
+
     function incidents(D) {
         var c = D.cols, n = c.lat.length, markers = new Array(n), group;
         if (D.mode === "clusters") {
@@ -256,10 +292,11 @@ var GeoMap = (function () {
                 color: whole ? colour : "#ffffff", weight: whole ? 2 : 1, dashArray: whole ? "3 2" : null,
                 opacity: 0.95, pane: "geo-incidents",
                 className: whole ? "geo-incident geo-country-level" : "geo-incident",
-                typeIndex: c.t[i], row: i
+                typeIndex: c.t[i], row: i, payload: D
             });
             markers[i].bindPopup(popup, {maxWidth: 340, minWidth: 230});
             markers[i].bindTooltip(tip, {direction: "top", offset: [0, -4], opacity: 0.96});
+            markers[i].on("add", reachable);
         }
         if (D.mode === "clusters") {
             group.addLayers(markers);
