@@ -10,6 +10,9 @@ import pytest
 
 from geo.model.schema import COLUMNS
 
+# A PostGIS server for the session and a schema per test (tests/postgis_support.py).
+from tests.postgis_support import pg_schema, postgis_url  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

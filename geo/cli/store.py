@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from geo.cli.errors import DataError, UsageError
+from geo.model.schema import IncidentFileError
 
 __all__ = ["cmd_layers", "cmd_migrate", "cmd_version", "register"]
 
@@ -64,7 +65,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     source = open_store(args.source, schema=args.schema)
     target = open_store(args.target, schema=args.schema)
     text = _guarded(source.read_raw)
-    if not args.replace and _has_rows(target):
+    if not args.replace and _guarded(lambda: _has_rows(target)):
         raise UsageError(
             f"{target.location} already holds incidents; pass --replace to overwrite them"
         )
@@ -103,8 +104,8 @@ def _has_rows(store: Any) -> bool:
         return False
     try:
         return len(store.read_raw()) > 0
-    except DataError:
-        return True
+    except IncidentFileError:
+        return True  # unreadable is not empty: keep it unless --replace
 
 
 def _guarded(step: Callable[[], Any]) -> Any:

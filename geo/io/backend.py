@@ -81,9 +81,10 @@ class FileStore:
         return file_store.read_raw(self.path)
 
     def read_prepared(self) -> pd.DataFrame:
-        from geo.analysis.pipeline import prepare
+        """From the columnar copy beside the CSV, rebuilt when stale (:mod:`geo.io.columnar`)."""
+        from geo.io.columnar import prepared_incidents
 
-        return prepare(self.read())
+        return prepared_incidents(self.path)
 
     def append(self, new: pd.DataFrame, **options: Any) -> file_store.AppendReport:
         return file_store.append_incidents(new, self.path, **options)
@@ -106,12 +107,10 @@ class FileStore:
         atomic_write_text(self.path, text.to_csv(index=False, lineterminator="\n"))
 
     def data_version(self) -> str:
-        """The file's modification time and size ("0" when there is no file yet)."""
-        try:
-            st = self.path.stat()
-        except FileNotFoundError:
-            return "0"
-        return f"{st.st_mtime_ns}-{st.st_size}"
+        """A checksum of the CSV (:func:`geo.io.columnar.data_version`); "0" before it exists."""
+        from geo.io.columnar import data_version
+
+        return "0" if not self.path.exists() else data_version(self.path)
 
 
 class _PostgisBackend(PostgisStore):

@@ -10,8 +10,9 @@ hosts, and a data version every replica can poll.
   the indexes (:data:`geo.io.postgis_sql.MATCH_STORE`); duplicates inside
   the incoming batch by :func:`geo.io.dedupe.find_duplicates`, so the rules
   and reasons are the file store's.
-* The admin-1 join and border distance (:func:`geo.analysis.pipeline.prepare`)
-  are computed for the new rows only and stored, so reading needs no join.
+* The admin-1 join and border distance (:func:`geo.io.prepared_copy.prepare_rows`,
+  as the file store's columnar copy) are computed for the new rows only and
+  stored, so reading needs no join.
 * Every write bumps ``store_meta.version`` in its own transaction and sends
   ``NOTIFY geo_store``: :meth:`PostgisStore.data_version` is the cache key
   that tells a replica another one wrote.
@@ -346,6 +347,8 @@ class PostgisStore:
         days, km = tolerance
         inside = find_duplicates(typed, typed.iloc[:0], days=days, km=km)
         store = _store_matches(conn, typed, days, km)
+        if not len(store):  # as find_duplicates gives it, dtypes included
+            return inside
         out = pd.concat([store, inside], ignore_index=True).drop_duplicates("pos")
         return out.sort_values("pos").reset_index(drop=True)
 
@@ -437,13 +440,18 @@ def _sqlalchemy_url(url: str) -> str:
 
 
 def _prepare(typed: pd.DataFrame) -> pd.DataFrame:
-    """The join and border columns of ``typed``, computed for these rows only."""
-    from geo.analysis.pipeline import prepare
+    """The join and border columns of ``typed``, computed for these rows only.
+
+    With the areas the app and the file store's columnar copy use
+    (:func:`geo.io.prepared_copy.prepare_rows`), so both backends store the
+    same answers.
+    """
+    from geo.io.prepared_copy import prepare_rows
 
     names = [c for c, _ in q.PREPARED]
     if not len(typed):
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in names})
-    return prepare(typed)[names].reset_index(drop=True)
+    return prepare_rows(typed)[names].reset_index(drop=True)
 
 
 def _prepared_types(raw: pd.DataFrame) -> pd.DataFrame:
@@ -556,5 +564,10 @@ def _match_frame(keys: pd.DataFrame, found: list[Any], days: int | None, km: flo
     origin = "same source record (" + keys["origin"].to_numpy()[pos] + ")"
     reason = np.where(got["rule"] == "same", origin, close)
     return pd.DataFrame(
-        {"pos": pos.astype("int64"), "duplicate_of": got["event_id"], "reason": reason}
+        {
+            "pos": pos.astype("int64"),
+            # object arrays, as geo.io.dedupe builds them: the same dtypes come out
+            "duplicate_of": got["event_id"].to_numpy(dtype=object),
+            "reason": reason,
+        }
     )

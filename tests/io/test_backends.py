@@ -16,10 +16,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from geo.analysis.pipeline import areas_for, prepare
+from geo.analysis.pipeline import covered_areas_for
 from geo.analysis.risk import score_areas
 from geo.io import store
 from geo.io.backend import FileStore, IncidentStore, open_store
+from geo.io.prepared_copy import prepare_rows
 from geo.model.schema import COLUMNS, IncidentFileError
 from tests.conftest import make_rows
 
@@ -62,7 +63,7 @@ def test_reading_gives_what_the_file_reader_gives(backend):
 
 def test_prepared_read_holds_the_join_and_border_distance(backend):
     backend.write_raw(store.read_raw(SHIPPED))
-    expected = prepare(store.read_incidents(SHIPPED))
+    expected = prepare_rows(store.read_incidents(SHIPPED))
     pd.testing.assert_frame_equal(backend.read_prepared(), expected)
 
 
@@ -240,8 +241,8 @@ def test_a_writer_killed_mid_write_leaves_nothing_partial(backend):
 
 def test_risk_over_the_store_is_risk_over_its_rows(backend):
     backend.write_raw(store.read_raw(SHIPPED))
-    expected_rows = prepare(store.read_incidents(SHIPPED))
-    areas = areas_for(expected_rows)
+    expected_rows = prepare_rows(store.read_incidents(SHIPPED))
+    areas, _ = covered_areas_for(expected_rows)
     got = score_areas(backend.read_prepared(), areas, as_of="2013-02-25")
     expected = score_areas(expected_rows, areas, as_of="2013-02-25")
     pd.testing.assert_frame_equal(got, expected)

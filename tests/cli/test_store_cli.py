@@ -1,0 +1,83 @@
+"""``python -m geo store``: migrate between the CSV file and PostGIS and back, losslessly."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from geo import cli, config
+from geo.io import store
+
+
+def test_the_shipped_store_round_trips_through_postgis_byte_for_byte(
+    tmp_path, postgis_url, pg_schema, capsys
+):
+    back = tmp_path / "back.csv"
+    assert cli.main(["store", "migrate", "--from", str(config.INCIDENTS_CSV),
+                     "--to", postgis_url, "--schema", pg_schema]) == 0  # fmt: skip
+    assert "19 incident(s) copied" in capsys.readouterr().out
+    assert cli.main(["store", "migrate", "--from", postgis_url, "--to", str(back),
+                     "--schema", pg_schema]) == 0  # fmt: skip
+    assert back.read_bytes() == config.INCIDENTS_CSV.read_bytes()
+
+
+def test_extra_columns_and_their_order_survive_the_round_trip(
+    tmp_path, postgis_url, pg_schema, incident_csv
+):
+    raw = store.read_raw(incident_csv)
+    # An audit column, an optional one and a user's own, before a schema column.
+    raw.insert(3, "added_by", ["ana", "", "bo"])
+    raw["origin_id"] = ["acled:1", "", "acled:3"]
+    raw["my_note"] = ['a, quoted "cell"', "", "line\nbreak"]
+    source = tmp_path / "source.csv"
+    source.write_text(raw.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    back = tmp_path / "back.csv"
+    for src, dst in ((str(source), postgis_url), (postgis_url, str(back))):
+        assert cli.main(["store", "migrate", "--from", src, "--to", dst,
+                         "--schema", pg_schema]) == 0  # fmt: skip
+    assert back.read_bytes() == source.read_bytes()
+
+
+def test_a_target_with_incidents_is_kept_unless_replace_is_given(
+    tmp_path, postgis_url, pg_schema, incident_csv, capsys
+):
+    target = tmp_path / "target.csv"
+    shutil.copy(config.INCIDENTS_CSV, target)
+    before = target.read_bytes()
+    assert cli.main(["store", "migrate", "--from", str(incident_csv), "--to", str(target)]) == 2
+    assert "already holds incidents; pass --replace" in capsys.readouterr().err
+    assert target.read_bytes() == before
+    assert cli.main(["store", "migrate", "--from", str(incident_csv), "--to", str(target),
+                     "--replace"]) == 0  # fmt: skip
+    assert len(store.read_incidents(target)) == 3
+
+
+def test_invalid_source_rows_are_named_and_nothing_is_written(
+    tmp_path, postgis_url, pg_schema, capsys
+):
+    bad = tmp_path / "bad.csv"
+    text = config.INCIDENTS_CSV.read_text(encoding="utf-8").replace(",20.20126,", ",120.2,", 1)
+    bad.write_text(text, encoding="utf-8")
+    assert cli.main(["store", "migrate", "--from", str(bad), "--to", postgis_url,
+                     "--schema", pg_schema]) == 1  # fmt: skip
+    assert "latitude" in capsys.readouterr().err
+    assert cli.main(["store", "version", postgis_url, "--schema", pg_schema]) == 0
+    assert capsys.readouterr().out.strip() == "0"
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path, capsys):
+    from tests.postgis_support import _free_port
+
+    url = f"postgresql://nobody@127.0.0.1:{_free_port()}/nothing"
+    code = cli.main(["store", "migrate", "--from", str(config.INCIDENTS_CSV), "--to", url])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: the database refused or could not be reached")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("same", ["data/incidents.csv"])
+def test_migrating_a_store_onto_itself_is_refused(same, capsys):
+    assert cli.main(["store", "migrate", "--from", same, "--to", same]) == 2
+    assert "same store" in capsys.readouterr().err
