@@ -14,6 +14,7 @@ from geo import config
 from geo.cli.errors import DataError, UsageError
 
 OUTPUT_FORMATS = {".png": "png", ".pdf": "pdf"}
+ANIMATION_FORMATS = {".gif": "gif", ".mp4": "mp4"}
 
 
 def register(sub: Any) -> None:
@@ -30,8 +31,10 @@ def _register_brief(sub: Any) -> None:
         description="Render a briefing of the incidents of a period: admin-1 risk shading, "
         "incidents by type sized by fatalities, borders, towns, the top areas and (PDF) the "
         "key incidents. Works offline; the format follows the --out extension.",
-        epilog="Example: python -m geo brief --from 2013-02-01 --to 2013-02-28 --country ML "
-        "--out brief.pdf. Set SOURCE_DATE_EPOCH to pin the printed generation time.",
+        epilog="Examples: python -m geo brief --from 2013-02-01 --to 2013-02-28 --country ML "
+        "--judgements judgements.txt --marking TLP:AMBER --author 'Sahel desk' --out brief.pdf; "
+        "python -m geo brief --from 2013-02-01 --to 2013-02-28 --animate feb.gif. "
+        "Set SOURCE_DATE_EPOCH to pin the printed generation time.",
     )
     p.add_argument(
         "path", type=Path, nargs="?", default=None, help="incident CSV (default: the store)"
@@ -39,7 +42,39 @@ def _register_brief(sub: Any) -> None:
     _add_period_arguments(p)
     _add_filter_arguments(p)
     _add_output_arguments(p)
+    _add_note_arguments(p)
+    _add_animation_arguments(p)
     p.set_defaults(func=cmd_brief)
+
+
+def _add_note_arguments(p: argparse.ArgumentParser) -> None:
+    """What the analyst adds: key judgements, marking, author."""
+    p.add_argument(
+        "--judgements",
+        metavar="FILE|TEXT",
+        help="key judgements: a text file (one per line) or the text itself (lines or ' | ' "
+        "between them); 'draft' uses the draft from the data",
+    )
+    p.add_argument(
+        "--draft-judgements",
+        action="store_true",
+        help="print a draft of key judgements from the data (to edit into a file) and stop",
+    )
+    p.add_argument("--marking", default="", help="handling marking, e.g. TLP:AMBER (top, bottom)")
+    p.add_argument("--author", default="", help="who prepared the briefing")
+
+
+def _add_animation_arguments(p: argparse.ArgumentParser) -> None:
+    """``--animate`` and how it steps."""
+    p.add_argument(
+        "--animate",
+        type=Path,
+        metavar="OUT",
+        help="write the map as an animation stepping over the period (.gif, or .mp4 with ffmpeg)",
+    )
+    p.add_argument("--step", choices=("day", "week", "month"), default="week")
+    p.add_argument("--cumulative", action="store_true", help="each frame shows everything so far")
+    p.add_argument("--seconds-per-frame", type=float, default=1.0, metavar="S", help="default 1")
 
 
 def _add_period_arguments(p: argparse.ArgumentParser) -> None:
@@ -100,7 +135,7 @@ def _add_output_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--title", help="title printed on the briefing")
     p.add_argument("--dpi", type=int, help="PNG resolution (default 120: 1920 px wide)")
-    p.add_argument("--out", type=Path, required=True, help="output file, .png or .pdf")
+    p.add_argument("--out", type=Path, help="output file, .png or .pdf")
 
 
 def _register_snapshot(sub: Any) -> None:
@@ -179,54 +214,141 @@ def _generated_at() -> dt.datetime | None:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    """Render a briefing file."""
-    from geo.analysis.filters import FilterState
-
-    fmt = _output_format(args)
+    """Render a briefing file, an animation, or print draft judgements."""
+    targets = _targets(args)
     event_types = _event_types(args.event_type)
     generated_at = _generated_at()
-
+    from geo.analysis.filters import FilterState
     from geo.analysis.pipeline import prepare
     from geo.io.store import read_incidents
-    from geo.render.brief import render_brief
 
     path = args.path if args.path is not None else config.INCIDENTS_CSV
     incidents = read_incidents(path)
     date_from, date_to = _period(args, incidents, path)
-    countries = _countries(args.country, incidents)
     areas, borders, admin0 = _boundary_layers()
-    admin1 = _admin1(args.admin1, areas)
-
     state = FilterState(
         date_from=date_from,
         date_to=date_to,
         as_of=args.as_of,
-        countries=countries,
-        admin1=admin1,
+        countries=_countries(args.country, incidents),
+        admin1=_admin1(args.admin1, areas),
         event_types=event_types,
         min_fatalities=args.min_fatalities,
     )
     joined = prepare(incidents, areas=areas)
-    try:
-        data = render_brief(
-            joined,
-            state,
-            areas=areas,
-            borders=borders,
-            admin0=admin0,
-            fmt=fmt,  # type: ignore[arg-type]
-            generated_at=generated_at,
-            title=args.title,
-            dpi=args.dpi,
-            window_days=args.window_days,
+    layers = {"areas": areas, "borders": borders, "admin0": admin0}
+    if args.draft_judgements:
+        print("\n".join(_draft(joined, state, layers, args.window_days)))
+        return 0
+    for kind, out in targets:
+        data = _render(kind, joined, state, layers, args, generated_at)
+        _write(out, data)
+        print(
+            f"wrote {out} ({kind.upper()}, {len(data) / 1024:.0f} KB) for {date_from} to {date_to}"
         )
+    return 0
+
+
+def _targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """What to write: (format, path) for ``--out`` and ``--animate``, checked."""
+    targets = []
+    if args.out is not None:
+        targets.append((_output_format(args), args.out))
+    if args.animate is not None:
+        kind = ANIMATION_FORMATS.get(args.animate.suffix.lower())
+        if kind is None:
+            raise UsageError(f"--animate {args.animate}: the name must end in .gif or .mp4")
+        if not args.animate.parent.exists():
+            raise UsageError(
+                f"--animate {args.animate}: folder {args.animate.parent} does not exist"
+            )
+        if not 0.05 <= args.seconds_per_frame <= 60:
+            raise UsageError("--seconds-per-frame must be between 0.05 and 60")
+        targets.append((kind, args.animate))
+    if not targets and not args.draft_judgements:
+        raise UsageError(
+            "give --out FILE (.png or .pdf), --animate FILE (.gif) or --draft-judgements"
+        )
+    return targets
+
+
+def _risk(joined: Any, state: Any, layers: dict[str, Any], window_days: int) -> Any:
+    """Area risk at the state's as-of date with the analysts' overrides."""
+    from geo.analysis.risk import load_overrides, score_areas
+
+    return score_areas(
+        joined, layers["areas"], state.assessed_at, window_days=window_days,
+        overrides=load_overrides(),
+    )  # fmt: skip
+
+
+def _draft(joined: Any, state: Any, layers: dict[str, Any], window_days: int) -> list[str]:
+    """The draft key judgements for ``state``."""
+    from geo.render.brief.judgements import draft_judgements
+
+    risk = _risk(joined, state, layers, window_days)
+    return draft_judgements(joined, state, risk, layers["areas"], layers["admin0"])
+
+
+def _judgements(
+    args: argparse.Namespace, joined: Any, state: Any, layers: dict[str, Any]
+) -> list[str]:
+    """``--judgements``: a file's lines, the text's lines, or the draft."""
+    value = args.judgements
+    if value is None:
+        return []
+    if value.strip().casefold() == "draft":
+        return _draft(joined, state, layers, args.window_days)
+    candidate = Path(value)
+    if "\n" not in value and len(value) < 4096 and candidate.is_file():
+        try:
+            value = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                f"--judgements {candidate}: cannot read it as UTF-8 text ({exc})"
+            ) from None
+    parts = value.splitlines() if "\n" in value else value.split(" | ")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _render(
+    kind: str,
+    joined: Any,
+    state: Any,
+    layers: dict[str, Any],
+    args: argparse.Namespace,
+    generated_at: dt.datetime | None,
+) -> bytes:
+    """One output's bytes; data that cannot be drawn is a DataError."""
+    from geo.render.brief import render_brief
+    from geo.render.brief.animate import AnimationError, animate_brief
+
+    try:
+        if kind in ("gif", "mp4"):
+            return animate_brief(
+                joined, state, step=args.step, cumulative=args.cumulative, fmt=kind,  # type: ignore[arg-type]
+                seconds_per_frame=args.seconds_per_frame, title=args.title,
+                window_days=args.window_days, **layers,
+            )  # fmt: skip
+        return render_brief(
+            joined, state, fmt=kind, generated_at=generated_at, title=args.title,  # type: ignore[arg-type]
+            dpi=args.dpi, window_days=args.window_days, marking=args.marking,
+            author=args.author, judgements=_judgements(args, joined, state, layers), **layers,
+        )  # fmt: skip
+    except AnimationError as exc:
+        raise UsageError(str(exc)) from None
     except ValueError as exc:
         raise DataError(str(exc)) from None
-    args.out.write_bytes(data)
-    print(
-        f"wrote {args.out} ({fmt.upper()}, {len(data) / 1024:.0f} KB) for {date_from} to {date_to}"
-    )
-    return 0
+
+
+def _write(out: Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` atomically."""
+    from geo.io.files import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(out, data, backup=False)
+    except OSError as exc:
+        raise DataError(f"cannot write {out}: {exc}") from None
 
 
 def _output_format(args: argparse.Namespace) -> str:

@@ -120,12 +120,15 @@ def count_colour(img: np.ndarray, hex_colour: str) -> int:
     return int(np.all(img == rgb, axis=-1).sum())
 
 
-def pdf_text(data: bytes) -> str:
+def pdf_pages(data: bytes) -> list[str]:
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 1
-    return reader.pages[0].extract_text()
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def pdf_text(data: bytes) -> str:
+    """The first page's text (the map page)."""
+    return pdf_pages(data)[0]
 
 
 def test_png_is_slide_sized_and_not_blank(png: bytes) -> None:
@@ -159,28 +162,96 @@ def test_png_shows_borders_and_event_types(png: bytes, world: dict[str, object])
     assert count_colour(img, style.EVENT_TYPE_COLOURS["Riots"]) < 20
 
 
-def test_pdf_is_one_a4_landscape_page_with_real_text(pdf: bytes) -> None:
+def test_pdf_is_a4_landscape_pages_with_real_text(pdf: bytes) -> None:
     from pypdf import PdfReader
 
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
-    width, height = float(page.mediabox.width), float(page.mediabox.height)
-    assert (round(width), round(height)) == (842, 595)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    for page in pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width), round(height)) == (842, 595)
     text = pdf_text(pdf)
     assert "Security briefing: Testland" in text
     assert "February 2013" in text
     assert "14 incidents, 107 fatalities" in text
     assert "Highest-risk areas" in text and "North-West" in text
-    assert "Key incidents in the period" in text
-    # Key incident lines: date, place, type, deaths and the note, as text.
-    assert "2 Feb 2013" in text and "Heavy fighting around Alpha" in text
-    assert "Suicide bomb" in text
+    # Without judgements, the space under the map lists the deadliest.
+    assert "Key incidents (" in text
     assert "GeoNames (CC BY 4.0)" in text
     assert "Fixture report A; Fixture report B; Fixture report C" in text
     assert "Fixture report Z" not in text  # only sources of the period's rows
+    listing = "\n".join(pdf_pages(pdf)[1:])
+    # The incident pages: every incident of the period, date, note and source.
+    assert "Incidents in the period" in listing
+    assert "2 Feb 2013" in listing and "Heavy fighting around Alpha for two days." in listing
+    assert "Suicide bomb" in listing
+    assert len(re.findall(r"\d{1,2} Feb 2013", listing)) == 14
+
+
+def test_long_descriptions_wrap_and_flow_to_more_pages(world: dict[str, object]) -> None:
+    joined = world["joined"]
+    assert isinstance(joined, pd.DataFrame)
+    long_note = " ".join(f"word{i}" for i in range(120)) + " END-OF-NOTE"
+    data = dict(world, joined=joined.assign(notes=long_note))
+    pages = pdf_pages(render(data, fmt="pdf"))
+    listing = "\n".join(pages[1:])
+    # Nothing is cut: every note is printed to its last word, over 2+ pages.
+    assert listing.count("END-OF-NOTE") == 14
+    assert "…" not in listing
+    assert len(pages) >= 3 and "Incidents in the period (continued)" in listing
+
+
+def test_judgements_marking_author_and_coverage_are_printed(world: dict[str, object]) -> None:
+    data = render(
+        world,
+        fmt="pdf",
+        judgements=["North-West is the epicentre.", "  ", "- Expect more attacks on Alpha."],
+        marking="TLP:AMBER",
+        author="Desk analyst",
+    )
+    pages = pdf_pages(data)
+    text = " ".join(pages[0].split())  # lines wrapped on the page read as one
+    assert "Key judgements" in text and "Key incidents (" not in text
+    assert "North-West is the epicentre." in text
+    assert "Expect more attacks on Alpha." in text and "- Expect" not in text
+    assert "Prepared by Desk analyst" in text
+    assert "14 reported incidents from 3 distinct sources" in text
+    assert "reported and coded, not of all that happened" in text
+    # The marking is at the top and the bottom of every page.
+    assert all(page.count("TLP:AMBER") == 2 for page in pages)
+    assert render(world, fmt="pdf", judgements=["x"]) != data
+
+
+def test_override_reasons_are_printed_beside_the_asterisk(world: dict[str, object]) -> None:
+    risk = world["risk"]
+    assert isinstance(risk, pd.DataFrame)
+    ne = risk["area_code"] == "TS-NE"
+    risk = risk.assign(
+        final_level=risk["final_level"].where(~ne, "Extreme"),
+        override_reason=np.where(ne, "Convoy ambushes reported by the field team.", ""),
+    )
+    text = " ".join(pdf_text(render(world, fmt="pdf", risk=risk)).split())
+    assert "High *" not in text and "Extreme *" in text
+    assert "North-East: Extreme (analyst), computed High 64." in text
+    assert "Convoy ambushes reported by the field team." in text
+
+
+def test_pdf_text_is_at_least_8_pt(
+    world: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[float] = []
+    original = Page.text
+
+    def record(self: Page, x: float, y: float, s: str, size: float, **k: object) -> object:
+        sizes.append(size)
+        return original(self, x, y, s, size, **k)
+
+    monkeypatch.setattr(Page, "text", record)
+    render(world, fmt="pdf", judgements=["One."], marking="TLP:GREEN", author="A")
+    assert min(sizes) >= 8.0
 
 
 def test_report_text_is_printed_literally_not_as_math(pdf: bytes) -> None:
-    text = pdf_text(pdf)
+    text = "\n".join(pdf_pages(pdf))
     assert "$5,000" in text
     assert "$x^2$" in text
 
@@ -271,9 +342,9 @@ def test_png_has_no_timestamp_or_software_metadata(png: bytes) -> None:
 
 def test_empty_period_renders_and_says_so(world: dict[str, object]) -> None:
     empty = FilterState(dt.date(2014, 1, 1), dt.date(2014, 1, 31))
-    text = pdf_text(render(world, empty, fmt="pdf"))
-    assert "0 incidents, 0 fatalities" in text
-    assert "No incidents match the filters" in text
+    pages = pdf_pages(render(world, empty, fmt="pdf"))
+    assert "0 incidents, 0 fatalities" in pages[0]
+    assert "No incidents match the filters" in pages[1]
 
 
 def test_filters_and_far_incidents_are_stated(world: dict[str, object]) -> None:
@@ -310,10 +381,11 @@ def test_many_incidents_are_counted_per_cell(world: dict[str, object]) -> None:
         area_iso3="XTS",
         area=pd.Series(code).map(names).to_numpy(),
     )
-    text = pdf_text(render(dict(world, joined=syn), fmt="pdf"))
+    pages = pdf_pages(render(dict(world, joined=syn), fmt="pdf"))
+    text = pages[0]
     assert f"{n:,} incidents" in text
     assert "Incidents per" in text and "km cell" in text
-    assert f"the 12 deadliest of {n:,}" in text
+    assert f"the {brief.MAX_LISTED_INCIDENTS} deadliest of {n:,}" in pages[1]
 
 
 def test_bad_arguments_are_refused(world: dict[str, object]) -> None:

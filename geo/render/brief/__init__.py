@@ -18,10 +18,18 @@ The package, in the order a briefing is made:
 * :mod:`.content`: what to show, worked out before drawing;
 * :mod:`.basemap`, :mod:`.symbols`, :mod:`.furniture`, :mod:`.labels`:
   the map, its incidents, scale bar and north arrow, and its names;
-* :mod:`.tables`, :mod:`.legends`, :mod:`.incident_list`: the panel
-  beside the map and the list of key incidents;
-* :mod:`.layout`, :mod:`.page`, :mod:`.text`: page geometry and colours,
-  drawing in inches, and wording.
+* :mod:`.tables`, :mod:`.legends`: the panel beside the map, with the
+  analysts' override reasons under the top areas;
+* :mod:`.notes`, :mod:`.judgements`, :mod:`.incident_list`: the handling
+  marking, key judgements (the analyst's, or a draft from the data to edit),
+  the coverage caveat, and the deadliest incidents when there are no
+  judgements;
+* :mod:`.incident_pages`: the PDF's pages listing every incident with its
+  source, wrapped, never cut;
+* :mod:`.layout`, :mod:`.page`, :mod:`.text`, :mod:`.fonts`: page geometry
+  and colours, drawing in inches, wording, and the font fallback for CJK;
+* :mod:`.animate`: the same map as a GIF or MP4 stepping over the period
+  (imported on its own: ``from geo.render.brief.animate import animate_brief``).
 
 Example
 -------
@@ -37,6 +45,7 @@ Example
 from __future__ import annotations
 
 from geo.render.brief.incident_list import key_incidents
+from geo.render.brief.judgements import draft_judgements
 from geo.render.brief.layout import (
     ADMIN0_LINE_COLOUR,
     COUNTRY_LABEL_COLOUR,
@@ -45,9 +54,11 @@ from geo.render.brief.layout import (
     FONT,
     MARKER_SCALE,
     MAX_KEY_INCIDENTS,
+    MAX_LISTED_INCIDENTS,
     MAX_SLIDE_INCIDENTS,
     MAX_TOWN_LABELS,
     MIN_PNG_WIDTH,
+    MIN_PT,
     MUTED_COLOUR,
     NOT_ASSESSED_COLOUR,
     PNG_DPI,
@@ -71,9 +82,11 @@ __all__ = [
     "FONT",
     "MARKER_SCALE",
     "MAX_KEY_INCIDENTS",
+    "MAX_LISTED_INCIDENTS",
     "MAX_SLIDE_INCIDENTS",
     "MAX_TOWN_LABELS",
     "MIN_PNG_WIDTH",
+    "MIN_PT",
     "MUTED_COLOUR",
     "NOT_ASSESSED_COLOUR",
     "PNG_DPI",
@@ -83,6 +96,7 @@ __all__ = [
     "TOP_AREAS",
     "TOWN_MIN_POPULATION",
     "Format",
+    "draft_judgements",
     "key_incidents",
     "render_brief",
 ]

@@ -34,6 +34,15 @@ _MAX_SPAN_DEG = (32.0, 24.0)
 _NEAR_DEG = 2.0
 
 
+@dataclass(frozen=True)
+class Notes:
+    """What the analyst adds to a briefing: key judgements, marking, author."""
+
+    judgements: tuple[str, ...] = ()
+    marking: str = ""  # handling marking, e.g. "TLP:AMBER", printed top and bottom
+    author: str = ""
+
+
 @dataclass
 class Brief:
     """Everything a briefing shows, computed before any drawing."""
@@ -55,6 +64,9 @@ class Brief:
     window_days: int
     region_labels: pd.DataFrame = field(default_factory=pd.DataFrame)
     features: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: Notes = field(default_factory=Notes)
+    coverage: str = ""
+    override_notes: list[str] = field(default_factory=list)
 
 
 def layers(
@@ -83,6 +95,7 @@ def compose(
     title: str | None,
     generated_at: dt.datetime | None,
     window_days: int,
+    notes: Notes | None = None,
 ) -> Brief:
     """Everything the briefing of ``state`` shows (see :func:`render_brief`)."""
     filtered = _filtered(joined, state)
@@ -118,7 +131,61 @@ def compose(
         window_days=window_days,
         region_labels=_region_labels(areas, table, shown, focus),
         features=_features(shown, town_frame),
+        notes=_clean_notes(notes or Notes()),
+        coverage=_coverage(shown, state),
+        override_notes=_override_notes(table),
     )
+
+
+def _clean_notes(notes: Notes) -> Notes:
+    """The analyst's text on single lines, blank judgements dropped."""
+    lines = tuple(c for c in (clean(j).lstrip("•-* ").strip() for j in notes.judgements) if c)
+    return Notes(judgements=lines, marking=clean(notes.marking), author=clean(notes.author))
+
+
+def _coverage(shown: pd.DataFrame, state: FilterState) -> str:
+    """The caveat a reader needs: what the counts are counts of."""
+    n = len(shown)
+    k = len(_sources(shown))
+    return (
+        f"{n:,} reported incident{'s' if n != 1 else ''} from {k:,} distinct "
+        f"source{'s' if k != 1 else ''}, {period_text(state.date_from, state.date_to)}. "
+        "Counts are of incidents that were reported and coded, not of all that happened; "
+        "fatalities are the reports' lower bounds."
+    )
+
+
+def _override_notes(table: pd.DataFrame) -> list[str]:
+    """For each area of the table set by an override, the analyst's reason."""
+    if not len(table) or "level" not in table.columns:
+        return []
+    rows = table[table["final_level"] != table["level"]]
+    reasons = rows.get("override_reason", pd.Series("", index=rows.index))
+    out = []
+    for (_, row), reason in zip(rows.iterrows(), reasons.fillna(""), strict=True):
+        score = row.get("score")
+        computed = str(row["level"]) + ("" if pd.isna(score) else f" {float(score):.0f}")
+        text = f"{clean(row['area'])}: {row['final_level']} (analyst), computed {computed}."
+        out.append(f"{text} {clean(reason)}" if clean(reason) else text)
+    return out
+
+
+def briefing_incidents(
+    joined: pd.DataFrame,
+    state: FilterState,
+    areas: gpd.GeoDataFrame | None = None,
+    admin0: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """The incidents a briefing of ``state`` is about: filtered, and on its map.
+
+    The same choice as :func:`compose` makes, for callers that need the rows
+    without drawing (the draft of key judgements).
+    """
+    areas, _borders, admin0 = layers(areas, pd.DataFrame(), admin0)
+    filtered = _filtered(joined, state)
+    country_iso3 = _state_iso3(state, joined, admin0)
+    _bounds, inside = _extent(filtered, areas, admin0, country_iso3, state)
+    return filtered.loc[inside]
 
 
 def _filtered(joined: pd.DataFrame, state: FilterState) -> pd.DataFrame:
@@ -403,12 +470,17 @@ def _filters_line(state: FilterState, elsewhere: pd.DataFrame) -> str:
     return clean(line)
 
 
-def _attribution(filtered: pd.DataFrame) -> str:
-    """The data sources: boundaries, places and the incidents' own sources."""
+def _sources(filtered: pd.DataFrame) -> list[str]:
+    """The distinct sources of ``filtered`` (a cell may list several, split on ";")."""
     # Split the distinct values only: 100,000 rows often share a few sources.
     distinct = pd.Series(filtered["source"].unique(), dtype="string").fillna("")
     sources = distinct.str.split(";").explode().str.strip()
-    uniq = sorted(set(sources[sources != ""]))
+    return sorted(set(sources[sources != ""]))
+
+
+def _attribution(filtered: pd.DataFrame) -> str:
+    """The data sources: boundaries, places and the incidents' own sources."""
+    uniq = _sources(filtered)
     base = "Boundaries: Natural Earth. Places: GeoNames (CC BY 4.0)."
     if not uniq:
         return base

@@ -20,10 +20,14 @@ MIN_PNG_WIDTH = 1600
 DEFAULT_ISO3 = "MLI"  # the project's focus country: the map when nothing else says where
 TOP_AREAS = 8
 MAX_KEY_INCIDENTS = 12
+# The PDF's incident pages list at most this many (the deadliest); more would
+# be a data export, not a briefing.
+MAX_LISTED_INCIDENTS = 300
 # The slide's short list beside the map (the PDF lists MAX_KEY_INCIDENTS).
 MAX_SLIDE_INCIDENTS = 6
 MAX_TOWN_LABELS = 10  # populous towns labelled besides the towns with incidents
 TOWN_MIN_POPULATION = 10_000  # smaller places are labelled only when incidents name them
+MIN_PT = 8.0  # smallest type on an A4 page (print legibility)
 MARKER_SCALE = 1.5  # briefing markers relative to the web map's
 
 # Map furniture colours (risk and event colours come from geo.render.style).
@@ -61,7 +65,8 @@ class Layout:
     margin: float
     map_box: tuple[float, float, float, float]  # left, top, width, height
     panel_box: tuple[float, float, float, float]
-    list_box: tuple[float, float, float, float] | None
+    # Under the map: key judgements (or key incidents) and the coverage caveat.
+    notes_box: tuple[float, float, float, float]
     title_pt: float
     subtitle_pt: float
     heading_pt: float
@@ -78,9 +83,9 @@ PNG_LAYOUT = Layout(
     size=(16.0, 9.0),
     dpi=PNG_DPI,
     margin=0.4,
-    map_box=(0.4, 1.3, 9.9, 7.05),
+    map_box=(0.4, 1.3, 9.9, 5.1),
     panel_box=(10.75, 1.3, 4.85, 7.05),
-    list_box=None,
+    notes_box=(0.4, 6.65, 9.9, 1.7),
     title_pt=25,
     subtitle_pt=13,
     heading_pt=13,
@@ -96,16 +101,17 @@ PDF_LAYOUT = Layout(
     size=(11.69, 8.27),  # A4 landscape
     dpi=200,
     margin=0.4,
-    map_box=(0.4, 1.05, 6.75, 4.3),
-    panel_box=(7.45, 1.05, 3.84, 4.3),
-    list_box=(0.4, 5.55, 10.89, 2.4),
+    map_box=(0.4, 1.1, 6.45, 4.3),
+    panel_box=(7.1, 1.1, 4.19, 6.45),
+    notes_box=(0.4, 5.6, 6.45, 1.95),
+    # Nothing under 8 pt: the page is read printed, at arm's length.
     title_pt=18,
-    subtitle_pt=9.5,
-    heading_pt=9.5,
-    body_pt=8,
-    small_pt=6.5,
-    town_pt=7.5,
-    country_pt=9,
+    subtitle_pt=10,
+    heading_pt=10,
+    body_pt=8.5,
+    small_pt=8,
+    town_pt=8.5,
+    country_pt=9.5,
     row_pt=15.5,
     table_rows=TOP_AREAS,
     towns=8,

@@ -13,19 +13,20 @@ import datetime as dt
 import io
 import math
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
 import matplotlib
 import pandas as pd
-from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from geo.analysis.filters import FilterState
 from geo.render.brief.basemap import draw_map, fit_view
-from geo.render.brief.content import Brief, compose, layers
-from geo.render.brief.incident_list import draw_key_incidents, draw_short_list
+from geo.render.brief.content import Brief, Notes, compose, layers
+from geo.render.brief.fonts import font_families
+from geo.render.brief.incident_pages import draw_incident_pages
 from geo.render.brief.layout import (
     FONT,
     MIN_PNG_WIDTH,
@@ -36,6 +37,7 @@ from geo.render.brief.layout import (
     Layout,
 )
 from geo.render.brief.legends import draw_legends
+from geo.render.brief.notes import draw_marking, draw_notes
 from geo.render.brief.page import Page
 from geo.render.brief.symbols import Cells
 from geo.render.brief.tables import draw_table
@@ -43,7 +45,7 @@ from geo.render.brief.text import day_text
 
 _RC: dict[str, Any] = {
     "font.family": "sans-serif",
-    "font.sans-serif": [FONT],
+    "font.sans-serif": [FONT],  # and the fallback fonts found (:mod:`.fonts`)
     "text.usetex": False,
     "svg.hashsalt": "geo-brief",
     "pdf.fonttype": 42,  # embedded TrueType: text stays text, extractable
@@ -70,6 +72,10 @@ def render_brief(
     title: str | None = None,
     dpi: int | None = None,
     window_days: int = 90,
+    judgements: Sequence[str] = (),
+    marking: str = "",
+    author: str = "",
+    incident_pages: bool = True,
 ) -> bytes:
     """Render a briefing of ``state`` as PNG or PDF bytes.
 
@@ -105,6 +111,19 @@ def render_brief(
         wide) or resolution of the raster parts of the PDF.
     window_days : int
         Risk window, used when ``risk`` is computed here and in the captions.
+    judgements : sequence of str
+        The analyst's key judgements, one per item, printed as a bulleted
+        list under the map (:func:`draft_judgements` drafts some); without
+        them the space lists the deadliest incidents.
+    marking : str
+        Handling marking printed at the top and bottom of every page, e.g.
+        ``"TLP:AMBER"`` (a TLP level prints in its colour).
+    author : str
+        Printed under the generation time: who prepared the briefing.
+    incident_pages : bool
+        PDF only: follow the first page with every incident of the period
+        (the deadliest :data:`MAX_LISTED_INCIDENTS` when more), with wrapped
+        descriptions and sources, on as many pages as they need.
 
     Returns
     -------
@@ -128,14 +147,28 @@ def render_brief(
         risk = score_areas(
             joined, areas, state.assessed_at, window_days=window_days, overrides=load_overrides()
         )
+    notes = Notes(judgements=tuple(judgements), marking=marking, author=author)
     brief = compose(
-        joined, state, risk, areas, borders, admin0, towns, title, generated_at, window_days
+        joined, state, risk, areas, borders, admin0, towns, title, generated_at, window_days, notes
     )
-    with _LOCK, matplotlib.rc_context(_RC):  # type: ignore[arg-type]
-        fig = Figure(figsize=layout.size, dpi=layout.dpi if fmt == "pdf" else out_dpi)
-        canvas = FigureCanvasAgg(fig)
-        _draw(fig, canvas.get_renderer(), brief, layout)
-        return _save(fig, fmt, out_dpi)
+    rc = _RC | {"font.family": list(font_families())}
+    with _LOCK, matplotlib.rc_context(rc):  # type: ignore[arg-type]
+        figures: list[Figure] = []
+
+        def new_page() -> Page:
+            fig = Figure(figsize=layout.size, dpi=layout.dpi if fmt == "pdf" else out_dpi)
+            page = Page(fig, FigureCanvasAgg(fig).get_renderer(), layout)
+            fig.patch.set_facecolor("white")
+            draw_marking(page, brief, layout)
+            figures.append(fig)
+            return page
+
+        more = "Page 2 lists every incident with its source." if fmt == "pdf" else ""
+        _draw(new_page(), brief, layout, more if incident_pages else "")
+        if fmt == "pdf" and incident_pages:
+            top = layout.margin
+            draw_incident_pages(brief, layout, new_page, top, layout.size[1] - 0.45)
+        return _save(figures, fmt, out_dpi)
 
 
 def _output(fmt: str, dpi: int | None) -> tuple[Layout, int]:
@@ -152,18 +185,16 @@ def _output(fmt: str, dpi: int | None) -> tuple[Layout, int]:
     return layout, out_dpi
 
 
-def _draw(fig: Figure, renderer: RendererBase, brief: Brief, layout: Layout) -> None:
-    """Everything on the page, top to bottom."""
-    page = Page(fig, renderer, layout)
-    fig.patch.set_facecolor("white")
+def _draw(page: Page, brief: Brief, layout: Layout, more: str) -> None:
+    """Everything on the first page, top to bottom."""
+    fig, renderer = page.fig, page.renderer
     _draw_header(page, brief, layout)
     left, top, width, height = layout.map_box
     ax = fig.add_axes((page.fx(left), page.fy(top + height), width / page.w, height / page.h))
     view = fit_view(brief.extent, width, height)
     cells = draw_map(ax, renderer, brief, view, layout)
     _draw_panel(page, brief, layout, cells)
-    if layout.list_box is not None:
-        draw_key_incidents(page, brief, layout)
+    draw_notes(page, brief, layout, more)
     _draw_footer(page, brief, layout)
 
 
@@ -180,6 +211,10 @@ def _draw_header(page: Page, brief: Brief, layout: Layout) -> None:
         fontweight="bold",
     )
     page.text(page.w - m, top, brief.generated, layout.small_pt, ha="right", color=MUTED_COLOUR)
+    if brief.notes.author:
+        author = page.fit(f"Prepared by {brief.notes.author}", layout.small_pt, usable * 0.3)
+        y_author = top + layout.small_pt / 72 * 1.5
+        page.text(page.w - m, y_author, author, layout.small_pt, ha="right", color=MUTED_COLOUR)
     y = top + layout.subtitle_pt / 72 * 1.55
     page.text(
         m,
@@ -208,7 +243,9 @@ def _draw_footer(page: Page, brief: Brief, layout: Layout) -> None:
     if len(lines) > 2:
         lines = [lines[0], page.fit(" ".join(lines[1:]), layout.small_pt, width)]
     step = layout.small_pt / 72 * 1.35
-    y = page.h - 0.16 - step * (len(lines) - 1)
+    # With a marking, the last line of the page is the marking's.
+    foot = 0.16 + (layout.small_pt / 72 * 1.6 if brief.notes.marking else 0.0)
+    y = page.h - foot - step * (len(lines) - 1)
     for line in lines:
         page.text(m, y, line, layout.small_pt, color=MUTED_COLOUR)
         y += step
@@ -232,26 +269,19 @@ def _draw_panel(page: Page, brief: Brief, layout: Layout, cells: Cells | None) -
     y += layout.row_pt * pt * 0.5
     y = draw_table(page, brief, layout, x, y, width)
     y += layout.row_pt * pt * 0.9
-    y = draw_legends(page, brief, layout, x, y, width, top + height, cells)
-    if layout.list_box is None:
-        draw_short_list(page, brief, layout, x, y + layout.row_pt * pt * 0.9, width, top + height)
+    draw_legends(page, brief, layout, x, y, width, top + height, cells)
 
 
-def _save(fig: Figure, fmt: str, dpi: int) -> bytes:
-    """The figure as PNG or PDF bytes, without the metadata that would vary."""
+def _save(figures: list[Figure], fmt: str, dpi: int) -> bytes:
+    """The page (PNG) or pages (PDF) as bytes, without the metadata that would vary."""
     buf = io.BytesIO()
     if fmt == "png":
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    else:
-        fig.savefig(
-            buf,
-            format="pdf",
-            dpi=dpi,
-            metadata={
-                "Creator": None,
-                "Producer": None,
-                "CreationDate": None,
-                "Title": None,
-            },
-        )
+        figures[0].savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+        return buf.getvalue()
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    metadata = {"Creator": None, "Producer": None, "CreationDate": None, "Title": None}
+    with PdfPages(buf, metadata=metadata) as pdf:
+        for fig in figures:
+            pdf.savefig(fig, dpi=dpi)
     return buf.getvalue()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 
 from geo.render import style
@@ -30,6 +31,8 @@ _MAX_SPREAD = 8  # larger stacks of incidents at one point are not fanned out
 # one symbol per incident, on a grid this many cells across.
 DENSE_THRESHOLD = 3000
 DENSE_CELLS_ACROSS = 36
+# Incident symbols sit on this layer (and only they: the animation swaps them by it).
+INCIDENT_ZORDER = 6
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def draw_incidents(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, Cells 
                 linewidths=1.4 if hollow else 1.0,
                 linestyles="--" if hollow else "solid",
                 alpha=0.92,
-                zorder=6,
+                zorder=INCIDENT_ZORDER,
             )
     return np.column_stack([xy, r_px]), None
 
@@ -148,7 +151,7 @@ def _draw_cells(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, Cells]:
         edgecolors="white",
         linewidths=0.6,
         alpha=0.85,
-        zorder=6,
+        zorder=INCIDENT_ZORDER,
     )
     xy = ax.transData.transform(np.column_stack([cx, cy]))
     discs = np.column_stack([xy, radius * ax.figure.dpi / 72])
@@ -157,30 +160,62 @@ def _draw_cells(ax: Axes, filtered: pd.DataFrame) -> tuple[np.ndarray, Cells]:
 
 
 def _spread(xy: np.ndarray, r_px: np.ndarray, fatalities: np.ndarray) -> np.ndarray:
-    """Fan out small stacks of incidents coded to the same point.
+    """Fan out small groups of incidents whose symbols would overlap.
 
-    Reports often place several incidents at one town; drawn on top of each
-    other they read as one. Stacks of up to ``_MAX_SPREAD`` markers are laid
-    on a ring around the point (deadliest at the top), just wide enough for
-    the markers to sit side by side. Bigger stacks are dense data and stay.
+    Reports often place several incidents at one town, or a few kilometres
+    apart; drawn on top of each other they read as one. Symbols whose discs
+    touch form a group (chains included); groups of up to ``_MAX_SPREAD`` are
+    laid on a ring around their centre (deadliest at the top), just wide
+    enough for the symbols to sit side by side. Bigger groups are dense data
+    and stay where they are.
     """
-    cell = pd.DataFrame({"x": np.round(xy[:, 0] / 2), "y": np.round(xy[:, 1] / 2)})
-    cell["order"] = -fatalities
-    groups = cell.groupby(["x", "y"], sort=False)
-    size = groups["x"].transform("size").to_numpy()
+    group = _touching_groups(xy, r_px)
+    cell = pd.DataFrame({"g": group, "order": -fatalities, "i": np.arange(len(xy))})
+    size = cell.groupby("g")["g"].transform("size").to_numpy()
     spread = (size > 1) & (size <= _MAX_SPREAD)
     if not spread.any():
         return xy
-    ranked = cell.assign(i=np.arange(len(cell))).sort_values(["order", "i"], kind="stable")
+    ranked = cell.sort_values(["order", "i"], kind="stable")
     rank = np.empty(len(cell), dtype=int)
-    rank[ranked["i"].to_numpy()] = ranked.groupby(["x", "y"], sort=False).cumcount().to_numpy()
-    widest = pd.Series(r_px).groupby([cell["x"], cell["y"]]).transform("max").to_numpy()
-    ring = widest / np.sin(np.pi / np.maximum(size, 2)) * 0.85
+    rank[ranked["i"].to_numpy()] = ranked.groupby("g", sort=False).cumcount().to_numpy()
+    widest = pd.Series(r_px).groupby(group).transform("max").to_numpy()
+    centre_x = pd.Series(xy[:, 0]).groupby(group).transform("mean").to_numpy()
+    centre_y = pd.Series(xy[:, 1]).groupby(group).transform("mean").to_numpy()
+    # Neighbours on a ring of n are 2 R sin(pi / n) apart: make that 2.1 widest radii.
+    ring = widest * 1.05 / np.sin(np.pi / np.maximum(size, 2))
     angle = np.pi / 2 + 2 * np.pi * rank / np.maximum(size, 1)
     out = xy.copy()
-    out[spread, 0] += (ring * np.cos(angle))[spread]
-    out[spread, 1] += (ring * np.sin(angle))[spread]
+    out[spread, 0] = (centre_x + ring * np.cos(angle))[spread]
+    out[spread, 1] = (centre_y + ring * np.sin(angle))[spread]
     return out
+
+
+def _touching_groups(xy: np.ndarray, r_px: np.ndarray) -> np.ndarray:
+    """A group label per symbol: symbols whose discs touch share one.
+
+    Pairs come from an STRtree of the discs (as squares of side 2 r, then
+    checked by distance); labels settle by repeated minimum over the pairs,
+    which is the connected components without a loop per symbol.
+    """
+    n = len(xy)
+    labels = np.arange(n)
+    if n < 2:
+        return labels
+    boxes = shapely.box(xy[:, 0] - r_px, xy[:, 1] - r_px, xy[:, 0] + r_px, xy[:, 1] + r_px)
+    a, b = shapely.STRtree(boxes).query(boxes, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    near = np.hypot(*(xy[a] - xy[b]).T) < (r_px[a] + r_px[b]) * 0.95
+    a, b = a[near], b[near]
+    for _ in range(n):  # converges in at most the longest chain's length
+        low = np.minimum(labels[a], labels[b])
+        before = labels.copy()
+        np.minimum.at(labels, a, low)
+        np.minimum.at(labels, b, low)
+        labels = labels[labels]
+        if np.array_equal(labels, before):
+            break
+    return labels
 
 
 def event_order(etype: str) -> int:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.render import style
 from geo.render.brief.content import Brief
-from geo.render.brief.layout import MUTED_COLOUR, TEXT_COLOUR, Layout
+from geo.render.brief.layout import MIN_PT, MUTED_COLOUR, TEXT_COLOUR, Layout
 from geo.render.brief.page import Page
 from geo.render.brief.text import clean, short_count
 
@@ -22,10 +22,10 @@ Column = tuple[float, float, str]
 
 # Table columns: (key, header, share of the panel width, alignment)
 _TABLE_COLUMNS = (
-    ("area", "Area", 0.22, "left"),
+    ("area", "Area", 0.24, "left"),
     ("level", "Level", 0.20, "left"),
     ("score", "Score", 0.08, "right"),
-    ("trend", "Trend", 0.29, "right"),  # room for "▲ Moderate increase" (a smaller size)
+    ("trend", "Trend", 0.27, "right"),  # room for "▲ Moderate increase" (a smaller size)
     ("incidents", "Incid.", 0.10, "right"),
     ("deaths", "Deaths", 0.11, "right"),
 )
@@ -83,16 +83,26 @@ def draw_table(page: Page, brief: Brief, layout: Layout, x: float, y: float, wid
         _draw_row(page, row, xs, y, size)
         page.rule(x, x + width, y + row_h * 0.35, lw=0.5)
         y += row_h
-    if (table["final_level"] != table["level"]).any():
-        page.text(
-            x,
-            y - row_h * 0.3,
-            "* level set by an analyst override",
-            layout.small_pt,
-            color=MUTED_COLOUR,
-        )
-        y += layout.small_pt * pt * 1.4
+    if brief.override_notes or (table["final_level"] != table["level"]).any():
+        y = _draw_override_notes(page, brief, layout, x, y - row_h * 0.3, width)
     return y - row_h * 0.4
+
+
+def _draw_override_notes(
+    page: Page, brief: Brief, layout: Layout, x: float, y: float, width: float
+) -> float:
+    """Under the table, each override's levels and the analyst's reason, in full."""
+    size = layout.small_pt
+    line = size / 72 * 1.3
+    notes = brief.override_notes or ["level set by an analyst override"]
+    indent = page.width_in("* ", size)
+    for note in notes:
+        page.text(x, y, "*", size, color=MUTED_COLOUR)
+        for part in page.wrap(note, size, width - indent):
+            page.text(x + indent, y, part, size, color=MUTED_COLOUR)
+            y += line
+        y += line * 0.2
+    return y + line * 0.6
 
 
 def _draw_row(page: Page, row: pd.Series, xs: Sequence[Column], y: float, size: float) -> None:
@@ -115,7 +125,7 @@ def _draw_row(page: Page, row: pd.Series, xs: Sequence[Column], y: float, size: 
             page.text(x0 + chip + 0.06, y, value, size, color=colour)
             continue
         # The trend classes are long phrases: a slightly smaller size fits them whole.
-        cell_size = size * 0.82 if key == "trend" else size
+        cell_size = max(size * 0.82, MIN_PT) if key == "trend" else size
         text = page.fit(value, cell_size, x1 - x0 - 0.08, "bold" if key == "area" else "normal")
         page.text(
             x0 if align == "left" else x1,
