@@ -32,7 +32,9 @@ import streamlit as st
 from geo import config
 from geo.analysis import filters, periods, pipeline, risk
 from geo.io import columnar
+from geo.io.backend import open_store
 from geo.io.gazetteers import load_store_gazetteer, manifest_version
+from geo.io.postgis import is_database_url
 from geo.reference import boundaries
 from geo.reference.gazetteer import Gazetteer, load_gazetteer
 
@@ -41,20 +43,28 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Source:
-    """An incident file and the version of it that was read."""
+    """An incident store and the version of it that was read.
+
+    A file's version is its modification time. With ``GEO_DATABASE_URL``
+    set, ``path`` is that URL and ``mtime_ns`` the database's data version
+    (:meth:`geo.io.postgis.PostgisStore.data_version`, one indexed row per
+    rerun), so a replica sees another one's append on its next rerun.
+    """
 
     path: str
     mtime_ns: int
 
     @classmethod
     def current(cls) -> Source:
-        """The configured store (``GEO_INCIDENTS`` or ``data/incidents.csv``).
+        """The configured store (``GEO_DATABASE_URL``, else ``GEO_INCIDENTS`` or the shipped CSV).
 
         Raises
         ------
         FileNotFoundError
             When the file does not exist.
         """
+        if config.DATABASE_URL:
+            return cls(config.DATABASE_URL, int(open_store(config.DATABASE_URL).data_version()))
         path = Path(config.INCIDENTS_CSV)
         return cls(str(path), path.stat().st_mtime_ns)
 
@@ -90,7 +100,11 @@ def _layers(source: Source) -> _Layers:
     # The columnar copy beside the store holds the rows checked, typed,
     # joined and measured (geo.io.columnar); only a store edited by hand,
     # or new boundary data, makes it prepare them again, logging why.
-    joined = columnar.prepared_incidents(source.path, progress=_log.info)
+    if is_database_url(source.path):
+        # PostGIS stored each row's join and border distance when it was appended.
+        joined = open_store(source.path).read_prepared()
+    else:
+        joined = columnar.prepared_incidents(source.path, progress=_log.info)
     areas, outlines = pipeline.covered_areas_for(joined)
     return _Layers(joined, areas, outlines)
 
