@@ -3,7 +3,8 @@
 ``python -m geo store migrate --from data/incidents.csv --to postgresql://...``
 copies every cell as text, so the way back
 (``--from postgresql://... --to copy.csv``) gives the same bytes when the file
-was written by this tool (pandas' CSV dialect). ``store version`` prints the
+was written by this tool (pandas' CSV dialect). ``store append`` adds a CSV's
+rows to either backend with the usual checks. ``store version`` prints the
 data version replicas key their caches by; ``store layers`` loads the admin-1
 areas and land borders into a database as tables.
 """
@@ -11,17 +12,18 @@ areas and land borders into a database as tables.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from geo.cli.errors import DataError, UsageError
 from geo.model.schema import IncidentFileError
 
-__all__ = ["cmd_layers", "cmd_migrate", "cmd_version", "register"]
+__all__ = ["cmd_append", "cmd_layers", "cmd_migrate", "cmd_version", "register"]
 
 
 def register(sub: Any) -> None:
-    """Add ``store migrate``, ``store version`` and ``store layers``."""
+    """Add ``store migrate``, ``store append``, ``store version`` and ``store layers``."""
     p = sub.add_parser(
         "store",
         help="move the incident store between a CSV file and PostGIS",
@@ -44,6 +46,20 @@ def register(sub: Any) -> None:
         "--replace", action="store_true", help="replace a target that already has incidents"
     )
     m.set_defaults(func=cmd_migrate)
+    a = cmds.add_parser(
+        "append",
+        help="append an incident CSV to a store, skipping duplicates",
+        description="Validate the rows of an incident CSV and append them to a store (the "
+        "configured one by default: GEO_DATABASE_URL, else GEO_INCIDENTS), with the "
+        "duplicate rules and generated ids of every append. Exit 1 when any row is rejected.",
+    )
+    a.add_argument("file", help="incident CSV to append")
+    a.add_argument("--to", dest="target", help="CSV path or postgresql:// URL")
+    a.add_argument("--schema", default="public", help="database schema (default: public)")
+    a.add_argument("--rejected", help="CSV file the rejected rows are appended to")
+    a.add_argument("--days", type=int, default=1, help="duplicate date window (default 1)")
+    a.add_argument("--km", type=float, default=10.0, help="duplicate distance (default 10)")
+    a.set_defaults(func=cmd_append)
     v = cmds.add_parser("version", help="print the store's data version")
     v.add_argument("store", nargs="?", help="CSV path or postgresql:// URL (default: configured)")
     v.add_argument("--schema", default="public", help="database schema (default: public)")
@@ -75,6 +91,29 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         f"(data version {_guarded(target.data_version)})"
     )
     return 0
+
+
+def cmd_append(args: argparse.Namespace) -> int:
+    """Append a CSV's rows to a store; print what happened."""
+    from geo.io.backend import open_store
+    from geo.io.dedupe import DedupeLimitError
+    from geo.io.store import read_raw
+
+    target = open_store(args.target, schema=args.schema)
+    rows = read_raw(args.file)
+    try:
+        report = _guarded(
+            lambda: target.append(
+                rows, dedupe_days=args.days, dedupe_km=args.km, rejected_path=args.rejected,
+                file=str(args.file),
+            )
+        )  # fmt: skip
+    except DedupeLimitError as exc:
+        raise UsageError(str(exc)) from None
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    print(report.summary())
+    return 1 if report.rejected else 0
 
 
 def cmd_version(args: argparse.Namespace) -> int:

@@ -81,3 +81,23 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path, capsys):
 def test_migrating_a_store_onto_itself_is_refused(same, capsys):
     assert cli.main(["store", "migrate", "--from", same, "--to", same]) == 2
     assert "same store" in capsys.readouterr().err
+
+
+def test_append_adds_a_files_rows_to_a_database_store(tmp_path, postgis_url, pg_schema, capsys):
+    raw = store.read_raw(config.INCIDENTS_CSV)
+    first, later = tmp_path / "first.csv", tmp_path / "later.csv"
+    raw.iloc[:10].to_csv(first, index=False)
+    bad = raw.iloc[10:].copy()
+    bad.iloc[0, bad.columns.get_loc("latitude")] = "north"
+    bad.to_csv(later, index=False)
+    side = tmp_path / "rejected.csv"
+    base = ["--to", postgis_url, "--schema", pg_schema]
+    assert cli.main(["store", "append", str(first), *base]) == 0
+    assert "10 added" in capsys.readouterr().out
+    assert cli.main(["store", "append", str(later), *base, "--rejected", str(side)]) == 1
+    out, err = capsys.readouterr()
+    assert "8 added, 0 skipped as duplicates, 1 rejected" in out
+    assert str(later) in err and "latitude" in err and "north" in err
+    assert store.read_raw(side)["latitude"].tolist() == ["north"]
+    assert cli.main(["store", "append", str(first), *base]) == 0
+    assert "0 added, 10 skipped as duplicates" in capsys.readouterr().out
