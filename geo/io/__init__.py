@@ -26,6 +26,7 @@ Modules
     sites      the team's sites and routes: reading a user's file, keeping them with the store
     kml        placemarks of a KML file, read with no DTD, entities or network
     synthetic  labelled synthetic incidents for benchmarks
+    deliver    sending a digest: e-mail through the team's SMTP server, webhook POST
 
 Import what you need from its module (``from geo.io.store import ...``);
 the package itself loads nothing, so a light import stays light.
@@ -54,4 +55,5 @@ __all__ = [
     "sites",
     "kml",
     "synthetic",
+    "deliver",
 ]
