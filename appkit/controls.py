@@ -44,13 +44,14 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from appkit import auth
 from appkit import data as cache
+from appkit import sites as team
 from appkit.text import escape_markdown
 from geo.analysis import periods, summary
 from geo.analysis.filters import FilterState, admin1_choices, apply_filters
 from geo.analysis.risk import RiskConfigError, RiskOverridesError
 from geo.model.schema import EVENT_TYPES, GEO_PRECISIONS, IncidentFileError
 from geo.render import maps, urlstate
-from geo.render.maps import LAYERS, MapView
+from geo.render.maps import MapView
 
 # Parameters Streamlit itself reads; a link may carry them.
 STREAMLIT_PARAMS: tuple[str, ...] = ("embed", "embed_options")
@@ -181,6 +182,7 @@ def _put_state(app: urlstate.AppState) -> None:
     ss[KEYS["max_geo_precision"]] = f.max_geo_precision
     ss[_LAYERS] = frozenset(app.layers)
     ss[_TILES] = app.tiles
+    ss[team.NEAR_KEY] = app.near_km or 0
 
 
 def _fresh_state(bounds: periods.Period) -> FilterState:
@@ -367,7 +369,9 @@ def _sidebar(known: cache.Facts) -> urlstate.AppState:
         min_fatalities=int(ss[KEYS["min_fatalities"]]),
         max_geo_precision=int(ss[KEYS["max_geo_precision"]]),
     )
-    return urlstate.AppState(filters, int(ss[KEYS["window"]]), frozenset(ss[_LAYERS]), ss[_TILES])
+    return urlstate.AppState(
+        filters, int(ss[KEYS["window"]]), frozenset(ss[_LAYERS]), ss[_TILES], team.near_value()
+    )
 
 
 def _current_view() -> MapView | None:
@@ -445,11 +449,12 @@ def setup() -> Context | None:
     _read_url_once(known, tiles)
     _keep_valid(bounds, choices, tiles)
     app = _sidebar(known)
+    team.sidebar_filter()  # team members only (appkit/sites.py)
     view = _current_view()
     _write_url(app, view)
     _show_notices()
 
-    filtered = apply_filters(data, app.filters)
+    filtered = team.near_filter(apply_filters(data, app.filters), app.near_km)
     risk = _area_risk(source, app)
     if risk is None:
         return None
@@ -472,15 +477,16 @@ def context() -> Context:
 def map_controls(ctx: Context) -> tuple[frozenset[str], str]:
     """Layer toggles and basemap choice; they are in the URL like the filters."""
     ss = st.session_state
+    offered = team.offered_layers()  # "sites" for team members with sites only
     if LAYERS_WIDGET not in ss:
-        ss[LAYERS_WIDGET] = [name for name in LAYERS if name in ss[_LAYERS]]
+        ss[LAYERS_WIDGET] = [name for name in offered if name in ss[_LAYERS]]
     if TILES_WIDGET not in ss:
         ss[TILES_WIDGET] = ss[_TILES]
     left, right = st.columns([3, 2])
     with left:
         st.pills(
             "Layers",
-            LAYERS,
+            offered,
             selection_mode="multi",
             format_func=maps.LAYER_LABELS.__getitem__,
             key=LAYERS_WIDGET,

@@ -133,14 +133,17 @@ def _cached_frame(
     risk_digest: str,
     options_key: tuple[tuple[str, Any], ...],
     key: str | None,
+    sites_key: str,
     _filtered: pd.DataFrame,
     _risk: pd.DataFrame,
     _options: MapOptions,
+    _sites: pd.DataFrame | None,
 ) -> MapFrame:
     # Arguments named with a leading underscore are left out of the hash:
-    # (source, filters) decide _filtered, the digest stands for _risk and
-    # options_key spells out _options.
-    fmap = _build(_filtered, _risk, _options)
+    # (source, filters, sites_key) decide _filtered, the digest stands for
+    # _risk, options_key spells out _options and sites_key (the sites' version
+    # and the near filter; empty for anyone who may not see sites) _sites.
+    fmap = _build(_filtered, _risk, _options, _sites)
     return render_frame(fmap, key)
 
 
@@ -161,7 +164,12 @@ def _options_key(options: MapOptions) -> tuple[tuple[str, Any], ...]:
     )
 
 
-def _build(filtered: pd.DataFrame, risk: pd.DataFrame, options: MapOptions) -> folium.Map:
+def _build(
+    filtered: pd.DataFrame,
+    risk: pd.DataFrame,
+    options: MapOptions,
+    sites: pd.DataFrame | None = None,
+) -> folium.Map:
     return build_map(
         filtered,
         areas=cache.admin1(),
@@ -170,6 +178,7 @@ def _build(filtered: pd.DataFrame, risk: pd.DataFrame, options: MapOptions) -> f
         towns=cache.towns(),
         admin0=cache.admin0(),
         options=options,
+        sites=sites,
     )
 
 
@@ -181,6 +190,8 @@ def map_frame(
     options: MapOptions,
     *,
     key: str | None,
+    sites: pd.DataFrame | None = None,
+    sites_key: str = "",
 ) -> MapFrame:
     """The rendered dashboard map for this data version, filter state and options (shared).
 
@@ -198,9 +209,24 @@ def map_frame(
         Layers, basemap and view.
     key : str or None
         The component key :func:`show` will use.
+    sites, sites_key : GeoDataFrame or None, str
+        The team's sites, for a team member only, and what they and the
+        "near our sites" filter depend on (:func:`appkit.sites.sites_key`):
+        a map with sites is never served to a session without them.
     """
+    if sites is not None and not sites_key:
+        raise ValueError("map_frame: sites need a sites_key")
     return _cached_frame(
-        source, filters, _digest(risk), _options_key(options), key, filtered, risk, options
+        source,
+        filters,
+        _digest(risk),
+        _options_key(options),
+        key,
+        sites_key if sites is not None else "",
+        filtered,
+        risk,
+        options,
+        sites,
     )
 
 
@@ -247,11 +273,15 @@ def draw(
     *,
     key: str,
     height: int,
+    sites: pd.DataFrame | None = None,
+    sites_key: str = "",
 ) -> None:
     """Show the dashboard map, full width, from the shared cache (or fresh with the cache off)."""
     if enabled():
-        frame = map_frame(source, filters, filtered, risk, options, key=key)
+        frame = map_frame(
+            source, filters, filtered, risk, options, key=key, sites=sites, sites_key=sites_key
+        )
         show(frame, key=key, height=height, use_container_width=True)
     else:
-        fmap = _build(filtered, risk, options)
+        fmap = _build(filtered, risk, options, sites)
         st_folium(fmap, returned_objects=[], key=key, height=height, use_container_width=True)

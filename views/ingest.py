@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from appkit import auth, gazetteers
+from appkit import sites as team
 from appkit.text import escape_markdown
 from geo import config
 from geo.io.audit import audited_append
@@ -181,8 +182,8 @@ if st.session_state.get(LAST_REPORT) is not None:
 
 # With a key the open tab survives the rerun after an append (without one
 # the page jumped back to the first tab after a file was appended).
-tab_report, tab_file, tab_places = st.tabs(
-    ["From a report", "From a file", "Gazetteers"], key="ingest_tab"
+tab_report, tab_file, tab_places, tab_sites = st.tabs(
+    ["From a report", "From a file", "Gazetteers", "Our sites"], key="ingest_tab"
 )
 
 # --------------------------------------------------------------------------
@@ -441,3 +442,7 @@ with tab_file:
 # --------------------------------------------------------------------------
 with tab_places:
     gazetteers.render(_store())
+
+# --------------------------------------------------------------------------
+with tab_sites:
+    team.render_manage()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from appkit import controls, map_cache
 from appkit import data as cache
+from appkit import sites as team
 from geo.analysis import summary
 from geo.render.assets import missing_assets, missing_assets_message
 from geo.render.brief import render_brief
@@ -52,7 +53,10 @@ map_cache.draw(
     ),
     key="map",
     height=640,
+    sites=team.team_sites(),  # None unless a team member (appkit/sites.py)
+    sites_key=team.sites_key(ctx.app.near_km),
 )
+team.near_table(ctx.filtered)
 
 st.subheader("Areas by risk")
 table = summary.risk_table(ctx.risk_scope)

@@ -79,6 +79,7 @@ def _store(args: argparse.Namespace) -> Path:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Check the file, merge or replace, keep; one line per problem when it cannot."""
+    from geo.io import audit
     from geo.io.sites import SiteFileError, load_sites, merge_sites, save_sites, store_sites
 
     if args.radius is not None and not 0 < args.radius <= 1000:
@@ -90,16 +91,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     except SiteFileError as exc:
         raise DataError("\n".join(str(p) for p in exc.problems)) from None
     save_sites(store, merged)
-    added = f"{len(new)} site(s) from {args.file}"
-    print(f"kept {len(merged)} site(s) with {store.name}: {added} ({_who()})")
+    audit.record(
+        store,
+        who=f"cli:{_os_user()}",
+        role="operator",
+        action="sites.replace" if args.replace else "sites.add",
+        source=Path(args.file).name,
+        detail={"sites": len(new), "kept": len(merged)},
+    )
+    print(f"kept {len(merged)} site(s) with {store.name}: {len(new)} from {args.file}")
     return 0
 
 
-def _who() -> str:
+def _os_user() -> str:
+    """Who ran the command, for the audit trail (as ``python -m geo import`` names it)."""
     try:
-        return f"by {getpass.getuser()}"
-    except (KeyError, OSError):
-        return "by an unknown user"
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's random uid)
+        return "unknown"
 
 
 def cmd_list(args: argparse.Namespace) -> int:

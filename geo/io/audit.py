@@ -49,6 +49,8 @@ ACTIONS: Mapping[str, str] = {
     "override": "analyst override changed",
     "gazetteer.add": "gazetteer loaded",
     "gazetteer.remove": "gazetteer removed",
+    "sites.add": "team sites added",
+    "sites.replace": "team sites replaced",
     "delete": "incidents deleted",
 }
 SUFFIX: Final = ".audit.jsonl"

@@ -10,6 +10,7 @@ import pytest
 
 from geo import config
 from geo.cli import main
+from geo.io.audit import read_log
 from geo.io.sites import sites_path
 from geo.io.store import read_incidents
 
@@ -37,6 +38,9 @@ def test_import_list_and_near(store, tmp_path, capsys):
     assert main(["sites", "import", str(_site_file(tmp_path, store)), "--store", str(store)]) == 0
     assert "kept 1 site(s) with incidents.csv" in capsys.readouterr().out
     assert sites_path(store).exists()
+    (entry,) = read_log(store).entries
+    assert (entry.action, entry.source) == ("sites.add", "Example base.csv")
+    assert entry.who.startswith("cli:")
     assert main(["sites", "list", "--store", str(store)]) == 0
     assert capsys.readouterr().out.startswith("Example base  office")
     assert main(["sites", "list", "--json", "--store", str(store)]) == 0
