@@ -40,7 +40,7 @@ import pandas as pd
 
 from geo.io import postgis_sql as q
 from geo.io.dedupe import _keys as dedupe_keys
-from geo.io.dedupe import check_tolerances, find_duplicates, haversine_km
+from geo.io.dedupe import check_tolerances, find_duplicates
 from geo.io.store import (
     NEW_ID_PREFIX,
     AppendReport,
@@ -66,6 +66,7 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # One advisory-lock key for writers of a store: "geo1" in ASCII, plus the schema's hash.
 _LOCK_BASE = 0x67656F31
 _CELL_COLUMNS = tuple(c for c in COLUMNS if c != "event_id")
+_GRID_COLUMNS = ["fy", "fx", "event_type", "n", "lat_sum", "lon_sum", "fatalities"]
 
 
 def is_database_url(target: object) -> bool:
@@ -346,7 +347,7 @@ class PostgisStore:
         """:func:`geo.io.dedupe.find_duplicates` with the stored side matched in SQL."""
         days, km = tolerance
         inside = find_duplicates(typed, typed.iloc[:0], days=days, km=km)
-        store = _store_matches(conn, typed, days, km)
+        store = q.store_matches(conn, typed, days, km)
         if not len(store):  # as find_duplicates gives it, dtypes included
             return inside
         out = pd.concat([store, inside], ignore_index=True).drop_duplicates("pos")
@@ -388,7 +389,7 @@ class PostgisStore:
         """COPY rows into a staging table, then into ``incidents`` in one statement."""
         conn.execute(q.STAGE)
         stage = _stage_frame(text, typed, prepared, start)
-        _copy_in(conn, "stage", stage)
+        q.copy_in(conn, "stage", stage)
         names = ", ".join(stage.columns)
         conn.execute(
             f"INSERT INTO incidents ({names}, geom) "  # noqa: S608 - names are ours
@@ -405,6 +406,30 @@ class PostgisStore:
         conn.execute(
             "SELECT pg_notify('geo_store', %s)", (f"{self.schema}:{row[0] if row else 0}",)
         )
+
+    def grid_cells(
+        self,
+        cell_deg: float = 0.05,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        event_types: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Incidents counted per grid cell and event type by the server (SQL GROUP BY).
+
+        One row per occupied (``fy``, ``fx``, ``event_type``): the cell's
+        row and column (``floor(lat / cell_deg)``, ``floor(lon / cell_deg)``),
+        ``n``, ``lat_sum``, ``lon_sum`` and ``fatalities``. The grid mode's
+        fine pass without sending every row to the app; ``start`` / ``end``
+        (ISO dates) and ``event_types`` filter first.
+        """
+        params = {"base": cell_deg, "start": start, "end": end,
+                  "types": list(event_types) if event_types is not None else None}  # fmt: skip
+        with self.connect() as conn:
+            if not self._exists(conn):
+                return pd.DataFrame(columns=_GRID_COLUMNS)
+            rows = conn.execute(q.GRID_CELLS, params).fetchall()
+        return pd.DataFrame(rows, columns=_GRID_COLUMNS).astype({"fatalities": "int64"})
 
     # --- reference layers ---------------------------------------------------
 
@@ -495,79 +520,3 @@ def _stage_frame(
     for col, _ in q.PREPARED:
         out[col] = prepared[col].to_numpy()
     return out
-
-
-def _copy_in(conn: psycopg.Connection[Any], table: str, frame: pd.DataFrame) -> None:
-    """``COPY table FROM STDIN`` of a frame written as CSV (missing values as ``\\N``)."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="\\N", lineterminator="\n")
-    columns = ", ".join(frame.columns)
-    with conn.cursor().copy(
-        f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-    ) as stream:
-        stream.write(buffer.getvalue())
-
-
-def _store_matches(
-    conn: psycopg.Connection[Any], typed: pd.DataFrame, days: int | None, km: float
-) -> pd.DataFrame:
-    """Each incoming row's best stored duplicate, found in SQL, worded as geo.io.dedupe words it."""
-    keys = dedupe_keys(typed.reset_index(drop=True))
-    conn.execute(
-        "CREATE TEMPORARY TABLE incoming (pos integer, event_type text, event_day date, "
-        "lat double precision, lon double precision, loc_key text, country_key text, "
-        "origin text, src text, geog geography) ON COMMIT DROP"
-    )
-    frame = pd.DataFrame(
-        {
-            "pos": keys["pos"],
-            "event_type": keys["type"],
-            "event_day": pd.to_datetime(typed["event_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
-            "lat": keys["lat"],
-            "lon": keys["lon"],
-            "loc_key": keys["loc"],
-            "country_key": keys["country"],
-            "origin": keys["origin"],
-            "src": keys["src"],
-        }
-    )
-    _copy_in(conn, "incoming", frame)
-    conn.execute("UPDATE incoming SET geog = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography")
-    conn.execute("ANALYZE incoming")
-    fuzzy = days is not None and days >= 0
-    found = conn.execute(
-        q.MATCH_STORE,
-        {"days": int(days or 0), "km": km, "metres": km * 1000 + 1, "fuzzy": fuzzy},
-    ).fetchall()
-    return _match_frame(keys, found, days, km)
-
-
-def _match_frame(keys: pd.DataFrame, found: list[Any], days: int | None, km: float) -> pd.DataFrame:
-    """``pos``, ``duplicate_of``, ``reason`` of the stored matches, worded as in geo.io.dedupe."""
-    if not found:
-        return pd.DataFrame(
-            {"pos": pd.Series([], dtype="int64"), "duplicate_of": pd.Series([], dtype="string"),
-             "reason": pd.Series([], dtype="string")}
-        )  # fmt: skip
-    got = pd.DataFrame(found, columns=["pos", "event_id", "lat", "lon", "rule"])
-    pos = got["pos"].to_numpy()
-    dist = haversine_km(
-        keys["lat"].to_numpy()[pos], keys["lon"].to_numpy()[pos],
-        got["lat"].to_numpy(dtype=float), got["lon"].to_numpy(dtype=float),
-    )  # fmt: skip
-    where = np.where(
-        dist <= km,
-        np.array(["within " + str(d) + " km" for d in np.round(dist, 1)], dtype=object),
-        "same location name",
-    )
-    close = "same event type, date within " + str(days) + " day(s), " + where
-    origin = "same source record (" + keys["origin"].to_numpy()[pos] + ")"
-    reason = np.where(got["rule"] == "same", origin, close)
-    return pd.DataFrame(
-        {
-            "pos": pos.astype("int64"),
-            # object arrays, as geo.io.dedupe builds them: the same dtypes come out
-            "duplicate_of": got["event_id"].to_numpy(dtype=object),
-            "reason": reason,
-        }
-    )

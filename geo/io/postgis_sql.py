@@ -1,4 +1,4 @@
-"""The SQL of the PostGIS store: tables, indexes, and duplicate matching.
+"""The SQL of the PostGIS store: tables, indexes, duplicate matching, grid cells.
 
 Kept apart from :mod:`geo.io.postgis` so the statements read as one piece.
 Every statement runs with ``search_path`` set to the store's schema (then
@@ -25,16 +25,30 @@ Tables
 
 from __future__ import annotations
 
+import io
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geo.io.dedupe import _keys as dedupe_keys
+from geo.io.dedupe import haversine_km
 from geo.model.schema import COLUMNS
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = [
     "CREATE",
     "DERIVED",
+    "GRID_CELLS",
     "MATCH_STORE",
     "PREPARED",
     "SEED",
     "STAGE",
+    "copy_in",
     "haversine_sql",
+    "store_matches",
 ]
 
 # The columns prepare() adds, with their SQL types, in its order.
@@ -161,3 +175,95 @@ SELECT DISTINCT ON (pos) pos, event_id, lat, lon, rule
 FROM (SELECT * FROM same UNION ALL SELECT * FROM close) m
 ORDER BY pos, rank, row_no
 """  # noqa: S608 - assembled from this module's constants; values are bound parameters
+
+# The grid mode's fine pass done by the server: incidents per 0.05-degree cell
+# (anchored at 0, 0 as geo.render.maps.grid) and event type, with the sums the
+# map needs, so the app receives occupied cells instead of every row. The
+# optional filters are bound parameters (NULL: no filter).
+GRID_CELLS = """
+SELECT floor(lat / %(base)s)::bigint AS fy, floor(lon / %(base)s)::bigint AS fx,
+       event_type, count(*) AS n, sum(lat) AS lat_sum, sum(lon) AS lon_sum,
+       sum(fatalities::bigint) AS fatalities
+FROM incidents
+WHERE (%(start)s::date IS NULL OR event_day >= %(start)s::date)
+  AND (%(end)s::date IS NULL OR event_day <= %(end)s::date)
+  AND (%(types)s::text[] IS NULL OR event_type = ANY(%(types)s::text[]))
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3
+"""
+
+
+def copy_in(conn: psycopg.Connection[Any], table: str, frame: pd.DataFrame) -> None:
+    """``COPY table FROM STDIN`` of a frame written as CSV (missing values as ``\\N``)."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="\\N", lineterminator="\n")
+    columns = ", ".join(frame.columns)
+    with conn.cursor().copy(
+        f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    ) as stream:
+        stream.write(buffer.getvalue())
+
+
+def store_matches(
+    conn: psycopg.Connection[Any], typed: pd.DataFrame, days: int | None, km: float
+) -> pd.DataFrame:
+    """Each incoming row's best stored duplicate, found in SQL, worded as geo.io.dedupe words it."""
+    keys = dedupe_keys(typed.reset_index(drop=True))
+    conn.execute(
+        "CREATE TEMPORARY TABLE incoming (pos integer, event_type text, event_day date, "
+        "lat double precision, lon double precision, loc_key text, country_key text, "
+        "origin text, src text, geog geography) ON COMMIT DROP"
+    )
+    frame = pd.DataFrame(
+        {
+            "pos": keys["pos"],
+            "event_type": keys["type"],
+            "event_day": pd.to_datetime(typed["event_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "lat": keys["lat"],
+            "lon": keys["lon"],
+            "loc_key": keys["loc"],
+            "country_key": keys["country"],
+            "origin": keys["origin"],
+            "src": keys["src"],
+        }
+    )
+    copy_in(conn, "incoming", frame)
+    conn.execute("UPDATE incoming SET geog = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography")
+    conn.execute("ANALYZE incoming")
+    fuzzy = days is not None and days >= 0
+    found = conn.execute(
+        MATCH_STORE,
+        {"days": int(days or 0), "km": km, "metres": km * 1000 + 1, "fuzzy": fuzzy},
+    ).fetchall()
+    return _match_frame(keys, found, days, km)
+
+
+def _match_frame(keys: pd.DataFrame, found: list[Any], days: int | None, km: float) -> pd.DataFrame:
+    """``pos``, ``duplicate_of``, ``reason`` of the stored matches, worded as in geo.io.dedupe."""
+    if not found:
+        return pd.DataFrame(
+            {"pos": pd.Series([], dtype="int64"), "duplicate_of": pd.Series([], dtype="string"),
+             "reason": pd.Series([], dtype="string")}
+        )  # fmt: skip
+    got = pd.DataFrame(found, columns=["pos", "event_id", "lat", "lon", "rule"])
+    pos = got["pos"].to_numpy()
+    dist = haversine_km(
+        keys["lat"].to_numpy()[pos], keys["lon"].to_numpy()[pos],
+        got["lat"].to_numpy(dtype=float), got["lon"].to_numpy(dtype=float),
+    )  # fmt: skip
+    where = np.where(
+        dist <= km,
+        np.array(["within " + str(d) + " km" for d in np.round(dist, 1)], dtype=object),
+        "same location name",
+    )
+    close = "same event type, date within " + str(days) + " day(s), " + where
+    origin = "same source record (" + keys["origin"].to_numpy()[pos] + ")"
+    reason = np.where(got["rule"] == "same", origin, close)
+    return pd.DataFrame(
+        {
+            "pos": pos.astype("int64"),
+            # object arrays, as geo.io.dedupe builds them: the same dtypes come out
+            "duplicate_of": got["event_id"].to_numpy(dtype=object),
+            "reason": reason,
+        }
+    )

@@ -127,3 +127,33 @@ def test_urls_and_schema_names_are_checked():
         PostgisStore("postgresql://u@h/db", schema='x"; DROP TABLE incidents; --')
     shown = PostgisStore("postgresql://ana:secret@db.example/geo", schema="team").location
     assert "secret" not in shown and shown.endswith("#team")
+
+
+def test_grid_cells_counted_by_the_server_match_the_rows(postgis_url, pg_schema):
+    db = PostgisStore(postgis_url, schema=pg_schema)
+    db.write_raw(store.read_raw(store.config.INCIDENTS_CSV))
+    rows = db.read_incidents()
+    rows = rows.assign(
+        fy=np.floor(rows["latitude"] / 0.05).astype("int64"),
+        fx=np.floor(rows["longitude"] / 0.05).astype("int64"),
+        event_type=rows["event_type"].astype(object),
+    )
+    want = (
+        rows.groupby(["fy", "fx", "event_type"])
+        .agg(n=("event_id", "size"), fatalities=("fatalities", "sum"))
+        .reset_index()
+    )
+    got = db.grid_cells()
+    pd.testing.assert_frame_equal(
+        got[["fy", "fx", "event_type", "n", "fatalities"]],
+        want.astype({"n": "int64", "fatalities": "int64"}),
+        check_dtype=False,
+    )
+    assert got["n"].sum() == len(rows) and (got["n"] < len(rows)).all()
+    battles = db.grid_cells(event_types=["Battles"], start="2013-02-01", end="2013-02-28")
+    chosen = rows[(rows["event_type"] == "Battles") & (rows["event_date"].dt.month == 2)]
+    assert battles["n"].sum() == len(chosen) > 0
+    assert np.allclose(
+        (got["lat_sum"] / got["n"]).to_numpy(),
+        rows.groupby(["fy", "fx", "event_type"])["latitude"].mean().to_numpy(),
+    )
