@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.cli.evaluate",
     "geo.cli.sites",
     "geo.cli.store",
+    "geo.cli.digest",
 )
 
 
