@@ -34,3 +34,30 @@ def test_about_works_without_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     at = open_about(tmp_path / "missing.csv", monkeypatch)
     assert at.error, "the missing store is reported"
     assert at.title[0].value == "About this dashboard"
+
+
+def test_about_is_for_analysts_with_the_method_in_an_expander(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_about(write_store(tmp_path / "incidents.csv"), monkeypatch)
+    headers = [h.value for h in at.header]
+    for wanted in ("Sources and coverage", "What the levels mean", "How to read the map", "Limits"):
+        assert wanted in headers, wanted
+    text = "\n".join(m.value for m in at.markdown)
+    assert "The store holds 10 incidents from 1 report in 2 countries" in text
+    assert "High (analyst) · computed Elevated 36" in text
+    assert "| Extreme | 65 to 100 |" in text
+    # The method is one closed expander; its headings sit below the page's own,
+    # and the command line, Python API and benchmarks are links, not the page.
+    (method,) = at.expander
+    body = "\n".join(m.value for m in method.markdown)
+    fenced, headings = False, []
+    for line in body.splitlines():
+        fenced ^= line.startswith("```")
+        if not fenced and line.startswith("#"):
+            headings.append(line)
+    assert headings[0] == "### Region risk index"
+    assert all(h.startswith("###") for h in headings), headings
+    assert "## Python" not in body and "## Performance" not in body
+    # A wrapped line starting with ">" became a quote block in the trend text.
+    assert not any(line.startswith(">") for line in body.splitlines())
