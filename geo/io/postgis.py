@@ -102,6 +102,7 @@ class PostgisStore:
     def location(self) -> str:
         """The store as a person reads it: the URL without a password, and the schema."""
         shown = re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", self.url)
+        shown = re.sub(r"([?&]password=)[^&]*", r"\1***", shown)
         return shown if self.schema == "public" else f"{shown}#{self.schema}"
 
     # --- connections -----------------------------------------------------

@@ -127,6 +127,7 @@ def test_urls_and_schema_names_are_checked():
         PostgisStore("postgresql://u@h/db", schema='x"; DROP TABLE incidents; --')
     shown = PostgisStore("postgresql://ana:secret@db.example/geo", schema="team").location
     assert "secret" not in shown and shown.endswith("#team")
+    assert "secret" not in PostgisStore("postgresql://db.example/geo?password=secret").location
 
 
 def test_grid_cells_counted_by_the_server_match_the_rows(postgis_url, pg_schema):
