@@ -385,8 +385,9 @@ def _current_view() -> MapView | None:
 
 
 def _write_url(app: urlstate.AppState, view: MapView | None) -> None:
-    wanted = urlstate.app_params(app, view)
     current = {k: v for k, v in st.query_params.to_dict().items() if k not in STREAMLIT_PARAMS}
+    # The map's playback frame (play=...) is the browser's: keep it as it is.
+    wanted = urlstate.app_params(app, view) | urlstate.kept_params(current)
     if current != wanted:
         st.query_params.from_dict(wanted)
 

@@ -37,6 +37,7 @@ from geo.render.maps import (
     layers_from_param,
     layers_to_param,
 )
+from geo.render.maps.playback import PLAY_PARAM, valid_play
 
 __all__ = [
     "DEFAULT_TILES",
@@ -44,6 +45,7 @@ __all__ = [
     "KNOWN_PARAMS",
     "NEAR_MAX_KM",
     "NEAR_PARAM",
+    "PLAY_PARAM",
     "RISK_WINDOWS",
     "TILES",
     "TILES_PARAM",
@@ -52,6 +54,7 @@ __all__ = [
     "WINDOW_PARAM",
     "AppState",
     "app_params",
+    "kept_params",
     "read_params",
 ]
 
@@ -73,7 +76,15 @@ NEAR_PARAM = "near"
 NEAR_MAX_KM = 1_000
 VIEW_PARAMS: tuple[str, ...] = MapView.PARAMS
 KNOWN_PARAMS: frozenset[str] = frozenset(
-    (*FILTER_PARAMS.values(), WINDOW_PARAM, LAYERS_PARAM, TILES_PARAM, NEAR_PARAM, *VIEW_PARAMS)
+    (
+        *FILTER_PARAMS.values(),
+        WINDOW_PARAM,
+        LAYERS_PARAM,
+        TILES_PARAM,
+        NEAR_PARAM,
+        PLAY_PARAM,
+        *VIEW_PARAMS,
+    )
 )
 
 
@@ -105,6 +116,17 @@ def app_params(app: AppState, view: MapView | None = None) -> dict[str, str]:
     if view is not None:
         params.update(view.to_params())
     return params
+
+
+def kept_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """Parameters the browser owns that the app keeps when it rewrites a link.
+
+    The playback frame (``play=2013-W08``) is set by the map's script
+    (:mod:`geo.render.maps.playback`), not by a widget; the app carries it
+    over as it is when valid and drops it otherwise.
+    """
+    value = last_param(params, PLAY_PARAM)
+    return {PLAY_PARAM: value.strip()} if value and valid_play(value) else {}
 
 
 def read_params(
@@ -159,6 +181,12 @@ def read_params(
     unknown = sorted(set(params) - KNOWN_PARAMS - set(also_known))
     if unknown:
         notices.append(f"Ignored unknown parameter(s): {', '.join(unknown)}.")
+    play = last_param(params, PLAY_PARAM)
+    if play is not None and not kept_params(params):
+        notices.append(
+            f"Ignored {PLAY_PARAM}={play!r}: expected a day (2013-02-14), an ISO week "
+            "(2013-W07) or a month (2013-02), with '..' before it for everything up to it."
+        )
     return AppState(filters, window, frozenset(layers), tile, near), notices
 
 

@@ -27,6 +27,7 @@ from geo.render.maps.geography import (
 from geo.render.maps.incidents import IncidentSummary, add_heatmap, add_incidents
 from geo.render.maps.legend import legend_html
 from geo.render.maps.options import MapOptions
+from geo.render.maps.playback import Playback
 from geo.render.maps.sites import add_sites, sites_legend_html
 from geo.render.maps.view import LAYERS, MAX_ZOOM, MIN_ZOOM, MapView
 
@@ -217,6 +218,8 @@ def _draw_overlays(
             country_label_points(data.admin0),
         )
         drawn.layers.append(("incidents", layer))
+        if options.sync_url and getattr(layer, "mode", "grid") != "grid":
+            Playback(layer).add_to(m)  # the dashboard's map: play the period (playback.js)
     if data.towns is not None and "towns" in chosen:
         drawn.layers.append(("towns", add_towns(m, data.towns, options.max_towns)))
     if data.sites is not None and len(data.sites) and "sites" in chosen:
