@@ -9,7 +9,7 @@ from appkit import data as cache
 from appkit import sites as team
 from geo.analysis import summary
 from geo.render.assets import missing_assets, missing_assets_message
-from geo.render.brief import render_brief
+from geo.render.brief import draft_judgements, render_brief
 from geo.render.maps import MapOptions
 
 ctx = controls.context()
@@ -74,9 +74,31 @@ else:
 st.subheader("Briefing")
 st.caption(
     "A slide-ready PNG and an A4 PDF of exactly these filters: risk shading, "
-    "incidents, borders, towns, the top areas and the key incidents."
+    "incidents, borders, towns, the top areas, your key judgements with a coverage "
+    "caveat, and (PDF) every incident with its source."
 )
-key = (ctx.source, filters, ctx.app.window)
+data_key = (ctx.source, filters, ctx.app.window)
+if st.session_state.get("_brief_draft_for") != data_key:
+    # A fresh draft from the data whenever the filters change; the analyst edits it.
+    draft = draft_judgements(
+        ctx.data, filters, ctx.risk, areas=cache.admin1(), admin0=cache.admin0()
+    )
+    st.session_state["_brief_judgements"] = "\n".join(draft)
+    st.session_state["_brief_draft_for"] = data_key
+judgements = st.text_area(
+    "Key judgements (one per line)",
+    key="_brief_judgements",
+    height=150,
+    help="Drafted from the data (where reporting rose, the deadliest incidents, new actors, "
+    "areas at High): edit, cut or replace them before preparing the briefing.",
+)
+mark_col, author_col = st.columns(2)
+marking = mark_col.text_input(
+    "Handling marking", key="_brief_marking", placeholder="TLP:AMBER", max_chars=60
+)
+author = author_col.text_input("Author", key="_brief_author", max_chars=80)
+lines = tuple(line.strip() for line in judgements.splitlines() if line.strip())
+key = (*data_key, lines, marking.strip(), author.strip())
 if st.button("Prepare briefing", icon=":material/description:"):
     with st.spinner("Rendering the briefing…"):
         files = {
@@ -90,6 +112,9 @@ if st.button("Prepare briefing", icon=":material/description:"):
                 towns=cache.towns(),
                 fmt=fmt,
                 window_days=ctx.app.window,
+                judgements=lines,
+                marking=marking.strip(),
+                author=author.strip(),
             )
             for fmt in ("png", "pdf")
         }
@@ -115,4 +140,4 @@ if prepared is not None and prepared[0] == key:
         icon=":material/picture_as_pdf:",
     )
 elif prepared is not None:
-    st.caption("The filters changed since the last briefing: prepare it again.")
+    st.caption("The filters or notes changed since the last briefing: prepare it again.")
