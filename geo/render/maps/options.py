@@ -27,8 +27,9 @@ class MapOptions:
         Centre and zoom; default: fit Mali's areas (else the incidents).
     layers : iterable of str
         Any of :data:`geo.render.maps.LAYERS`: ``risk``, ``incidents``,
-        ``heatmap``, ``borders``, ``towns``. Kept as a frozenset; an unknown
-        name is refused by ``build_map``.
+        ``heatmap``, ``borders``, ``towns``, ``sites`` (drawn only from the
+        ``sites`` frame given to ``build_map``). Kept as a frozenset; an
+        unknown name is refused by ``build_map``.
     tiles : str
         ``"none"`` (no basemap; vector layers give context), ``"osm"``
         (OpenStreetMap, needs internet) or a tile URL template with ``{z}``,
