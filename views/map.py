@@ -34,6 +34,12 @@ third.metric(
 )
 
 layers, tiles = controls.map_controls(ctx)
+# On a phone the layer buttons would run off the screen in one scrolling row:
+# let them wrap onto a second line instead.
+st.html(
+    "<style>[data-testid='stButtonGroup'] div:has(> button)"
+    "{flex-wrap: wrap; overflow-x: visible; row-gap: 0.4rem;}</style>"
+)
 missing = missing_assets()
 if missing:
     st.warning(missing_assets_message(missing), icon=":material/warning:")

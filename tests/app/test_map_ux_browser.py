@@ -31,6 +31,7 @@ pytestmark = [
 ]
 
 LAPTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -38,6 +39,16 @@ def laptop(browser: Any, app_url: str) -> Iterator[Offline]:  # noqa: F811
     ctx = Offline(browser, app_url)
     ctx.context.close()
     ctx.context = browser.new_context(viewport=LAPTOP)
+    ctx.context.route("**/*", ctx._route)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def phone(browser: Any, app_url: str) -> Iterator[Offline]:  # noqa: F811
+    ctx = Offline(browser, app_url)
+    ctx.context.close()
+    ctx.context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     ctx.context.route("**/*", ctx._route)
     yield ctx
     ctx.close()
@@ -91,3 +102,33 @@ def test_the_keyboard_reaches_a_marker_and_opens_its_popup(laptop: Offline) -> N
     width = _map_window(page).evaluate("() => getComputedStyle(document.activeElement).strokeWidth")
     assert width == "4px"
     shot(page, "ux_keyboard_marker")
+
+
+def test_on_a_phone_the_legend_starts_closed_and_the_layer_buttons_wrap(phone: Offline) -> None:
+    page = phone.open("/")
+    frame = map_frame(page)
+    settle(page)
+    legend = frame.locator(".geo-legend details")
+    expect(legend).to_have_count(1)
+    assert legend.get_attribute("open") is None
+    box = frame.locator(".geo-legend").bounding_box()
+    shown = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None and shown is not None
+    assert box["width"] * box["height"] < 0.1 * shown["width"] * shown["height"]
+    buttons = page.get_by_test_id("stButtonGroup").first.locator("button")
+    rights = buttons.evaluate_all("els => els.map(e => e.getBoundingClientRect().right)")
+    assert len(rights) >= 5 and max(rights) <= PHONE["width"], rights
+    shot(page, "ux_phone_map")
+    # One tap opens the legend.
+    frame.locator(".geo-legend summary").click()
+    assert legend.get_attribute("open") is not None
+
+
+def test_a_basemap_that_cannot_load_says_so_on_the_map(laptop: Offline) -> None:
+    # The test browser blocks every request but the app's: OpenStreetMap fails.
+    page = laptop.open("/?tiles=osm")
+    frame = map_frame(page)
+    warning = frame.locator(".geo-tile-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("None basemap")
+    shot(page, "ux_tiles_offline")

@@ -31,6 +31,35 @@ var GeoMap = (function () {
         addHatchPattern(box);
         if (opts.plain) { box.classList.add("geo-plain"); }
         opts.attribution.forEach(function (text) { map.attributionControl.addAttribution(text); });
+        map.eachLayer(function (layer) { watchTiles(map, layer); });
+        map.on("layeradd", function (e) { watchTiles(map, e.layer); });
+    }
+
+    /* ------------------------------------------------------- failing tiles */
+
+    // With no network a tile layer fails tile by tile and leaves a grey map.
+    // After a few failures and no success, the map says so and what to do.
+    var TILE_FAILURES = 4;
+
+    function watchTiles(map, layer) {
+        if (!(layer instanceof L.TileLayer) || layer._geoWatched) { return; }
+        layer._geoWatched = true;
+        var failed = 0, loaded = 0, notice = null;
+        layer.on("tileload", function () { loaded += 1; });
+        layer.on("tileerror", function () {
+            failed += 1;
+            if (notice || loaded || failed < TILE_FAILURES) { return; }
+            notice = L.control({position: "topright"});
+            notice.onAdd = function () {
+                var box = L.DomUtil.create("div", "geo-tile-warning");
+                box.setAttribute("role", "alert");
+                box.textContent = "The basemap tiles could not be loaded (no network?). " +
+                    "Choose the None basemap, which works offline, or ask for a local tile server " +
+                    "(GEO_TILE_URL).";
+                return box;
+            };
+            notice.addTo(map);
+        });
     }
 
     /* ---------------------------------------------- areas, borders, countries */
@@ -440,11 +469,17 @@ var GeoMap = (function () {
 
     /* --------------------------------------------------------------- legend */
 
+    var NARROW_PX = 600;
+
     function legend(map, html, layers) {
         var control = L.control({position: "bottomright"}), box;
         control.onAdd = function () {
             box = L.DomUtil.create("div", "geo-legend");
             box.innerHTML = html;
+            // On a phone the open legend would cover most of the map: it
+            // starts closed there, one tap away.
+            var details = box.querySelector("details");
+            if (details && map.getSize().x < NARROW_PX) { details.removeAttribute("open"); }
             L.DomEvent.disableClickPropagation(box);
             L.DomEvent.disableScrollPropagation(box);
             return box;
