@@ -495,8 +495,13 @@ def store_sites(store_path: Path | str) -> gpd.GeoDataFrame:
     path = sites_path(store_path)
     if not path.exists():
         return empty_sites()
-    text = path.read_text(encoding="utf-8")
-    if not json.loads(text).get("features"):
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _whole(
+            str(path), f"is not the GeoJSON this program writes ({exc}); restore it from its .bak"
+        ) from None
+    if not isinstance(data, dict) or not data.get("features"):
         return empty_sites()
     return load_sites(path)
 

@@ -233,6 +233,30 @@ def test_a_damaged_kept_file_is_named(tmp_path):
         store_sites(store)
 
 
+def test_a_kept_file_that_is_not_json_is_named(tmp_path):
+    store = tmp_path / "incidents.csv"
+    sites_path(store).write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    with pytest.raises(SiteFileError, match=r"incidents.sites.geojson: is not the GeoJSON .*\.bak"):
+        store_sites(store)
+
+
+def test_multilines_and_heights_are_kept_as_2d_routes(tmp_path):
+    path = tmp_path / "routes.geojson"
+    feature = {
+        "type": "Feature",
+        "properties": {"Name": "Example road", "radius": "2,5"},
+        "geometry": {
+            "type": "MultiLineString",
+            "coordinates": [[[0.0, 16.0, 300.0], [0.5, 16.2, 310.0]], [[0.5, 16.2], [1.0, 16.4]]],
+        },
+    }
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    got = load_sites(path)
+    assert got["kind"].tolist() == ["route"] and got["radius_km"].tolist() == [2.5]
+    assert got.geometry.iloc[0].geom_type == "MultiLineString"
+    assert not got.geometry.iloc[0].has_z
+
+
 def test_merge_refuses_a_name_already_kept_unless_replacing(tmp_path):
     kept = load_sites(_csv(tmp_path))
     new = kept.iloc[:1].assign(name=["EXAMPLE BASE"])
