@@ -226,6 +226,7 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
         also_known=STREAMLIT_PARAMS,
     )
     view, view_notices = MapView.from_params(params)
+    app = team.shown_by_default(app, params)  # a member's sites, unless the link says
     _put_state(_as_of_once(app, bounds))
     if view is not None:
         ss[_VIEW] = view

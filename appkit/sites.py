@@ -11,8 +11,11 @@ HTML holds no site), the "Near our sites" filter is not drawn and a link's
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -34,7 +37,8 @@ from geo.io.sites import (
     store_sites,
 )
 from geo.model import roles
-from geo.render.maps import LAYERS
+from geo.render import urlstate
+from geo.render.maps import LAYERS, LAYERS_PARAM
 
 __all__ = [
     "NEAR_CHOICES",
@@ -44,6 +48,7 @@ __all__ = [
     "near_value",
     "offered_layers",
     "render_manage",
+    "shown_by_default",
     "sidebar_filter",
     "sites_key",
     "team_sites",
@@ -89,6 +94,13 @@ def team_sites() -> gpd.GeoDataFrame | None:
 def offered_layers() -> tuple[str, ...]:
     """The map's layer buttons for this session: ``sites`` for team members with sites only."""
     return LAYERS if team_sites() is not None else tuple(n for n in LAYERS if n != "sites")
+
+
+def shown_by_default(app: urlstate.AppState, params: Mapping[str, Any]) -> urlstate.AppState:
+    """``app`` with the sites layer on for a member with sites whose link names no layers."""
+    if LAYERS_PARAM in params or team_sites() is None:
+        return app
+    return dataclasses.replace(app, layers=frozenset(app.layers) | {"sites"})
 
 
 def near_value() -> int | None:

@@ -81,6 +81,15 @@ def test_a_viewer_never_gets_a_site(store, monkeypatch, username):
     assert not any("Where" in d.value.columns for d in at.dataframe)
 
 
+def test_a_member_sees_the_sites_on_a_fresh_visit_unless_the_link_names_layers(store, monkeypatch):
+    at = _run(_signed_in(app_test(store, monkeypatch), "eddie"))
+    assert SITE in _map_html(at) and "sites" in at.query_params["layers"]
+    at = _run(_signed_in(app_test(store, monkeypatch, layers="risk,incidents"), "eddie"))
+    assert SITE not in _map_html(at) and at.query_params["layers"] == "risk,incidents"
+    at = _run(_signed_in(app_test(store, monkeypatch), "vera"))
+    assert "sites" not in at.query_params["layers"]
+
+
 def test_open_access_shows_no_site_even_as_admin(store, monkeypatch):
     monkeypatch.setattr(auth, "listen_address", lambda: "0.0.0.0")
     monkeypatch.setenv(auth.OPEN_ENV, "1")
