@@ -21,7 +21,7 @@ _TLP_COLOURS = {
     "TLP:GREEN": "#2f8b2f",
     "TLP:CLEAR": "#1f1f1f",
 }
-_SHARE_LEFT = 0.64  # of the notes box, for the judgements
+_SHARE_LEFT = 0.7  # of the notes box, for the judgements
 
 
 def marking_colour(marking: str) -> str:
@@ -60,19 +60,28 @@ def draw_notes(page: Page, brief: Brief, layout: Layout, more: str = "") -> None
 def _draw_judgements(
     page: Page, brief: Brief, layout: Layout, x: float, y: float, width: float, bottom: float
 ) -> None:
-    """The analyst's key judgements as a bulleted list, wrapped to ``width``."""
+    """The analyst's key judgements as a bulleted list, wrapped to ``width``.
+
+    They start a little over the small type and step down (not below the
+    small type) until they fit; what still does not fit is counted in a
+    last line, so nothing is lost silently.
+    """
     page.text(x, y, "Key judgements", layout.heading_pt, fontweight="bold")
-    # A little over the small type: read first, yet many lines fit.
+    judgements = brief.notes.judgements
     size = layout.small_pt * 1.12
+    while True:
+        wrapped = _wrapped(page, judgements, size, width)
+        if _height(wrapped, size) <= bottom - y or size <= layout.small_pt:
+            break
+        size = max(size - 0.5, layout.small_pt)
     line = size / 72 * 1.32
     y += line * 1.45
     indent = size / 72 * 1.3
-    judgements = brief.notes.judgements
-    for i, judgement in enumerate(judgements):
-        lines = page.wrap(judgement, size, width - indent)
-        if y + line * (len(lines) - 1) > bottom - size / 72 * 0.3:
-            left = len(judgements) - i
-            note = f"({left} more not shown: shorten the judgements)"
+    for i, lines in enumerate(wrapped):
+        # Room for this judgement and, when more follow, for the closing note.
+        need = line * (len(lines) - 1) + (line * 1.25 if i < len(wrapped) - 1 else 0)
+        if y + need > bottom - size / 72 * 0.3 and i < len(wrapped) - 1 or y > bottom:
+            note = f"({len(wrapped) - i} more not shown: shorten the judgements)"
             page.text(x, y, note, size, color=MUTED_COLOUR)
             return
         page.text(x, y, "•", size, fontweight="bold")
@@ -80,6 +89,19 @@ def _draw_judgements(
             page.text(x + indent, y, text, size)
             y += line
         y += line * 0.25
+
+
+def _wrapped(page: Page, judgements: tuple[str, ...], size: float, width: float) -> list[list[str]]:
+    """Each judgement's lines at ``size`` beside its bullet."""
+    indent = size / 72 * 1.3
+    return [page.wrap(j, size, width - indent) for j in judgements]
+
+
+def _height(wrapped: list[list[str]], size: float) -> float:
+    """Inches the heading gap and the wrapped judgements take."""
+    line = size / 72 * 1.32
+    lines = sum(len(w) for w in wrapped)
+    return line * (1.45 + lines + 0.25 * (len(wrapped) - 1)) + size / 72 * 0.3
 
 
 def _draw_coverage(
