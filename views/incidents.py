@@ -11,6 +11,7 @@ import streamlit as st
 from appkit import auth, controls
 from geo.io import export
 from geo.model import roles
+from geo.render.style import counted
 
 ctx = controls.context()
 filters = ctx.app.filters
@@ -21,7 +22,7 @@ with_audit = auth.can(roles.VIEW_AUDIT) and st.toggle(
 )
 table = export.incidents_table(ctx.filtered, audit=with_audit)
 st.caption(
-    f"{len(table):,} incidents matching the filters, {filters.date_from:%d %b %Y} – "
+    f"{counted(len(table), 'incident')} matching the filters, {filters.date_from:%d %b %Y} – "
     f"{filters.date_to:%d %b %Y}, newest first. Click a column header to sort."
 )
 st.dataframe(

@@ -1,4 +1,4 @@
-"""Trends page: weekly incidents and fatalities by area and by event type, and the risk table."""
+"""Trends page: incidents and fatalities per week (per day for short periods), and risk."""
 
 from __future__ import annotations
 
@@ -8,38 +8,42 @@ import streamlit as st
 
 from appkit import controls
 from geo.analysis import summary
-from geo.render.style import EVENT_TYPE_COLOURS
+from geo.render.style import EVENT_TYPE_COLOURS, counted
 
 ctx = controls.context()
 filters = ctx.app.filters
 period = (filters.date_from, filters.date_to)
 
 st.title("Trends")
+# A short period is drawn day by day: by week, a week would be one or two bars.
+by_day = (filters.date_to - filters.date_from).days < summary.DAILY_UP_TO_DAYS
+unit, step = ("day", "Day") if by_day else ("week", "Week starting")
 st.caption(
-    f"Weekly counts (weeks start on Monday) of the {len(ctx.filtered):,} incidents matching the "
-    f"filters, {filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y}."
+    f"{'Daily' if by_day else 'Weekly'} counts"
+    f"{'' if by_day else ' (weeks start on Monday)'} of the "
+    f"{counted(len(ctx.filtered), 'incident')} matching the filters, "
+    f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y}."
 )
 
 
-def weekly_chart(
+def bar_chart(
     series: pd.DataFrame, measure: str, title: str, colours: dict[str, str] | None
 ) -> alt.Chart:
-    """Stacked weekly bars of ``measure`` by group, one bar per week."""
+    """Stacked bars of ``measure`` by group, one bar per day or week."""
     scale = (
         alt.Scale(domain=list(colours), range=list(colours.values()))
         if colours
         else alt.Scale(scheme="tableau10")
     )
-    week = alt.X(
-        "yearmonthdate(week):O",
-        title="Week starting",
-        axis=alt.Axis(format="%d %b %Y", labelAngle=0),
+    axis_format = "%a %d %b" if by_day else "%d %b %Y"
+    x = alt.X(
+        f"yearmonthdate({unit}):O", title=step, axis=alt.Axis(format=axis_format, labelAngle=0)
     )
     return (
         alt.Chart(series, title=title)
         .mark_bar()
         .encode(
-            x=week,
+            x=x,
             y=alt.Y(
                 f"sum({measure}):Q",
                 title=measure.capitalize(),
@@ -47,7 +51,7 @@ def weekly_chart(
             ),
             color=alt.Color("group:N", title=None, scale=scale, legend=alt.Legend(orient="right")),
             tooltip=[
-                alt.Tooltip("yearmonthdate(week):T", title="Week starting"),
+                alt.Tooltip(f"yearmonthdate({unit}):T", title=step),
                 alt.Tooltip("group:N", title="Group"),
                 alt.Tooltip(f"{measure}:Q", title=measure.capitalize()),
             ],
@@ -56,6 +60,7 @@ def weekly_chart(
     )
 
 
+per = "day" if by_day else "week"
 by_area, by_type = st.tabs(["By area", "By event type"])
 for tab, column, colours in (
     (by_area, "area", None),
@@ -65,12 +70,12 @@ for tab, column, colours in (
         if ctx.filtered.empty:
             st.info("No incidents match the filters.")
             continue
-        series = summary.weekly(ctx.filtered, column, period)
+        series = (summary.daily if by_day else summary.weekly)(ctx.filtered, column, period)
         for measure, title in (
-            ("incidents", "Incidents per week"),
-            ("fatalities", "Fatalities per week"),
+            ("incidents", f"Incidents per {per}"),
+            ("fatalities", f"Fatalities per {per}"),
         ):
-            st.altair_chart(weekly_chart(series, measure, title, colours), width="stretch")
+            st.altair_chart(bar_chart(series, measure, title, colours), width="stretch")
         if column == "area":
             st.caption(
                 "The seven busiest areas; the rest are summed as Other. "

@@ -19,7 +19,9 @@ from geo.analysis.risk.trends import trend_text
 __all__ = [
     "HIGH_LEVELS",
     "RISK_TABLE_COLUMNS",
+    "DAILY_UP_TO_DAYS",
     "Headline",
+    "daily",
     "headline",
     "risk_in_scope",
     "risk_table",
@@ -198,6 +200,44 @@ def weekly(
         Long format: ``week`` (Monday), ``group``, ``incidents``,
         ``fatalities``; sorted by week then group.
     """
+    first = week_start(pd.Series([pd.Timestamp(period[0])]))[0]
+    last = week_start(pd.Series([pd.Timestamp(period[1])]))[0]
+    bins = pd.date_range(first, last, freq="7D")
+    keys = week_start(filtered["event_date"])
+    return _binned(filtered, by, keys, bins, "week", top, other)
+
+
+# A period this short is drawn day by day: by week, a week would be one or two bars.
+DAILY_UP_TO_DAYS = 31
+
+
+def daily(
+    filtered: pd.DataFrame,
+    by: str,
+    period: Period,
+    top: int = 8,
+    other: str = "Other",
+) -> pd.DataFrame:
+    """Like :func:`weekly`, one row per day of the period (column ``day``).
+
+    For short periods (up to :data:`DAILY_UP_TO_DAYS` days), where weekly
+    bars say little: a one-week period is seven bars, not two half-weeks.
+    """
+    bins = pd.date_range(pd.Timestamp(period[0]), pd.Timestamp(period[1]), freq="D")
+    keys = filtered["event_date"].dt.normalize()
+    return _binned(filtered, by, keys, bins, "day", top, other)
+
+
+def _binned(
+    filtered: pd.DataFrame,
+    by: str,
+    keys: pd.Series,
+    bins: pd.DatetimeIndex,
+    name: str,
+    top: int,
+    other: str,
+) -> pd.DataFrame:
+    """Incidents and fatalities per (bin, group), every bin present, top groups kept."""
     groups = filtered[by].astype("string").fillna("").replace("", "(none)")
     counts = groups.value_counts()
     if len(counts) > top:
@@ -205,18 +245,15 @@ def weekly(
         groups = groups.where(groups.isin(keep), other)
     frame = pd.DataFrame(
         {
-            "week": week_start(filtered["event_date"]),
+            name: keys,
             "group": groups,
             "fatalities": filtered["fatalities"].fillna(0).astype("int64"),
         }
     )
-    agg = frame.groupby(["week", "group"], observed=True).agg(
+    agg = frame.groupby([name, "group"], observed=True).agg(
         incidents=("fatalities", "size"), fatalities=("fatalities", "sum")
     )
-    first = week_start(pd.Series([pd.Timestamp(period[0])]))[0]
-    last = week_start(pd.Series([pd.Timestamp(period[1])]))[0]
-    weeks = pd.date_range(first, last, freq="7D")
     names = sorted(set(frame["group"])) or [other]
-    full = pd.MultiIndex.from_product([weeks, names], names=["week", "group"])
+    full = pd.MultiIndex.from_product([bins, names], names=[name, "group"])
     out = agg.reindex(full, fill_value=0).reset_index()
     return out.astype({"incidents": "int64", "fatalities": "int64", "group": "string"})

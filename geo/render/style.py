@@ -49,3 +49,17 @@ def marker_radius(fatalities: float) -> float:
     """
     f = max(float(fatalities), 0.0)
     return min(MARKER_MIN_RADIUS + 1.4 * f**0.5, MARKER_MAX_RADIUS)
+
+
+# Nouns whose plural is not the singular plus "s".
+_PLURALS: dict[str, str] = {"fatality": "fatalities", "country": "countries"}
+
+
+def counted(n: int | float, noun: str) -> str:
+    """A count with its noun in the right number: "1 incident", "2,400 incidents".
+
+    >>> counted(1, "incident"), counted(2400, "incident"), counted(0, "fatality")
+    ('1 incident', '2,400 incidents', '0 fatalities')
+    """
+    word = noun if n == 1 else _PLURALS.get(noun, noun + "s")
+    return f"{n:,.0f} {word}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -114,3 +116,13 @@ def test_risk_table_words_overrides_and_low_baseline_trends() -> None:
     assert table.loc["Kidal", "Trend"] == "Large increase (+60 %)"
     assert table.loc["Gao", "Trend"] == "Limited change (+0 %)"
     assert "Trend %" not in table.columns
+
+
+def test_daily_gives_one_row_per_day_and_conserves_counts(frame: pd.DataFrame) -> None:
+    period = (dt.date(2013, 2, 4), dt.date(2013, 2, 10))  # one Monday-to-Sunday week
+    series = summary.daily(frame, "event_type", period)
+    days = sorted(series["day"].unique())
+    assert len(days) == 7 and pd.Timestamp(days[0]) == pd.Timestamp("2013-02-04")
+    inside = frame[frame["event_date"].between("2013-02-04", "2013-02-10")]
+    assert series["incidents"].sum() == len(inside)
+    assert series["fatalities"].sum() == inside["fatalities"].sum()

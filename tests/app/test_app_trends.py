@@ -42,12 +42,12 @@ def test_weekly_charts_by_area_and_by_type(store: Path, monkeypatch: pytest.Monk
 
 def test_filters_change_the_trends(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_trends(store, monkeypatch, country="Niger")
-    assert "1 incidents" in at.caption[0].value
+    assert "of the 1 incident matching" in at.caption[0].value
     risk = at.dataframe[0].value
     assert set(risk["Country"]) <= {"NER"}
     at.multiselect(key="f_country").set_value([]).run()
     at.multiselect(key="f_type").set_value(["Protests"]).run()
-    assert "1 incidents" in at.caption[0].value
+    assert "of the 1 incident matching" in at.caption[0].value
     at.multiselect(key="f_type").set_value(["Riots"]).run()
     assert not at.exception
     assert not charts(at)
@@ -78,3 +78,14 @@ def test_risk_table_shows_a_dash_for_a_missing_score_and_colours_an_override() -
     # st.dataframe shows an empty na_rep as "None"; a dash says "no figure".
     assert "36.4" in html and "–" in html and "None" not in html and "nan" not in html
     assert LEVEL_COLOURS["High"].lower() in html.lower()
+
+
+def test_a_one_week_period_is_drawn_day_by_day(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_trends(store, monkeypatch, **{"from": "2013-02-18", "to": "2013-02-24"})
+    assert at.caption[0].value.startswith("Daily counts of the ")
+    specs = [str(c.spec) for c in charts(at)]  # type: ignore[attr-defined]
+    assert len(specs) == 4
+    assert all("Incidents per day" in s or "Fatalities per day" in s for s in specs)
+    assert all('"day"' in s and '"week"' not in s for s in specs)

@@ -25,7 +25,7 @@ from geo.render.maps.symbols import (
     level_swatch,
 )
 from geo.render.maps.view import LAYER_LABELS
-from geo.render.style import ADMIN_LINE_COLOUR, BORDER_COLOUR, LEVEL_COLOURS
+from geo.render.style import ADMIN_LINE_COLOUR, BORDER_COLOUR, LEVEL_COLOURS, counted
 
 __all__ = [
     "FOCUS_ISO3",
@@ -176,10 +176,12 @@ def _risk_tooltip(row: Mapping[str, Any], country: str) -> str:
             _number(row.get("weekly_baseline")),
         )
         parts.append(f"<div>Trend (7 days): {escape_text(worded)}</div>")
-    events, fatalities = row.get("events"), row.get("fatalities")
-    if _is_number(events):
-        fat = f" &middot; {fatalities:.0f} fatalities" if _is_number(fatalities) else ""
-        parts.append(f'<div class="geo-muted">{events:.0f} incidents in the window{fat}</div>')
+    events, fatalities = _number(row.get("events")), _number(row.get("fatalities"))
+    if math.isfinite(events):
+        fat = f" &middot; {counted(fatalities, 'fatality')}" if math.isfinite(fatalities) else ""
+        parts.append(
+            f'<div class="geo-muted">{counted(events, "incident")} in the window{fat}</div>'
+        )
     if overridden:
         parts.append(f'<div class="geo-override">{_override_note(row, override)}</div>')
     return "".join(parts)

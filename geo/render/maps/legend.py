@@ -19,7 +19,7 @@ from geo.render.maps.symbols import (
     line,
     swatch,
 )
-from geo.render.style import BORDER_COLOUR, EVENT_TYPE_COLOURS, LEVELS, TOWN_COLOUR
+from geo.render.style import BORDER_COLOUR, EVENT_TYPE_COLOURS, LEVELS, TOWN_COLOUR, counted
 
 __all__ = ["legend_html"]
 
@@ -87,12 +87,13 @@ def _legend_incidents(summary: IncidentSummary) -> str:
     if summary.mode == "grid":
         size_title = "Incidents per cell"
         note = (
-            f"{summary.drawn:,} incidents aggregated into {summary.cells:,} cells of "
+            f"{counted(summary.drawn, 'incident')} aggregated into "
+            f"{counted(summary.cells, 'cell')} of "
             f"{summary.cell_deg:g}&deg;; colour: most frequent type in the cell."
         )
     else:
         size_title = "Fatalities"
-        note = f"{summary.drawn:,} incident{'' if summary.drawn == 1 else 's'}"
+        note = counted(summary.drawn, "incident")
         note += "; clusters show the mix of types." if summary.mode == "clusters" else "."
     if summary.unplaced:
         note += f" {summary.unplaced:,} without coordinates not shown."

@@ -338,6 +338,10 @@ var GeoMap = (function () {
 
     /* -------------------------------------------------- incidents: grid cells */
 
+    function counted(n, one, many) {
+        return n.toLocaleString("en") + " " + (n === 1 ? one : many);
+    }
+
     function gridPopup(D, i) {
         var nt = D.types.length, rows = [], t, j;
         for (t = 0; t < nt; t++) {
@@ -345,7 +349,7 @@ var GeoMap = (function () {
         }
         rows.sort(function (a, b) { return b[0] - a[0]; });
         var h = '<div class="geo-popup"><div class="geo-popup-title">' +
-            D.n[i].toLocaleString("en") + " incidents</div>" +
+            counted(D.n[i], "incident", "incidents") + "</div>" +
             '<div class="geo-muted">Grid cell of ' + D.cell + "&deg; around " +
             D.lat[i].toFixed(2) + ", " + D.lon[i].toFixed(2) + "</div><table>";
         for (j = 0; j < rows.length; j++) {
@@ -371,8 +375,8 @@ var GeoMap = (function () {
         function popup(layer) { return gridPopup(D, layer.options.row); }
         function tip(layer) {
             var k = layer.options.row;
-            return D.n[k].toLocaleString("en") + " incidents &middot; " + D.f[k].toLocaleString("en") +
-                " fatalities";
+            return counted(D.n[k], "incident", "incidents") + " &middot; " +
+                counted(D.f[k], "fatality", "fatalities");
         }
         var z0 = map.getZoom();
         for (var i = 0; i < n; i++) {
