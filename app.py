@@ -33,6 +33,7 @@ st.set_page_config(
 PAGES = (
     ("views/map.py", "Map", ":material/map:", roles.VIEW),
     ("views/trends.py", "Trends", ":material/show_chart:", roles.VIEW),
+    ("views/watch.py", "Watch", ":material/notifications:", roles.VIEW),
     ("views/incidents.py", "Incidents", ":material/table_rows:", roles.VIEW),
     ("views/ingest.py", "Ingest", ":material/post_add:", roles.APPEND),
     ("views/audit.py", "Audit", ":material/history:", roles.VIEW_AUDIT),

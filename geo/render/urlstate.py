@@ -51,6 +51,7 @@ __all__ = [
     "TILES_PARAM",
     "TILE_LABELS",
     "VIEW_PARAMS",
+    "WEEK_PARAM",
     "WINDOW_PARAM",
     "AppState",
     "app_params",
@@ -75,6 +76,7 @@ TILES_PARAM = "tiles"
 NEAR_PARAM = "near"
 NEAR_MAX_KM = 1_000
 VIEW_PARAMS: tuple[str, ...] = MapView.PARAMS
+WEEK_PARAM = "week"  # the Watch page's ISO week (views/watch.py), kept across pages
 KNOWN_PARAMS: frozenset[str] = frozenset(
     (
         *FILTER_PARAMS.values(),
@@ -83,6 +85,7 @@ KNOWN_PARAMS: frozenset[str] = frozenset(
         TILES_PARAM,
         NEAR_PARAM,
         PLAY_PARAM,
+        WEEK_PARAM,
         *VIEW_PARAMS,
     )
 )
@@ -123,10 +126,27 @@ def kept_params(params: Mapping[str, Any]) -> dict[str, str]:
 
     The playback frame (``play=2013-W08``) is set by the map's script
     (:mod:`geo.render.maps.playback`), not by a widget; the app carries it
-    over as it is when valid and drops it otherwise.
+    over as it is when valid and drops it otherwise. So is the Watch page's
+    week (``week=2013-W08``), which its own select box writes.
     """
+    kept = {}
     value = last_param(params, PLAY_PARAM)
-    return {PLAY_PARAM: value.strip()} if value and valid_play(value) else {}
+    if value and valid_play(value):
+        kept[PLAY_PARAM] = value.strip()
+    week = last_param(params, WEEK_PARAM)
+    if week and _valid_week(week):
+        kept[WEEK_PARAM] = week.strip()
+    return kept
+
+
+def _valid_week(value: str) -> bool:
+    from geo.analysis.watch.weeks import parse_week
+
+    try:
+        parse_week(value)
+    except ValueError:
+        return False
+    return True
 
 
 def read_params(
@@ -182,11 +202,14 @@ def read_params(
     if unknown:
         notices.append(f"Ignored unknown parameter(s): {', '.join(unknown)}.")
     play = last_param(params, PLAY_PARAM)
-    if play is not None and not kept_params(params):
+    if play is not None and PLAY_PARAM not in kept_params(params):
         notices.append(
             f"Ignored {PLAY_PARAM}={play!r}: expected a day (2013-02-14), an ISO week "
             "(2013-W07) or a month (2013-02), with '..' before it for everything up to it."
         )
+    week = last_param(params, WEEK_PARAM)
+    if week is not None and WEEK_PARAM not in kept_params(params):
+        notices.append(f"Ignored {WEEK_PARAM}={week!r}: expected an ISO week such as 2013-W08.")
     return AppState(filters, window, frozenset(layers), tile, near), notices
 
 

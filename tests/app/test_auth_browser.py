@@ -179,7 +179,7 @@ def test_viewer_editor_replay_admin_and_sign_out(browser, deployment):
     page = _open(viewer, deployment.base)
     _sign_in(page, "Vera Viewer")
     expect(page.get_by_text("vera@example.org (viewer)")).to_be_visible()
-    assert _nav_links(page) == ["Map", "Trends", "Incidents", "About"]
+    assert _nav_links(page) == ["Map", "Trends", "Watch", "Incidents", "About"]
 
     frame = _editor_imports(browser, deployment)
     stored = read_incidents(deployment.store)

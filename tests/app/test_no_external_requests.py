@@ -41,7 +41,7 @@ BROWSER_ARGS = (
 )
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-PAGES = ("Trends", "Incidents", "Ingest", "About")  # after the Map, the landing page
+PAGES = ("Trends", "Watch", "Incidents", "Ingest", "About")  # after the Map, the landing page
 WAIT_MS = 90_000  # generous: the machine is shared; these are waits, not speed checks
 
 
