@@ -209,3 +209,27 @@ def shipped_joined() -> pd.DataFrame:
     from geo.io.store import read_incidents
 
     return prepare(read_incidents())
+
+
+def test_site_alert_names_the_site_radius_and_nearest() -> None:
+    import geopandas as gpd
+    import shapely
+
+    rows = frame([(3, "Gao", "Army", "", 0), (4, "Gao", "Army", "", 0), (5, "Gao", "Army", "", 0)])
+    # Made-up positions around a made-up site: about 11, 5 and 55 km north of it
+    rows["longitude"] = 0.0
+    rows["latitude"] = [16.1, 16.045, 16.5]
+    site = gpd.GeoDataFrame(
+        {"name": ["Example base"], "kind": ["office"], "radius_km": [20.0]},
+        geometry=[shapely.Point(0.0, 16.0)],
+        crs="EPSG:4326",
+    )
+    alerts = detect_alerts(rows, sites=site).query("kind == 'site'")
+    assert len(alerts) == 1
+    alert = alerts.iloc[0]
+    assert alert["subject"] == "Example base" and alert["event_ids"] == ("E0000", "E0001")
+    assert alert["reference"] == 20.0 and alert["value"] == pytest.approx(4.98, abs=0.05)
+    assert alert["why"] == (
+        "2 incident(s) within the 20 km radius of Example base; the nearest 5.0 km N of Example base"
+    )
+    assert "site" not in set(detect_alerts(rows)["kind"])  # no sites given: no site alert
