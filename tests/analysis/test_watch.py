@@ -230,6 +230,7 @@ def test_site_alert_names_the_site_radius_and_nearest() -> None:
     assert alert["subject"] == "Example base" and alert["event_ids"] == ("E0000", "E0001")
     assert alert["reference"] == 20.0 and alert["value"] == pytest.approx(4.98, abs=0.05)
     assert alert["why"] == (
-        "2 incident(s) within the 20 km radius of Example base; the nearest 5.0 km N of Example base"
+        "2 incident(s) within the 20 km radius of Example base; "
+        "the nearest 5.0 km N of Example base"
     )
     assert "site" not in set(detect_alerts(rows)["kind"])  # no sites given: no site alert
