@@ -34,7 +34,16 @@ APPEND_ROWS = 10_000
 
 
 def _peak_mb() -> float:
-    # ru_maxrss is in KiB on Linux: the process's peak resident set so far.
+    """This process's peak resident set so far, in MB."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent
+    # into a spawned interpreter, so every child would report the bench's peak.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

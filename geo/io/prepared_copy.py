@@ -217,7 +217,7 @@ def write_copy(store: str | os.PathLike[str], prepared: pd.DataFrame) -> bool:
     meta = dict(table.schema.metadata or {})
     meta[_META_KEY] = json.dumps(asdict(stamp)).encode()
     sink = pa.BufferOutputStream()
-    pq.write_table(table.replace_schema_metadata(meta), sink, compression="snappy")
+    pq.write_table(table.replace_schema_metadata(meta), sink, compression="zstd")
     try:
         atomic_write_bytes(copy_path(store), sink.getvalue().to_pybytes(), backup=False)
     except OSError as exc:

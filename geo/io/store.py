@@ -29,6 +29,7 @@ from geo.io.dedupe import find_duplicates
 from geo.io.files import atomic_write_bytes, atomic_write_text, locked, refuse_read_only
 from geo.io.placement import check_placement
 from geo.io.rejects import REJECT_COLUMNS, rejected_rows
+from geo.model.params import text_column
 from geo.model.schema import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -215,7 +216,9 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
 def _next_ids(existing: pd.Series, n: int, prefix: str) -> list[str]:
     """``n`` fresh ids ``<prefix>000123`` above every id of that form in ``existing``."""
     pattern = "^" + re.escape(prefix) + r"(\d+)$"
-    numbers = existing.astype("string").str.extract(pattern, expand=False).dropna()
+    ids = existing.astype("string")
+    ids = ids[ids.str.startswith(prefix).fillna(False).astype(bool)]  # cheap, before the regex
+    numbers = ids.str.extract(pattern, expand=False).dropna()
     start = int(numbers.astype("int64").max()) + 1 if len(numbers) else 1
     return [f"{prefix}{k:06d}" for k in range(start, start + n)]
 
@@ -340,7 +343,8 @@ def _rows_to_add(
 ) -> tuple[pd.DataFrame, list[int]]:
     """Valid rows typed, duplicates skipped (noted in ``report``), with free ids; their rows."""
     typed, report.ignored_columns = _typed_for_store(good, existing)
-    dups = find_duplicates(typed, existing, days=tolerance[0], km=tolerance[1])
+    candidates = _dedupe_candidates(existing, typed, tolerance[0])
+    dups = find_duplicates(typed, candidates, days=tolerance[0], km=tolerance[1])
     if len(dups):
         report.duplicate_rows = _duplicate_rows(typed, dups, good_rows)
     report.duplicates = len(dups)
@@ -349,6 +353,32 @@ def _rows_to_add(
     to_add = typed.drop(index=dups["pos"].to_numpy()).reset_index(drop=True)
     to_add, report.renumbered = _with_fresh_ids(to_add, existing["event_id"], id_prefix)
     return to_add, kept_rows
+
+
+def _dedupe_candidates(
+    existing: pd.DataFrame, typed: pd.DataFrame, days: int | None
+) -> pd.DataFrame:
+    """The stored rows that can duplicate ``typed``, in store order.
+
+    Only a row sharing an ``origin_id`` with an incoming row, or dated
+    within ``days`` of the incoming dates (or undated), can match (the same
+    window :func:`geo.io.dedupe.find_duplicates` keeps); preparing the
+    match keys of a million stored rows took 4 s for none of them to count.
+    """
+    if not len(existing) or not len(typed):
+        return existing
+    incoming = text_column(typed, "origin_id")
+    keep = text_column(existing, "origin_id").isin(incoming[incoming != ""])
+    if days is not None and days >= 0:
+        stored = pd.to_datetime(existing["event_date"])
+        new = pd.to_datetime(typed["event_date"]).dropna()
+        window = stored.isna()
+        if len(new):
+            slack = pd.Timedelta(days=days + 1)
+            window = window | stored.between(new.min() - slack, new.max() + slack)
+        keep = keep | window
+    mask = keep.to_numpy(dtype=bool)
+    return existing if mask.all() else existing[mask]
 
 
 def _write_appended(
@@ -506,7 +536,10 @@ def _with_fresh_ids(
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rows with fresh ids where theirs is blank or taken; and old -> new for the taken."""
     out = to_add.copy()
-    taken = set(taken_ids.astype(str))
+    # The few incoming ids looked up among a million stored ones, not the
+    # other way round: pandas walks the values it is given in Python.
+    taken_ids = taken_ids.astype("string")
+    taken = taken_ids[taken_ids.isin(out["event_id"]).to_numpy(dtype=bool)]
     needs_id = (out["event_id"] == "") | out["event_id"].isin(taken)
     # Above the incoming ids that stay as well: a blank id next to an explicit
     # GEO-000001 in the same file must not be given GEO-000001 too.

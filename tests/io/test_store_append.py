@@ -237,3 +237,32 @@ def _write_forever(path: str, started) -> None:
 
     s.os.fdopen = lambda *a, **k: Slow(real_fdopen(*a, **k))  # type: ignore[assignment]
     s.append_incidents(_new(_row(event_id="", event_date="2016-01-01")), path)
+
+
+def test_a_source_record_is_a_duplicate_whatever_its_date_in_a_big_store(tmp_path):
+    # Only stored rows near the incoming dates are compared by place, but a
+    # shared origin_id is a duplicate at any distance in time.
+    target = tmp_path / "store.csv"
+    rows = [
+        _row(event_id=f"S{k}", event_date=f"2012-{1 + k % 12:02d}-{1 + k % 28:02d}")
+        for k in range(40)
+    ]
+    stored = _new(*rows).assign(origin_id=[f"acled:{k}" for k in range(40)])
+    assert store.append_incidents(stored, target, dedupe_days=None).added == 40
+    later = _new(
+        _row(event_id="", event_date="2013-06-01"), _row(event_id="", event_date="2012-03-03")
+    )
+    report = store.append_incidents(later.assign(origin_id=["acled:7", ""]), target)
+    assert report.duplicates == 2
+    reasons = report.duplicate_rows.set_index("row")["reason"]
+    assert "same source record (acled:7)" in reasons[2]
+    assert report.duplicate_rows.set_index("row")["duplicate_of"][3] == "S2"
+
+
+def test_the_previous_store_is_kept_as_bak_and_is_its_own_file(tmp_path, incident_csv):
+    before = incident_csv.read_bytes()
+    store.append_incidents(_new(_row(event_id="", event_date="2013-07-01")), incident_csv)
+    backup = incident_csv.with_name(incident_csv.name + ".bak")
+    assert backup.read_bytes() == before
+    assert not os.path.samefile(backup, incident_csv)
+    assert os.stat(backup).st_nlink == 1
