@@ -73,8 +73,9 @@ def weekly_matrix(
         One row per key (sorted), one column per Monday; integer counts.
     """
     weeks = pd.date_range(first, last, freq="7D")
-    counts = pd.crosstab(keys.to_numpy(), mondays.to_numpy())
-    counts = counts.reindex(columns=weeks, fill_value=0).sort_index()
-    counts.columns.name = None
-    counts.index.name = None
-    return counts.astype(np.int64)
+    codes, names = pd.factorize(keys.to_numpy(), sort=True)
+    column = ((pd.to_datetime(mondays) - pd.Timestamp(first)).dt.days // 7).to_numpy()
+    inside = (codes >= 0) & (column >= 0) & (column < len(weeks))
+    counts = np.zeros((len(names), len(weeks)), dtype=np.int64)
+    np.add.at(counts, (codes[inside], column[inside]), 1)
+    return pd.DataFrame(counts, index=pd.Index(names), columns=weeks)
