@@ -54,7 +54,13 @@ from geo.io.store import (
     check_rows,
     to_csv_frame,
 )
-from geo.model.schema import COLUMNS, IncidentFileError, coerce_frame, spreadsheet_row
+from geo.model.schema import (
+    COLUMNS,
+    EVENT_TYPES,
+    IncidentFileError,
+    coerce_frame,
+    spreadsheet_row,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -66,7 +72,9 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # One advisory-lock key for writers of a store: "geo1" in ASCII, plus the schema's hash.
 _LOCK_BASE = 0x67656F31
 _CELL_COLUMNS = tuple(c for c in COLUMNS if c != "event_id")
-_GRID_COLUMNS = ["fy", "fx", "event_type", "n", "lat_sum", "lon_sum", "fatalities"]
+# From this many rows a whole-store write drops the indexes and builds them afterwards.
+_BULK_ROWS = 50_000
+_GRID_COLUMNS = ["fy", "fx", "n", "lat_sum", "lon_sum", "fatalities"]
 
 
 def is_database_url(target: object) -> bool:
@@ -216,13 +224,8 @@ class PostgisStore:
         chosen = sql.SQL(", ").join(cells + [sql.Identifier(c) for c in prepared])
         copy = sql.SQL("COPY (SELECT {} FROM incidents ORDER BY row_no) TO STDOUT "
                        "WITH (FORMAT csv, HEADER, NULL '\\N')").format(chosen)  # fmt: skip
-        buffer = io.BytesIO()
-        with conn.cursor().copy(copy) as stream:
-            for block in stream:
-                buffer.write(block)
-        buffer.seek(0)
         return pd.read_csv(
-            buffer,
+            _copy_bytes(conn, copy),
             dtype=str,
             keep_default_na=False,
             na_values={c: ["\\N"] for c in prepared},
@@ -233,6 +236,10 @@ class PostgisStore:
 
     def write_raw(self, text: pd.DataFrame, *, file: str | None = None) -> None:
         """Replace the store with validated text rows, column order kept (lossless).
+
+        One transaction: readers see the old rows until it commits. A big
+        write (``_BULK_ROWS`` or more) empties the table and builds its
+        indexes after the rows are in, and readers wait for it instead.
 
         Raises
         ------
@@ -245,10 +252,20 @@ class PostgisStore:
             raise IncidentFileError(problems)
         typed = coerce_frame(text)
         prepared = _prepare(typed)
+        bulk = len(text) >= _BULK_ROWS
         with self.connect() as conn:
             self._lock_and_ensure(conn)
-            conn.execute("DELETE FROM incidents")
+            if bulk:
+                # Indexes built once over all rows beat a million index
+                # insertions (GiST most of all); readers wait for the commit.
+                conn.execute("TRUNCATE incidents")
+                conn.execute(q.DROP_INDEXES)
+                conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            else:
+                conn.execute("DELETE FROM incidents")
             self._insert(conn, text, typed, prepared, start=1)
+            if bulk:
+                conn.execute(q.CREATE, prepare=False)
             self._bump(conn, list(text.columns))
 
     def write_incidents(self, df: pd.DataFrame) -> None:
@@ -416,21 +433,20 @@ class PostgisStore:
         end: str | None = None,
         event_types: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """Incidents counted per grid cell and event type by the server (SQL GROUP BY).
+        """Incidents counted per grid cell by the server (one SQL ``GROUP BY``).
 
-        One row per occupied (``fy``, ``fx``, ``event_type``): the cell's
-        row and column (``floor(lat / cell_deg)``, ``floor(lon / cell_deg)``),
-        ``n``, ``lat_sum``, ``lon_sum`` and ``fatalities``. The grid mode's
-        fine pass without sending every row to the app; ``start`` / ``end``
-        (ISO dates) and ``event_types`` filter first.
+        One row per occupied cell: ``fy`` and ``fx`` (``floor(lat / cell_deg)``,
+        ``floor(lon / cell_deg)``), ``n``, ``lat_sum``, ``lon_sum``,
+        ``fatalities``, then one count column per event type
+        (:data:`geo.model.schema.EVENT_TYPES` order). The grid mode's fine
+        pass without sending every row to the app; ``start`` / ``end`` (ISO
+        dates) and ``event_types`` filter first.
         """
-        params = {"base": cell_deg, "start": start, "end": end,
-                  "types": list(event_types) if event_types is not None else None}  # fmt: skip
+        query = q.grid_query(cell_deg, start, end, event_types)
         with self.connect() as conn:
             if not self._exists(conn):
-                return pd.DataFrame(columns=_GRID_COLUMNS)
-            rows = conn.execute(q.GRID_CELLS, params).fetchall()
-        return pd.DataFrame(rows, columns=_GRID_COLUMNS).astype({"fatalities": "int64"})
+                return pd.DataFrame(columns=_GRID_COLUMNS + list(EVENT_TYPES))
+            return pd.read_csv(_copy_bytes(conn, query))
 
     # --- reference layers ---------------------------------------------------
 
@@ -458,6 +474,16 @@ class PostgisStore:
                 )
         finally:
             engine.dispose()
+
+
+def _copy_bytes(conn: psycopg.Connection[Any], statement: Any) -> io.BytesIO:
+    """What a ``COPY ... TO STDOUT`` sends, in memory and rewound."""
+    buffer = io.BytesIO()
+    with conn.cursor().copy(statement) as stream:
+        for block in stream:
+            buffer.write(block)
+    buffer.seek(0)
+    return buffer
 
 
 def _sqlalchemy_url(url: str) -> str:

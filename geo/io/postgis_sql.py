@@ -26,6 +26,7 @@ Tables
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,20 +34,22 @@ import pandas as pd
 
 from geo.io.dedupe import _keys as dedupe_keys
 from geo.io.dedupe import haversine_km
-from geo.model.schema import COLUMNS
+from geo.model.schema import COLUMNS, EVENT_TYPES
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg.sql import Composable, Composed
 
 __all__ = [
     "CREATE",
     "DERIVED",
-    "GRID_CELLS",
+    "DROP_INDEXES",
     "MATCH_STORE",
     "PREPARED",
     "SEED",
     "STAGE",
     "copy_in",
+    "grid_query",
     "haversine_sql",
     "store_matches",
 ]
@@ -101,6 +104,11 @@ CREATE TABLE IF NOT EXISTS store_meta (
     columns text[] NOT NULL
 );
 """  # noqa: S608 - assembled from this module's constant column names only
+# Before a bulk load; CREATE builds them again (IF NOT EXISTS) once the rows are in.
+DROP_INDEXES = """
+DROP INDEX IF EXISTS incidents_geom, incidents_geog, incidents_type_day, incidents_name,
+    incidents_origin
+"""
 # The one row of store_meta, for a new store (a parameter: its columns).
 SEED = """
 INSERT INTO store_meta (id, version, columns) VALUES (1, 0, %(columns)s)
@@ -176,21 +184,45 @@ FROM (SELECT * FROM same UNION ALL SELECT * FROM close) m
 ORDER BY pos, rank, row_no
 """  # noqa: S608 - assembled from this module's constants; values are bound parameters
 
-# The grid mode's fine pass done by the server: incidents per 0.05-degree cell
-# (anchored at 0, 0 as geo.render.maps.grid) and event type, with the sums the
-# map needs, so the app receives occupied cells instead of every row. The
-# optional filters are bound parameters (NULL: no filter).
-GRID_CELLS = """
-SELECT floor(lat / %(base)s)::bigint AS fy, floor(lon / %(base)s)::bigint AS fx,
-       event_type, count(*) AS n, sum(lat) AS lat_sum, sum(lon) AS lon_sum,
-       sum(fatalities::bigint) AS fatalities
-FROM incidents
-WHERE (%(start)s::date IS NULL OR event_day >= %(start)s::date)
-  AND (%(end)s::date IS NULL OR event_day <= %(end)s::date)
-  AND (%(types)s::text[] IS NULL OR event_type = ANY(%(types)s::text[]))
-GROUP BY 1, 2, 3
-ORDER BY 1, 2, 3
-"""
+
+# The grid mode's fine pass done by the server: one row per occupied
+# 0.05-degree cell (anchored at 0, 0 as geo.render.maps.grid) with its count
+# per event type and the sums the map needs, so the app receives occupied
+# cells instead of every row.
+def grid_query(
+    cell_deg: float,
+    start: str | None = None,
+    end: str | None = None,
+    event_types: Sequence[str] | None = None,
+) -> Composed:
+    """The ``COPY ... TO STDOUT`` statement of :meth:`PostgisStore.grid_cells`.
+
+    Values are composed as SQL literals by psycopg (``COPY`` takes no bound
+    parameters); the per-type columns are named after :data:`EVENT_TYPES`.
+    """
+    from psycopg import sql
+
+    base = sql.Literal(float(cell_deg))
+    per_type = sql.SQL(", ").join(
+        sql.SQL("count(*) FILTER (WHERE event_type = {}) AS {}").format(
+            sql.Literal(t), sql.Identifier(t)
+        )
+        for t in EVENT_TYPES
+    )
+    where: list[Composable] = [sql.SQL("TRUE")]
+    if start is not None:
+        where.append(sql.SQL("event_day >= {}::date").format(sql.Literal(start)))
+    if end is not None:
+        where.append(sql.SQL("event_day <= {}::date").format(sql.Literal(end)))
+    if event_types is not None:
+        where.append(sql.SQL("event_type = ANY({})").format(sql.Literal(list(event_types))))
+    return sql.SQL(
+        "COPY (SELECT floor(lat / {base})::bigint AS fy, floor(lon / {base})::bigint AS fx, "
+        "count(*) AS n, sum(lat) AS lat_sum, sum(lon) AS lon_sum, "
+        "sum(fatalities::bigint) AS fatalities, {per_type} "
+        "FROM incidents WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2) "
+        "TO STDOUT WITH (FORMAT csv, HEADER)"
+    ).format(base=base, per_type=per_type, where=sql.SQL(" AND ").join(where))
 
 
 def copy_in(conn: psycopg.Connection[Any], table: str, frame: pd.DataFrame) -> None:

@@ -131,30 +131,48 @@ def test_urls_and_schema_names_are_checked():
 
 
 def test_grid_cells_counted_by_the_server_match_the_rows(postgis_url, pg_schema):
+    from geo.model.schema import EVENT_TYPES
+
     db = PostgisStore(postgis_url, schema=pg_schema)
     db.write_raw(store.read_raw(store.config.INCIDENTS_CSV))
     rows = db.read_incidents()
     rows = rows.assign(
         fy=np.floor(rows["latitude"] / 0.05).astype("int64"),
         fx=np.floor(rows["longitude"] / 0.05).astype("int64"),
-        event_type=rows["event_type"].astype(object),
     )
-    want = (
-        rows.groupby(["fy", "fx", "event_type"])
-        .agg(n=("event_id", "size"), fatalities=("fatalities", "sum"))
-        .reset_index()
-    )
+    cells = rows.groupby(["fy", "fx"])
     got = db.grid_cells()
-    pd.testing.assert_frame_equal(
-        got[["fy", "fx", "event_type", "n", "fatalities"]],
-        want.astype({"n": "int64", "fatalities": "int64"}),
-        check_dtype=False,
-    )
-    assert got["n"].sum() == len(rows) and (got["n"] < len(rows)).all()
-    battles = db.grid_cells(event_types=["Battles"], start="2013-02-01", end="2013-02-28")
-    chosen = rows[(rows["event_type"] == "Battles") & (rows["event_date"].dt.month == 2)]
-    assert battles["n"].sum() == len(chosen) > 0
-    assert np.allclose(
-        (got["lat_sum"] / got["n"]).to_numpy(),
-        rows.groupby(["fy", "fx", "event_type"])["latitude"].mean().to_numpy(),
-    )
+    assert got[["fy", "fx"]].values.tolist() == [list(k) for k in cells.groups]
+    assert got["n"].tolist() == cells.size().tolist()
+    assert got["fatalities"].tolist() == cells["fatalities"].sum().tolist()
+    assert np.allclose(got["lat_sum"] / got["n"], cells["latitude"].mean())
+    per_type = pd.crosstab([rows["fy"], rows["fx"]], rows["event_type"])
+    for kind in EVENT_TYPES:
+        want = per_type[kind].tolist() if kind in per_type else [0] * len(got)
+        assert got[kind].tolist() == want, kind
+    assert got["n"].sum() == len(rows) and len(got) < len(rows)
+    battles = db.grid_cells(event_types=["Battles"], start="2013-02-01", end="2013-02-20")
+    in_days = rows["event_date"].between("2013-02-01", "2013-02-20")
+    chosen = rows[(rows["event_type"] == "Battles") & in_days]
+    assert battles["n"].sum() == battles["Battles"].sum() == len(chosen) > 0
+    assert battles["Protests"].sum() == 0
+
+
+def test_a_bulk_write_builds_the_indexes_again(postgis_url, pg_schema, monkeypatch):
+    import geo.io.postgis as postgis
+
+    monkeypatch.setattr(postgis, "_BULK_ROWS", 2)
+    db = PostgisStore(postgis_url, schema=pg_schema)
+    db.write_raw(pd.DataFrame(make_rows(3), columns=list(COLUMNS)))
+    db.write_raw(store.read_raw(store.config.INCIDENTS_CSV))
+    with db.connect() as conn:
+        names = {
+            r[0]
+            for r in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = %s", (pg_schema,)
+            ).fetchall()
+        }
+    assert {"incidents_geom", "incidents_geog", "incidents_type_day", "incidents_name",
+            "incidents_origin"} <= names  # fmt: skip
+    pd.testing.assert_frame_equal(db.read_raw(), store.read_raw(store.config.INCIDENTS_CSV))
+    assert db.data_version() == "2"
