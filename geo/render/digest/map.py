@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.path import Path
 
 from geo.analysis.watch import WeekDigest
@@ -148,7 +149,7 @@ def _bounds(
     xs, ys = list(points["lon"]), list(points["lat"])
     if digest.sites is not None and len(digest.sites) and xs:
         cx, cy = np.mean(xs), np.mean(ys)
-        near = digest.sites.geometry.centroid
+        near = digest.sites.geometry.representative_point()
         close = (abs(near.x - cx) < 5) & (abs(near.y - cy) < 5)
         xs += list(near.x[close])
         ys += list(near.y[close])
@@ -174,6 +175,13 @@ def _incidents(ax: Axes, points: pd.DataFrame) -> None:
         alpha=0.9,
         zorder=5,
     )
+    present = [t for t in style.EVENT_TYPE_COLOURS if t in set(points["event_type"])]
+    handles = [
+        Line2D([], [], marker="o", ls="", color=style.EVENT_TYPE_COLOURS[t], label=t)
+        for t in present
+    ]
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.85)
 
 
 def _place_labels(ax: Axes, points: pd.DataFrame) -> None:
@@ -203,7 +211,18 @@ def _sites(ax: Axes, digest: WeekDigest) -> None:
     y0, y1 = ax.get_ylim()
     for name, x, y in zip(sites["name"], where.x, where.y, strict=True):
         if x0 <= x <= x1 and y0 <= y <= y1:
-            ax.text(x, y, f"  {clean(name)}", fontsize=7, va="center", zorder=7, parse_math=False)
+            # Below-right of the triangle: incident names sit above-right.
+            ax.annotate(
+                clean(name),
+                (x, y),
+                xytext=(6, -5),
+                textcoords="offset points",
+                va="top",
+                fontsize=7,
+                fontstyle="italic",
+                zorder=7,
+                parse_math=False,
+            )
 
 
 def _polygons(ax: Axes, frame: gpd.GeoDataFrame, **kw: Any) -> None:
