@@ -90,10 +90,17 @@ def _week(text: str | None, joined: pd.DataFrame) -> dt.date:
         if dates.empty:
             raise UsageError("the incident file has no dated incidents; give --week YYYY-Www")
         return parse_week(dates.max().date())
+    from geo.model.schema import DATE_MIN, date_max
+
     try:
-        return parse_week(text)
+        monday = parse_week(text)
     except ValueError as exc:
         raise UsageError(f"--week: {exc}") from None
+    # Weeks are counted in pandas timestamps: the incident dates' own range.
+    first, last = DATE_MIN.date(), date_max().date()
+    if not first <= monday <= last - dt.timedelta(days=6):
+        raise UsageError(f"--week {text}: expected a week from {first} to {last}")
+    return monday
 
 
 def _sites(path: Path) -> gpd.GeoDataFrame:

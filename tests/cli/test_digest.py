@@ -34,6 +34,18 @@ def test_digest_writes_the_week(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
+def test_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "empty.csv"
+    store.write_text(config.INCIDENTS_CSV.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    assert cli.main(["digest", str(store), "--out", str(tmp_path / "d.md")]) == 2
+    assert "no dated incidents; give --week" in capsys.readouterr().err
+    out = tmp_path / "d.md"
+    assert cli.main(["digest", str(store), "--week", "2013-W08", "--out", str(out)]) == 0
+    assert "No alert this week." in out.read_text(encoding="utf-8")
+    assert cli.main(["digest", str(tmp_path / "none.csv"), "--out", str(out)]) == 1
+    assert "file not found" in capsys.readouterr().err
+
+
 def test_default_week_is_the_latest(tmp_path: Path) -> None:
     out = tmp_path / "latest.html"
     assert cli.main(["digest", "--out", str(out)]) == 0
@@ -48,6 +60,7 @@ def test_default_week_is_the_latest(tmp_path: Path) -> None:
         (["--week", "2013-W08"], "nothing to do"),
         (["--week", "2013-W54", "--out", "x.md"], "--week: week '2013-W54': 2013 has no week 54"),
         (["--week", "last", "--out", "x.md"], "expected an ISO week"),
+        (["--week", "9999-W52", "--out", "x.md"], "expected a week from"),
         (["--out", "x.docx"], "must end in .html, .md or .pdf"),
         (["--out", "no/such/folder/x.md"], "does not exist"),
         (["--webhook", "ftp://x/y"], "expected an http:// or https:// URL"),
