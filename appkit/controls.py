@@ -42,7 +42,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from appkit import auth
+from appkit import auth, place_search
 from appkit import data as cache
 from appkit import sites as team
 from appkit.text import escape_markdown
@@ -131,6 +131,13 @@ def tile_settings() -> Tiles:
 def _changed() -> None:
     """Any filter change: the link's notices no longer describe the screen."""
     st.session_state.pop(_NOTICES, None)
+
+
+def _places_changed() -> None:
+    """A country or admin-1 choice: the map moves to fit the chosen places."""
+    _changed()
+    ss = st.session_state
+    place_search.fit_selection(ss.get(KEYS["countries"], []), ss.get(KEYS["admin1"], []))
 
 
 def _apply_preset(days: int | None, bounds: periods.Period) -> None:
@@ -223,9 +230,10 @@ def _read_url_once(facts: cache.Facts, tiles: Tiles) -> None:
         country_names=facts.country_names,
         tiles=tiles.offered,
         as_of_max=_as_of_max(bounds),
-        also_known=STREAMLIT_PARAMS,
+        also_known=(*STREAMLIT_PARAMS, *place_search.PARAMS),
     )
     view, view_notices = MapView.from_params(params)
+    view_notices += place_search.read_link(params)
     app = team.shown_by_default(app, params)  # a member's sites, unless the link says
     _put_state(_as_of_once(app, bounds))
     if view is not None:
@@ -257,6 +265,7 @@ def _sidebar(known: cache.Facts) -> urlstate.AppState:
     ss = st.session_state
     bounds, choices = known.bounds, known.choices
     with st.sidebar:
+        place_search.sidebar()
         st.markdown("**Period**")
         st.slider(
             "Incidents from / to",
@@ -319,14 +328,14 @@ def _sidebar(known: cache.Facts) -> urlstate.AppState:
             choices["countries"],
             key=KEYS["countries"],
             placeholder="All countries",
-            on_change=_changed,
+            on_change=_places_changed,
         )
         st.multiselect(
             "Admin-1 area",
             admin1_choices(known.areas_by_country, countries, keep=ss.get(KEYS["admin1"], [])),
             key=KEYS["admin1"],
             placeholder="All areas",
-            on_change=_changed,
+            on_change=_places_changed,
         )
         st.multiselect(
             "Event type",
@@ -388,7 +397,9 @@ def _current_view() -> MapView | None:
 def _write_url(app: urlstate.AppState, view: MapView | None) -> None:
     current = {k: v for k, v in st.query_params.to_dict().items() if k not in STREAMLIT_PARAMS}
     # The map's playback frame (play=...) is the browser's: keep it as it is.
-    wanted = urlstate.app_params(app, view) | urlstate.kept_params(current)
+    wanted = (
+        urlstate.app_params(app, view) | urlstate.kept_params(current) | place_search.url_params()
+    )
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -457,6 +468,7 @@ def setup() -> Context | None:
     _show_notices()
 
     filtered = team.near_filter(apply_filters(data, app.filters), app.near_km)
+    filtered = place_search.within_filter(filtered)
     risk = _area_risk(source, app)
     if risk is None:
         return None

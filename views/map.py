@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from appkit import controls, map_cache
+from appkit import controls, map_cache, place_search
 from appkit import data as cache
 from appkit import sites as team
 from geo.analysis import summary
@@ -56,6 +56,7 @@ map_cache.draw(
         layers=layers,
         tiles=ctx.tiles.argument(tiles),
         tiles_attr=ctx.tiles.attribution if tiles == "custom" else None,
+        place=place_search.map_mark(),
     ),
     key="map",
     height=640,

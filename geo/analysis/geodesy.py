@@ -16,7 +16,15 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-__all__ = ["GEOD", "coords", "distance_km", "nearest_lonlat", "search_boxes", "to_wgs84"]
+__all__ = [
+    "GEOD",
+    "coords",
+    "distance_km",
+    "km_from",
+    "nearest_lonlat",
+    "search_boxes",
+    "to_wgs84",
+]
 
 GEOD = Geod(ellps="WGS84")
 
@@ -103,4 +111,20 @@ def distance_km(
     if within_km is not None:
         km[km > within_km] = np.nan
     out[idx] = km
+    return out
+
+
+def km_from(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
+    """Geodesic km from each point to one point (NaN where a coordinate is missing).
+
+    >>> round(float(km_from(np.array([1.0]), np.array([0.0]), 0.0, 0.0)[0]), 1)
+    111.3
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    out = np.full(lon.shape, np.nan)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if ok.any():
+        _, _, metres = GEOD.inv(lon[ok], lat[ok], np.full(ok.sum(), lon0), np.full(ok.sum(), lat0))
+        out[ok] = np.asarray(metres) / 1000.0
     return out

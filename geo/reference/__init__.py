@@ -11,6 +11,7 @@ Modules
     place_index     every spelling of every place, keyed per match level; fuzzy scoring
     candidates      choosing among the places a name matched, and the result
     gazetteer       place names to coordinates, offline first
+    place_search    a typed place: country, admin-1 area or town, and the view that shows it
     geocoders       optional online geocoders through geopy, cached and rate-limited
     area_layer      the columns every area layer has
     boundaries      the shipped admin-0, admin-1 and border layers
@@ -29,6 +30,7 @@ __all__ = [
     "place_index",
     "candidates",
     "gazetteer",
+    "place_search",
     "geocoders",
     "area_layer",
     "boundaries",

@@ -132,3 +132,22 @@ def test_a_basemap_that_cannot_load_says_so_on_the_map(laptop: Offline) -> None:
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("None basemap")
     shot(page, "ux_tiles_offline")
+
+
+def test_searching_a_place_zooms_the_map_there(laptop: Offline) -> None:
+    page = laptop.open("/")
+    map_frame(page)
+    settle(page)
+    before = leaflet_view(page)
+    box = page.get_by_role("textbox", name="Find a place")
+    box.fill("Gao")
+    box.press("Enter")
+    frame = map_frame(page)
+    expect(frame.locator(".geo-searched-label")).to_contain_text("Gao")
+    settle(page)
+    lat, lon, zoom = leaflet_view(page)
+    assert zoom >= 9 > before[2]
+    assert abs(lat - 16.27) < 0.05 and abs(lon + 0.04) < 0.05
+    params = url_params(page)
+    assert params["place"] == "Gao" and int(params["z"]) == zoom
+    shot(page, "ux_search_gao")

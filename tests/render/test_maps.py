@@ -608,3 +608,13 @@ def _heat_weights(page: str) -> list[int]:
     match = re.search(r"GeoMap\.heat\((\{.*?\})", page)
     assert match, "no heat layer in the page"
     return json.loads(match.group(1))["w"]
+
+
+def test_a_searched_place_is_a_labelled_ring_with_its_circle():
+    label = "Gao <img src=x onerror=alert(1)> ${alert(2)}"
+    page = render(build_map(incidents(), options=MapOptions(place=(label, 16.27, -0.04, 50.0))))
+    assert "geo-searched" in page and '"radius": 50000.0' in page
+    assert "<img src=x" not in page and "${alert(2)}" not in page
+    assert "Gao &lt;img src=x onerror=alert(1)&gt; &#36;{alert(2)}" in page
+    plain = render(build_map(incidents(), options=MapOptions(place=("Gao", 16.27, -0.04, 0.0))))
+    assert "geo-searched" in plain and "L.circle(" not in plain

@@ -54,6 +54,9 @@ class MapOptions:
     layer_control, legend : bool
         Add Leaflet's layer switcher (for exports; the dashboard toggles
         layers with its own widgets so they stay in the URL) and the legend.
+    place : (label, latitude, longitude, km), optional
+        A place the user searched for: drawn as a labelled ring, with a
+        dashed circle of ``km`` around it when ``km`` > 0.
     """
 
     view: MapView | None = None
@@ -71,6 +74,7 @@ class MapOptions:
     view_key: str = "main"
     layer_control: bool = False
     legend: bool = True
+    place: tuple[str, float, float, float] | None = None
 
     def __post_init__(self) -> None:
         # A set or a generator would make the options unhashable or one-shot.

@@ -15,6 +15,7 @@ from folium.map import Layer
 from geo.model.params import text_column
 from geo.render.assets import apply_local_assets
 from geo.render.maps.elements import Legend, MapSetup, ViewSync
+from geo.render.maps.escaping import escape_text
 from geo.render.maps.frames import lonlat_geometries, require
 from geo.render.maps.geography import (
     FOCUS_ISO3,
@@ -132,6 +133,8 @@ def build_map(
         if any(key == "sites" for key, _ in drawn.layers):
             html_text = sites_legend_html(html_text)
         Legend(html_text, drawn.layers).add_to(m)
+    if options.place is not None:
+        _add_place(m, *options.place)
     if options.layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
     if options.view is None and bounds is not None:
@@ -141,6 +144,36 @@ def build_map(
         ViewSync(key, options.view, bounds, options.restore_view).add_to(m)
     apply_local_assets(m, options.asset_base, inline=options.inline_assets)
     return m
+
+
+def _add_place(m: folium.Map, label: str, lat: float, lon: float, km: float) -> None:
+    """The searched place: a labelled ring above everything, and its search circle."""
+    if km > 0:
+        folium.Circle(
+            [lat, lon],
+            radius=km * 1000,
+            color="#1f2328",
+            weight=1.8,
+            dash_array="6 5",
+            fill=False,
+            interactive=False,
+        ).add_to(m)
+    folium.CircleMarker(
+        [lat, lon],
+        radius=7,
+        color="#1f2328",
+        weight=3,
+        fill=True,
+        fill_color="#ffffff",
+        fill_opacity=1,
+        pane="geo-country-labels",
+        interactive=False,
+        class_name="geo-searched",
+        # folium puts tooltip text into the page as it is: the label is escaped.
+        tooltip=folium.Tooltip(
+            escape_text(label), permanent=True, direction="right", class_name="geo-searched-label"
+        ),
+    ).add_to(m)
 
 
 def _checked_layers(layers: Iterable[str]) -> frozenset[str]:
