@@ -37,6 +37,15 @@ def all_alerts(
     return watch.detect_alerts(cache.incidents(source), sites=_sites)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def week_digest(
+    source: cache.Source, sites_key: str, week: str, _sites: gpd.GeoDataFrame | None
+) -> watch.WeekDigest:
+    """One week's digest (shared read-only), so a rerun on this page recomputes nothing."""
+    alerts = all_alerts(source, sites_key, _sites)
+    return watch.week_digest(cache.incidents(source), week, sites=_sites, alerts=alerts)
+
+
 def week_choices(data: pd.DataFrame) -> list[str]:
     """Every ISO week from the first incident's to the latest's, newest first."""
     days = data["event_date"].dropna()
@@ -115,8 +124,7 @@ if ctx.data["event_date"].dropna().empty:
 sites = team.team_sites()
 with st.columns([1, 2])[0]:
     week = pick_week(week_choices(ctx.data))
-alerts = all_alerts(ctx.source, team.sites_key(None), sites)
-digest = watch.week_digest(ctx.data, week, sites=sites, alerts=alerts)
+digest = week_digest(ctx.source, team.sites_key(None), week, sites)
 st.caption(
     f"{digest.start:%a %d %b} – {digest.end:%a %d %b %Y}: {len(digest.incidents):,} incident(s), "
     f"{digest.fatalities:,} fatalities, {len(digest.alerts)} alert(s). Alerts are judged on every "
