@@ -63,7 +63,36 @@ def register(sub: Any) -> None:
         help="mail the digest to this address (repeatable or comma-separated)",
     )
     p.add_argument("--webhook", metavar="URL", help="POST the digest as JSON to this URL")
+    _add_rule_options(p)
     p.set_defaults(func=cmd_digest)
+
+
+# The rules' settings a command line may change (geo.analysis.watch.WatchConfig).
+_RULE_OPTIONS: tuple[tuple[str, type, str], ...] = (
+    ("spike_test", str, "spike test: negbin or poisson (default negbin)"),
+    ("spike_alpha", float, "spike threshold on P(X >= count) (default 0.01)"),
+    ("spike_min_count", int, "fewest incidents in a week for a spike (default 2)"),
+    ("baseline_floor", float, "lowest weekly rate a spike is tested against (default 0.1)"),
+    ("quiet_days", int, "days without an incident before one is news (default 60)"),
+    ("fatality_quantile", float, "quantile of the area's fatalities to exceed (default 0.9)"),
+)
+
+
+def _add_rule_options(p: argparse.ArgumentParser) -> None:
+    rules = p.add_argument_group("alert rules (docs/watch.md)")
+    for name, kind, text in _RULE_OPTIONS:
+        rules.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, help=text)
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from geo.analysis.watch import WatchConfig
+
+    changes = {n: getattr(args, n) for n, *_ in _RULE_OPTIONS if getattr(args, n) is not None}
+    try:
+        return WatchConfig(**changes)
+    except ValueError as exc:
+        option = str(exc).split("=", 1)[0].replace("WatchConfig.", "--").replace("_", "-")
+        raise UsageError(f"{option}: {str(exc).split(': ', 1)[-1]}") from None
 
 
 def _check(args: argparse.Namespace) -> str | None:
@@ -119,12 +148,13 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from geo.io.store import read_incidents
 
     fmt = _check(args)
+    settings = _config(args)
     path = args.path if args.path is not None else config.INCIDENTS_CSV
     recipients = [a.strip() for value in args.email for a in value.split(",") if a.strip()]
     joined = prepare(read_incidents(path))
     monday = _week(args.week, joined)
     sites = _sites(path) if args.sites else None
-    digest = week_digest(joined, monday, sites=sites)
+    digest = week_digest(joined, monday, settings, sites=sites)
     print(
         f"{digest.week} ({digest.start} to {digest.end}): {len(digest.incidents)} incident(s), "
         f"{len(digest.alerts)} alert(s)"

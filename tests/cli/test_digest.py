@@ -46,6 +46,15 @@ def test_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "file not found" in capsys.readouterr().err
 
 
+def test_rule_options_change_the_alerts(tmp_path: Path) -> None:
+    out = tmp_path / "d.md"
+    args = ["digest", "--week", "2013-W08", "--out", str(out)]
+    assert cli.main([*args, "--spike-min-count", "4"]) == 0
+    assert "Kidal: Spike" not in out.read_text(encoding="utf-8")
+    assert cli.main([*args, "--spike-test", "poisson", "--spike-alpha", "0.05"]) == 0
+    assert "Kidal: Spike" in out.read_text(encoding="utf-8")
+
+
 def test_default_week_is_the_latest(tmp_path: Path) -> None:
     out = tmp_path / "latest.html"
     assert cli.main(["digest", "--out", str(out)]) == 0
@@ -64,6 +73,9 @@ def test_default_week_is_the_latest(tmp_path: Path) -> None:
         (["--out", "x.docx"], "must end in .html, .md or .pdf"),
         (["--out", "no/such/folder/x.md"], "does not exist"),
         (["--webhook", "ftp://x/y"], "expected an http:// or https:// URL"),
+        (["--out", "x.md", "--spike-alpha", "2"], "--spike-alpha: expected a number between 0"),
+        (["--out", "x.md", "--spike-test", "t"], "--spike-test: expected 'negbin' or 'poisson'"),
+        (["--out", "x.md", "--quiet-days", "0"], "--quiet-days: expected a whole number >= 1"),
     ],
 )
 def test_usage_errors(
