@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.analysis.watch import (
     ALERT_COLUMNS,
@@ -234,3 +236,44 @@ def test_site_alert_names_the_site_radius_and_nearest() -> None:
         "the nearest 5.0 km N of Example base"
     )
     assert "site" not in set(detect_alerts(rows)["kind"])  # no sites given: no site alert
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 200),
+            st.sampled_from(["Gao", "Kidal", "Mopti"]),
+            st.sampled_from(["Army", "MUJAO", "MNLA", "Civilians (Mali)"]),
+            st.sampled_from(["", "Army", "MUJAO"]),
+            st.integers(0, 30),
+        ),
+        min_size=1,
+        max_size=120,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_alerts_point_at_their_own_incidents_in_any_row_order(rows: list[tuple], rnd) -> None:
+    """Invariants: each alert's incidents lie in its area and week; a spike counts them all;
+    row order and index never change the table."""
+    incidents = frame(rows)
+    alerts = detect_alerts(incidents, WatchConfig(spike_alpha=0.2, fatality_min_history=3))
+    by_id = incidents.set_index("event_id")
+    for _, alert in alerts.iterrows():
+        listed = by_id.loc[list(alert["event_ids"])]
+        assert (listed["area"] == alert["area"]).all()
+        mondays = listed["event_date"] - pd.to_timedelta(listed["event_date"].dt.day_of_week, "D")
+        assert (mondays.dt.date == alert["week_start"]).all()
+        if alert["kind"] == "spike":
+            in_week = incidents[
+                (incidents["area"] == alert["area"])
+                & (incidents["event_date"].dt.date >= alert["week_start"])
+                & (incidents["event_date"].dt.date < alert["week_start"] + dt.timedelta(days=7))
+            ]
+            assert alert["incidents"] == len(in_week) == alert["value"]
+    order = list(range(len(incidents)))
+    rnd.shuffle(order)
+    shuffled = incidents.iloc[order].set_index(pd.Index([i * 3 + 1 for i in range(len(order))]))
+    pd.testing.assert_frame_equal(
+        alerts, detect_alerts(shuffled, WatchConfig(spike_alpha=0.2, fatality_min_history=3))
+    )
