@@ -42,9 +42,7 @@ def countries_for(incidents: pd.DataFrame, snap_km: float = 10.0) -> list[str]:
     lon, lat, ok = coords(incidents)
     if ok.any():
         extents = boundaries.admin1_extents()
-        cells = np.unique(
-            np.floor(np.column_stack([lon[ok], lat[ok]]) / _CELL_DEG).astype(np.int64), axis=0
-        )
+        cells = _distinct_cells(lon[ok], lat[ok])
         # A box around each cell's centre that holds every point within
         # snap_km of any point of the cell.
         half_km = _CELL_DEG * 111.32 * 0.75 + max(snap_km, 0.0)
@@ -54,6 +52,22 @@ def countries_for(incidents: pd.DataFrame, snap_km: float = 10.0) -> list[str]:
         _, hit = shapely.STRtree(units).query(boxes, predicate="intersects")
         codes |= set(extents["iso3"].to_numpy(dtype=object)[np.unique(hit)].tolist())
     return sorted(codes)
+
+
+# Cell rows span -900..900 at 0.1 degree: a cell is one integer, column * _ROWS + row.
+_ROWS, _ROW0 = 4096, 1000
+
+
+def _distinct_cells(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The distinct (column, row) grid cells of the points, as an (n, 2) integer array.
+
+    One integer key per point and ``pd.unique``: ``np.unique(axis=0)`` on a
+    million coordinate pairs took 1.5 s of a cold start.
+    """
+    col = np.floor(lon / _CELL_DEG).astype(np.int64)
+    row = np.floor(lat / _CELL_DEG).astype(np.int64) + _ROW0
+    keys = pd.unique(col * _ROWS + row)
+    return np.column_stack([keys // _ROWS, keys % _ROWS - _ROW0])
 
 
 def areas_for(

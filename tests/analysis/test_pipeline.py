@@ -98,3 +98,18 @@ def test_shipped_tunisia_country_level_incidents_are_in_no_area() -> None:
     assert "Kebili" not in set(joined["area"])
     # a precision-3 row that names its region is placed in it
     assert joined.loc["MLI0003", "area"] == "Kidal"
+
+
+def test_distinct_cells_are_the_distinct_coordinate_pairs_of_the_grid() -> None:
+    import numpy as np
+
+    from geo.analysis.pipeline import _CELL_DEG, _distinct_cells
+
+    rng = np.random.default_rng(5)
+    lon = np.r_[rng.uniform(-180, 180, 5_000), -180.0, 180.0, -0.05, 0.05, -0.0]
+    lat = np.r_[rng.uniform(-90, 90, 5_000), -90.0, 90.0, -0.05, 0.05, 0.0]
+    lon, lat = np.r_[lon, lon[:100]], np.r_[lat, lat[:100]]  # repeats
+    expected = np.unique(np.floor(np.column_stack([lon, lat]) / _CELL_DEG).astype(np.int64), axis=0)
+    got = _distinct_cells(lon, lat)
+    assert len(got) == len(expected)
+    assert set(map(tuple, got.tolist())) == set(map(tuple, expected.tolist()))
