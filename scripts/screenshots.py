@@ -30,6 +30,8 @@ VIEWS: dict[str, str] = {
     # overrides are in force), centred on northern Mali.
     "map": "/?asof=2013-02-28&lat=17.6&lon=-0.6&z=6",
     "trends": "/trends?asof=2013-02-28",
+    # The week of 18 February 2013: the Kidal spike and its new actors.
+    "watch": "/watch?week=2013-W08",
 }
 
 
@@ -93,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
                 if name == "map":
                     frame = page.frame_locator(MAP_FRAME)
                     frame.locator("path.geo-incident").first.wait_for(state="attached")
+                elif name == "watch":
+                    page.get_by_role("heading", name="Alerts").wait_for(state="visible")
                 else:
                     page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible")
                 page.wait_for_load_state("networkidle")
