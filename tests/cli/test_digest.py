@@ -129,9 +129,14 @@ class _Inbox:
 
 
 @pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
+def smtp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[_Inbox]:
     pytest.importorskip("aiosmtpd", reason="aiosmtpd is in the test extra")
     from aiosmtpd.controller import Controller
+
+    from geo.io import deliver
+
+    # A developer's own [smtp] settings must not leak into the test.
+    monkeypatch.setattr(deliver, "SECRETS_FILE", tmp_path / "no-secrets.toml")
 
     inbox, port = _Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
