@@ -3,9 +3,9 @@
 Settings come from one place, like the rest of :mod:`geo.config`: the
 environment (``GEO_SMTP_HOST``, ``GEO_SMTP_PORT``, ``GEO_SMTP_STARTTLS``,
 ``GEO_SMTP_USER``, ``GEO_SMTP_PASSWORD``, ``GEO_SMTP_FROM``,
-``GEO_SMTP_TIMEOUT``) over the ``[smtp]`` table of
+``GEO_SMTP_TIMEOUT``, ``GEO_SMTP_CAFILE``) over the ``[smtp]`` table of
 ``.streamlit/secrets.toml`` (``host``, ``port``, ``starttls``, ``user``,
-``password``, ``from``, ``timeout``), so a password never sits in a file the
+``password``, ``from``, ``timeout``, ``cafile``), so a password never sits in a file the
 repository tracks. Network calls are kept apart from composing the message
 (:func:`compose_email`), which is tested on its own; the sending is tested
 against servers started in the test process, never a real one.
@@ -72,6 +72,9 @@ class SmtpSettings:
         The From address (default: ``user``).
     timeout : float
         Seconds to wait for the server.
+    cafile : str
+        A file of CA certificates to trust besides the system's (a team's
+        own certificate authority); empty for the system's only.
     """
 
     host: str
@@ -81,6 +84,7 @@ class SmtpSettings:
     password: str = ""
     sender: str = ""
     timeout: float = 30.0
+    cafile: str = ""
 
     def __repr__(self) -> str:  # keep the password out of logs and tracebacks
         return (
@@ -102,7 +106,7 @@ class SmtpSettings:
         env = os.environ if environ is None else environ
         table = _secrets_table(SECRETS_FILE if secrets is None else secrets)
         merged: dict[str, Any] = dict(table)
-        for key in ("host", "port", "starttls", "user", "password", "from", "timeout"):
+        for key in ("host", "port", "starttls", "user", "password", "from", "timeout", "cafile"):
             value = env.get(_ENV + key.upper(), "").strip()
             if value:
                 merged[key] = value
@@ -122,6 +126,7 @@ class SmtpSettings:
             password=str(merged.get("password", "") or ""),
             sender=str(merged.get("from", "") or "").strip() or user,
             timeout=float(_whole(merged.get("timeout", 30), "timeout")),
+            cafile=str(merged.get("cafile", "") or "").strip(),
         )
 
 
@@ -205,10 +210,15 @@ def send_email(settings: SmtpSettings, message: EmailMessage) -> None:
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
             if settings.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=ssl.create_default_context(cafile=settings.cafile or None))
             if settings.user:
                 smtp.login(settings.user, settings.password)
             smtp.send_message(message)
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryError(
+            f"{where}: its certificate is not trusted ({exc.verify_message}); give the CA "
+            "file as GEO_SMTP_CAFILE if the team has its own"
+        ) from None
     except smtplib.SMTPNotSupportedError:
         raise DeliveryError(
             f"{where} does not offer STARTTLS; set GEO_SMTP_STARTTLS=false only for a server "

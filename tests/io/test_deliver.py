@@ -191,3 +191,73 @@ def test_webhook_failures_are_named_without_the_secret_path(
         post_webhook("file:///etc/passwd", {"text": "x"})
     with pytest.raises(DeliveryError, match="could not be reached"):
         post_webhook(f"http://127.0.0.1:{free_port()}/x", {"text": "x"}, timeout=5)
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1, made here (no file from outside the test)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test SMTP server")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_starttls_with_the_team_ca_and_refused_without(tmp_path: Path) -> None:
+    import ssl
+
+    pytest.importorskip("cryptography")
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    inbox, port = _Inbox(), free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=_authenticator,
+    )
+    controller.start()
+    try:
+        untrusted = SmtpSettings("127.0.0.1", port, user="watch", password="s3cret", timeout=10)
+        with pytest.raises(DeliveryError, match="certificate is not trusted.*GEO_SMTP_CAFILE"):
+            send_email(untrusted, _message())
+        trusted = SmtpSettings(
+            "127.0.0.1", port, user="watch", password="s3cret", timeout=10, cafile=str(cert_file)
+        )
+        send_email(trusted, _message())
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1  # sent over TLS, after login (aiosmtpd requires both)
