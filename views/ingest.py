@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from geo.io.extract import (
     check_candidates,
     extract_candidates,
     fill_coordinates,
+    store_style_ids,
 )
 from geo.io.ingest import FORMATS, ImportResult, import_file
 from geo.io.ingest.limits import release_memory
@@ -47,13 +49,14 @@ IMPORT_RESULT = "ingest_import_result"
 LAST_REPORT = "ingest_last_report"
 IMPORT_FILE_ID = "ingest_import_file_id"
 REPORT_NAME = "ingest_report_name"  # what the candidates under review were read from
-# What a reviewer checks first comes first (place, figures, confidence and
-# what is unresolved), so nobody has to scroll sideways to judge a row.
+# What a reviewer checks first comes first (what, where, toll, confidence,
+# what is unresolved, who), in columns narrow enough to fit a laptop's width,
+# so nobody has to scroll sideways to judge a row; coordinates and codes follow.
 REVIEW_ORDER = (
-    "accept", "no", "event_date", "time_precision", "event_type", "sub_event_type",
-    "location", "latitude", "longitude", "geo_precision", "fatalities", "injuries",
-    "confidence", "unresolved", "actor1", "actor2", "country", "iso3", "admin1", "admin2",
-    "civilian_targeting", "sentence", "notes", "source", "why", "context", "post_title",
+    "accept", "no", "event_date", "event_type", "location", "fatalities", "confidence",
+    "unresolved", "actor1", "actor2", "sub_event_type", "injuries", "geo_precision",
+    "time_precision", "latitude", "longitude", "country", "iso3", "admin1", "admin2",
+    "civilian_targeting", "notes", "source", "sentence", "why", "context", "post_title",
     "post_date",
 )  # fmt: skip
 
@@ -90,6 +93,15 @@ def _append(frame: pd.DataFrame, *, action: str, source: str, **options: Any) ->
     return audited_append(
         frame, _store(), who=who.who, role=str(who.role), action=action, source=source, **options
     )
+
+
+def _with_store_ids(rows: pd.DataFrame) -> pd.DataFrame:
+    """New rows with ids in the store's scheme (MLI0042 after MLI0041), when it has one."""
+    try:
+        existing = pd.read_csv(_store(), usecols=["event_id"], dtype="string")["event_id"]
+    except (FileNotFoundError, ValueError, pd.errors.EmptyDataError):
+        return rows
+    return rows.assign(event_id=store_style_ids(rows, existing))
 
 
 def _gazetteer() -> Gazetteer:
@@ -145,6 +157,43 @@ def _show_report(report: AppendReport) -> None:
     for old, new in report.renumbered.items():
         old, new = _inline(old), _inline(new)
         st.info(f"event_id {old} was already used in the store; stored as {new}.")
+
+
+def _base(text: str) -> str:
+    """A character per character of ``text``, lower case without accents ("Ménaka": "menaka")."""
+    return "".join((unicodedata.normalize("NFKD", ch)[:1] or ch).casefold()[:1] for ch in text)
+
+
+def _highlighted(text: str, terms: list[str]) -> str:
+    """``text`` as inert Markdown, each of ``terms`` found in it (any case or accents) in bold."""
+    base = _base(text)
+    marked = [False] * len(text)
+    for term in {_base(t.strip()) for t in terms if t and len(t.strip()) > 2}:
+        for m in re.finditer(re.escape(term), base):
+            marked[m.start() : m.end()] = [True] * (m.end() - m.start())
+    out, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and marked[j] == marked[i]:
+            j += 1
+        piece = escape_markdown(text[i:j])
+        out.append(f"**{piece}**" if marked[i] and piece.strip() else piece)
+        i = j
+    return "".join(out)
+
+
+def _show_sentences(candidates: pd.DataFrame) -> None:
+    """Each candidate's sentence and linked sentences in full, place and actors in bold."""
+    for row in candidates.itertuples(index=False):
+        terms = [str(row.location), str(row.actor1), str(row.actor2)]
+        words = " ".join(p for p in (str(row.sentence), str(row.context)) if p)
+        head = escape_markdown(
+            f"#{row.no} · {row.event_type} · {row.location or 'no place'} · "
+            f"{row.fatalities} dead · confidence {float(row.confidence):.2f}"
+        )
+        st.markdown(f"**{head}**  \n{_highlighted(words, terms)}")
+        if row.why:
+            st.caption(escape_markdown(f"Why: {row.why}"))
 
 
 def _named(problems: list[Problem], temp: Path, name: str) -> list[Problem]:
@@ -256,14 +305,18 @@ with tab_report:
             column_order=REVIEW_ORDER,
             disabled=["no", "event_id", *PROVENANCE_COLUMNS],
             column_config={
-                "accept": st.column_config.CheckboxColumn("accept", default=False),
-                "no": st.column_config.NumberColumn("#", width="small"),
-                "event_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+                "accept": st.column_config.CheckboxColumn("accept", default=False, width=55),
+                "no": st.column_config.NumberColumn("#", width=35),
+                "event_date": st.column_config.DateColumn("date", format="YYYY-MM-DD", width=95),
+                "location": st.column_config.TextColumn("location", width=110),
+                "unresolved": st.column_config.TextColumn("unresolved", width=230),
+                "actor1": st.column_config.TextColumn("actor 1", width=150),
+                "actor2": st.column_config.TextColumn("actor 2", width=150),
                 "time_precision": st.column_config.NumberColumn(
                     "time prec.", min_value=1, max_value=3, help="1 day, 2 week, 3 month"
                 ),
                 "event_type": st.column_config.SelectboxColumn(
-                    "event type", options=list(EVENT_TYPES)
+                    "event type", options=list(EVENT_TYPES), width=185
                 ),
                 "sub_event_type": st.column_config.SelectboxColumn(
                     "sub-event type",
@@ -274,10 +327,10 @@ with tab_report:
                 ),
                 "latitude": st.column_config.NumberColumn("lat", format="%.4f"),
                 "longitude": st.column_config.NumberColumn("lon", format="%.4f"),
-                "fatalities": st.column_config.NumberColumn("fatalities", min_value=0),
+                "fatalities": st.column_config.NumberColumn("deaths", min_value=0, width=60),
                 "injuries": st.column_config.NumberColumn("injuries", min_value=0),
                 "confidence": st.column_config.ProgressColumn(
-                    "confidence", min_value=0.0, max_value=1.0, format="%.2f"
+                    "confidence", min_value=0.0, max_value=1.0, format="%.2f", width=90
                 ),
                 "event_id": None,
                 "paragraph": None,
@@ -308,7 +361,7 @@ with tab_report:
             else:
                 try:
                     report = _append(
-                        candidates_to_incidents(selected),
+                        _with_store_ids(candidates_to_incidents(selected)),
                         action="append",
                         source=st.session_state.get(REPORT_NAME, "reviewed candidates"),
                         file="reviewed candidates",
@@ -323,12 +376,8 @@ with tab_report:
                     kept = edited[~edited.index.isin(selected.index)].reset_index(drop=True)
                     _new_table(kept)
                     st.rerun()
-        with st.expander("Why these candidates (sentences and confidence)"):
-            st.dataframe(
-                candidates[["no", "sentence", "context", "confidence", "why", "unresolved"]],
-                hide_index=True,
-                width="stretch",
-            )
+        with st.expander("The report's words for each candidate", expanded=True):
+            _show_sentences(candidates)
 
 # --------------------------------------------------------------------------
 with tab_file:

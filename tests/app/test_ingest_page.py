@@ -172,3 +172,43 @@ def test_problems_name_the_uploaded_file_not_a_temporary_copy(store):
     assert any("cannot be imported" in e.value for e in at.error)
     files = set(at.dataframe[-1].value["file"])
     assert files == {"acled.csv"}
+
+
+def test_new_ids_follow_the_stores_scheme(tmp_path, monkeypatch, raw_rows):
+    rows = raw_rows.assign(event_id=["MLI0001", "MLI0007", "DZA0001"][: len(raw_rows)])
+    path = tmp_path / "incidents.csv"
+    rows.to_csv(path, index=False)
+    monkeypatch.setattr(config, "INCIDENTS_CSV", path)
+    at = _page()
+    at.text_area(key="ingest_report_text").set_value(
+        (DATA / "ingest_report.txt").read_text(encoding="utf-8")
+    )
+    at.date_input(key="ingest_post_date").set_value(dt.date(2013, 3, 6))
+    _button(at, "ingest_extract").click()
+    at.run()
+    [editor] = at.data_editor
+    at.session_state[editor.key] = {
+        "edited_rows": {0: {"accept": True}, 1: {"accept": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    _button(at, "ingest_append_candidates").click()
+    at.run()
+    assert not at.exception
+    stored = read_incidents(path)
+    assert stored["event_id"].tolist()[-2:] == ["MLI0008", "MLI0009"]
+
+
+def test_the_reports_words_are_shown_in_full_with_the_place_in_bold(store):
+    at = _page()
+    at.text_area(key="ingest_report_text").set_value(
+        (DATA / "ingest_report.txt").read_text(encoding="utf-8")
+    )
+    _button(at, "ingest_extract").click()
+    at.run()
+    words = [m.value for m in at.markdown if m.value.startswith("**\\#1")]
+    assert words, [m.value for m in at.markdown][:5]
+    sentence = at.data_editor[0].value["sentence"].iloc[0]
+    assert sentence.split()[-1].rstrip(".") in words[0]  # the last word: nothing cut off
+    assert "**Menaka**" in words[0] or "**Ménaka**" in words[0]

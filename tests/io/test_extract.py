@@ -174,7 +174,7 @@ def test_candidates_from_a_post(gaz):
     )  # fmt: skip
     assert (menaka["fatalities"], menaka["injuries"]) == (7, 4)  # 4 from the next sentence
     assert menaka["actor1"].startswith("MUJAO")
-    assert menaka["source"] == "Sahel Watch (6 March 2013)"
+    assert menaka["source"] == "Sahel Watch, 6 March 2013"
     assert menaka["sentence"].startswith("On Tuesday, seven people")
     assert "Officials said" in menaka["context"]
 

@@ -30,6 +30,7 @@ from geo.io.extract.records import (
     candidates_to_records,
     check_candidates,
     fill_coordinates,
+    store_style_ids,
 )
 from geo.io.extract.report import extract_candidates
 from geo.io.extract.textdates import DateMention, find_dates
@@ -55,6 +56,7 @@ __all__ = [
     "find_triggers",
     "load_actors",
     "parse_number",
+    "store_style_ids",
     "split_posts",
     "split_sentences",
 ]

@@ -8,6 +8,8 @@ sentence). Helpers here take reviewed rows back towards the store.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -142,8 +144,31 @@ def _score_details(conf: _Confidence, cand: Candidate, actors: tuple[str, str]) 
         conf.add(-0.15, "reads like a general statement (-0.15)")
 
 
+# Linked sentences kept in the notes beside the event's own clause: enough to
+# say where and who; the review table still shows every linked sentence.
+_NOTE_CONTEXT = 2
+
+
+def _own_text(cand: Candidate) -> str:
+    """The event's own words: its clause of the sentence, then its linked sentences.
+
+    A sentence may report two events ("five died in car bombings ... one day
+    after fierce battles ... killed twenty"): each candidate keeps its own
+    clause (``segment``), so the notes of the battle do not describe the
+    bombing. The sentences the extractor linked to the event (``context``)
+    follow, up to :data:`_NOTE_CONTEXT`.
+    """
+    own = " ".join(cand.segment.split()) or cand.sentence
+    if own and own[0].islower():
+        own = own[0].upper() + own[1:]
+    if own and own[-1] not in ".!?\"'\u201d\u2019)":
+        own += "."  # a clause cut from its sentence still reads as one
+    extra = [c for c in cand.context[:_NOTE_CONTEXT] if c and c not in own]
+    return " ".join([own, *extra])
+
+
 def _notes(cand: Candidate) -> str:
-    """The sentence, with what the extractor assumed about it in brackets."""
+    """The event's own text, with what the extractor assumed about it in brackets."""
     extra = [*cand.figure_notes, *cand.casualties.summary()]
     attribution = attribution_note(cand.actors, cand.unidentified)
     if attribution:
@@ -158,14 +183,46 @@ def _notes(cand: Candidate) -> str:
         extra.append(f"near {cand.place.text}: geo_precision 2")
     if cand.place is not None and cand.place.how:
         extra.append(cand.place.how)  # how the point was made (offset, region, country)
-    return cand.sentence + (" [extraction: " + "; ".join(extra) + "]" if extra else "")
+    return _own_text(cand) + (" [extraction: " + "; ".join(extra) + "]" if extra else "")
 
 
-def _source_label(cand: Candidate, source: str | None) -> str:
-    label = source or cand.post.title or "report"
-    if cand.post.date is not None and cand.post.date.strftime("%Y") not in label:
-        label += f" ({cand.post.date:%d %B %Y})"
-    return label
+# "Mali Security Update (22 February 2013)": the date in a post's title.
+_TITLE_DATE = re.compile(
+    r"\s*[(\[]?\s*\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\.?\s+\d{4}\s*[)\]]?\s*$"
+)
+
+
+def _source_label(cand: Candidate, source: str | None, publisher: str = "") -> str:
+    """ "Publisher, title, date", as the store's sources read ("MS Risk Blog, Mali
+    Security Update, 22 February 2013"); the file name stands in for a missing title."""
+    title = _TITLE_DATE.sub("", cand.post.title or "").strip(" -\u2013\u2014,")
+    parts = [publisher, title or source or "report"]
+    if cand.post.date is not None:
+        parts.append(f"{cand.post.date.day} {cand.post.date:%B %Y}")
+    return ", ".join(p for i, p in enumerate(parts) if p and p not in parts[:i])
+
+
+def report_publisher(text: str, titles: Iterable[str] = ()) -> str:
+    r"""The publisher a report file names on its first line ("MS Risk Blog"), or "".
+
+    Only a short first line that is neither prose nor a post's title counts:
+    a name, no digits, no closing punctuation, at most six words.
+
+    >>> report_publisher("MS Risk Blog\n\nMali Security Update (22 February 2013)\n\nText.")
+    'MS Risk Blog'
+    >>> report_publisher("Gunmen attacked Gao on Friday.")
+    ''
+    """
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    words = first.split()
+    if (
+        not 0 < len(words) <= 6
+        or re.search(r"\d|[.!?:;,\"\u201d]$", first)
+        or first in set(titles)
+        or not first[0].isupper()
+    ):
+        return ""
+    return first
 
 
 def _place_fields(result: Any) -> dict[str, Any]:
@@ -179,7 +236,7 @@ def _place_fields(result: Any) -> dict[str, Any]:
     }
 
 
-def _row(cand: Candidate, source: str | None) -> dict[str, Any]:
+def _row(cand: Candidate, source: str | None, publisher: str = "") -> dict[str, Any]:
     """The candidate as a row of :data:`CANDIDATE_COLUMNS`, scored."""
     _assume_post_week(cand)
     place = cand.place
@@ -224,7 +281,7 @@ def _row(cand: Candidate, source: str | None) -> dict[str, Any]:
         "longitude": fields["longitude"],
         "geo_precision": geo_precision,
         "fatalities": cand.fatalities if cand.fatalities is not None else 0,
-        "source": _source_label(cand, source),
+        "source": _source_label(cand, source, publisher),
         "notes": _notes(cand),
         "civilian_targeting": CIVILIAN_TARGETING if victims else "",
         "injuries": cand.injuries if cand.injuries is not None else 0,
@@ -239,9 +296,11 @@ def _row(cand: Candidate, source: str | None) -> dict[str, Any]:
     }
 
 
-def candidates_frame(candidates: list[Candidate], source: str | None) -> pd.DataFrame:
+def candidates_frame(
+    candidates: list[Candidate], source: str | None, publisher: str = ""
+) -> pd.DataFrame:
     """The table of candidates, one row each, typed for review and appending."""
-    return _frame([_row(c, source) for c in candidates])
+    return _frame([_row(c, source, publisher) for c in candidates])
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -262,6 +321,38 @@ def candidates_to_incidents(candidates: pd.DataFrame) -> pd.DataFrame:
     """The schema part of candidate rows (what the store keeps), ready to append."""
     keep = [*COLUMNS, "civilian_targeting"]
     return candidates[[c for c in keep if c in candidates.columns]].copy()
+
+
+# The store's own ids: a country code and a number ("MLI0042"), as ACLED's event_id_cnty.
+_COUNTRY_ID = re.compile(r"^([A-Z]{3})(\d+)$")
+
+
+def store_style_ids(rows: pd.DataFrame, existing: pd.Series) -> pd.Series:
+    """``event_id`` for new rows in the store's own scheme, numbered on from its highest.
+
+    When most of the store's ids are a country code and a number (MLI0001,
+    DZA0001), a row without an id gets its country's next one (MLI0042
+    after MLI0041), with the store's digit count. Rows that have an id,
+    rows without ``iso3``, and stores with another scheme keep what they
+    have (the store then gives its own ``GEO-`` ids). The store checks again
+    under its lock and renumbers an id taken meanwhile.
+
+    >>> new = pd.DataFrame({"event_id": ["", "", "X1"], "iso3": ["MLI", "DZA", "MLI"]})
+    >>> store_style_ids(new, pd.Series(["MLI0001", "MLI0041", "DZA0001"])).tolist()
+    ['MLI0042', 'DZA0002', 'X1']
+    """
+    ids = rows["event_id"].astype("string").fillna("").copy()
+    parts = existing.astype("string").fillna("").str.extract(_COUNTRY_ID.pattern)
+    if len(existing) == 0 or parts[0].notna().mean() < 0.5:
+        return ids
+    width = int(parts[1].dropna().str.len().max())
+    highest = parts.dropna().astype({1: "int64"}).groupby(0)[1].max().to_dict()
+    iso3 = rows["iso3"].astype("string").fillna("")
+    for code in iso3[(ids == "") & (iso3 != "")].unique():
+        todo = (ids == "") & (iso3 == code)
+        start = int(highest.get(code, 0)) + 1
+        ids[todo] = [f"{code}{k:0{width}d}" for k in range(start, start + int(todo.sum()))]
+    return ids
 
 
 def candidates_to_records(candidates: pd.DataFrame) -> list[dict[str, Any]]:

@@ -89,7 +89,7 @@ from geo.io.extract.posts import (
     strip_section,
     without_dateline_city,
 )
-from geo.io.extract.records import candidates_frame
+from geo.io.extract.records import candidates_frame, report_publisher
 from geo.io.extract.roles import UNCLAIMED, actor_roles
 from geo.io.extract.textdates import DateMention, dated_years, find_dates, last_year_in
 from geo.reference.countries import country_name
@@ -246,13 +246,15 @@ def extract_candidates(
     src = _Sources(gaz, actors, set(re.findall(r"\b[a-z][a-z'-]+\b", text)))
     candidates: list[Candidate] = []
     paragraph_no = 0
-    for post in split_posts(text, post_date):
+    posts = split_posts(text, post_date)
+    for post in posts:
         post.date = dateline_date(post) or post.date
         paragraphs = [without_dateline_city(p) for p in post.paragraphs]
         main = main_country(paragraphs, gaz, src.lower_words, country)
         found, paragraph_no = _extract_post(post, src, main, paragraph_no)
         candidates += found
-    return candidates_frame(candidates, source)
+    publisher = report_publisher(text, (p.title for p in posts))
+    return candidates_frame(candidates, source, publisher)
 
 
 def _extract_post(
