@@ -18,17 +18,21 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
-# name -> (page path and query string, what to wait for)
+# name -> page path and query string (names starting with "map" or "search" show the map)
 VIEWS: dict[str, str] = {
     # The whole period, risk as of the end of February 2013 (the analysts'
-    # overrides are in force), centred on northern Mali.
+    # overrides are in force: hatched), centred on northern Mali, with the
+    # tooltip of Timbuktu, pinned High by an analyst, open.
     "map": "/?asof=2013-02-28&lat=17.6&lon=-0.6&z=6",
+    # The place search: Gao, and the incidents within 50 km of it.
+    "search": "/?asof=2013-02-28&place=Gao&within=50",
     "trends": "/trends?asof=2013-02-28",
     # The week of 18 February 2013: the Kidal spike and its new actors.
     "watch": "/watch?week=2013-W08",
@@ -53,6 +57,23 @@ def _wait(base: str, proc: subprocess.Popen[bytes]) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
     sys.exit(f"streamlit did not answer on {base}")
+
+
+def _hover(page: Any, lat: float, lon: float) -> None:
+    """Put the mouse over a point of the map, so the tooltip there shows."""
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    x, y = frame.evaluate(
+        """([lat, lon]) => {
+            const key = Object.keys(window).find(
+                k => k.startsWith("map_") && window[k] && window[k].latLngToContainerPoint);
+            const p = window[key].latLngToContainerPoint([lat, lon]);
+            return [p.x, p.y];
+        }""",
+        [lat, lon],
+    )
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    time.sleep(1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 page = context.new_page()
                 page.set_default_timeout(120_000)
                 page.goto(base + path)
-                if name == "map":
+                if name.startswith(("map", "search")):
                     frame = page.frame_locator(MAP_FRAME)
                     frame.locator("path.geo-incident").first.wait_for(state="attached")
                 elif name == "watch":
@@ -101,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                     page.get_by_test_id("stVegaLiteChart").first.wait_for(state="visible")
                 page.wait_for_load_state("networkidle")
                 time.sleep(2)  # let Leaflet and Vega finish drawing before the picture
+                if name == "map":
+                    _hover(page, 18.2, -5.6)  # inside Timbuktu region: its override tooltip
                 target = OUT / f"{name}.png"
                 page.screenshot(path=str(target))
                 print(f"wrote {target.relative_to(ROOT)}")

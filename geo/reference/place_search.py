@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 import shapely
 
+from geo.reference.countries import country_name
 from geo.reference.gazetteer import Gazetteer
 from geo.reference.names import fold
 
@@ -69,12 +70,13 @@ class PlaceMatch:
 
     @property
     def label(self) -> str:
-        """How the match reads in a list: "Gao (town in Gao, MLI)"."""
+        """How the match reads in a list: "Gao (town, Mali)", "Gao (town, Ziro, Burkina Faso)"."""
         if self.kind == "country":
             return f"{self.name} (country)"
         what = "town" if self.kind == "place" else "region"
-        where = ", ".join(p for p in (self.detail, self.country) if p and p != self.name)
-        return f"{self.name} ({what}{' in ' + where if where else ''})"
+        nation = country_name(self.country) or self.country
+        where = ", ".join(dict.fromkeys(p for p in (self.detail, nation) if p and p != self.name))
+        return f"{self.name} ({what}{', ' + where if where else ''})"
 
 
 def find_places(

@@ -114,10 +114,14 @@ def trend_text(label: str, pct: float, recent: float, baseline: float) -> str:
     'Large increase (+60 %)'
     >>> trend_text("Large increase", float("nan"), 6, 0.0)
     'Large increase (6 this week, none before)'
+    >>> trend_text("Limited change", float("nan"), 0, 0.0)
+    'Limited change (no incident in the last 5 weeks)'
     """
     if not label:
         return ""
     counts = math.isfinite(recent) and math.isfinite(baseline)
+    if counts and recent == 0 and baseline == 0:
+        return f"{label} (no incident in the last {TREND_SPAN // RECENT_DAYS} weeks)"
     if counts and label == "Limited change" and is_low_baseline(recent, baseline):
         return f"{label} (low baseline: {recent:.0f} this week, {baseline:.1f} a week before)"
     if counts and baseline == 0:
