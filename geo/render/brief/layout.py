@@ -22,7 +22,7 @@ TOP_AREAS = 8
 MAX_KEY_INCIDENTS = 12
 # The PDF's incident pages list at most this many (the deadliest); more would
 # be a data export, not a briefing.
-MAX_LISTED_INCIDENTS = 300
+MAX_LISTED_INCIDENTS = 100
 # The slide's short list beside the map (the PDF lists MAX_KEY_INCIDENTS).
 MAX_SLIDE_INCIDENTS = 6
 MAX_TOWN_LABELS = 10  # populous towns labelled besides the towns with incidents

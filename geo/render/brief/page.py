@@ -14,6 +14,7 @@ from typing import Any
 
 from matplotlib.backend_bases import RendererBase
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
@@ -34,6 +35,8 @@ class Page:
         self.fig = fig
         self.renderer = renderer
         self.w, self.h = layout.size
+        self._widths: dict[tuple[str, float], float] = {}
+        self._fonts: dict[tuple[float, str], FontProperties] = {}
 
     def fx(self, x_in: float) -> float:
         """Figure x (0 to 1) of ``x_in`` inches from the left edge."""
@@ -52,10 +55,18 @@ class Page:
         )
 
     def width_in(self, s: str, size: float, weight: str = "normal") -> float:
-        """Width of ``s`` in inches as it would print."""
-        t = Text(0, 0, s, fontsize=size, fontweight=weight, parse_math=False, usetex=False)
-        t.set_figure(self.fig)
-        return float(t.get_window_extent(self.renderer).width) / self.fig.dpi
+        """Width of ``s`` in inches as it would print.
+
+        Measured by the renderer directly (a Text artist per measurement
+        costs several times more, and the incident pages measure thousands).
+        """
+        key = (size, weight)
+        if key not in self._fonts:
+            self._fonts[key] = FontProperties(size=size, weight=weight)
+        width, _h, _d = self.renderer.get_text_width_height_descent(
+            s, self._fonts[key], ismath=False
+        )
+        return float(width) / self.fig.dpi
 
     def fit(self, s: str, size: float, width: float, weight: str = "normal") -> str:
         """``s`` cut with an ellipsis so it fits ``width`` inches."""
@@ -71,14 +82,31 @@ class Page:
         return s[:lo].rstrip(" ,;:-") + "…"
 
     def wrap(self, s: str, size: float, width: float) -> list[str]:
-        """Greedy word wrap of ``s`` to lines of at most ``width`` inches."""
+        """Greedy word wrap of ``s`` to lines of at most ``width`` inches.
+
+        A line's width is the sum of its words' and spaces' widths, each word
+        measured once per size: an incident list wraps hundreds of notes, and
+        measuring every growing line would cost a text layout per word.
+        """
+        space = self._measure("x x", size) - self._measure("xx", size)
         lines: list[str] = []
+        used = 0.0
         for word in s.split():
-            if lines and self.width_in(f"{lines[-1]} {word}", size) <= width:
+            w = self._measure(word, size)
+            if lines and used + space + w <= width:
                 lines[-1] = f"{lines[-1]} {word}"
+                used += space + w
             else:
                 lines.append(word)
+                used = w
         return lines
+
+    def _measure(self, word: str, size: float) -> float:
+        """:meth:`width_in` of ``word``, remembered per size."""
+        key = (word, size)
+        if key not in self._widths:
+            self._widths[key] = self.width_in(word, size)
+        return self._widths[key]
 
     def rule(
         self, x0: float, x1: float, y: float, colour: str = RULE_COLOUR, lw: float = 0.8

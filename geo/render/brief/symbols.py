@@ -27,6 +27,9 @@ from geo.render.brief.layout import (
 )
 
 _MAX_SPREAD = 8  # larger stacks of incidents at one point are not fanned out
+# Symbols are grouped by touching up to this many on the map; beyond it (only
+# when one symbol each is forced on a dense map) only same-pixel stacks.
+_PROXIMITY_LIMIT = 3000
 # Above this many incidents on the map, draw counts per grid cell instead of
 # one symbol per incident, on a grid this many cells across.
 DENSE_THRESHOLD = 3000
@@ -201,6 +204,10 @@ def _touching_groups(xy: np.ndarray, r_px: np.ndarray) -> np.ndarray:
     labels = np.arange(n)
     if n < 2:
         return labels
+    if n > _PROXIMITY_LIMIT:
+        # Only when a caller forces one symbol each for a dense map: pairs
+        # would run into millions, so only stacks at one pixel are grouped.
+        return pd.factorize(pd.MultiIndex.from_arrays(np.round(xy / 2).T))[0]
     boxes = shapely.box(xy[:, 0] - r_px, xy[:, 1] - r_px, xy[:, 0] + r_px, xy[:, 1] + r_px)
     a, b = shapely.STRtree(boxes).query(boxes, predicate="intersects")
     keep = a < b
