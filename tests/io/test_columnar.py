@@ -210,3 +210,15 @@ def test_two_processes_appending_at_once_keep_the_copy_equal(shipped):
     assert len(expected) == 19 + 40
     assert prepared_copy.copy_state(shipped) == ""
     pd.testing.assert_frame_equal(columnar.prepared_incidents(shipped), expected)
+
+
+def test_a_copy_that_cannot_be_written_still_gives_the_frame(shipped, monkeypatch):
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only folder")
+
+    monkeypatch.setattr(prepared_copy, "atomic_write_bytes", refuse)
+    messages: list[str] = []
+    got = columnar.prepared_incidents(shipped, progress=messages.append)
+    pd.testing.assert_frame_equal(got, _expected(shipped))
+    assert not prepared_copy.copy_path(shipped).exists()
+    assert "the copy was not saved" in messages[-1]
