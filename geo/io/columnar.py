@@ -70,6 +70,8 @@ def prepared_incidents(
         When the store must be read again and has invalid rows.
     """
     p = Path(path) if path is not None else Path(config.INCIDENTS_CSV)
+    if not p.is_file():
+        read_incidents(p)  # says what is wrong with the path, as it always has
     cached = read_copy(p)
     if cached is not None:
         return cached

@@ -222,3 +222,10 @@ def test_a_copy_that_cannot_be_written_still_gives_the_frame(shipped, monkeypatc
     pd.testing.assert_frame_equal(got, _expected(shipped))
     assert not prepared_copy.copy_path(shipped).exists()
     assert "the copy was not saved" in messages[-1]
+
+
+def test_a_missing_store_is_refused_as_the_csv_reader_refuses_it(shipped):
+    columnar.prepared_incidents(shipped)
+    shipped.unlink()  # its copy stays behind
+    with pytest.raises(store.IncidentFileError, match="incidents.csv"):
+        columnar.prepared_incidents(shipped)
