@@ -92,7 +92,11 @@ CREATE TABLE IF NOT EXISTS incidents (
     {_PREPARED}
 );
 CREATE INDEX IF NOT EXISTS incidents_geom ON incidents USING gist (geom);
-CREATE INDEX IF NOT EXISTS incidents_geog ON incidents USING gist ((geom::geography));
+-- Space and time in one N-D GiST index: the duplicate check's candidates
+-- (same few days, a few km) in one probe (see MATCH_STORE).
+CREATE INDEX IF NOT EXISTS incidents_near ON incidents
+    USING gist ((ST_MakePoint(lon, lat, (event_day - DATE '1970-01-01')::double precision))
+    gist_geometry_ops_nd);
 CREATE INDEX IF NOT EXISTS incidents_type_day ON incidents (event_type, event_day);
 CREATE INDEX IF NOT EXISTS incidents_name
     ON incidents (loc_key, country_key, event_type, event_day) WHERE loc_key <> '';
@@ -106,7 +110,7 @@ CREATE TABLE IF NOT EXISTS store_meta (
 """  # noqa: S608 - assembled from this module's constant column names only
 # Before a bulk load; CREATE builds them again (IF NOT EXISTS) once the rows are in.
 DROP_INDEXES = """
-DROP INDEX IF EXISTS incidents_geom, incidents_geog, incidents_type_day, incidents_name,
+DROP INDEX IF EXISTS incidents_geom, incidents_near, incidents_type_day, incidents_name,
     incidents_origin
 """
 # The one row of store_meta, for a new store (a parameter: its columns).
@@ -148,8 +152,14 @@ _ALLOWED = "(a.src = '' OR a.src <> b.src)"
 # Each incoming row's best stored match (incoming keys in the temporary table
 # ``incoming``): the first stored row of the same source record (rank -1),
 # else the closest same-type row within the day window that is within the
-# distance (through the geography index) or shares the folded name and
-# country (through the name index); ties go to the earliest stored row. A
+# distance or shares the folded name and country (through the name index);
+# ties go to the earliest stored row. The distance rule's candidates come
+# from the space-and-time index: each incoming row's ``reach`` is a 3-D box
+# (longitude, latitude, day number) holding every point within the distance
+# and the window, so one probe returns the few rows of those days nearby
+# instead of every row of the place (a geography index alone returned ~800
+# rows per probe at 5,000,000 incidents) or of the days. ST_DWithin on
+# geography and the haversine formula of geo.io.dedupe then decide. A
 # same-name row that is near is also found by the distance rule, so the
 # closest over both rules is the distance rule's best when it has one, as in
 # geo.io.dedupe.
@@ -164,9 +174,11 @@ WITH same AS (
     SELECT a.pos, b.row_no, b.event_id, b.lat, b.lon, {_DIST} AS rank
     FROM incoming a JOIN incidents b
       ON b.event_type = a.event_type
+     AND ST_MakePoint(b.lon, b.lat, (b.event_day - DATE '1970-01-01')::double precision)
+         &&& a.reach
      AND b.event_day BETWEEN a.event_day - %(days)s AND a.event_day + %(days)s
-     AND ST_DWithin(b.geom::geography, a.geog, %(metres)s, false)
     WHERE %(fuzzy)s AND {_ALLOWED} AND {_DIST} <= %(km)s
+      AND ST_DWithin(b.geom::geography, a.geog, %(metres)s, false)
 ), named AS (
     SELECT a.pos, b.row_no, b.event_id, b.lat, b.lon, {_DIST} AS rank
     FROM incoming a JOIN incidents b
@@ -244,7 +256,8 @@ def store_matches(
     conn.execute(
         "CREATE TEMPORARY TABLE incoming (pos integer, event_type text, event_day date, "
         "lat double precision, lon double precision, loc_key text, country_key text, "
-        "origin text, src text, geog geography) ON COMMIT DROP"
+        "origin text, src text, x0 float8, y0 float8, z0 float8, x1 float8, y1 float8, "
+        "z1 float8, geog geography, reach geometry) ON COMMIT DROP"
     )
     frame = pd.DataFrame(
         {
@@ -257,10 +270,14 @@ def store_matches(
             "country_key": keys["country"],
             "origin": keys["origin"],
             "src": keys["src"],
+            **_reach(keys, days if days is not None and days >= 0 else 0, km),
         }
     )
     copy_in(conn, "incoming", frame)
-    conn.execute("UPDATE incoming SET geog = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography")
+    conn.execute(
+        "UPDATE incoming SET geog = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography, "
+        "reach = ST_MakeLine(ST_MakePoint(x0, y0, z0), ST_MakePoint(x1, y1, z1))"
+    )
     conn.execute("ANALYZE incoming")
     fuzzy = days is not None and days >= 0
     found = conn.execute(
@@ -268,6 +285,30 @@ def store_matches(
         {"days": int(days or 0), "km": km, "metres": km * 1000 + 1, "fuzzy": fuzzy},
     ).fetchall()
     return _match_frame(keys, found, days, km)
+
+
+def _reach(keys: pd.DataFrame, days: int, km: float) -> dict[str, np.ndarray]:
+    """Corners of each row's search box: every point within ``km`` and ``days`` lies inside.
+
+    A degree of latitude is at least 110.57 km, so ``km / 110`` degrees
+    reach far enough north and south; east and west the reach widens by
+    ``1 / cos`` of the box's farthest latitude, and a box near a pole or
+    across the antimeridian spans every longitude (the exact checks follow).
+    """
+    lat, lon = keys["lat"].to_numpy(), keys["lon"].to_numpy()
+    dlat = km / 110.0 + 1e-6
+    cos_edge = np.cos(np.radians(np.minimum(np.abs(lat) + dlat, 90.0)))
+    dlon = 1.02 * dlat / np.maximum(cos_edge, 1e-9)
+    full = (cos_edge < 0.1) | (lon - dlon < -180) | (lon + dlon > 180)
+    day = keys["day"].to_numpy().astype(float)
+    return {
+        "x0": np.where(full, -180.0, lon - dlon),
+        "y0": lat - dlat,
+        "z0": day - days - 0.5,
+        "x1": np.where(full, 180.0, lon + dlon),
+        "y1": lat + dlat,
+        "z1": day + days + 0.5,
+    }
 
 
 def _match_frame(keys: pd.DataFrame, found: list[Any], days: int | None, km: float) -> pd.DataFrame:

@@ -261,3 +261,16 @@ def test_a_second_replica_sees_the_first_ones_append(backend):
     replica_b.append(_new(_row(event_id="", event_date="2013-10-10", notes="from replica b")))
     assert replica_a.data_version() != seen
     assert replica_a.read()["notes"].tolist()[-2:] == ["from replica a", "from replica b"]
+
+
+def test_a_duplicate_across_the_antimeridian_is_found(backend):
+    # Two reports of one incident at sea 4 km apart, on either side of 180 degrees.
+    at_sea = dict(country="Fiji", iso3="FJI", admin1="", at_sea="yes", latitude="-17.0")
+    east = _row(event_id="", location="At sea A", longitude="179.98", **at_sea)
+    west = _row(event_id="", location="At sea B", longitude="-179.98", **at_sea)
+    assert backend.append(_new(east)).added == 1
+    report = backend.append(_new(west))
+    assert report.added == 0
+    assert report.duplicate_rows["reason"].tolist() == [
+        "same event type, date within 1 day(s), within 4.3 km"
+    ]

@@ -172,7 +172,7 @@ def test_a_bulk_write_builds_the_indexes_again(postgis_url, pg_schema, monkeypat
                 "SELECT indexname FROM pg_indexes WHERE schemaname = %s", (pg_schema,)
             ).fetchall()
         }
-    assert {"incidents_geom", "incidents_geog", "incidents_type_day", "incidents_name",
+    assert {"incidents_geom", "incidents_near", "incidents_type_day", "incidents_name",
             "incidents_origin"} <= names  # fmt: skip
     pd.testing.assert_frame_equal(db.read_raw(), store.read_raw(store.config.INCIDENTS_CSV))
     assert db.data_version() == "2"
