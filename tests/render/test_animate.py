@@ -32,8 +32,12 @@ def gif(world: dict[str, object], state: FilterState = FEB, **kw: object) -> lis
 
 
 def test_frames_cover_the_period_by_step() -> None:
+    # ISO weeks (Monday to Sunday) cut to the period, as the map's playback:
+    # 1 February 2013 was a Friday.
     weeks = animate.frames(FEB, "week")
-    assert [(f.start.day, f.end.day) for f in weeks] == [(1, 7), (8, 14), (15, 21), (22, 28)]
+    assert [(f.start.day, f.end.day) for f in weeks] == [
+        (1, 3), (4, 10), (11, 17), (18, 24), (25, 28)
+    ]  # fmt: skip
     assert len(animate.frames(FEB, "day")) == 28
     span = FilterState(dt.date(2013, 1, 20), dt.date(2013, 3, 5))
     months = animate.frames(span, "month", cumulative=True)
@@ -47,7 +51,7 @@ def test_frames_cover_the_period_by_step() -> None:
 
 def test_weekly_gif_has_one_distinct_frame_per_week(world: dict[str, object]) -> None:
     frames = gif(world, step="week")
-    assert len(frames) == 4
+    assert len(frames) == 5
     assert frames[0].shape == (720, 1280, 3)
     for a, b in zip(frames, frames[1:], strict=False):
         assert np.any(a != b)
@@ -58,7 +62,7 @@ def test_cumulative_frames_only_gain_symbols(world: dict[str, object]) -> None:
 
     per_week = gif(world, step="week")
     cumulative = gif(world, step="week", cumulative=True)
-    assert len(cumulative) == 4
+    assert len(cumulative) == 5
     battles = style.EVENT_TYPE_COLOURS["Battles"]
     rgb = np.array([int(battles[i : i + 2], 16) for i in (1, 3, 5)])
 
@@ -85,6 +89,6 @@ def test_cli_writes_a_gif(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     out = tmp_path / "feb.gif"
     code = main(["brief", "--from", "2013-02-01", "--to", "2013-02-28", "--animate", str(out)])
     assert code == 0, capsys.readouterr().err
-    assert Image.open(out).n_frames == 4
+    assert Image.open(out).n_frames == 5
     assert main(["brief", "--animate", str(tmp_path / "x.avi")]) == 2
     assert "gif" in capsys.readouterr().err

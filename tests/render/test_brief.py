@@ -198,6 +198,7 @@ def test_long_descriptions_wrap_and_flow_to_more_pages(world: dict[str, object])
     assert listing.count("END-OF-NOTE") == 14
     assert "…" not in listing
     assert len(pages) >= 3 and "Incidents in the period (continued)" in listing
+    assert all(f"Page {i} of {len(pages)}" in page for i, page in enumerate(pages, start=1))
 
 
 def test_judgements_marking_author_and_coverage_are_printed(world: dict[str, object]) -> None:

@@ -71,8 +71,9 @@ class Frame:
 
 
 def frames(state: FilterState, step: Step = "week", cumulative: bool = False) -> list[Frame]:
-    """The steps of ``state``'s period: whole days, 7-day blocks from the
-    first day, or calendar months, each cut to the period.
+    """The steps of ``state``'s period: days, ISO weeks (Monday to Sunday) or
+    calendar months, each cut to the period: the same frames as the map's
+    playback (``geo/render/maps/playback.js``).
 
     Raises
     ------
@@ -100,7 +101,8 @@ def _step_end(start: dt.date, step: Step) -> dt.date:
     if step == "day":
         return start
     if step == "week":
-        return start + dt.timedelta(days=6)
+        # ISO weeks, Monday to Sunday, as the map's playback steps them.
+        return start + dt.timedelta(days=6 - start.weekday())
     first_next = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return first_next - dt.timedelta(days=1)
 
@@ -129,7 +131,8 @@ def animate_brief(
         As for :func:`geo.render.brief.render_brief`; the map's extent,
         shading and names are those of the briefing of the whole period.
     step : {"day", "week", "month"}
-        One frame per day, per 7 days from the first day, or per month.
+        One frame per day, ISO week (Monday to Sunday) or calendar month,
+        cut to the period.
     cumulative : bool
         Each frame shows everything from the first day to the end of its
         step instead of the step's incidents only.
@@ -218,6 +221,9 @@ def _remove_incidents(ax: object) -> None:
 def _set_label(label: Text, frame: Frame, rows: pd.DataFrame, step: Step, cumulative: bool) -> None:
     """The frame's days and counts under the title."""
     days = period_text(frame.start, frame.end) if step != "day" else day_text(frame.start)
+    if step == "week":
+        year, week, _day = frame.start.isocalendar()
+        days = f"Week {year}-W{week:02d}: {days}"
     if cumulative:
         days = f"{period_text(frame.shown_from, frame.end)} (cumulative)"
     n, deaths = len(rows), int(rows["fatalities"].sum())

@@ -153,14 +153,14 @@ def render_brief(
     )
     rc = _RC | {"font.family": list(font_families())}
     with _LOCK, matplotlib.rc_context(rc):  # type: ignore[arg-type]
-        figures: list[Figure] = []
+        pages: list[Page] = []
 
         def new_page() -> Page:
             fig = Figure(figsize=layout.size, dpi=layout.dpi if fmt == "pdf" else out_dpi)
             page = Page(fig, FigureCanvasAgg(fig).get_renderer(), layout)
             fig.patch.set_facecolor("white")
             draw_marking(page, brief, layout)
-            figures.append(fig)
+            pages.append(page)
             return page
 
         more = "Page 2 lists every incident with its source." if fmt == "pdf" else ""
@@ -168,7 +168,18 @@ def render_brief(
         if fmt == "pdf" and incident_pages:
             top = layout.margin
             draw_incident_pages(brief, layout, new_page, top, layout.size[1] - 0.45)
-        return _save(figures, fmt, out_dpi)
+        _number_pages(pages, layout)
+        return _save([page.fig for page in pages], fmt, out_dpi)
+
+
+def _number_pages(pages: list[Page], layout: Layout) -> None:
+    """ "Page 2 of 3" at the foot of each page, when there is more than one."""
+    if len(pages) < 2:
+        return
+    for i, page in enumerate(pages, start=1):
+        text = f"Page {i} of {len(pages)}"
+        page.text(page.w - layout.margin, page.h - 0.07, text, layout.small_pt, ha="right",
+                  color=MUTED_COLOUR)  # fmt: skip
 
 
 def _output(fmt: str, dpi: int | None) -> tuple[Layout, int]:
