@@ -55,6 +55,13 @@ def test_weekly_gif_has_one_distinct_frame_per_week(world: dict[str, object]) ->
     assert frames[0].shape == (720, 1280, 3)
     for a, b in zip(frames, frames[1:], strict=False):
         assert np.any(a != b)
+    # Symbol colours survive the shared palette exactly (small stars included).
+    from geo.render import style
+
+    for etype in ("Battles", "Explosions/Remote violence"):
+        hex_colour = style.EVENT_TYPE_COLOURS[etype]
+        rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+        assert max(int(np.all(f == rgb, axis=-1).sum()) for f in frames) > 20, etype
 
 
 def test_cumulative_frames_only_gain_symbols(world: dict[str, object]) -> None:

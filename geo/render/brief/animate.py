@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import matplotlib
@@ -33,13 +33,23 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from geo.analysis.filters import FilterState
+from geo.render import style
 from geo.render.brief.basemap import draw_map, fit_view
 from geo.render.brief.content import Brief, compose, layers
 from geo.render.brief.fonts import font_families
-from geo.render.brief.layout import MUTED_COLOUR, PNG_LAYOUT
+from geo.render.brief.layout import (
+    MUTED_COLOUR,
+    NOT_ASSESSED_COLOUR,
+    PNG_LAYOUT,
+    SEA_COLOUR,
+    TEXT_COLOUR,
+)
 from geo.render.brief.page import Page
 from geo.render.brief.symbols import INCIDENT_ZORDER, draw_incidents
 from geo.render.brief.text import day_text, period_text
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 Step = Literal["day", "week", "month"]
 STEPS: tuple[Step, ...] = ("day", "week", "month")
@@ -243,18 +253,35 @@ def _footer(brief: Brief, step: Step, cumulative: bool) -> str:
     )
 
 
+def _palette(frames_: list[Image.Image]) -> Image.Image:
+    """One palette for all frames, so colours stay steady between them.
+
+    The risk, event-type and map colours are in it exactly (a small purple
+    star would otherwise lose out to the large fills in a median cut); the
+    rest comes from every frame at half size (antialiased edges, text).
+    """
+    from PIL import Image
+
+    fixed = [*style.LEVEL_COLOURS.values(), *style.EVENT_TYPE_COLOURS.values()]
+    fixed += [NOT_ASSESSED_COLOUR, SEA_COLOUR, TEXT_COLOUR, MUTED_COLOUR, "#ffffff"]
+    rgb = list(dict.fromkeys(tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in fixed))
+    small = [f.reduce(2) for f in frames_]
+    sheet = Image.new("RGB", (small[0].width, small[0].height * len(small)))
+    for i, f in enumerate(small):
+        sheet.paste(f, (0, i * small[0].height))
+    rest = sheet.quantize(colors=256 - len(rgb), method=Image.Quantize.MEDIANCUT)
+    values = [v for c in rgb for v in c] + list(rest.getpalette() or [])[: 3 * (256 - len(rgb))]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(values + [0] * (768 - len(values)))
+    return palette
+
+
 def _gif(images: list[bytes], seconds_per_frame: float) -> bytes:
     """An endlessly looping GIF of the frames."""
     from PIL import Image
 
     frames_ = [Image.open(io.BytesIO(b)).convert("RGB") for b in images]
-    # One palette for all frames keeps the risk colours steady between them;
-    # it is made from every frame (at half size) so each symbol colour is in it.
-    small = [f.reduce(2) for f in frames_]
-    sheet = Image.new("RGB", (small[0].width, small[0].height * len(small)))
-    for i, f in enumerate(small):
-        sheet.paste(f, (0, i * small[0].height))
-    palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    palette = _palette(frames_)
     paletted = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames_]
     buf = io.BytesIO()
     paletted[0].save(
