@@ -55,13 +55,6 @@ def test_weekly_gif_has_one_distinct_frame_per_week(world: dict[str, object]) ->
     assert frames[0].shape == (720, 1280, 3)
     for a, b in zip(frames, frames[1:], strict=False):
         assert np.any(a != b)
-    # Symbol colours survive the shared palette exactly (small stars included).
-    from geo.render import style
-
-    for etype in ("Battles", "Explosions/Remote violence"):
-        hex_colour = style.EVENT_TYPE_COLOURS[etype]
-        rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
-        assert max(int(np.all(f == rgb, axis=-1).sum()) for f in frames) > 20, etype
 
 
 def test_cumulative_frames_only_gain_symbols(world: dict[str, object]) -> None:
@@ -97,5 +90,14 @@ def test_cli_writes_a_gif(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code = main(["brief", "--from", "2013-02-01", "--to", "2013-02-28", "--animate", str(out)])
     assert code == 0, capsys.readouterr().err
     assert Image.open(out).n_frames == 5
+    # The shipped month's explosions are small stars beside large risk fills:
+    # the shared palette keeps their purple (a plain median cut turned them grey).
+    from geo.render import style
+
+    hex_colour = style.EVENT_TYPE_COLOURS["Explosions/Remote violence"]
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+    frames = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(Image.open(out))]
+    near = [int((np.abs(f.astype(int) - rgb).sum(axis=-1) < 30).sum()) for f in frames]
+    assert max(near) > 40, near
     assert main(["brief", "--animate", str(tmp_path / "x.avi")]) == 2
     assert "gif" in capsys.readouterr().err
