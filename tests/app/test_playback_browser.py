@@ -125,5 +125,15 @@ def test_playback_control_fits_a_phone(browser: Any, app_url: str) -> None:
     # The control wraps inside the map instead of running off its edge.
     assert box is not None and map_box is not None
     assert box["x"] + box["width"] <= map_box["x"] + map_box["width"] + 1
+    # ... and sits clear of the legend, which a phone shows collapsed at the foot.
+    legend = frame.locator(".geo-legend").bounding_box()
+    if legend is not None:
+        apart = (
+            box["y"] + box["height"] <= legend["y"] + 1
+            or legend["y"] + legend["height"] <= box["y"] + 1
+            or box["x"] + box["width"] <= legend["x"] + 1
+            or legend["x"] + legend["width"] <= box["x"] + 1
+        )
+        assert apart, (box, legend)
     shot(page, control, "playback_390x844")
     page.close()
