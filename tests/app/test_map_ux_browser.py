@@ -7,6 +7,7 @@ Tab key, the place search. Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,8 @@ from playwright.sync_api import expect
 
 from tests.app.test_browser import (  # noqa: F401  (fixtures are used by name)
     CHROMIUM,
+    MAP_FRAME,
+    WAIT_MS,
     Offline,
     app_url,
     browser,
@@ -142,9 +145,18 @@ def test_searching_a_place_zooms_the_map_there(laptop: Offline) -> None:
     box = page.get_by_role("textbox", name="Find a place")
     box.fill("Gao")
     box.press("Enter")
+    # While the page reruns, the old map's frame lingers beside the new one:
+    # wait for the one map that shows the searched place.
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not (
+        page.locator(MAP_FRAME).count() == 1
+        and page.frame_locator(MAP_FRAME).first.locator(".geo-searched-label").count() == 1
+    ):
+        assert time.monotonic() < deadline, "the map never showed the searched place"
+        time.sleep(0.25)
+    settle(page)
     frame = map_frame(page)
     expect(frame.locator(".geo-searched-label")).to_contain_text("Gao")
-    settle(page)
     lat, lon, zoom = leaflet_view(page)
     assert zoom >= 9 > before[2]
     assert abs(lat - 16.27) < 0.05 and abs(lon + 0.04) < 0.05
