@@ -13,7 +13,8 @@ Two measurements, each in this one run with the same inputs and repeats:
 * **append**: 10,000 new rows (validate, dedupe, join, write) into a
   1,000,000-row store, on PostGIS and on the file store with its columnar
   copy (:mod:`geo.io.columnar`), three batches each. Building each store
-  (validating, joining and measuring 1,000,000 rows once) is timed too.
+  (validating, joining and measuring 1,000,000 rows once) and reading its
+  prepared frame back (a cold start's read) are timed too.
   Rows come from :func:`geo.io.synthetic.synthetic_incidents` (SYNTHETIC).
 
 Needs a PostGIS: ``--url``, else ``GEO_TEST_DATABASE_URL``, else a
@@ -202,6 +203,7 @@ def bench_append(url: str, n_store: int, n_new: int, repeat: int) -> None:
             t_file = _timed(lambda: _build_file(csv, base, prepared_incidents), 1)[0][0]
             print(f"append: building a {n_store:,}-row store (validate, join, border km, write): "
                   f"PostGIS {t_db:.1f} s, file + columnar copy {t_file:.1f} s")  # fmt: skip
+            _bench_read(db, csv, repeat)
             for name, store in (("PostGIS", db), ("file + columnar copy", open_store(csv))):
                 times, reports = [], []
                 for batch in batches:
@@ -212,6 +214,16 @@ def bench_append(url: str, n_store: int, n_new: int, repeat: int) -> None:
                 print(f"  {name}: {n_new:,} rows into {n_store:,}: {_fmt(times)} ({counts})")
         finally:
             _drop(db)  # type: ignore[arg-type]
+
+
+def _bench_read(db: Any, csv: Path, repeat: int) -> None:
+    """Cold read of the prepared frame (typed rows with their stored join) on both backends."""
+    from geo.io.columnar import prepared_incidents
+
+    t_db, frame = _timed(db.read_prepared, repeat)
+    t_file, _ = _timed(lambda: prepared_incidents(csv), repeat)
+    print(f"  prepared frame of {len(frame):,} rows: PostGIS read_prepared {_fmt(t_db)}; "
+          f"file columnar copy {_fmt(t_file)}")  # fmt: skip
 
 
 def _build_file(csv: Path, text: pd.DataFrame, prepared_incidents: Callable[..., Any]) -> None:
