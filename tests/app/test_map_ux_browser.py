@@ -67,12 +67,27 @@ def test_the_first_click_on_a_marker_opens_its_popup(laptop: Offline) -> None:
     page = laptop.open("/")
     frame = map_frame(page)
     settle(page)
-    marker = frame.locator("path.geo-incident").first
+    # The easternmost marker: its popup opens next to the legend.
+    markers = frame.locator("path.geo-incident")
+    xs = markers.evaluate_all("els => els.map(e => e.getBoundingClientRect().right)")
+    marker = markers.nth(xs.index(max(xs)))
     box = marker.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(frame.locator(".leaflet-popup-content")).to_have_count(1)
     assert _main_scroll(page) == 0
+    # The legend, drawn above popups, never covers the open one.
+    time.sleep(0.6)
+    covered = _map_window(page).evaluate(
+        """() => {
+            const d = document.querySelector('.geo-legend details');
+            const a = document.querySelector('.geo-legend').getBoundingClientRect();
+            const b = document.querySelector('.leaflet-popup').getBoundingClientRect();
+            return d.open && a.left < b.right && b.left < a.right
+                && a.top < b.bottom && b.top < a.bottom;
+        }"""
+    )
+    assert not covered
     shot(page, "ux_first_click")
 
 

@@ -489,6 +489,25 @@ var GeoMap = (function () {
             return box;
         };
         control.addTo(map);
+        // The legend is a control, drawn above every popup: an open popup it
+        // would cover closes it for the time the popup is open.
+        var folded = false;
+        map.on("popupopen", function (e) {
+            setTimeout(function () {
+                var details = box.querySelector("details"), tip = e.popup.getElement();
+                if (!details || !details.open || !tip) { return; }
+                var a = box.getBoundingClientRect(), b = tip.getBoundingClientRect();
+                if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+                    details.removeAttribute("open");
+                    folded = true;
+                }
+            }, 300);  // after Leaflet has panned the popup into view
+        });
+        map.on("popupclose", function () {
+            var details = box.querySelector("details");
+            if (folded && details) { details.setAttribute("open", ""); }
+            folded = false;
+        });
         // With a layer control, a legend section follows its layer.
         function toggle(e, on) {
             Object.keys(layers).forEach(function (key) {
