@@ -476,14 +476,17 @@ var GeoMap = (function () {
     var NARROW_PX = 600;
 
     function legend(map, html, layers) {
-        var control = L.control({position: "bottomright"}), box;
+        // On a phone the bottom of the map holds the playback bar: the
+        // (closed) legend sits at the top there.
+        var narrow = map.getSize().x < NARROW_PX;
+        var control = L.control({position: narrow ? "topright" : "bottomright"}), box;
         control.onAdd = function () {
             box = L.DomUtil.create("div", "geo-legend");
             box.innerHTML = html;
             // On a phone the open legend would cover most of the map: it
             // starts closed there, one tap away.
             var details = box.querySelector("details");
-            if (details && map.getSize().x < NARROW_PX) { details.removeAttribute("open"); }
+            if (details && narrow) { details.removeAttribute("open"); }
             L.DomEvent.disableClickPropagation(box);
             L.DomEvent.disableScrollPropagation(box);
             return box;
