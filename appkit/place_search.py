@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from appkit import data as cache
+from appkit.text import escape_markdown
 from geo.analysis.geodesy import km_from
 from geo.io.gazetteers import StoreGazetteerError
 from geo.model.params import last_param
@@ -152,14 +153,15 @@ def sidebar() -> None:
         return
     if chosen.kind == "place":
         st.selectbox(
-            f"Incidents within (of {chosen.name})",
+            # Place names may come from a user's gazetteer: no Markdown from them.
+            f"Incidents within (of {escape_markdown(chosen.name)})",
             WITHIN_CHOICES,
             key=WITHIN_KEY,
             format_func=lambda km: "anywhere" if km == 0 else f"{km} km",
             on_change=_show_chosen,
         )
     else:
-        st.caption(f"Showing {chosen.label}.")
+        st.caption(f"Showing {escape_markdown(chosen.label)}.")
 
 
 def url_params() -> dict[str, str]:

@@ -69,6 +69,8 @@ def test_a_region_fits_the_map_and_so_does_choosing_an_admin1_area(
     ok(at.text_input(key="f_place").input("Mali").run())
     lat, lon, zoom = view(at)
     assert 14 < lat < 20 and -6 < lon < 2 and 4 <= zoom <= 6  # the whole country
+    # Names may come from a user's gazetteer: shown as text, never as Markdown.
+    assert any(c.value == "Showing Mali \\(country\\)." for c in at.caption)
     ok(at.multiselect(key="f_admin1").set_value(["Kidal"]).run())
     lat, lon, zoom = view(at)
     assert 18 < lat < 21 and 0 < lon < 3 and zoom >= 6  # Kidal region, closer
