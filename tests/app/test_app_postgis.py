@@ -47,8 +47,10 @@ def test_the_app_reads_postgis_and_sees_another_writers_append(
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.dataframe[0].value) == 10
 
-    row = store.read_raw(csv).iloc[[0]].assign(
-        event_id="", event_date="2013-02-27", notes="appended by another replica"
+    row = (
+        store.read_raw(csv)
+        .iloc[[0]]
+        .assign(event_id="", event_date="2013-02-27", notes="appended by another replica")
     )
     assert open_store(database).append(row, dedupe_days=None).added == 1
     at.run()
