@@ -22,6 +22,7 @@ what a user would otherwise reach for, in the same run:
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -97,9 +98,9 @@ def main() -> None:
     sites = make_sites()
     for i, n in enumerate(args.sizes):
         incidents = make_incidents(n)
-        ours_s, ours = best_of(args.repeats, lambda inc=incidents: near_sites(inc, sites))
+        ours_s, ours = best_of(args.repeats, functools.partial(near_sites, incidents, sites))
         km = ours["distance_km"].to_numpy()  # type: ignore[index]
-        sj_s, sj = best_of(args.repeats, lambda inc=incidents: sjoin_km(inc, sites))
+        sj_s, sj = best_of(args.repeats, functools.partial(sjoin_km, incidents, sites))
         err = np.abs(np.asarray(sj) - km)
         print(
             f"{n:>9,} incidents: near_sites {ours_s:.3f} s ({n / ours_s:,.0f}/s); "
@@ -107,7 +108,7 @@ def main() -> None:
             f"its error vs ours: max {err.max():.2f} km, median {np.median(err):.3f} km"
         )
         if i == 0:
-            br_s, br = best_of(1, lambda inc=incidents: brute_km(inc, sites))
+            br_s, br = best_of(1, functools.partial(brute_km, incidents, sites))
             diff = np.abs(np.asarray(br) - km)
             print(
                 f"{'':>9}  brute force Geod.inv {br_s:.1f} s (ratio {br_s / ours_s:.0f}x), "
