@@ -45,13 +45,11 @@ from geo.io.store import (
     NEW_ID_PREFIX,
     AppendReport,
     _duplicate_rows,
-    _incoming_problems,
-    _incoming_text,
     _merge_rejected,
-    _reject_frames,
     _typed_for_store,
     _with_fresh_ids,
     check_rows,
+    split_incoming,
     to_csv_frame,
 )
 from geo.model.schema import (
@@ -59,7 +57,6 @@ from geo.model.schema import (
     EVENT_TYPES,
     IncidentFileError,
     coerce_frame,
-    spreadsheet_row,
 )
 
 if TYPE_CHECKING:
@@ -296,19 +293,7 @@ class PostgisStore:
         """
         check_tolerances(dedupe_days, dedupe_km)
         report = AppendReport(path=self.location, rejected_path=rejected_path)
-        incoming = _incoming_text(new)
-        rows = (
-            list(source_rows)
-            if source_rows is not None
-            else [spreadsheet_row(i) for i in range(len(incoming))]
-        )
-        report.problems = _incoming_problems(incoming, rows, file)
-        bad_rows = {pr.row for pr in report.problems}
-        bad = np.array([r in bad_rows for r in rows], dtype=bool)
-        reject_frames = _reject_frames(rejected, incoming, rows, bad, report.problems)
-        report.rejected = sum(len(f) for f in reject_frames)
-        good = incoming[~bad].reset_index(drop=True)
-        good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
+        good, good_rows, reject_frames = split_incoming(new, report, rejected, file, source_rows)
         if len(good):
             self._append_good(good, good_rows, report, (dedupe_days, dedupe_km), id_prefix,
                               (added_by, added_at))  # fmt: skip

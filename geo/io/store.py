@@ -233,6 +233,35 @@ def _merge_rejected(path: Path, rows: pd.DataFrame) -> None:
     atomic_write_text(path, merged.to_csv(index=False, lineterminator="\n"), backup=False)
 
 
+def split_incoming(
+    new: pd.DataFrame,
+    report: AppendReport,
+    rejected: pd.DataFrame | None,
+    file: str,
+    source_rows: Sequence[int] | None,
+) -> tuple[pd.DataFrame, list[int], list[pd.DataFrame]]:
+    """Check incoming rows the same way for every backend.
+
+    Fills ``report.problems`` and ``report.rejected`` and returns the rows
+    to add (as text), their source rows, and the reject frames (the
+    importer's and this check's) for the side file.
+    """
+    incoming = _incoming_text(new)
+    rows = (
+        list(source_rows)
+        if source_rows is not None
+        else [spreadsheet_row(i) for i in range(len(incoming))]
+    )
+    report.problems = _incoming_problems(incoming, rows, file)
+    bad_rows = {pr.row for pr in report.problems}
+    bad = np.array([r in bad_rows for r in rows], dtype=bool)
+    reject_frames = _reject_frames(rejected, incoming, rows, bad, report.problems)
+    report.rejected = sum(len(f) for f in reject_frames)
+    good = incoming[~bad].reset_index(drop=True)
+    good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
+    return good, good_rows, reject_frames
+
+
 def append_incidents(
     new: pd.DataFrame,
     path: str | os.PathLike[str] | None = None,
@@ -294,19 +323,7 @@ def append_incidents(
         if target is not None:
             refuse_read_only(target)  # before anything is written: all or nothing
     report = AppendReport(path=str(p), rejected_path=str(side) if side else None)
-    incoming = _incoming_text(new)
-    rows = (
-        list(source_rows)
-        if source_rows is not None
-        else [spreadsheet_row(i) for i in range(len(incoming))]
-    )
-    report.problems = _incoming_problems(incoming, rows, file)
-    bad_rows = {pr.row for pr in report.problems}
-    bad = np.array([r in bad_rows for r in rows], dtype=bool)
-    reject_frames = _reject_frames(rejected, incoming, rows, bad, report.problems)
-    report.rejected = sum(len(f) for f in reject_frames)
-    good = incoming[~bad].reset_index(drop=True)
-    good_rows = [r for r, b in zip(rows, bad, strict=True) if not b]
+    good, good_rows, reject_frames = split_incoming(new, report, rejected, file, source_rows)
 
     with locked(p):
         # A copy matching the store holds its rows validated and typed: the
