@@ -426,6 +426,10 @@ def _load() -> tuple[cache.Source, pd.DataFrame] | None:
             "`GEO_INCIDENTS` environment variable at an incident CSV, or restore "
             "`data/incidents.csv`."
         )
+    except ConnectionError as exc:
+        # A PostGIS store that is down: say so instead of a traceback (its URL is masked).
+        st.error("The incident store cannot be reached; the map returns once it can.")
+        st.code(auth.public_text(str(exc)), language=None)
     except IncidentFileError as exc:
         st.error("The incident file cannot be used until these problems are fixed:")
         # st.code shows the values from the file as plain text; only admins see server paths.

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import psycopg
 
-__all__ = ["PostgisStore", "is_database_url"]
+__all__ = ["PostgisStore", "StoreUnavailableError", "is_database_url"]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # One advisory-lock key for writers of a store: "geo1" in ASCII, plus the schema's hash.
@@ -72,6 +72,10 @@ _CELL_COLUMNS = tuple(c for c in COLUMNS if c != "event_id")
 # From this many rows a whole-store write drops the indexes and builds them afterwards.
 _BULK_ROWS = 50_000
 _GRID_COLUMNS = ["fy", "fx", "n", "lat_sum", "lon_sum", "fatalities"]
+
+
+class StoreUnavailableError(ConnectionError):
+    """The database server cannot be reached (down, wrong host or port, refused login)."""
 
 
 def is_database_url(target: object) -> bool:
@@ -122,7 +126,16 @@ class PostgisStore:
         import psycopg
         from psycopg import sql
 
-        with psycopg.connect(self.url, connect_timeout=10) as conn:
+        try:
+            opened = psycopg.connect(self.url, connect_timeout=10)
+        except psycopg.OperationalError as exc:
+            # The driver's text can quote the URL; say where with the password masked.
+            first = str(exc).strip().splitlines()[:1]
+            raise StoreUnavailableError(
+                f"cannot reach the PostGIS store at {self.location}: "
+                f"{first[0] if first else type(exc).__name__}"
+            ) from None
+        with opened as conn:
             conn.execute(
                 sql.SQL("SET search_path TO {}, public").format(sql.Identifier(self.schema))
             )

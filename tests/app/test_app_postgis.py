@@ -57,3 +57,16 @@ def test_the_app_reads_postgis_and_sees_another_writers_append(
     table = at.dataframe[0].value
     assert len(table) == 11
     assert "appended by another replica" in set(table["notes"])
+
+
+def test_a_store_that_cannot_be_reached_is_said_plainly_with_its_password_masked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Port 1 on this machine refuses connections: a database that is down.
+    monkeypatch.setattr(config, "DATABASE_URL", "postgresql://geo:hunter2@127.0.0.1:1/geo")
+    at = app_test(tmp_path / "absent.csv", monkeypatch).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("cannot be reached" in e.value for e in at.error)
+    shown = " ".join(str(c.value) for c in at.code)
+    assert "127.0.0.1:1" in shown
+    assert "hunter2" not in shown + " ".join(e.value for e in at.error)
