@@ -132,8 +132,8 @@ class PostgisStore:
             # The driver's text can quote the URL; say where with the password masked.
             first = str(exc).strip().splitlines()[:1]
             raise StoreUnavailableError(
-                f"cannot reach the PostGIS store at {self.location}: "
-                f"{first[0] if first else type(exc).__name__}"
+                "the database refused or could not be reached "
+                f"({self.location}: {first[0] if first else type(exc).__name__})"
             ) from None
         with opened as conn:
             conn.execute(
