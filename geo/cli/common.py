@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +68,11 @@ def areas_from_args(args: argparse.Namespace, incidents: Any = None) -> Any:
         )
     except (ValueError, KeyError, OSError) as exc:
         raise DataError(str(exc)) from None
+
+
+def cli_user() -> str:
+    """Who ran the command, as the audit trail names command-line writes (``cli:<user>``)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (a container's random uid)
+        return "cli:unknown"

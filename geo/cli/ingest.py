@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from geo import config
+from geo.cli.common import cli_user
 from geo.cli.core import add_store_option, store_gazetteer
 from geo.cli.errors import DataError, UsageError
 
@@ -172,7 +172,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = audited_append(
             result.frame,
             into,
-            who=f"cli:{_os_user()}",
+            who=cli_user(),
             role="operator",
             action="import",
             source=Path(str(result.file)).name,
@@ -273,11 +273,3 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print()
     print(f"{len(frame)} candidate(s); nothing was stored (review them in the app's Ingest page)")
     return 0
-
-
-def _os_user() -> str:
-    """Who ran the command, for the audit trail (the store's users share one log)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (a container's random uid)
-        return "unknown"

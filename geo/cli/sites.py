@@ -8,13 +8,13 @@ the server can read them, as they can read the store itself.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from geo import config
+from geo.cli.common import cli_user
 from geo.cli.errors import DataError, UsageError
 
 __all__ = ["register"]
@@ -93,7 +93,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     save_sites(store, merged)
     audit.record(
         store,
-        who=f"cli:{_os_user()}",
+        who=cli_user(),
         role="operator",
         action="sites.replace" if args.replace else "sites.add",
         source=Path(args.file).name,
@@ -101,14 +101,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     print(f"kept {len(merged)} site(s) with {store.name}: {len(new)} from {args.file}")
     return 0
-
-
-def _os_user() -> str:
-    """Who ran the command, for the audit trail (as ``python -m geo import`` names it)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (a container's random uid)
-        return "unknown"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
