@@ -148,10 +148,20 @@ def _cached_frame(
 
 
 def _digest(frame: pd.DataFrame) -> str:
-    # Streamlit's own DataFrame hash took 5 ms for the 368-area risk table,
-    # a pickle's digest 0.7 ms. Equal tables could pickle differently (then
-    # the map is built again), different ones never pickle the same.
-    return hashlib.sha256(pickle.dumps(frame, protocol=5)).hexdigest()
+    # Of the content, not of a pickle: the risk table st.cache_data hands
+    # back on the next run is an unpickled copy, which pickles to other bytes
+    # than the table first computed, so a pickle's digest missed the cache
+    # and built the map a second time on every new data version (0.5 s at a
+    # million incidents). Streamlit's own DataFrame hash took 5 ms for the
+    # 368-area table; this takes about 2 ms.
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True, categorize=False)
+    except (TypeError, ValueError):  # a cell holding a list or dict: through its pickle
+        return hashlib.sha256(pickle.dumps(frame, protocol=5)).hexdigest()
+    digest.update(rows.to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def _options_key(options: MapOptions) -> tuple[tuple[str, Any], ...]:

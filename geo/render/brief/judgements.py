@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.analysis.filters import FilterState, apply_filters
@@ -111,13 +112,30 @@ def _changes(joined: pd.DataFrame, state: FilterState, now: pd.DataFrame) -> lis
     return out
 
 
+def deadliest_rows(now: pd.DataFrame, k: int = 2) -> np.ndarray:
+    """Positions of the ``k`` deadliest incidents that killed, deadliest first.
+
+    Ties go to the earlier date (a missing date last), then to the row
+    first in ``now``: the order of ``now[fatalities > 0].sort_values(
+    ["fatalities", "event_date"], ascending=[False, True], kind="stable")``,
+    without sorting (or copying) every row of a million-row frame.
+    """
+    deaths = pd.to_numeric(now["fatalities"], errors="coerce").fillna(0).to_numpy("float64")
+    rows = np.flatnonzero(deaths > 0)
+    if rows.size > k:
+        # Only rows at least as deadly as the k-th deadliest can be in the top k.
+        kth = np.partition(deaths[rows], rows.size - k)[rows.size - k]
+        rows = rows[deaths[rows] >= kth]
+    when = pd.to_datetime(now["event_date"].iloc[rows], errors="coerce").to_numpy("datetime64[ns]")
+    day = when.view("int64").copy()
+    day[np.isnat(when)] = np.iinfo(np.int64).max  # sort_values puts a missing date last
+    return rows[np.lexsort((rows, day, -deaths[rows]))[:k]]
+
+
 def _deadliest(now: pd.DataFrame) -> list[str]:
     """The two deadliest incidents of the period, if any killed."""
-    deadly = now[now["fatalities"].fillna(0) > 0].sort_values(
-        ["fatalities", "event_date"], ascending=[False, True], kind="stable"
-    )
     out = []
-    for _, row in deadly.head(2).iterrows():
+    for _, row in now.iloc[deadliest_rows(now, 2)].iterrows():
         kind = clean(row.get("sub_event_type", "") or "") or clean(row["event_type"])
         place = clean(row.get("location", "") or "")
         area = clean(row.get("area", "") or "")
