@@ -1,25 +1,28 @@
 """Audit page (admins): every change to the store, newest first, and the settings in force.
 
-The log is :mod:`geo.io.audit`'s append-only file beside the store; this
-page only reads it. The settings section is the one place the app shows
+The log is :mod:`geo.io.audit`'s: the append-only file beside a CSV store,
+or the append-only ``audit_log`` table of a PostGIS store
+(``GEO_DATABASE_URL``); this page only reads it. The settings section is the one place the app shows
 server paths, because only admins reach it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from appkit import auth
-from geo import config
+from appkit.text import escape_markdown
 from geo.io import audit
+from geo.io.backend import open_store
+from geo.io.postgis import StoreUnavailableError
 from geo.model import roles
 
 VISITOR = auth.guard_page(roles.VIEW_AUDIT)
-STORE = Path(config.INCIDENTS_CSV)
+# The configured store, whichever backend: its log is kept with it.
+STORE = open_store()
 
 
 def _filtered(table: pd.DataFrame) -> pd.DataFrame:
@@ -61,8 +64,8 @@ def _settings() -> pd.DataFrame:
         ("Identity providers", ", ".join(auth.providers()) or "none (no sign-in)"),
         ("Provider host", urlsplit(metadata).netloc or "–"),
         *_role_rows(bool(section)),
-        ("Incident store", str(STORE)),
-        ("Audit log", str(audit.audit_path(STORE))),
+        ("Incident store", STORE.location),
+        ("Audit log", audit.log_location(STORE)),
     ]
     return pd.DataFrame(rows, columns=["setting", "value"])
 
@@ -72,7 +75,11 @@ st.caption(
     "Every append, import and gazetteer change: who, when, from which file or report, and "
     "which incidents. The log is append-only; this page reads it."
 )
-log = audit.read_log(STORE)
+try:
+    log = audit.read_log(STORE)
+except StoreUnavailableError as exc:
+    st.error(f"The audit log could not be read: {escape_markdown(str(exc))}")
+    log = audit.AuditLog([])
 if log.unreadable:
     st.warning(f"{log.unreadable} line(s) of the log could not be read and are not shown.")
 if not log.entries:

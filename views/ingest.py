@@ -2,11 +2,13 @@
 
 Nothing reaches the store until the analyst presses an append button; every
 append goes through :func:`_append`, which checks the role at that moment
-(editors and admins only, :mod:`appkit.auth`) and appends through
-:func:`geo.io.audit.audited_append` (validation, duplicates, lock, atomic
-write, then an audit entry naming who, from what, and the event ids); its
-report is shown. Report text is untrusted: it is only ever shown in tables
-and text elements, never as HTML. No server path is shown, only file names.
+(editors and admins only, :mod:`appkit.auth`) and appends to the configured
+store (``GEO_DATABASE_URL`` when set, else the CSV) through
+:func:`geo.io.audit.audited_append` (ids in the store's scheme, validation,
+duplicates, lock, an atomic write or one transaction, and an audit entry
+naming who, from what, and the event ids); its report is shown. Report text
+is untrusted: it is only ever shown in tables and text elements, never as
+HTML. No server path is shown, only file names.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from appkit import auth, gazetteers
 from appkit import sites as team
 from appkit.text import escape_markdown
 from geo import config
-from geo.io.audit import audited_append
+from geo.io.audit import audited_append, rejects_file
+from geo.io.backend import open_store
 from geo.io.dedupe import DedupeLimitError
 from geo.io.extract import (
     PROVENANCE_COLUMNS,
@@ -34,10 +37,10 @@ from geo.io.extract import (
     check_candidates,
     extract_candidates,
     fill_coordinates,
-    store_style_ids,
 )
 from geo.io.ingest import FORMATS, ImportResult, import_file
 from geo.io.ingest.limits import release_memory
+from geo.io.postgis import StoreUnavailableError
 from geo.io.store import AppendReport
 from geo.model import roles
 from geo.model.schema import EVENT_TYPES, SUB_EVENT_TYPES, IncidentFileError, Problem
@@ -66,15 +69,24 @@ _INLINE_MARKUP = re.compile(r"([\\`*_{}\[\]()<>!|~$:&])")
 
 
 def _store() -> Path:
+    """The CSV the store's gazetteers sit beside."""
     return Path(config.INCIDENTS_CSV)
 
 
+def _target() -> str:
+    """The store appends go to: the database when ``GEO_DATABASE_URL`` is set, else the CSV."""
+    return config.DATABASE_URL or str(_store())
+
+
 def _where() -> str:
-    """The store as this visitor may see it: its name, or its path for an admin."""
-    return auth.public_text(str(_store()))
+    """The store as this visitor may see it: its name, or its path for an admin.
+
+    A database is named by its URL without the password.
+    """
+    return auth.public_text(open_store(_target()).location)
 
 
-def _unreadable(exc: IncidentFileError) -> None:
+def _unreadable(exc: IncidentFileError | StoreUnavailableError) -> None:
     shown = escape_markdown(auth.public_text(str(exc)))
     st.error(f"The store could not be read, nothing was appended: {shown}")
 
@@ -91,17 +103,8 @@ def _append(frame: pd.DataFrame, *, action: str, source: str, **options: Any) ->
     """
     who = auth.require(roles.APPEND)
     return audited_append(
-        frame, _store(), who=who.who, role=str(who.role), action=action, source=source, **options
+        frame, _target(), who=who.who, role=str(who.role), action=action, source=source, **options
     )
-
-
-def _with_store_ids(rows: pd.DataFrame) -> pd.DataFrame:
-    """New rows with ids in the store's scheme (MLI0042 after MLI0041), when it has one."""
-    try:
-        existing = pd.read_csv(_store(), usecols=["event_id"], dtype="string")["event_id"]
-    except (FileNotFoundError, ValueError, pd.errors.EmptyDataError):
-        return rows
-    return rows.assign(event_id=store_style_ids(rows, existing))
 
 
 def _gazetteer() -> Gazetteer:
@@ -223,7 +226,12 @@ st.caption(
     f"New incidents are appended to `{_where()}` only when you press an "
     "append button, and the audit trail records who appended what. "
     "Duplicates of stored incidents (same event type, date within a day, place within "
-    "10 km or the same name) are skipped; the previous file is kept as a .bak backup."
+    "10 km or the same name) are skipped; "
+    + (
+        "each append is one transaction, its audit entry included."
+        if config.DATABASE_URL
+        else "the previous file is kept as a .bak backup."
+    )
 )
 
 if st.session_state.get(LAST_REPORT) is not None:
@@ -361,7 +369,7 @@ with tab_report:
             else:
                 try:
                     report = _append(
-                        _with_store_ids(candidates_to_incidents(selected)),
+                        candidates_to_incidents(selected),
                         action="append",
                         source=st.session_state.get(REPORT_NAME, "reviewed candidates"),
                         file="reviewed candidates",
@@ -369,7 +377,7 @@ with tab_report:
                     )
                 except roles.AccessDenied as exc:
                     auth.show_denied(exc)
-                except IncidentFileError as exc:
+                except (IncidentFileError, StoreUnavailableError) as exc:
                     _unreadable(exc)
                 else:
                     st.session_state[LAST_REPORT] = report
@@ -457,8 +465,9 @@ with tab_file:
         )
         if not shown.rejected.empty:
             st.caption(
-                f"Rejected rows (they will be written to {_where()}.rejected.csv with "
-                "their reasons when you append):"
+                f"Rejected rows (they will be written to "
+                f"{auth.public_text(str(rejects_file(_target())))} with their reasons when "
+                "you append):"
             )
             st.dataframe(_problem_table(shown.problems), hide_index=True, width="stretch")
         if st.button(
@@ -472,13 +481,13 @@ with tab_file:
                     action="import",
                     source=shown.file,
                     rejected=shown.rejected,
-                    rejected_path=Path(f"{_store()}.rejected.csv"),
+                    rejected_path=rejects_file(_target()),
                     file=shown.file,
                     source_rows=shown.source_rows,
                 )
             except roles.AccessDenied as exc:
                 auth.show_denied(exc)
-            except IncidentFileError as exc:
+            except (IncidentFileError, StoreUnavailableError) as exc:
                 _unreadable(exc)
             except DedupeLimitError as exc:
                 st.error(f"Nothing was appended: {escape_markdown(str(exc))}")

@@ -37,14 +37,16 @@ def _add_import(sub: Any) -> None:
     p.add_argument("--mapping", type=Path, help="column mapping TOML (--format csv)")
     p.add_argument(
         "--into",
-        type=Path,
         default=None,
-        help=f"incident store to append to (default {config.INCIDENTS_CSV})",
+        help="incident store to append to: a CSV path or a postgresql:// URL (default "
+        f"GEO_DATABASE_URL when set, else {config.INCIDENTS_CSV})",
     )
+    p.add_argument("--schema", default="public", help="database schema (default: public)")
     p.add_argument(
         "--rejected",
         type=Path,
-        help="side file for rejected rows (default: <store>.rejected.csv)",
+        help="side file for rejected rows (default: <store>.rejected.csv; for a database, "
+        "rejected.csv in the folder of GEO_INCIDENTS)",
     )
     p.add_argument(
         "--create",
@@ -150,16 +152,20 @@ def _check_dedupe_options(args: argparse.Namespace) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a structured file into the store and say what was added, skipped, rejected."""
-    from geo.io.audit import audited_append
+    from geo.io.audit import audited_append, rejects_file
+    from geo.io.backend import open_store
     from geo.io.dedupe import DedupeLimitError
     from geo.io.ingest import import_file
+    from geo.io.postgis import StoreUnavailableError, is_database_url
 
     if args.mapping is not None and args.format != "csv":
         raise UsageError("--mapping applies to --format csv only")
     _check_dedupe_options(args)
-    into = args.into if args.into is not None else config.INCIDENTS_CSV
-    rejected_path = args.rejected or Path(f"{into}.rejected.csv")
-    _check_output_folders([Path(into), rejected_path], args.create)
+    into = args.into or config.DATABASE_URL or str(config.INCIDENTS_CSV)
+    rejected_path = args.rejected or rejects_file(into)
+    outputs = [rejected_path] if is_database_url(into) else [Path(into), rejected_path]
+    _check_output_folders(outputs, args.create)
+    store = open_store(into, schema=args.schema)
     try:
         result = import_file(
             args.file, args.format, args.mapping, vague="keep" if args.keep_vague else "reject"
@@ -171,7 +177,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         report = audited_append(
             result.frame,
-            into,
+            store,
             who=cli_user(),
             role="operator",
             action="import",
@@ -184,6 +190,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             source_rows=result.source_rows,
         )
     except DedupeLimitError as exc:
+        raise DataError(f"nothing was appended: {exc}") from None
+    except StoreUnavailableError as exc:
         raise DataError(f"nothing was appended: {exc}") from None
     print(f"read {result.rows_read} row(s) from {result.file} ({result.format})")
     print(f"added: {report.added}")

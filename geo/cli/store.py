@@ -90,11 +90,24 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         f"{len(text)} incident(s) copied from {source.location} to {target.location} "
         f"(data version {_guarded(target.data_version)})"
     )
+    _copy_audit_log(source, target)
     return 0
 
 
+def _copy_audit_log(source: Any, target: Any) -> None:
+    """Carry the audit trail with the incidents: the entries the target lacks."""
+    from geo.io.audit import copy_log
+
+    copied = _guarded(lambda: copy_log(source, target))
+    print(f"{copied} audit log entr{'y' if copied == 1 else 'ies'} copied")
+
+
 def cmd_append(args: argparse.Namespace) -> int:
-    """Append a CSV's rows to a store; print what happened."""
+    """Append a CSV's rows to a store, recorded in its audit trail; print what happened."""
+    from pathlib import Path
+
+    from geo.cli.common import cli_user
+    from geo.io.audit import audited_append
     from geo.io.backend import open_store
     from geo.io.dedupe import DedupeLimitError
     from geo.io.store import read_raw
@@ -103,9 +116,10 @@ def cmd_append(args: argparse.Namespace) -> int:
     rows = read_raw(args.file)
     try:
         report = _guarded(
-            lambda: target.append(
-                rows, dedupe_days=args.days, dedupe_km=args.km, rejected_path=args.rejected,
-                file=str(args.file),
+            lambda: audited_append(
+                rows, target, who=cli_user(), role="operator", action="import",
+                source=Path(args.file).name, dedupe_days=args.days, dedupe_km=args.km,
+                rejected_path=args.rejected, file=str(args.file),
             )
         )  # fmt: skip
     except DedupeLimitError as exc:

@@ -8,6 +8,7 @@ Modules
     backend    one store interface over the CSV file or PostGIS (GEO_DATABASE_URL)
     postgis    the incident store in PostGIS: transactions, SQL dedupe, data version
     postgis_sql  the PostGIS store's tables, indexes and duplicate-matching SQL
+    postgis_audit  the PostGIS store's append-only audit_log table and its SQL
     columnar   the store's prepared incidents from its columnar copy (cold start in seconds)
     prepared_copy  the columnar copy beside a CSV store: format, freshness, incremental upkeep
     audit      the append-only audit trail beside the store, and audited appends
@@ -36,6 +37,7 @@ __all__ = [
     "store",
     "backend",
     "postgis",
+    "postgis_audit",
     "postgis_sql",
     "columnar",
     "prepared_copy",

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -297,19 +297,27 @@ class PostgisStore:
         id_prefix: str = NEW_ID_PREFIX,
         added_by: str | None = None,
         added_at: str | None = None,
+        in_transaction: Callable[[psycopg.Connection[Any], AppendReport], None] | None = None,
     ) -> AppendReport:
         """Append incidents in one transaction; see :func:`geo.io.store.append_incidents`.
 
         Parameters and report are the file store's. Rejected rows go to the
         side CSV ``rejected_path`` (a file: rejects are for a person to fix)
-        once the transaction has committed.
+        once the transaction has committed. ``in_transaction`` runs last in
+        the append's transaction, with the filled report, even when no row
+        was added (the audit entry, :mod:`geo.io.postgis_audit`): should it
+        raise, no row is stored.
         """
         check_tolerances(dedupe_days, dedupe_km)
         report = AppendReport(path=self.location, rejected_path=rejected_path)
         good, good_rows, reject_frames = split_incoming(new, report, rejected, file, source_rows)
         if len(good):
             self._append_good(good, good_rows, report, (dedupe_days, dedupe_km), id_prefix,
-                              (added_by, added_at))  # fmt: skip
+                              (added_by, added_at), in_transaction)  # fmt: skip
+        elif in_transaction is not None:
+            with self.connect() as conn:
+                self._lock_and_ensure(conn)
+                in_transaction(conn, report)
         if reject_frames and rejected_path is not None:
             from pathlib import Path
 
@@ -324,8 +332,9 @@ class PostgisStore:
         tolerance: tuple[int | None, float],
         id_prefix: str,
         audit: tuple[str | None, str | None],
+        then: Callable[[psycopg.Connection[Any], AppendReport], None] | None = None,
     ) -> None:
-        """The transaction of an append: lock, match, number, insert, bump."""
+        """The transaction of an append: lock, match, number, insert, bump, then ``then``."""
         typed, report.ignored_columns = _typed_for_store(good, pd.DataFrame(columns=self.columns()))
         # Before the lock: the join is the slow part and depends on the row alone.
         prepared = _prepare(typed)
@@ -353,6 +362,8 @@ class PostgisStore:
                 self._bump(conn, merged)
             report.added = len(to_add)
             report.added_ids = to_add["event_id"].astype(str).tolist()
+            if then is not None:
+                then(conn, report)
 
     def _duplicates(
         self,
