@@ -8,6 +8,7 @@ Modules
     backend    one store interface over the CSV file or PostGIS (GEO_DATABASE_URL)
     postgis    the incident store in PostGIS: transactions, SQL dedupe, data version
     postgis_sql  the PostGIS store's tables, indexes and duplicate-matching SQL
+    postgis_companions  a PostGIS store's sites, overrides and gazetteers, in its schema
     postgis_audit  the PostGIS store's append-only audit_log table and its SQL
     columnar   the store's prepared incidents from its columnar copy (cold start in seconds)
     prepared_copy  the columnar copy beside a CSV store: format, freshness, incremental upkeep
@@ -25,6 +26,7 @@ Modules
     gazetteer_files  reading a user's populated-places file (COD CSV, shapefile, ...)
     gazetteers       the user gazetteers kept beside a store, ahead of the shipped list
     sites      the team's sites and routes: reading a user's file, keeping them with the store
+    store_overrides  the analysts' risk overrides, kept with their store (file or PostGIS)
     kml        placemarks of a KML file, read with no DTD, entities or network
     synthetic  labelled synthetic incidents for benchmarks
     deliver    sending a digest: e-mail through the team's SMTP server, webhook POST
@@ -39,6 +41,7 @@ __all__ = [
     "postgis",
     "postgis_audit",
     "postgis_sql",
+    "postgis_companions",
     "columnar",
     "prepared_copy",
     "audit",
@@ -55,6 +58,7 @@ __all__ = [
     "gazetteer_files",
     "gazetteers",
     "sites",
+    "store_overrides",
     "kml",
     "synthetic",
     "deliver",

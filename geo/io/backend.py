@@ -16,6 +16,15 @@ calls with the same results:
 ``data_version()`` a token that changes with every write: a cache key
 =================  =========================================================
 
+What belongs to a store travels with it (:class:`StoreCompanions`): the
+team's sites (``sites()``, ``save_sites(frame)``, ``sites_version()``), the
+analysts' risk overrides (``overrides()``, ``overrides_text()``,
+``save_overrides(text)``, ``overrides_version()``) and the user gazetteers
+(``gazetteers()``, ``gazetteer()``, ``gazetteers_version()``; adding and
+removing through :mod:`geo.io.gazetteers` with the store object). A file
+store keeps them as files beside the CSV, as before; a PostGIS store in
+tables of its schema (:mod:`geo.io.postgis_companions`).
+
 Example
 -------
 >>> store = open_store("data/incidents.csv")
@@ -37,7 +46,7 @@ from geo.io.files import atomic_write_text
 from geo.io.postgis import PostgisStore, is_database_url
 from geo.model.schema import IncidentFileError
 
-__all__ = ["FileStore", "IncidentStore", "open_store"]
+__all__ = ["FileStore", "IncidentStore", "StoreCompanions", "open_store"]
 
 
 class IncidentStore(Protocol):
@@ -60,8 +69,87 @@ class IncidentStore(Protocol):
 
     def data_version(self) -> str: ...
 
+    def sites(self) -> Any: ...
 
-class FileStore:
+    def save_sites(self, frame: Any) -> None: ...
+
+    def sites_version(self) -> str: ...
+
+    def overrides(self) -> pd.DataFrame | None: ...
+
+    def overrides_text(self) -> str | None: ...
+
+    def save_overrides(self, text: str) -> None: ...
+
+    def overrides_version(self) -> str: ...
+
+    def gazetteers(self) -> list[Any]: ...
+
+    def gazetteer(self, extra_files: Any = (), **shipped: Any) -> Any: ...
+
+    def gazetteers_version(self) -> str: ...
+
+
+class StoreCompanions:
+    """The companions' calls, the same on both backends (each module dispatches on the store)."""
+
+    def sites(self) -> Any:
+        """The team's sites and routes (:func:`geo.io.sites.store_sites`)."""
+        from geo.io.sites import store_sites
+
+        return store_sites(self)
+
+    def save_sites(self, frame: Any) -> None:
+        """Replace the kept sites, all or nothing (:func:`geo.io.sites.save_sites`)."""
+        from geo.io.sites import save_sites
+
+        save_sites(self, frame)
+
+    def sites_version(self) -> str:
+        from geo.io.sites import sites_version
+
+        return sites_version(self)
+
+    def overrides(self) -> pd.DataFrame | None:
+        """The checked risk overrides, ``None`` when none (:mod:`geo.io.store_overrides`)."""
+        from geo.io.store_overrides import store_overrides
+
+        return store_overrides(self)
+
+    def overrides_text(self) -> str | None:
+        from geo.io.store_overrides import overrides_text
+
+        return overrides_text(self)
+
+    def save_overrides(self, text: str) -> None:
+        from geo.io.store_overrides import save_overrides
+
+        save_overrides(self, text)
+
+    def overrides_version(self) -> str:
+        from geo.io.store_overrides import overrides_version
+
+        return overrides_version(self)
+
+    def gazetteers(self) -> list[Any]:
+        """The kept gazetteers' records, first first (:func:`geo.io.gazetteers.list_gazetteers`)."""
+        from geo.io.gazetteers import list_gazetteers
+
+        return list_gazetteers(self)
+
+    def gazetteer(self, extra_files: Any = (), **shipped: Any) -> Any:
+        """The kept gazetteers ahead of the shipped places (:mod:`geo.io.gazetteers`)."""
+        from geo.io.gazetteers import load_store_gazetteer
+
+        return load_store_gazetteer(self, extra_files, **shipped)
+
+    def gazetteers_version(self) -> str:
+        from geo.io.gazetteers import manifest_version
+
+        return manifest_version(self)
+
+
+class FileStore(StoreCompanions):
     """The embedded store: one incident CSV with its lock (:mod:`geo.io.store`)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -113,7 +201,7 @@ class FileStore:
         return "0" if not self.path.exists() else data_version(self.path)
 
 
-class _PostgisBackend(PostgisStore):
+class _PostgisBackend(PostgisStore, StoreCompanions):
     """:class:`geo.io.postgis.PostgisStore` under the shared names."""
 
     def read(self) -> pd.DataFrame:

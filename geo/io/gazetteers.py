@@ -1,10 +1,10 @@
-"""The incident store's own gazetteers: place lists a user loaded, kept beside the store.
+"""The incident store's own gazetteers: place lists a user loaded, kept with the store.
 
 An analyst loads the populated places their partners use (an OCHA COD
 export, a project's village list) once, and from then on geocoding, report
 extraction and the Ingest page find those places ahead of the shipped
-GeoNames list. They are part of the store's configuration, in a folder
-beside the store named after it::
+GeoNames list. They are part of the store's configuration. A file store
+keeps them in a folder beside the CSV, named after it::
 
     data/incidents.csv
     data/incidents.gazetteers/
@@ -14,8 +14,14 @@ beside the store named after it::
 The manifest records, for each gazetteer, its name, the file it came from,
 the column mapping used, the fixed country (if any), the geo_precision its
 places get, the number of places, when it was loaded and by whom (if
-known). Every file is written atomically (:func:`geo.io.store.atomic_write_text`)
+known). Every file is written atomically (:func:`geo.io.files.atomic_write_text`)
 under the manifest's lock, and a file with problems changes nothing.
+
+A PostGIS store keeps the same manifest and place files, byte for byte, as
+documents of its schema (``store_documents``, companion ``gazetteers``,
+:mod:`geo.io.postgis_companions`), each add or remove in one transaction.
+Every function here takes the store as an incident CSV's path, a
+``postgresql://`` URL or a store object (:func:`geo.io.backend.open_store`).
 
 Examples
 --------
@@ -35,13 +41,20 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geo.io.files import atomic_write_text, locked
 from geo.io.gazetteer_files import PLACE_FILE_COLUMNS, ColumnMapping, PlaceSource, place_rows
-from geo.io.store import atomic_write_text, locked
+from geo.io.postgis_companions import (
+    as_database,
+    change_documents,
+    companion_version,
+    read_documents,
+)
 from geo.reference.countries import resolve_country
 from geo.reference.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from geo.reference.names import fold
@@ -59,6 +72,8 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+# The gazetteers' documents in a database store (geo.io.postgis_companions).
+_COMPANION = "gazetteers"
 _FORMAT_VERSION = 1
 
 # load_user_gazetteer's options for a kept file: its columns are always these.
@@ -116,29 +131,114 @@ class StoreGazetteer:
     sha256: str = ""
 
 
-def gazetteer_dir(store: Path | str) -> Path:
-    """The folder of the store's gazetteers: ``<store stem>.gazetteers`` beside it."""
-    path = Path(store)
+def gazetteer_dir(store: Any) -> Path:
+    """The folder of a file store's gazetteers: ``<store stem>.gazetteers`` beside it."""
+    path = Path(getattr(store, "path", store))
     return path.with_name(f"{path.stem}.gazetteers")
 
 
-def _manifest_path(store: Path | str) -> Path:
-    return gazetteer_dir(store) / MANIFEST
+# A change: (manifest text, file names kept) -> (manifest text, files to put, files to drop)
+_Change = Callable[[str, set[str]], tuple[str, dict[str, str], list[str]]]
 
 
-def manifest_version(store: Path | str) -> str:
-    """The manifest's text (``""`` when there is none): a key that changes with every change.
+class _Folder:
+    """A file store's gazetteers: a manifest and place files in a folder beside the CSV."""
 
-    Every add or remove rewrites the manifest, and every kept file has a new
-    name, so a cache keyed on this is never stale.
+    def __init__(self, store: Any) -> None:
+        self.folder = gazetteer_dir(store)
+        self.manifest = self.folder / MANIFEST
+
+    def where(self) -> str:
+        return str(self.manifest)
+
+    def manifest_text(self) -> str:
+        try:
+            return self.manifest.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def change(self, step: _Change) -> None:
+        """Run ``step`` under the manifest's lock; files first, the manifest last."""
+        with locked(self.manifest):
+            names = {p.name for p in self.folder.glob("*.csv")} if self.folder.is_dir() else set()
+            manifest, put, drop = step(self.manifest_text(), names)
+            for file, text in put.items():
+                atomic_write_text(self.folder / file, text, backup=False)
+            try:
+                _write_manifest(self.manifest, manifest)
+            except BaseException:
+                for file in put:
+                    (self.folder / file).unlink(missing_ok=True)
+                raise
+            for file in drop:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.folder / file)
+
+    @contextlib.contextmanager
+    def files(self, entries: Sequence[StoreGazetteer]) -> Iterator[list[Path]]:
+        paths = [self.folder / e.file for e in entries]
+        for path in paths:
+            if not path.is_file():
+                raise StoreGazetteerError(f"{path}: listed in {self.manifest} but missing")
+        yield paths
+
+
+class _Database:
+    """A PostGIS store's gazetteers: the manifest and place files as documents of its schema."""
+
+    def __init__(self, database: Any) -> None:
+        self.database = database
+
+    def where(self) -> str:
+        return f"{self.database.location} (gazetteers {MANIFEST})"
+
+    def manifest_text(self) -> str:
+        return read_documents(self.database, _COMPANION).get(MANIFEST, "")
+
+    def change(self, step: _Change) -> None:
+        """Run ``step`` and write its result in one transaction under the companions' lock."""
+
+        def documents(kept: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+            manifest, put, drop = step(kept.get(MANIFEST, ""), set(kept) - {MANIFEST})
+            return {**put, MANIFEST: manifest}, drop
+
+        change_documents(self.database, _COMPANION, documents)
+
+    @contextlib.contextmanager
+    def files(self, entries: Sequence[StoreGazetteer]) -> Iterator[list[Path]]:
+        """The place files written to a private folder for the loader, removed afterwards."""
+        kept = read_documents(self.database, _COMPANION)
+        with tempfile.TemporaryDirectory(prefix="geo-gazetteers-") as folder:
+            paths = []
+            for entry in entries:
+                if entry.file not in kept:
+                    raise StoreGazetteerError(f"{entry.file}: listed in {self.where()} but missing")
+                # The file's own name: places keep the source "user:<file>" either way.
+                path = Path(folder) / entry.file
+                path.write_text(kept[entry.file], encoding="utf-8")
+                paths.append(path)
+            yield paths
+
+
+def _keeper(store: Any) -> _Folder | _Database:
+    database = as_database(store)
+    return _Folder(store) if database is None else _Database(database)
+
+
+def manifest_version(store: Any) -> str:
+    """A key that changes with every add or remove (``""`` when the store has none).
+
+    A file store's manifest text (every change rewrites it and every kept
+    file has a new name); a database store's companion version and manifest.
     """
-    try:
-        return _manifest_path(store).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ""
+    keeper = _keeper(store)
+    if isinstance(keeper, _Database):
+        text = keeper.manifest_text()
+        return f"{companion_version(keeper.database, _COMPANION)}:{text}" if text else ""
+    return keeper.manifest_text()
 
 
-def list_gazetteers(store: Path | str) -> list[StoreGazetteer]:
+def list_gazetteers(store: Any) -> list[StoreGazetteer]:
     """The store's gazetteers, first (highest precedence) first; none without a manifest.
 
     Raises
@@ -146,8 +246,11 @@ def list_gazetteers(store: Path | str) -> list[StoreGazetteer]:
     StoreGazetteerError
         The manifest is not the JSON this module writes.
     """
-    path = _manifest_path(store)
-    text = manifest_version(store)
+    keeper = _keeper(store)
+    return _entries(keeper.manifest_text(), keeper.where())
+
+
+def _entries(text: str, where: str) -> list[StoreGazetteer]:
     if not text:
         return []
     try:
@@ -155,15 +258,18 @@ def list_gazetteers(store: Path | str) -> list[StoreGazetteer]:
         return [StoreGazetteer(**entry) for entry in data["gazetteers"]]
     except (ValueError, KeyError, TypeError) as exc:
         raise StoreGazetteerError(
-            f"{path}: not a gazetteer manifest ({exc}); restore it from {MANIFEST}.bak "
+            f"{where}: not a gazetteer manifest ({exc}); restore it from {MANIFEST}.bak "
             "or remove the folder to start again"
         ) from None
 
 
-def _write_manifest(store: Path | str, entries: Sequence[StoreGazetteer]) -> None:
+def _write_manifest(path: Path, text: str) -> None:
+    atomic_write_text(path, text, backup=True)
+
+
+def _manifest(entries: Sequence[StoreGazetteer]) -> str:
     data = {"version": _FORMAT_VERSION, "gazetteers": [asdict(e) for e in entries]}
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    atomic_write_text(_manifest_path(store), text, backup=True)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -171,7 +277,7 @@ def _write_manifest(store: Path | str, entries: Sequence[StoreGazetteer]) -> Non
 
 
 def add_gazetteer(
-    store: Path | str,
+    store: Any,
     source: PlaceSource,
     mapping: ColumnMapping,
     *,
@@ -187,8 +293,9 @@ def add_gazetteer(
 
     Parameters
     ----------
-    store : path-like
-        The incident store the gazetteer belongs to.
+    store : path-like, str or store object
+        The incident store the gazetteer belongs to (a CSV, a ``postgresql://``
+        URL or :func:`geo.io.backend.open_store`'s result).
     source : PlaceSource
         From :func:`geo.io.gazetteer_files.read_place_file`.
     mapping : ColumnMapping
@@ -213,18 +320,20 @@ def add_gazetteer(
     name = " ".join(str(name).split())
     _check_options(name, precision)
     rows = place_rows(source, mapping, country)
-    with locked(_manifest_path(store)):
-        entries = list_gazetteers(store)
+    # Every cell quoted: the gazetteer sniffs the delimiter, and the
+    # alternates' "|" must not look like one.
+    text = rows[PLACE_FILE_COLUMNS].to_csv(
+        index=False, quoting=csv.QUOTE_ALL, lineterminator="\n", float_format="%.6f"
+    )
+    keeper = _keeper(store)
+    added: list[StoreGazetteer] = []
+
+    def step(manifest: str, files: set[str]) -> tuple[str, dict[str, str], list[str]]:
+        entries = _entries(manifest, keeper.where())
         _check_name_free(name, entries)
-        file = _free_file_name(store, name, entries)
-        # Every cell quoted: the gazetteer sniffs the delimiter, and the
-        # alternates' "|" must not look like one.
-        text = rows[PLACE_FILE_COLUMNS].to_csv(
-            index=False, quoting=csv.QUOTE_ALL, lineterminator="\n", float_format="%.6f"
-        )
         entry = StoreGazetteer(
             name=name,
-            file=file,
+            file=_free_file_name(name, {e.file for e in entries} | files),
             source_file=source.file,
             columns=mapping.to_dict(),
             country=(resolve_country(country) or "") if country else "",
@@ -234,14 +343,11 @@ def add_gazetteer(
             loaded_by=loaded_by or "",
             sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         )
-        path = gazetteer_dir(store) / file
-        atomic_write_text(path, text, backup=False)
-        try:
-            _write_manifest(store, [*entries, entry])
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-    return entry
+        added.append(entry)
+        return _manifest([*entries, entry]), {entry.file: text}, []
+
+    keeper.change(step)
+    return added[-1]
 
 
 def _check_options(name: str, precision: int) -> None:
@@ -260,21 +366,19 @@ def _check_name_free(name: str, entries: Sequence[StoreGazetteer]) -> None:
             )
 
 
-def _free_file_name(store: Path | str, name: str, entries: Sequence[StoreGazetteer]) -> str:
+def _free_file_name(name: str, taken: set[str]) -> str:
     """``<slug>.csv``, numbered when the slug is taken (so a file name is never reused)."""
     # fold() drops underscores; "mli_ppl" should read "mli-ppl", not "mlippl".
     slug = re.sub(r"[^a-z0-9]+", "-", fold(name.replace("_", " "))).strip("-")[:60]
     slug = slug or "gazetteer"
-    folder = gazetteer_dir(store)
-    taken = {e.file for e in entries}
     candidate, n = f"{slug}.csv", 1
-    while candidate in taken or (folder / candidate).exists():
+    while candidate in taken:
         n += 1
         candidate = f"{slug}-{n}.csv"
     return candidate
 
 
-def remove_gazetteer(store: Path | str, name: str) -> StoreGazetteer:
+def remove_gazetteer(store: Any, name: str) -> StoreGazetteer:
     """Remove one of the store's gazetteers (its name compared ignoring case and accents).
 
     Raises
@@ -282,17 +386,21 @@ def remove_gazetteer(store: Path | str, name: str) -> StoreGazetteer:
     StoreGazetteerError
         No gazetteer of that name, or a broken manifest; nothing is changed.
     """
-    with locked(_manifest_path(store)):
-        entries = list_gazetteers(store)
+    keeper = _keeper(store)
+    removed: list[StoreGazetteer] = []
+
+    def step(manifest: str, files: set[str]) -> tuple[str, dict[str, str], list[str]]:
+        del files
+        entries = _entries(manifest, keeper.where())
         gone = [e for e in entries if fold(e.name) == fold(name)]
         if not gone:
             known = ", ".join(repr(e.name) for e in entries) or "none"
             raise StoreGazetteerError(f"no gazetteer called {name!r}; loaded: {known}")
-        _write_manifest(store, [e for e in entries if e not in gone])
-        for entry in gone:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(gazetteer_dir(store) / entry.file)
-    return gone[0]
+        removed.extend(gone)
+        return _manifest([e for e in entries if e not in gone]), {}, [e.file for e in gone]
+
+    keeper.change(step)
+    return removed[0]
 
 
 # --------------------------------------------------------------------------
@@ -300,7 +408,7 @@ def remove_gazetteer(store: Path | str, name: str) -> StoreGazetteer:
 
 
 def load_store_gazetteer(
-    store: Path | str, extra_files: Sequence[Any] = (), **shipped: Any
+    store: Any, extra_files: Sequence[Any] = (), **shipped: Any
 ) -> Gazetteer:
     """The gazetteer with the store's places ahead of the shipped list.
 
@@ -326,20 +434,18 @@ def load_store_gazetteer(
     geo.reference.gazetteer.GazetteerError
         One of ``extra_files`` has problems.
     """
-    folder = gazetteer_dir(store)
-    kept = [
-        (folder / e.file, {**_KEPT_COLUMNS, "precision": e.precision})
-        for e in list_gazetteers(store)
-    ]
-    for path, _ in kept:
-        if not path.is_file():
-            raise StoreGazetteerError(f"{path}: listed in {folder / MANIFEST} but missing")
-    user_files = [*extra_files, *kept]
-    if not kept:
-        return load_gazetteer(user_files=user_files, **shipped)
-    try:
-        return load_gazetteer(user_files=user_files, **shipped)
-    except GazetteerError as exc:
-        if any(str(path) in str(exc) for path, _ in kept):
-            raise StoreGazetteerError(f"a kept gazetteer is damaged: {exc}") from None
-        raise
+    keeper = _keeper(store)
+    entries = _entries(keeper.manifest_text(), keeper.where())
+    if not entries:
+        return load_gazetteer(user_files=list(extra_files), **shipped)
+    with keeper.files(entries) as paths:
+        kept = [
+            (path, {**_KEPT_COLUMNS, "precision": e.precision})
+            for path, e in zip(paths, entries, strict=True)
+        ]
+        try:
+            return load_gazetteer(user_files=[*extra_files, *kept], **shipped)
+        except GazetteerError as exc:
+            if any(str(path) in str(exc) for path, _ in kept):
+                raise StoreGazetteerError(f"a kept gazetteer is damaged: {exc}") from None
+            raise

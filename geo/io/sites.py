@@ -23,8 +23,10 @@ column and the value, and all of them are raised together in one
 :class:`SiteFileError`. A layer in a projected CRS that says so is
 reprojected; coordinates outside longitude/latitude are refused.
 
-The store's sites are kept beside it as ``<store stem>.sites.geojson``
-(:func:`store_sites`, :func:`save_sites`, written atomically under a lock).
+The store's sites travel with it (:func:`store_sites`, :func:`save_sites`):
+a file store keeps them beside the CSV as ``<store stem>.sites.geojson``
+(written atomically under a lock), a PostGIS store in its ``sites`` table
+(one transaction, :mod:`geo.io.postgis_companions`).
 Sites are sensitive: the app shows them to team members only (docs/watch.md).
 """
 
@@ -468,31 +470,63 @@ def merge_sites(
 # --------------------------------------------------------------------------
 # Kept with the store
 
+# A store as the functions below take it: an incident CSV's path, a
+# postgresql:// URL, or a store object (geo.io.backend.open_store).
+Store = Any
+
+
+def _database(store: Store) -> Any:
+    from geo.io.postgis_companions import as_database
+
+    return as_database(store)
+
+
+def _csv_path(store: Store) -> Path:
+    path = getattr(store, "path", None)  # a FileStore's CSV
+    return Path(store if path is None else path)
+
 
 def sites_path(store_path: Path | str) -> Path:
-    """The store's site file: ``<store stem>.sites.geojson`` beside it."""
-    path = Path(store_path)
+    """The site file of a file store: ``<store stem>.sites.geojson`` beside it."""
+    path = _csv_path(store_path)
     return path.with_name(f"{path.stem}.sites.geojson")
 
 
-def sites_version(store_path: Path | str) -> str:
-    """A key that changes whenever the store's sites do (``""`` when there are none)."""
+def sites_version(store: Store) -> str:
+    """A key that changes whenever the store's sites do (``""`` when none were ever saved)."""
+    database = _database(store)
+    if database is not None:
+        from geo.io.postgis_companions import companion_version
+
+        return companion_version(database, "sites")
     try:
-        stat = sites_path(store_path).stat()
+        stat = sites_path(_csv_path(store)).stat()
     except FileNotFoundError:
         return ""
     return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
-def store_sites(store_path: Path | str) -> gpd.GeoDataFrame:
+def store_sites(store: Store) -> gpd.GeoDataFrame:
     """The sites kept with the store (none when none were saved).
+
+    Parameters
+    ----------
+    store : path-like, str or store object
+        An incident CSV (its ``.sites.geojson``), a ``postgresql://`` URL or
+        a store from :func:`geo.io.backend.open_store` (its ``sites`` table).
 
     Raises
     ------
     SiteFileError
         The kept file was damaged (edited by hand); it names the file.
     """
-    path = sites_path(store_path)
+    database = _database(store)
+    if database is not None:
+        from geo.io.postgis_companions import read_sites
+
+        kept = read_sites(database)
+        return empty_sites() if kept is None else kept
+    path = sites_path(_csv_path(store))
     if not path.exists():
         return empty_sites()
     try:
@@ -506,18 +540,26 @@ def store_sites(store_path: Path | str) -> gpd.GeoDataFrame:
     return load_sites(path)
 
 
-def save_sites(store_path: Path | str, frame: gpd.GeoDataFrame) -> None:
-    """Keep ``frame`` as the store's sites (replacing the kept ones), atomically.
+def save_sites(store: Store, frame: gpd.GeoDataFrame) -> None:
+    """Keep ``frame`` as the store's sites (replacing the kept ones), all or nothing.
 
     ``frame`` is what :func:`load_sites` or :func:`merge_sites` returned;
-    an empty frame keeps no sites.
+    an empty frame keeps no sites. A file store's file is written
+    atomically under its lock; a database store's rows in one transaction.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, a radius is not a number above 0, a geometry is
+        missing, or two names are the same (ignoring case and accents).
     """
-    missing = [c for c in SITE_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"save_sites: the frame lacks {', '.join(missing)}")
-    radius = pd.to_numeric(frame["radius_km"], errors="coerce").to_numpy(float, na_value=np.nan)
-    if not np.isfinite(radius).all():
-        raise ValueError("save_sites: every site needs a finite radius_km")
+    radius = _checked_for_saving(frame)
+    database = _database(store)
+    if database is not None:
+        from geo.io.postgis_companions import write_sites
+
+        write_sites(database, frame["name"], frame["kind"], radius, frame.geometry)
+        return
     features = [
         {
             "type": "Feature",
@@ -526,12 +568,25 @@ def save_sites(store_path: Path | str, frame: gpd.GeoDataFrame) -> None:
         }
         for n, k, r, g in zip(frame["name"], frame["kind"], radius, frame.geometry, strict=True)
     ]
-    text = (
-        json.dumps(
-            {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
-        )
-        + "\n"
-    )
-    path = sites_path(store_path)
+    collection = {"type": "FeatureCollection", "features": features}
+    text = json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+    path = sites_path(_csv_path(store))
     with locked(path):
         atomic_write_text(path, text, backup=True)
+
+
+def _checked_for_saving(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """The radii of ``frame``, once every site can be kept; else a ValueError saying why."""
+    missing = [c for c in SITE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"save_sites: the frame lacks {', '.join(missing)}")
+    radius = pd.to_numeric(frame["radius_km"], errors="coerce").to_numpy(float, na_value=np.nan)
+    if not (np.isfinite(radius) & (radius > 0)).all():
+        raise ValueError("save_sites: every site needs a radius_km above 0")
+    if shapely.is_missing(np.asarray(frame.geometry.array, dtype=object)).any():
+        raise ValueError("save_sites: every site needs a geometry")
+    folded = frame["name"].astype(str).map(fold)
+    if folded.duplicated().any():
+        twice = frame["name"][folded.duplicated()].iloc[0]
+        raise ValueError(f"save_sites: the name {twice!r} is used twice; names must be unique")
+    return radius

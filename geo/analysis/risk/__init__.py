@@ -62,6 +62,7 @@ from geo.analysis.risk.overrides import (
     RiskOverridesError,
     level_text,
     load_overrides,
+    parse_overrides,
 )
 from geo.analysis.risk.scoring import country_level_counts, level_for_score, score_areas
 from geo.analysis.risk.trends import TREND_CLASSES, trend_class, trend_text
@@ -79,6 +80,7 @@ __all__ = [
     "level_text",
     "load_overrides",
     "load_risk_config",
+    "parse_overrides",
     "score_areas",
     "trend_class",
     "trend_text",

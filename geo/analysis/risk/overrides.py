@@ -2,12 +2,14 @@
 
 An override never changes a score: it sets ``final_level`` for the period
 from ``set_on`` to ``expires`` while the computed ``level`` stays shown.
-:func:`load_overrides` reads and checks the file; ``_resolve_overrides``
+:func:`load_overrides` reads and checks the file (:func:`parse_overrides`
+the same text kept in a database store); ``_resolve_overrides``
 picks, per area, the override to show on the as-of date.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -19,7 +21,13 @@ from geo.model.levels import LEVELS
 from geo.model.schema import Problem
 from geo.reference.names import fold
 
-__all__ = ["OVERRIDE_COLUMNS", "RiskOverridesError", "level_text", "load_overrides"]
+__all__ = [
+    "OVERRIDE_COLUMNS",
+    "RiskOverridesError",
+    "level_text",
+    "load_overrides",
+    "parse_overrides",
+]
 
 OVERRIDE_COLUMNS: tuple[str, ...] = ("area", "level", "reason", "expires", "set_by", "set_on")
 
@@ -109,8 +117,25 @@ def load_overrides(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             return _empty_overrides()
     else:
         p = Path(path)
-    name = str(p)
-    raw = _read_csv(p, name).reset_index(drop=True)
+    return _checked(_read_csv(p, str(p)), str(p))
+
+
+def parse_overrides(text: str, *, name: str) -> pd.DataFrame:
+    """Read and check overrides kept as text (a database store keeps them so).
+
+    The same columns, checks and result as :func:`load_overrides`; ``name``
+    is what problems give as the file (e.g. the store and document name).
+
+    Raises
+    ------
+    RiskOverridesError
+        With every problem, each naming ``name``, row, column and value.
+    """
+    return _checked(_read_csv(io.StringIO(text), name), name)
+
+
+def _checked(raw: pd.DataFrame, name: str) -> pd.DataFrame:
+    raw = raw.reset_index(drop=True)
     text = {c: raw[c].astype("string").str.strip() for c in OVERRIDE_COLUMNS}
     dates = {
         c: pd.to_datetime(text[c], format=_DATE_FORMAT, errors="coerce")
@@ -129,7 +154,7 @@ def load_overrides(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     return _overrides_frame(name, raw, text, dates)
 
 
-def _read_csv(path: Path, name: str) -> pd.DataFrame:
+def _read_csv(path: Path | io.StringIO, name: str) -> pd.DataFrame:
     """The file as text columns; every column of :data:`OVERRIDE_COLUMNS` present."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
