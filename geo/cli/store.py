@@ -3,7 +3,9 @@
 ``python -m geo store migrate --from data/incidents.csv --to postgresql://...``
 copies every cell as text, so the way back
 (``--from postgresql://... --to copy.csv``) gives the same bytes when the file
-was written by this tool (pandas' CSV dialect). ``store append`` adds a CSV's
+was written by this tool (pandas' CSV dialect). What belongs to the store
+moves with it: its audit log, the team's sites, the analysts' risk overrides
+and the user gazetteers (each as kept). ``store append`` adds a CSV's
 rows to either backend with the usual checks. ``store version`` prints the
 data version replicas key their caches by; ``store layers`` loads the admin-1
 areas and land borders into a database as tables.
@@ -81,6 +83,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     source = open_store(args.source, schema=args.schema)
     target = open_store(args.target, schema=args.schema)
     text = _guarded(source.read_raw)
+    companions = _source_companions(source)
     if not args.replace and _guarded(lambda: _has_rows(target)):
         raise UsageError(
             f"{target.location} already holds incidents; pass --replace to overwrite them"
@@ -91,7 +94,52 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         f"(data version {_guarded(target.data_version)})"
     )
     _copy_audit_log(source, target)
+    _copy_companions(companions, source, target)
     return 0
+
+
+def _source_companions(source: Any) -> tuple[Any, str | None]:
+    """The source's sites and overrides text, read and checked before anything is written.
+
+    Raises
+    ------
+    DataError
+        A companion of the source is damaged (its message names the file or store).
+    """
+    from geo.analysis.risk import RiskOverridesError
+    from geo.io.gazetteers import StoreGazetteerError, list_gazetteers
+    from geo.io.sites import SiteFileError
+
+    try:
+        sites = _guarded(source.sites)
+        overrides = _guarded(source.overrides_text)
+        _guarded(source.overrides)
+        _guarded(lambda: list_gazetteers(source))
+    except (SiteFileError, RiskOverridesError, StoreGazetteerError) as exc:
+        raise DataError(f"{source.location}: {exc}") from None
+    return sites, overrides
+
+
+def _copy_companions(companions: tuple[Any, str | None], source: Any, target: Any) -> None:
+    """Carry the store's sites, risk overrides and gazetteers, as kept (lossless).
+
+    A companion the source does not have is left as the target has it.
+    """
+    from geo.io.gazetteers import StoreGazetteerError, copy_gazetteers
+
+    sites, overrides = companions
+    if len(sites):
+        _guarded(lambda: target.save_sites(sites))
+    if overrides is not None:
+        _guarded(lambda: target.save_overrides(overrides))
+    try:
+        gazetteers = _guarded(lambda: copy_gazetteers(source, target))
+    except StoreGazetteerError as exc:
+        raise DataError(str(exc)) from None
+    print(
+        f"{len(sites)} site(s), {'the' if overrides is not None else 'no'} risk overrides "
+        f"and {gazetteers} gazetteer(s) copied"
+    )
 
 
 def _copy_audit_log(source: Any, target: Any) -> None:

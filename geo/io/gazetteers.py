@@ -64,6 +64,7 @@ __all__ = [
     "StoreGazetteer",
     "StoreGazetteerError",
     "add_gazetteer",
+    "copy_gazetteers",
     "gazetteer_dir",
     "list_gazetteers",
     "load_store_gazetteer",
@@ -174,6 +175,11 @@ class _Folder:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.folder / file)
 
+    def texts(self, entries: Sequence[StoreGazetteer]) -> dict[str, str]:
+        """Each entry's place file as kept, byte for byte."""
+        with self.files(entries) as paths:
+            return {p.name: p.read_bytes().decode("utf-8") for p in paths}
+
     @contextlib.contextmanager
     def files(self, entries: Sequence[StoreGazetteer]) -> Iterator[list[Path]]:
         paths = [self.folder / e.file for e in entries]
@@ -203,6 +209,14 @@ class _Database:
             return {**put, MANIFEST: manifest}, drop
 
         change_documents(self.database, _COMPANION, documents)
+
+    def texts(self, entries: Sequence[StoreGazetteer]) -> dict[str, str]:
+        """Each entry's place file as kept."""
+        kept = read_documents(self.database, _COMPANION)
+        missing = [e.file for e in entries if e.file not in kept]
+        if missing:
+            raise StoreGazetteerError(f"{missing[0]}: listed in {self.where()} but missing")
+        return {e.file: kept[e.file] for e in entries}
 
     @contextlib.contextmanager
     def files(self, entries: Sequence[StoreGazetteer]) -> Iterator[list[Path]]:
@@ -403,13 +417,38 @@ def remove_gazetteer(store: Any, name: str) -> StoreGazetteer:
     return removed[0]
 
 
+def copy_gazetteers(source: Any, target: Any) -> int:
+    """Give ``target`` the gazetteers of ``source``, manifest and place files byte for byte.
+
+    The target's own gazetteers are replaced, in one change (one
+    transaction for a database). A source without gazetteers changes
+    nothing. Returns how many were copied.
+
+    Raises
+    ------
+    StoreGazetteerError
+        The source's manifest is broken or lists a missing file; nothing is written.
+    """
+    kept = _keeper(source)
+    manifest = kept.manifest_text()
+    entries = _entries(manifest, kept.where())
+    if not entries:
+        return 0
+    texts = kept.texts(entries)
+
+    def step(current: str, files: set[str]) -> tuple[str, dict[str, str], list[str]]:
+        del current
+        return manifest, texts, sorted(files - set(texts))
+
+    _keeper(target).change(step)
+    return len(entries)
+
+
 # --------------------------------------------------------------------------
 # Using them
 
 
-def load_store_gazetteer(
-    store: Any, extra_files: Sequence[Any] = (), **shipped: Any
-) -> Gazetteer:
+def load_store_gazetteer(store: Any, extra_files: Sequence[Any] = (), **shipped: Any) -> Gazetteer:
     """The gazetteer with the store's places ahead of the shipped list.
 
     Precedence, highest first: the analyst overrides, ``extra_files`` (e.g.

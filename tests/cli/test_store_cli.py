@@ -101,3 +101,61 @@ def test_append_adds_a_files_rows_to_a_database_store(tmp_path, postgis_url, pg_
     assert store.read_raw(side)["latitude"].tolist() == ["north"]
     assert cli.main(["store", "append", str(first), *base]) == 0
     assert "0 added, 10 skipped as duplicates" in capsys.readouterr().out
+
+
+def _companion_files(store_csv) -> dict[str, bytes]:
+    """The files a file store keeps beside its CSV: sites, overrides, gazetteers."""
+    folder = store_csv.with_name(f"{store_csv.stem}.gazetteers")
+    kept = [
+        store_csv.with_name(f"{store_csv.stem}.sites.geojson"),
+        store_csv.with_name(f"{store_csv.stem}.overrides.csv"),
+        *sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".json")),
+    ]
+    return {p.name: p.read_bytes() for p in kept}
+
+
+def test_sites_overrides_and_gazetteers_travel_with_the_store_both_ways(
+    tmp_path, postgis_url, pg_schema, capsys
+):
+    from geo.io.backend import open_store
+    from geo.io.gazetteer_files import ColumnMapping, guess_mapping, read_place_file
+    from geo.io.gazetteers import add_gazetteer
+    from tests.io.test_store_companions import COD, OVERRIDES, _sites
+
+    source = tmp_path / "source.csv"
+    shutil.copy(config.INCIDENTS_CSV, source)
+    kept = open_store(source)
+    kept.save_sites(_sites())
+    kept.save_overrides(OVERRIDES)
+    places = read_place_file(COD)
+    add_gazetteer(kept, places, ColumnMapping(**guess_mapping(places)), name="Mali COD")
+    back = tmp_path / "back.csv"
+    assert cli.main(["store", "migrate", "--from", str(source), "--to", postgis_url,
+                     "--schema", pg_schema]) == 0  # fmt: skip
+    assert "3 site(s), the risk overrides and 1 gazetteer(s) copied" in capsys.readouterr().out
+    database = open_store(postgis_url, schema=pg_schema)
+    assert database.sites()["name"].tolist() == _sites()["name"].tolist()
+    assert database.overrides_text() == OVERRIDES
+    assert [g.name for g in database.gazetteers()] == ["Mali COD"]
+    assert cli.main(["store", "migrate", "--from", postgis_url, "--to", str(back),
+                     "--schema", pg_schema]) == 0  # fmt: skip
+    before, after = _companion_files(source), _companion_files(back)
+    assert [n.replace("source", "back") for n in before] == list(after)
+    assert list(before.values()) == list(after.values())
+
+
+def test_a_damaged_companion_stops_the_migration_before_anything_is_written(
+    tmp_path, postgis_url, pg_schema, capsys
+):
+    source = tmp_path / "source.csv"
+    shutil.copy(config.INCIDENTS_CSV, source)
+    (tmp_path / "source.overrides.csv").write_text(
+        "area,level,reason,expires,set_by,set_on\nGao,Severe,why,2013-04-30,A,2013-02-25\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["store", "migrate", "--from", str(source), "--to", postgis_url,
+                     "--schema", pg_schema]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "source.overrides.csv" in err and "Severe" in err
+    assert cli.main(["store", "version", postgis_url, "--schema", pg_schema]) == 0
+    assert capsys.readouterr().out.strip() == "0"
