@@ -1,9 +1,13 @@
 """The digest as a PDF (A4 portrait, as many pages as it needs), drawn with matplotlib.
 
 Same approach as the briefing (:mod:`geo.render.brief`): Agg, the DejaVu
-font that ships with matplotlib, TrueType embedded so the text can be
-searched and copied, math parsing off so a ``$`` in a note stays a dollar,
-and no timestamps in the file, so the same digest gives the same bytes.
+font that ships with matplotlib with the briefing's fallback for Chinese,
+Japanese and Korean (:func:`geo.render.brief.fonts.font_families`, so a
+note in those scripts prints instead of empty boxes), TrueType embedded so
+the text can be searched and copied, math parsing off so a ``$`` in a note
+stays a dollar, and no timestamps in the file, so the same digest gives the
+same bytes. Lines are wrapped by display width: a CJK character takes about
+two Latin letters' room, and CJK text may break between any two characters.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import io
 import textwrap
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +26,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.analysis.watch import WeekDigest
+from geo.render.brief.fonts import font_families
 from geo.render.brief.layout import FONT, MUTED_COLOUR, TEXT_COLOUR
 from geo.render.digest.content import Document, Section, Table
 from geo.render.digest.map import draw_week_map, map_layers
@@ -39,6 +45,7 @@ _RC: dict[str, Any] = {
     "svg.hashsalt": "geo-digest",
 }
 _LOCK = threading.Lock()  # rcParams are process-wide
+_MONO = "DejaVu Sans Mono"
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,10 @@ def to_pdf(
     lines = _flow(doc)
     buf = io.BytesIO()
     meta = {"Creator": None, "Producer": None, "CreationDate": None}
-    with _LOCK, matplotlib.rc_context(_RC), PdfPages(buf, metadata=meta) as pdf:  # type: ignore[arg-type]
+    families = font_families()
+    rc = _RC | {"font.family": list(families)}
+    mono = [_MONO, *families[1:]]  # the tables' font, with the same fallback
+    with _LOCK, matplotlib.rc_context(rc), PdfPages(buf, metadata=meta) as pdf:  # type: ignore[arg-type]
         fig, y = _first_page(doc, digest, areas, admin0)
         for line in lines:
             step = line.gap + line.size / 72 * 1.45
@@ -78,7 +88,7 @@ def to_pdf(
                 line.text,
                 fontsize=line.size,
                 fontweight="bold" if line.bold else "normal",
-                family="monospace" if line.mono else None,
+                family=mono if line.mono else None,
                 color=line.colour,
                 parse_math=False,
             )
@@ -137,7 +147,51 @@ def _flow(doc: Document) -> list[_Line]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=True) or [""]
+    """``text`` in lines of at most ``width`` Latin letters' room."""
+    if text.isascii() or not any(_wide(c) for c in text):
+        return textwrap.wrap(text, width=width, break_long_words=True) or [""]
+    return _wrap_wide(text, width)
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _wrap_wide(text: str, width: int) -> list[str]:
+    """Greedy wrap counting a wide character as two cells; breaks at spaces,
+    beside wide characters, and inside a word only when it is longer than a line."""
+    lines: list[str] = []
+    line, used = "", 0
+    for token, spaced in _tokens(text, width):
+        cost = sum(2 if _wide(c) else 1 for c in token)
+        gap = 1 if spaced and line else 0
+        if line and used + gap + cost > width:
+            lines.append(line)
+            line, used, gap = "", 0, 0
+        line += " " * gap + token
+        used += gap + cost
+    return [*lines, line] if line else lines or [""]
+
+
+def _tokens(text: str, width: int) -> list[tuple[str, bool]]:
+    """(token, whether a space comes before it): words, each wide character
+    on its own, and the pieces of a word longer than ``width``."""
+    out: list[tuple[str, bool]] = []
+    for word in text.split():
+        spaced, chunk = True, ""
+        for char in word:
+            if _wide(char) or len(chunk) == width:
+                if chunk:
+                    out.append((chunk, spaced))
+                    spaced, chunk = False, ""
+                if _wide(char):
+                    out.append((char, spaced))
+                    spaced = False
+                    continue
+            chunk += char
+        if chunk:
+            out.append((chunk, spaced))
+    return out
 
 
 def _section(section: Section) -> list[_Line]:
