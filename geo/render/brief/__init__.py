@@ -26,6 +26,9 @@ The package, in the order a briefing is made:
   judgements;
 * :mod:`.incident_pages`: the PDF's pages listing every incident with its
   source, wrapped, never cut;
+* :mod:`.near_sites`: the "Near our sites" section (only when the caller
+  passes the team's sites: they are sensitive), a band under the slide's
+  map and the top of the PDF's page 2;
 * :mod:`.layout`, :mod:`.page`, :mod:`.text`, :mod:`.fonts`: page geometry
   and colours, drawing in inches, wording, and the font fallback for CJK;
 * :mod:`.animate`: the same map as a GIF or MP4 stepping over the period
@@ -69,6 +72,7 @@ from geo.render.brief.layout import (
     TOWN_MIN_POPULATION,
     Format,
 )
+from geo.render.brief.near_sites import MAX_NEAR_ROWS, MAX_SLIDE_NEAR_ROWS, near_site_incidents
 from geo.render.brief.render import render_brief
 from geo.render.brief.symbols import DENSE_CELLS_ACROSS, DENSE_THRESHOLD
 
@@ -83,7 +87,9 @@ __all__ = [
     "MARKER_SCALE",
     "MAX_KEY_INCIDENTS",
     "MAX_LISTED_INCIDENTS",
+    "MAX_NEAR_ROWS",
     "MAX_SLIDE_INCIDENTS",
+    "MAX_SLIDE_NEAR_ROWS",
     "MAX_TOWN_LABELS",
     "MIN_PNG_WIDTH",
     "MIN_PT",
@@ -98,5 +104,6 @@ __all__ = [
     "Format",
     "draft_judgements",
     "key_incidents",
+    "near_site_incidents",
     "render_brief",
 ]

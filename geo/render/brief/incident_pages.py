@@ -46,15 +46,24 @@ def listed_incidents(shown: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_incident_pages(
-    brief: Brief, layout: Layout, new_page: Callable[[], Page], top: float, bottom: float
+    brief: Brief,
+    layout: Layout,
+    new_page: Callable[[], Page],
+    top: float,
+    bottom: float,
+    start: tuple[Page, float] | None = None,
 ) -> int:
     """Draw the incident table from ``top`` to ``bottom`` (inches) on pages
-    made by ``new_page``; returns how many pages it took."""
+    made by ``new_page``; returns how many pages it took (new ones).
+
+    ``start``: begin on this page at this y (under what is already on it)
+    instead of on a new page.
+    """
     rows = listed_incidents(brief.shown)
-    page = new_page()
-    pages = 1
+    page, first_top = start if start is not None else (new_page(), top)
+    pages = 0 if start is not None else 1
     xs = _columns(page, layout)
-    y = _heading(page, brief, layout, xs, top, len(rows))
+    y = _heading(page, brief, layout, xs, first_top, len(rows))
     size = layout.body_pt
     line = size / 72 * 1.3
     if not len(rows):

@@ -3,7 +3,9 @@
 :func:`render_brief` composes what to show (:mod:`.content`), then lays the
 page out: header, map (:mod:`.basemap`), the right-hand panel with the top
 areas, the keys and (slide) the short list, the PDF's list of key incidents,
-and the attribution at the foot. rcParams are fixed for the duration and the
+and the attribution at the foot. With the team's sites, the "Near our sites"
+section (:mod:`.near_sites`) takes a band under a shortened map on the slide
+and the top of page 2 of the PDF. rcParams are fixed for the duration and the
 file is saved without timestamps, so the same inputs give the same bytes.
 """
 
@@ -13,7 +15,7 @@ import datetime as dt
 import io
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -37,6 +39,14 @@ from geo.render.brief.layout import (
     Layout,
 )
 from geo.render.brief.legends import draw_legends
+from geo.render.brief.near_sites import (
+    MAX_NEAR_ROWS,
+    MAX_SLIDE_NEAR_ROWS,
+    NearSites,
+    draw_near_sites,
+    near_site_incidents,
+    slide_layout,
+)
 from geo.render.brief.notes import draw_marking, draw_notes
 from geo.render.brief.page import Page
 from geo.render.brief.symbols import Cells
@@ -76,6 +86,8 @@ def render_brief(
     marking: str = "",
     author: str = "",
     incident_pages: bool = True,
+    sites: pd.DataFrame | None = None,
+    near_km: float | None = None,
 ) -> bytes:
     """Render a briefing of ``state`` as PNG or PDF bytes.
 
@@ -124,6 +136,18 @@ def render_brief(
         PDF only: follow the first page with every incident of the period
         (the deadliest :data:`MAX_LISTED_INCIDENTS` when more), with wrapped
         descriptions and sources, on as many pages as they need.
+    sites : GeoDataFrame, optional
+        The team's sites and routes (:func:`geo.io.sites.store_sites`).
+        Sensitive: only when given does the briefing get its "Near our
+        sites" section (:mod:`.near_sites`): the incidents on the map
+        within their nearest site's radius (or ``near_km``), nearest first,
+        each as "12 km NE of Ansongo base"; the slide shows the nearest
+        :data:`MAX_SLIDE_NEAR_ROWS` in a band under the map, the PDF up to
+        :data:`MAX_NEAR_ROWS` at the top of page 2. ``None`` or no sites:
+        no section.
+    near_km : float, optional
+        With ``sites``: count incidents within this distance of a site
+        instead of within each site's own radius.
 
     Returns
     -------
@@ -151,6 +175,9 @@ def render_brief(
     brief = compose(
         joined, state, risk, areas, borders, admin0, towns, title, generated_at, window_days, notes
     )
+    near, band_top = _near(brief, sites, near_km), 0.0
+    if near is not None and fmt == "png":
+        layout, band_top = slide_layout(layout, near)
     rc = _RC | {"font.family": list(font_families())}
     with _LOCK, matplotlib.rc_context(rc):  # type: ignore[arg-type]
         pages: list[Page] = []
@@ -163,13 +190,53 @@ def render_brief(
             pages.append(page)
             return page
 
-        more = "Page 2 lists every incident with its source." if fmt == "pdf" else ""
-        _draw(new_page(), brief, layout, more if incident_pages else "")
-        if fmt == "pdf" and incident_pages:
-            top = layout.margin
-            draw_incident_pages(brief, layout, new_page, top, layout.size[1] - 0.45)
+        first = new_page()
+        _draw(first, brief, layout, _more(fmt, incident_pages, near))
+        if near is not None and fmt == "png":
+            width = layout.map_box[2]
+            draw_near_sites(first, near, layout, layout.margin, band_top, width,
+                            MAX_SLIDE_NEAR_ROWS, compact=True)  # fmt: skip
+        if fmt == "pdf":
+            _draw_pdf_pages(brief, layout, new_page, near, incident_pages)
         _number_pages(pages, layout)
         return _save([page.fig for page in pages], fmt, out_dpi)
+
+
+def _near(brief: Brief, sites: pd.DataFrame | None, near_km: float | None) -> NearSites | None:
+    """The "Near our sites" section's content, or ``None`` without sites."""
+    if sites is None or not len(sites):
+        return None
+    return near_site_incidents(brief.shown, sites, near_km)
+
+
+def _more(fmt: str, incident_pages: bool, near: NearSites | None) -> str:
+    """The first page's pointer to page 2 (PDF), or nothing."""
+    if fmt != "pdf" or not (incident_pages or near is not None):
+        return ""
+    if near is None:
+        return "Page 2 lists every incident with its source."
+    if not incident_pages:
+        return "Page 2 lists the incidents near our sites."
+    return "Page 2 lists the incidents near our sites, then every incident with its source."
+
+
+def _draw_pdf_pages(
+    brief: Brief,
+    layout: Layout,
+    new_page: Callable[[], Page],
+    near: NearSites | None,
+    incident_pages: bool,
+) -> None:
+    """The PDF's pages after the first: near our sites, then every incident."""
+    top, bottom = layout.margin, layout.size[1] - 0.45
+    start = None
+    if near is not None:
+        page = new_page()
+        width = page.w - 2 * layout.margin
+        y = draw_near_sites(page, near, layout, layout.margin, top, width, MAX_NEAR_ROWS)
+        start = (page, y + 0.3)
+    if incident_pages:
+        draw_incident_pages(brief, layout, new_page, top, bottom, start=start)
 
 
 def _number_pages(pages: list[Page], layout: Layout) -> None:
