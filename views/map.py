@@ -79,10 +79,18 @@ else:
     st.caption("All areas and the weekly series are on the Trends page.")
 
 st.subheader("Briefing")
+# Sites are sensitive: team_sites() is None for viewers and on open access,
+# so only a team member's briefing gets the "Near our sites" section.
+brief_sites = team.team_sites()
 st.caption(
     "A slide-ready PNG and an A4 PDF of exactly these filters: risk shading, "
     "incidents, borders, towns, the top areas, your key judgements with a coverage "
     "caveat, and (PDF) every incident with its source."
+    + (
+        " Team members' briefings also list the incidents near our sites: handle them as sensitive."
+        if brief_sites is not None
+        else ""
+    )
 )
 data_key = (ctx.source, filters, ctx.app.window)
 if st.session_state.get("_brief_draft_for") != data_key:
@@ -105,7 +113,7 @@ marking = mark_col.text_input(
 )
 author = author_col.text_input("Author", key="_brief_author", max_chars=80)
 lines = tuple(line.strip() for line in judgements.splitlines() if line.strip())
-key = (*data_key, lines, marking.strip(), author.strip())
+key = (*data_key, team.sites_key(None), lines, marking.strip(), author.strip())
 if st.button("Prepare briefing", icon=":material/description:"):
     with st.spinner("Rendering the briefing…"):
         files = {
@@ -122,6 +130,7 @@ if st.button("Prepare briefing", icon=":material/description:"):
                 judgements=lines,
                 marking=marking.strip(),
                 author=author.strip(),
+                sites=brief_sites,
             )
             for fmt in ("png", "pdf")
         }

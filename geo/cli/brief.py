@@ -33,7 +33,8 @@ def _register_brief(sub: Any) -> None:
         "key incidents. Works offline; the format follows the --out extension.",
         epilog="Examples: python -m geo brief --from 2013-02-01 --to 2013-02-28 --country ML "
         "--judgements judgements.txt --marking TLP:AMBER --author 'Sahel desk' --out brief.pdf; "
-        "python -m geo brief --from 2013-02-01 --to 2013-02-28 --animate feb.gif. "
+        "python -m geo brief --from 2013-02-01 --to 2013-02-28 --animate feb.gif; "
+        "python -m geo brief --from 2013-02-01 --to 2013-02-28 --near-sites --out brief.pdf. "
         "Set SOURCE_DATE_EPOCH to pin the printed generation time.",
     )
     p.add_argument(
@@ -62,6 +63,18 @@ def _add_note_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--marking", default="", help="handling marking, e.g. TLP:AMBER (top, bottom)")
     p.add_argument("--author", default="", help="who prepared the briefing")
+    p.add_argument(
+        "--near-sites",
+        nargs="?",
+        const="radius",
+        default=None,
+        type=_near_km,
+        metavar="KM",
+        help="add a 'Near our sites' section: the incidents within each of the store's kept "
+        "sites' radius (or within KM of a site), nearest first, as '12 km NE of <site>'. "
+        "SENSITIVE: the file then prints the team's site and route names; share it only "
+        "with the team. Give the incident file (if any) before this option",
+    )
 
 
 def _add_animation_arguments(p: argparse.ArgumentParser) -> None:
@@ -165,6 +178,45 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
 
 
+def _near_km(text: str) -> str | float:
+    """``--near-sites``' value: "radius" (each site's own) or a distance in km."""
+    if text == "radius":
+        return text
+    try:
+        km = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a distance in km (put the incident file before --near-sites)"
+        ) from None
+    if not 0 <= km <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected km from 0 to 1000")
+    return km
+
+
+def _sites(args: argparse.Namespace, path: Any) -> Any:
+    """The store's kept sites for ``--near-sites`` (``None`` without the option or sites)."""
+    if args.near_sites is None:
+        return None
+    from geo.io.sites import SiteFileError, store_sites
+
+    try:
+        sites = store_sites(path)
+    except SiteFileError as exc:
+        raise DataError("\n".join(str(p) for p in exc.problems)) from None
+    if not len(sites):
+        print(
+            f"note: no sites are kept with {path}, so the briefing has no 'Near our sites' "
+            "section (add them with: python -m geo sites import FILE)",
+            file=sys.stderr,
+        )
+        return None
+    print(
+        f"note: the briefing names {len(sites)} of the team's sites: it is sensitive",
+        file=sys.stderr,
+    )
+    return sites
+
+
 def _items(values: list[str]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
@@ -237,11 +289,14 @@ def cmd_brief(args: argparse.Namespace) -> int:
     )
     joined = prepare(incidents, areas=areas)
     layers = {"areas": areas, "borders": borders, "admin0": admin0}
+    sites = (
+        _sites(args, path) if any(kind in OUTPUT_FORMATS.values() for kind, _o in targets) else None
+    )
     if args.draft_judgements:
         print("\n".join(_draft(joined, state, layers, args.window_days)))
         return 0
     for kind, out in targets:
-        data = _render(kind, joined, state, layers, args, generated_at)
+        data = _render(kind, joined, state, layers, args, generated_at, sites)
         _write(out, data)
         print(
             f"wrote {out} ({kind.upper()}, {len(data) / 1024:.0f} KB) for {date_from} to {date_to}"
@@ -318,6 +373,7 @@ def _render(
     layers: dict[str, Any],
     args: argparse.Namespace,
     generated_at: dt.datetime | None,
+    sites: Any = None,
 ) -> bytes:
     """One output's bytes; data that cannot be drawn is a DataError."""
     from geo.render.brief import render_brief
@@ -334,6 +390,7 @@ def _render(
             joined, state, fmt=kind, generated_at=generated_at, title=args.title,  # type: ignore[arg-type]
             dpi=args.dpi, window_days=args.window_days, marking=args.marking,
             author=args.author, judgements=_judgements(args, joined, state, layers), **layers,
+            sites=sites, near_km=None if args.near_sites in (None, "radius") else args.near_sites,
         )  # fmt: skip
     except AnimationError as exc:
         raise UsageError(str(exc)) from None
