@@ -2,8 +2,9 @@
 
 One row per entry, in the store's schema beside ``incidents``, with the
 fields of :class:`geo.io.audit.AuditEntry` (``at`` kept as the text the
-file log writes, ``event_ids`` as ``text[]``, ``detail`` as ``jsonb``) and
-``entry_no``, the order entries were written in. The table is append-only:
+file log writes, ``event_ids`` as ``text[]``, ``detail`` as ``json``, which
+keeps its keys in their order where ``jsonb`` sorts them) and ``entry_no``,
+the order entries were written in. The table is append-only:
 a trigger refuses every ``UPDATE``, ``DELETE`` and ``TRUNCATE`` of it, so not
 even the store's owner edits history by mistake (dropping the schema still
 drops it, as deleting the file log would).
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     action    text   NOT NULL,
     source    text   NOT NULL DEFAULT '',
     event_ids text[] NOT NULL DEFAULT '{}',
-    detail    jsonb  NOT NULL DEFAULT '{}'
+    detail    json   NOT NULL DEFAULT '{}'
 );
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -94,7 +95,7 @@ def insert_entries(conn: psycopg.Connection[Any], entries: Sequence[Mapping[str,
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO audit_log (at, who, role, action, source, event_ids, detail) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s::json)",
             rows,
         )
 
