@@ -65,6 +65,7 @@ def _add_note_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--author", default="", help="who prepared the briefing")
     p.add_argument(
         "--near-sites",
+        "--sites",
         nargs="?",
         const="radius",
         default=None,
@@ -73,7 +74,8 @@ def _add_note_arguments(p: argparse.ArgumentParser) -> None:
         help="add a 'Near our sites' section: the incidents within each of the store's kept "
         "sites' radius (or within KM of a site), nearest first, as '12 km NE of <site>'. "
         "SENSITIVE: the file then prints the team's site and route names; share it only "
-        "with the team. Give the incident file (if any) before this option",
+        "with the team. Give the incident file (if any) before this option. --sites is the "
+        "same option (as for digest)",
     )
 
 

@@ -66,7 +66,7 @@ def test_bad_distance_and_no_kept_sites(store, tmp_path, capsys):
     assert "is not a distance in km" in capsys.readouterr().err
     bare = tmp_path / "bare.csv"
     shutil.copy(store, bare)  # the same incidents, no sites kept beside them
-    assert main(["brief", str(bare), *PERIOD, "--near-sites", "--out", str(out)]) == 0
+    assert main(["brief", str(bare), *PERIOD, "--sites", "--out", str(out)]) == 0
     assert "no sites are kept with" in capsys.readouterr().err
     assert "Near our sites" not in _text(out)
 
