@@ -29,7 +29,7 @@ from appkit import sites as team
 from appkit.text import escape_markdown
 from geo import config
 from geo.io.audit import audited_append, rejects_file
-from geo.io.backend import open_store
+from geo.io.backend import IncidentStore, open_store
 from geo.io.dedupe import DedupeLimitError
 from geo.io.extract import (
     PROVENANCE_COLUMNS,
@@ -68,26 +68,37 @@ REVIEW_ORDER = (
 _INLINE_MARKUP = re.compile(r"([\\`*_{}\[\]()<>!|~$:&])")
 
 
-def _store() -> Path:
-    """The CSV the store's gazetteers sit beside."""
-    return Path(config.INCIDENTS_CSV)
+def _store() -> IncidentStore:
+    """The configured store, which the gazetteers travel with (the database when set)."""
+    return open_store()
 
 
 def _target() -> str:
     """The store appends go to: the database when ``GEO_DATABASE_URL`` is set, else the CSV."""
-    return config.DATABASE_URL or str(_store())
+    return config.DATABASE_URL or str(config.INCIDENTS_CSV)
 
 
 def _where() -> str:
     """The store as this visitor may see it: its name, or its path for an admin.
 
-    A database is named by its URL without the password.
+    A database is "the team database", or for an admin its URL without the
+    password.
     """
-    return auth.public_text(open_store(_target()).location)
+    location = open_store(_target()).location
+    if config.DATABASE_URL and not auth.can(roles.VIEW_SETTINGS):
+        return "the team database"
+    return auth.public_text(location)
+
+
+def _public(text: str) -> str:
+    """A message about the store as this visitor may read it (see :func:`_where`)."""
+    if config.DATABASE_URL:
+        text = text.replace(open_store(_target()).location, _where())
+    return auth.public_text(text)
 
 
 def _unreadable(exc: IncidentFileError | StoreUnavailableError) -> None:
-    shown = escape_markdown(auth.public_text(str(exc)))
+    shown = escape_markdown(_public(str(exc)))
     st.error(f"The store could not be read, nothing was appended: {shown}")
 
 
@@ -135,7 +146,7 @@ def _inline(text: str) -> str:
 
 def _show_report(report: AppendReport) -> None:
     # File names, ids and column names come from the upload: shown, never rendered.
-    st.success(escape_markdown(auth.public_text(report.summary())))
+    st.success(escape_markdown(_public(report.summary())))
     if report.added_ids:
         ids = report.added_ids
         more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
