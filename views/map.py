@@ -87,7 +87,8 @@ st.caption(
     "incidents, borders, towns, the top areas, your key judgements with a coverage "
     "caveat, and (PDF) every incident with its source."
     + (
-        " Team members' briefings also list the incidents near our sites: handle them as sensitive."
+        " As a team member you also get the incidents near our sites (slide and PDF): "
+        "share these files only within the team."
         if brief_sites is not None
         else ""
     )

@@ -20,6 +20,10 @@ from tests.app.test_app_sites import store as store  # noqa: F401 (the fixture)
 from tests.app.test_auth_pages import _signed_in
 
 
+def _caption_warns(at: AppTest) -> bool:
+    return any("incidents near our sites" in str(c.value) for c in at.caption)
+
+
 def _prepared(at: AppTest) -> dict[str, bytes]:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -32,7 +36,9 @@ def _prepared(at: AppTest) -> dict[str, bytes]:
 def test_a_team_members_briefing_lists_incidents_near_the_sites(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = _prepared(_signed_in(app_test(store, monkeypatch), "eddie"))
+    at = _signed_in(app_test(store, monkeypatch), "eddie")
+    files = _prepared(at)
+    assert _caption_warns(at)
     text = pdf_text(files["pdf"])
     assert "Near our sites" in text and f"at {SITE}" in text
 
@@ -41,7 +47,9 @@ def test_a_team_members_briefing_lists_incidents_near_the_sites(
 def test_a_viewers_briefing_has_no_site(
     store: Path, monkeypatch: pytest.MonkeyPatch, username: str
 ) -> None:
-    files = _prepared(_signed_in(app_test(store, monkeypatch), username))
+    at = _signed_in(app_test(store, monkeypatch), username)
+    files = _prepared(at)
+    assert not _caption_warns(at)
     text = pdf_text(files["pdf"])
     assert "Key judgements" in text or "Incidents in the period" in text  # a real briefing
     assert SITE not in text and "Near our sites" not in text
