@@ -182,3 +182,115 @@ def test_times_in_the_last_tick_before_the_stamp_are_not_trusted(
 ) -> None:
     stat: Any = SimpleNamespace(st_mtime_ns=mtime_ns, st_ctime_ns=ctime_ns)
     assert prepared_copy._settled(stat, stamped_ns=10_900_000_000) is settled
+
+
+# --- appends as part files ---------------------------------------------------------------
+
+
+def _new_rows(n: int, seed: int) -> pd.DataFrame:
+    return synthetic_incidents(n, seed=seed, start="2014-01-01").assign(event_id="")
+
+
+def _csv_prepared(path: Path) -> pd.DataFrame:
+    """The store read, checked and prepared from its CSV: what the copy must equal."""
+    return pipeline.prepare(store.read_incidents(path))
+
+
+@pytest.fixture
+def parts_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped store with its copy; appends to it go to part files however large."""
+    target = tmp_path / "incidents.csv"
+    shutil.copy(config.DATA_DIR / "incidents.csv", target)
+    columnar.prepared_incidents(target)
+    monkeypatch.setattr(prepared_copy, "COMPACT_SHARE", 1e9)
+    return target
+
+
+def test_appends_add_part_files_and_the_copy_reads_as_the_csv(parts_store: Path) -> None:
+    base = prepared_copy.copy_path(parts_store).read_bytes()
+    store.append_incidents(_new_rows(30, seed=31), parts_store)
+    # The second append brings columns the store did not have (who added the rows).
+    store.append_incidents(_new_rows(20, seed=32), parts_store, added_by="analyst@example.org")
+    store.append_incidents(_new_rows(25, seed=33), parts_store)
+    assert prepared_copy.copy_path(parts_store).read_bytes() == base  # never rewritten
+    assert all(prepared_copy.part_path(parts_store, k).exists() for k in (1, 2, 3))
+    assert prepared_copy.copy_state(parts_store) == ""
+    copy = prepared_copy.read_copy(parts_store)
+    assert copy is not None and "added_by" in copy.columns
+    pd.testing.assert_frame_equal(copy, _csv_prepared(parts_store))
+
+
+def test_the_parts_are_compacted_into_one_file_after_max_parts(
+    parts_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prepared_copy, "MAX_PARTS", 2)
+    for seed in (41, 42, 43):
+        store.append_incidents(_new_rows(10, seed=seed), parts_store)
+    assert not list(parts_store.parent.glob(".*.part*.parquet"))
+    pd.testing.assert_frame_equal(prepared_copy.read_copy(parts_store), _csv_prepared(parts_store))
+    store.append_incidents(_new_rows(10, seed=44), parts_store)  # a new chain from the new base
+    assert prepared_copy.part_path(parts_store, 1).exists()
+    pd.testing.assert_frame_equal(prepared_copy.read_copy(parts_store), _csv_prepared(parts_store))
+
+
+def test_a_crash_writing_a_part_leaves_a_copy_that_is_rebuilt_from_the_rows_it_has(
+    parts_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.append_incidents(_new_rows(10, seed=51), parts_store)
+    real_replace = os.replace
+
+    def crash_on_parts(src: Any, dst: Any) -> None:
+        if ".part" in Path(dst).name:
+            raise OSError("killed while writing the part")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_on_parts)
+    report = store.append_incidents(_new_rows(12, seed=52), parts_store)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert report.added == 12  # the CSV committed; its copy fell behind
+    assert not prepared_copy.part_path(parts_store, 2).exists()
+    assert not list(parts_store.parent.glob("*.tmp"))
+    assert "changed" in prepared_copy.copy_state(parts_store)
+    prepared: list[int] = []
+    real = prepared_copy.prepare_rows
+
+    def counting(typed: pd.DataFrame) -> pd.DataFrame:
+        prepared.append(len(typed))
+        return real(typed)
+
+    monkeypatch.setattr(prepared_copy, "prepare_rows", counting)
+    pd.testing.assert_frame_equal(
+        columnar.prepared_incidents(parts_store), _csv_prepared(parts_store)
+    )
+    assert sum(prepared) == 12  # the rows of the base and the first part were carried over
+
+
+def test_a_torn_or_foreign_part_ends_the_chain(parts_store: Path) -> None:
+    store.append_incidents(_new_rows(10, seed=61), parts_store)
+    store.append_incidents(_new_rows(10, seed=62), parts_store)
+    prepared_copy.part_path(parts_store, 2).write_bytes(b"PAR1 torn")
+    assert prepared_copy.read_copy(parts_store) is None  # the CSV has rows the chain lacks
+    pd.testing.assert_frame_equal(
+        columnar.prepared_incidents(parts_store), _csv_prepared(parts_store)
+    )
+    assert not prepared_copy.part_path(parts_store, 2).exists()  # the rebuild cleared it
+    assert prepared_copy.copy_state(parts_store) == ""
+
+
+def test_a_part_left_from_an_older_chain_is_not_read(
+    parts_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.append_incidents(_new_rows(10, seed=71), parts_store)
+    old_part = prepared_copy.part_path(parts_store, 1).read_bytes()
+    monkeypatch.setattr(prepared_copy, "COMPACT_SHARE", 0.0)  # the next append rewrites whole
+    store.append_incidents(_new_rows(10, seed=72), parts_store)
+    prepared_copy.part_path(parts_store, 1).write_bytes(old_part)  # e.g. restored from a backup
+    pd.testing.assert_frame_equal(prepared_copy.read_copy(parts_store), _csv_prepared(parts_store))
+
+
+def test_a_hand_edit_after_appends_is_seen(parts_store: Path) -> None:
+    store.append_incidents(_new_rows(10, seed=81), parts_store)
+    with parts_store.open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert "changed" in prepared_copy.copy_state(parts_store)
+    assert prepared_copy.read_copy(parts_store) is None
