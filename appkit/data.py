@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -122,20 +123,22 @@ def towns() -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…", max_entries=2)
-def _gazetteer(store: str | None, manifest: str) -> Gazetteer:
-    # Keyed on the manifest's text: every add or remove rewrites it, so a
-    # change made on the Ingest page or by another session is used at once.
-    # Stores without gazetteers share one entry (store None).
-    return load_gazetteer() if store is None else load_store_gazetteer(store)
+def _gazetteer(store: str | None, manifest: str, _store: Any = None) -> Gazetteer:
+    # Keyed on the store and its gazetteers' version: every add or remove
+    # changes it, so a change made on the Ingest page, by another session or
+    # by another replica is used at once. Stores without gazetteers share
+    # one entry (store None).
+    return load_gazetteer() if store is None else load_store_gazetteer(_store)
 
 
-def gazetteer(store: Path | str | None = None) -> Gazetteer:
+def gazetteer(store: Any = None) -> Gazetteer:
     """The store's gazetteers ahead of the shipped places (shared, read-only).
 
     Parameters
     ----------
-    store : path-like, optional
-        The incident store; defaults to the configured one.
+    store : path-like or store object, optional
+        The incident store; defaults to the configured one (the database
+        when ``GEO_DATABASE_URL`` is set: its gazetteers travel with it).
 
     Raises
     ------
@@ -143,9 +146,10 @@ def gazetteer(store: Path | str | None = None) -> Gazetteer:
         The store's gazetteer configuration is broken (:func:`shipped_gazetteer`
         still works).
     """
-    path = Path(store) if store is not None else Path(config.INCIDENTS_CSV)
-    manifest = manifest_version(path)
-    return _gazetteer(str(path) if manifest else None, manifest)
+    target = open_store() if store is None else store
+    manifest = manifest_version(target)
+    where = str(getattr(target, "location", target))
+    return _gazetteer(where if manifest else None, manifest, target)
 
 
 def shipped_gazetteer() -> Gazetteer:
@@ -186,19 +190,29 @@ def facts(source: Source) -> Facts:
     )
 
 
-def _overrides_file() -> tuple[str, int] | None:
-    """The store's overrides file and its version, or None when there is none.
+def _overrides_key() -> tuple[str, str] | None:
+    """The configured store and its overrides' version, or None when it has none.
 
-    The overrides travel with the store (:func:`geo.config.risk_overrides_file`):
-    a store set with ``GEO_INCIDENTS`` never gets the shipped ones.
+    The overrides travel with the store (:mod:`geo.io.store_overrides`): a
+    store set with ``GEO_INCIDENTS`` never gets the shipped ones, and a
+    database store's are in the database.
     """
-    path = config.risk_overrides_file(config.INCIDENTS_CSV)
-    return (str(path), path.stat().st_mtime_ns) if path.exists() else None
+    store = open_store()
+    version = store.overrides_version()
+    return (store.location, version) if version else None
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _overrides(key: tuple[str, str]) -> pd.DataFrame | None:
+    del key  # the cache key: the store and its overrides' version
+    return open_store().overrides()
 
 
 @st.cache_data(show_spinner=False)
-def _override_days(overrides: tuple[str, int]) -> tuple[dt.date, ...]:
-    frame = risk.load_overrides(overrides[0])
+def _override_days(overrides: tuple[str, str]) -> tuple[dt.date, ...]:
+    frame = _overrides(overrides)
+    if frame is None:
+        return ()
     return tuple(sorted(set(frame["set_on"].dropna().dt.date)))
 
 
@@ -207,7 +221,7 @@ def override_days() -> tuple[dt.date, ...]:
 
     A broken file is reported where risk is computed (:func:`area_risk`).
     """
-    overrides = _overrides_file()
+    overrides = _overrides_key()
     if overrides is None:
         return ()
     try:
@@ -218,14 +232,14 @@ def override_days() -> tuple[dt.date, ...]:
 
 @st.cache_data(show_spinner="Scoring areas…")
 def _risk(
-    source: Source, as_of: dt.date, window: int, overrides: tuple[str, int] | None
+    source: Source, as_of: dt.date, window: int, overrides: tuple[str, str] | None
 ) -> pd.DataFrame:
     return risk.score_areas(
         incidents(source),
         _layers(source).admin1,
         as_of,
         window_days=window,
-        overrides=risk.load_overrides(overrides[0]) if overrides else None,
+        overrides=_overrides(overrides) if overrides else None,
     )
 
 
@@ -242,4 +256,4 @@ def area_risk(
     geo.analysis.risk.RiskOverridesError
         When the overrides file has problems (call again without overrides).
     """
-    return _risk(source, as_of, window, _overrides_file() if with_overrides else None)
+    return _risk(source, as_of, window, _overrides_key() if with_overrides else None)

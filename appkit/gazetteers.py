@@ -25,6 +25,7 @@ from appkit import auth
 from appkit import data as cache
 from appkit.text import escape_markdown
 from geo.io import audit
+from geo.io.backend import IncidentStore
 from geo.io.gazetteer_files import (
     GEOMETRY,
     PLACE_FILE_SUFFIXES,
@@ -44,6 +45,10 @@ from geo.io.gazetteers import (
 )
 from geo.model import roles
 from geo.reference.gazetteer import Gazetteer
+
+# The store the gazetteers belong to: a store object (geo.io.backend.open_store:
+# the database when GEO_DATABASE_URL is set) or an incident CSV's path.
+Store = IncidentStore | Path
 
 __all__ = ["in_use", "remove_store_gazetteer", "render", "save_gazetteer", "store_gazetteer"]
 
@@ -67,7 +72,7 @@ _PICKERS: dict[str, tuple[str, str]] = {
 _REQUIRED = ("name", "latitude", "longitude")
 
 
-def store_gazetteer(store: Path) -> Gazetteer:
+def store_gazetteer(store: Store) -> Gazetteer:
     """The store's gazetteers ahead of the shipped list; the shipped list alone, with a
     warning, when the store's configuration is broken."""
     try:
@@ -77,7 +82,7 @@ def store_gazetteer(store: Path) -> Gazetteer:
         return cache.shipped_gazetteer()
 
 
-def in_use(store: Path) -> str:
+def in_use(store: Store) -> str:
     """A line saying which of the store's gazetteers are searched first ("" when none)."""
     try:
         entries = list_gazetteers(store)
@@ -90,7 +95,7 @@ def in_use(store: Path) -> str:
 
 
 def save_gazetteer(
-    store: Path,
+    store: Store,
     source: PlaceSource,
     mapping: ColumnMapping,
     *,
@@ -121,7 +126,7 @@ def save_gazetteer(
     return entry
 
 
-def remove_store_gazetteer(store: Path, name: str) -> StoreGazetteer:
+def remove_store_gazetteer(store: Store, name: str) -> StoreGazetteer:
     """Remove one of the store's gazetteers (the one delete action; checked and recorded)."""
     who = auth.require(roles.MANAGE_GAZETTEERS)
     entry = remove_gazetteer(store, name)
@@ -129,7 +134,7 @@ def remove_store_gazetteer(store: Path, name: str) -> StoreGazetteer:
     return entry
 
 
-def _record(store: Path, who: auth.Visitor, action: str, entry: StoreGazetteer) -> None:
+def _record(store: Store, who: auth.Visitor, action: str, entry: StoreGazetteer) -> None:
     audit.record(
         store,
         who=who.who,
@@ -144,10 +149,10 @@ def _record(store: Path, who: auth.Visitor, action: str, entry: StoreGazetteer) 
 # The tab
 
 
-def render(store: Path) -> None:
+def render(store: Store) -> None:
     """The Gazetteers tab: what is loaded, then loading another."""
     st.caption(
-        "Place lists you load here are kept beside the store and searched before the "
+        "Place lists you load here are kept with the store and searched before the "
         "shipped GeoNames places when reports are read and locations looked up (also by "
         "`python -m geo extract` and `geocode`). Earlier lists win over later ones."
     )
@@ -159,7 +164,7 @@ def render(store: Path) -> None:
     _load(store)
 
 
-def _loaded(store: Path) -> None:
+def _loaded(store: Store) -> None:
     try:
         entries = list_gazetteers(store)
     except StoreGazetteerError as exc:
@@ -203,7 +208,7 @@ def _entry_table(entries: list[StoreGazetteer]) -> pd.DataFrame:
     )
 
 
-def _load(store: Path) -> None:
+def _load(store: Store) -> None:
     uploaded = st.file_uploader(
         "Populated places: CSV, zipped shapefile, GeoPackage or GeoJSON",
         type=[s.lstrip(".") for s in PLACE_FILE_SUFFIXES],
@@ -318,7 +323,7 @@ def _options(source: PlaceSource, mapping: ColumnMapping | None) -> tuple[str, s
 
 
 def _save(
-    store: Path,
+    store: Store,
     source: PlaceSource,
     mapping: ColumnMapping,
     *,

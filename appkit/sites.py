@@ -23,9 +23,9 @@ import streamlit as st
 
 from appkit import auth
 from appkit.text import escape_markdown
-from geo import config
 from geo.analysis.proximity import describe, near_sites
 from geo.io import audit
+from geo.io.backend import IncidentStore, open_store
 from geo.io.sites import (
     KNOWN_KINDS,
     SITE_SUFFIXES,
@@ -67,14 +67,15 @@ def visible() -> bool:
     return current.mode in ("signed-in", "local") and roles.can(current.role, roles.VIEW_SITES)
 
 
-def _store() -> Path:
-    return Path(config.INCIDENTS_CSV)
+def _store() -> IncidentStore:
+    """The configured store (GEO_DATABASE_URL, else the CSV): its sites travel with it."""
+    return open_store()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _read(store: str, version: str) -> gpd.GeoDataFrame:
-    del version  # part of the cache key: the file's mtime and size
-    return store_sites(store)
+def _read(where: str, version: str, _store: IncidentStore) -> gpd.GeoDataFrame:
+    del where, version  # the cache key: which store, and its sites' version
+    return store_sites(_store)
 
 
 def team_sites() -> gpd.GeoDataFrame | None:
@@ -83,11 +84,13 @@ def team_sites() -> gpd.GeoDataFrame | None:
         return None
     store = _store()
     try:
-        sites = _read(str(store), sites_version(store))
+        sites = _read(store.location, sites_version(store), store)
     except SiteFileError as exc:
         st.error("The team's site file cannot be used until it is fixed:")
         st.code(auth.public_text(str(exc)), language=None)
         return None
+    except ConnectionError:
+        return None  # the store is down: the page's loader says so (appkit.data)
     return sites if len(sites) else None
 
 
@@ -193,7 +196,7 @@ def render_manage() -> None:
         st.success(notice)
     st.caption(
         "The team's offices, compounds, project sites, airstrips (points) and routes "
-        "(lines), kept beside the store. Only editors and admins see them: on the map "
+        "(lines), kept with the store. Only editors and admins see them: on the map "
         "(layer 'Our sites'), in the 'Near our sites' filter and table. Columns: name, "
         f"kind (e.g. {', '.join(KNOWN_KINDS)}), radius_km (default 25)."
     )
@@ -243,9 +246,10 @@ def _keep(uploaded: object, replace: bool) -> None:
             st.error("Nothing was kept: the file has these problems.")
             st.code("\n".join(str(p) for p in exc.problems), language=None)
             return
-    save_sites(_store(), merged)
+    store = _store()
+    save_sites(store, merged)
     audit.record(
-        _store(),
+        store,
         who=who.who,
         role=str(who.role),
         action="sites.replace" if replace else "sites.add",

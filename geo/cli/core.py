@@ -128,12 +128,14 @@ def store_gazetteer(store: Path | None, user_files: list[Any] | None = None) -> 
     DataError
         A user file or the store's gazetteer configuration has problems.
     """
+    from geo.io.backend import open_store
     from geo.io.gazetteers import StoreGazetteerError, load_store_gazetteer
     from geo.reference.gazetteer import GazetteerError
 
     try:
+        # The configured store by default: a database store's gazetteers are in it.
         return load_store_gazetteer(
-            store if store is not None else config.INCIDENTS_CSV, extra_files=user_files or []
+            store if store is not None else open_store(), extra_files=user_files or []
         )
     except (GazetteerError, StoreGazetteerError) as exc:
         raise DataError(str(exc)) from None

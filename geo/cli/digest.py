@@ -15,7 +15,6 @@ import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo import config
 from geo.cli.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -43,7 +42,10 @@ def register(sub: Any) -> None:
         "GEO_SMTP_FROM or [smtp] in .streamlit/secrets.toml.",
     )
     p.add_argument(
-        "path", type=Path, nargs="?", default=None, help="incident CSV (default: the store)"
+        "path",
+        nargs="?",
+        default=None,
+        help="incident CSV or postgresql:// URL (default: the configured store)",
     )
     p.add_argument(
         "--week", metavar="YYYY-Www", help="ISO week, e.g. 2013-W08 (default: the latest week)"
@@ -132,11 +134,11 @@ def _week(text: str | None, joined: pd.DataFrame) -> dt.date:
     return monday
 
 
-def _sites(path: Path) -> gpd.GeoDataFrame:
-    from geo.io.sites import SiteFileError, store_sites
+def _sites(store: Any) -> gpd.GeoDataFrame:
+    from geo.io.sites import SiteFileError
 
     try:
-        return store_sites(path)
+        return store.sites()
     except SiteFileError as exc:
         raise DataError(str(exc)) from None
 
@@ -145,15 +147,16 @@ def cmd_digest(args: argparse.Namespace) -> int:
     """Build the digest of a week; write, mail and post it."""
     from geo.analysis.pipeline import prepare
     from geo.analysis.watch import week_digest
-    from geo.io.store import read_incidents
+    from geo.io.backend import open_store
 
     fmt = _check(args)
     settings = _config(args)
-    path = args.path if args.path is not None else config.INCIDENTS_CSV
+    # The configured store by default (GEO_DATABASE_URL, else the CSV); its sites travel with it.
+    store = open_store(args.path)
     recipients = [a.strip() for value in args.email for a in value.split(",") if a.strip()]
-    joined = prepare(read_incidents(path))
+    joined = prepare(store.read())
     monday = _week(args.week, joined)
-    sites = _sites(path) if args.sites else None
+    sites = _sites(store) if args.sites else None
     digest = week_digest(joined, monday, settings, sites=sites)
     print(
         f"{digest.week} ({digest.start} to {digest.end}): {len(digest.incidents)} incident(s), "

@@ -164,7 +164,7 @@ def _settings(
     """Check the options; the risk settings and the overrides (``None``: ignored) they name.
 
     Without ``--overrides``, the overrides are the store's own
-    (:func:`geo.config.risk_overrides_file`), none when it has none.
+    (:mod:`geo.io.store_overrides`), none when it has none.
     """
     from geo.analysis import risk
 
@@ -192,9 +192,9 @@ def _settings(
 def _store_overrides(given: Path | None, store: str | os.PathLike[str]) -> pd.DataFrame | None:
     """The overrides file asked for, else the store's own; None when the store has none."""
     from geo.analysis import risk
+    from geo.io.store_overrides import store_overrides
 
-    path = given if given is not None else config.risk_overrides_file(store)
-    return risk.load_overrides(path) if path.exists() else None
+    return risk.load_overrides(given) if given is not None else store_overrides(store)
 
 
 def _areas(args: argparse.Namespace, incidents: pd.DataFrame) -> Any:

@@ -1,8 +1,11 @@
 """``python -m geo sites``: load the team's sites and routes, list them, list incidents near them.
 
-Sites are kept beside the incident store (``<store stem>.sites.geojson``,
-:mod:`geo.io.sites`). They are sensitive: whoever can run these commands on
-the server can read them, as they can read the store itself.
+Sites are kept with the incident store (:mod:`geo.io.sites`): beside a CSV
+store as ``<store stem>.sites.geojson``, in a PostGIS store's ``sites``
+table. ``--store`` takes either; the default is the configured store
+(``GEO_DATABASE_URL``, else ``GEO_INCIDENTS``). They are sensitive: whoever
+can run these commands on the server can read them, as they can read the
+store itself.
 """
 
 from __future__ import annotations
@@ -66,31 +69,52 @@ def _no_action(parser: argparse.ArgumentParser) -> int:
 def _add_store(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--store",
-        type=Path,
         default=None,
-        metavar="CSV",
-        help=f"incident store the sites belong to (default {config.INCIDENTS_CSV})",
+        metavar="STORE",
+        help="incident store the sites belong to: a CSV or a postgresql:// URL (default: "
+        f"GEO_DATABASE_URL when set, else {config.INCIDENTS_CSV})",
     )
+    p.add_argument("--schema", default="public", help="database schema (default: public)")
 
 
-def _store(args: argparse.Namespace) -> Path:
-    return Path(args.store) if args.store is not None else Path(config.INCIDENTS_CSV)
+def _store(args: argparse.Namespace) -> Any:
+    from geo.io.backend import open_store
+
+    return open_store(args.store, schema=args.schema)
+
+
+def _sites(store: Any) -> Any:
+    """The store's sites; a damaged site file or an unreachable database is a DataError."""
+    from geo.io.sites import SiteFileError
+
+    try:
+        return store.sites()
+    except SiteFileError as exc:
+        raise DataError("\n".join(str(p) for p in exc.problems)) from None
+    except ConnectionError as exc:
+        raise DataError(str(exc)) from None
+
+
+def _name(store: Any) -> str:
+    """The store as the output names it: a CSV's file name, a database's location."""
+    path = getattr(store, "path", None)
+    return store.location if path is None else Path(path).name
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Check the file, merge or replace, keep; one line per problem when it cannot."""
     from geo.io import audit
-    from geo.io.sites import SiteFileError, load_sites, merge_sites, save_sites, store_sites
+    from geo.io.sites import SiteFileError, load_sites, merge_sites
 
     if args.radius is not None and not 0 < args.radius <= 1000:
         raise UsageError(f"--radius {args.radius:g}: expected km above 0 and at most 1000")
     store = _store(args)
     try:
         new = load_sites(args.file, default_radius_km=args.radius)
-        merged = merge_sites(store_sites(store), new, replace=args.replace, file=str(args.file))
+        merged = merge_sites(_sites(store), new, replace=args.replace, file=str(args.file))
     except SiteFileError as exc:
         raise DataError("\n".join(str(p) for p in exc.problems)) from None
-    save_sites(store, merged)
+    store.save_sites(merged)
     audit.record(
         store,
         who=cli_user(),
@@ -99,18 +123,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         source=Path(args.file).name,
         detail={"sites": len(new), "kept": len(merged)},
     )
-    print(f"kept {len(merged)} site(s) with {store.name}: {len(new)} from {args.file}")
+    print(f"kept {len(merged)} site(s) with {_name(store)}: {len(new)} from {args.file}")
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     """One line per site: name, kind, radius and where it is."""
-    from geo.io.sites import SiteFileError, store_sites
-
-    try:
-        sites = store_sites(_store(args))
-    except SiteFileError as exc:
-        raise DataError("\n".join(str(p) for p in exc.problems)) from None
+    sites = _sites(_store(args))
     if args.json:
         print(json.dumps(json.loads(sites.to_json(drop_id=True)), ensure_ascii=False, indent=1))
         return 0
@@ -132,17 +151,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_near(args: argparse.Namespace) -> int:
     """Incidents within each site's radius (or ``--km``), nearest first."""
     from geo.analysis.proximity import describe, near_sites
-    from geo.io.sites import SiteFileError, store_sites
-    from geo.io.store import read_incidents
 
     if args.km is not None and not args.km >= 0:
         raise UsageError(f"--km {args.km:g}: expected a distance of 0 km or more")
     store = _store(args)
-    try:
-        sites = store_sites(store)
-    except SiteFileError as exc:
-        raise DataError("\n".join(str(p) for p in exc.problems)) from None
-    incidents = read_incidents(store)
+    sites = _sites(store)
+    incidents = store.read()
     near = near_sites(incidents, sites, max_km=args.km)
     hit = near["within_radius"] if args.km is None else near["site"] != ""
     rows = incidents.loc[hit].join(near.loc[hit]).sort_values(["distance_km", "event_date"])

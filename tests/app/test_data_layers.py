@@ -67,9 +67,9 @@ def test_a_store_elsewhere_gets_no_shipped_overrides(
 ) -> None:
     store = tmp_path / "incidents.csv"
     store.write_bytes(Path(config.DATA_DIR / "incidents.csv").read_bytes())
-    assert data._overrides_file() is not None  # the shipped store has the shipped ones
+    assert data._overrides_key() is not None  # the shipped store has the shipped ones
     monkeypatch.setattr(config, "INCIDENTS_CSV", store)
-    assert data._overrides_file() is None
+    assert data._overrides_key() is None
     assert data.override_days() == ()
     own = tmp_path / "incidents.overrides.csv"
     own.write_text(
@@ -77,4 +77,5 @@ def test_a_store_elsewhere_gets_no_shipped_overrides(
         "Kidal,Extreme,This store's analyst,2013-03-31,B. Analyst,2013-02-01\n",
         encoding="utf-8",
     )
-    assert data._overrides_file() == (str(own), own.stat().st_mtime_ns)
+    key = data._overrides_key()
+    assert key is not None and key[0] == str(store) and key[1].startswith(f"{own}:")
