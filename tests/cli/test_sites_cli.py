@@ -75,3 +75,20 @@ def test_a_bad_file_names_every_problem_and_keeps_nothing(store, tmp_path, capsy
     assert f"{bad}: line 3, column 'latitude/longitude': got 'lon 500, lat 16'" in err
     assert not sites_path(store).exists()
     assert main(["sites", "import", str(bad), "--radius", "0", "--store", str(store)]) == 2
+
+
+def test_a_database_stores_sites_are_kept_in_it(store, tmp_path, postgis_url, pg_schema, capsys):
+    from geo.io.backend import open_store
+
+    database = open_store(postgis_url, schema=pg_schema)
+    database.write_raw(open_store(store).read_raw())
+    where = ["--store", postgis_url, "--schema", pg_schema]
+    assert main(["sites", "import", str(_site_file(tmp_path, store)), *where]) == 0
+    assert "kept 1 site(s) with postgresql://" in capsys.readouterr().out
+    assert database.sites()["name"].tolist() == ["Example base"]
+    assert not sites_path(store).exists()  # nothing beside any CSV
+    (entry,) = read_log(database).entries
+    assert entry.action == "sites.add"
+    assert main(["sites", "near", *where]) == 0
+    out = capsys.readouterr()
+    assert "at Example base" in out.out and "near 1 site(s)" in out.err
