@@ -10,6 +10,8 @@ Modules
     postgis_sql  the PostGIS store's tables, indexes and duplicate-matching SQL
     postgis_companions  a PostGIS store's sites, overrides and gazetteers, in its schema
     postgis_audit  the PostGIS store's append-only audit_log table and its SQL
+    postgis_read   a PostGIS store's prepared frame read in blocks, parsed and typed by pyarrow
+    postgis_cache  a replica's own Parquet cache of that frame, topped up with new rows only
     columnar   the store's prepared incidents from its columnar copy (cold start in seconds)
     prepared_copy  the columnar copy beside a CSV store: format, freshness, incremental upkeep
     audit      the append-only audit trail beside the store, and audited appends
@@ -42,6 +44,8 @@ __all__ = [
     "postgis_audit",
     "postgis_sql",
     "postgis_companions",
+    "postgis_read",
+    "postgis_cache",
     "columnar",
     "prepared_copy",
     "audit",

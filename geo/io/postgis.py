@@ -208,16 +208,19 @@ class PostgisStore:
         return coerce_frame(self.read_raw())
 
     def read_prepared(self) -> pd.DataFrame:
-        """The typed frame with the stored join and border columns (no join at read)."""
-        prepared = [c for c, _ in q.PREPARED]
+        """The typed frame with the stored join and border columns (no join at read).
+
+        Read in blocks and typed by pyarrow (:mod:`geo.io.postgis_read`);
+        an app replica reads it through its own cache instead
+        (:func:`geo.io.postgis_cache.prepared_incidents`).
+        """
+        from geo.io.postgis_read import empty_prepared, prepared_by_blocks
+
         with self.connect() as conn:
             columns = self._columns(conn)
-            if self._exists(conn):
-                raw = self._copy_out(conn, columns, prepared)
-            else:
-                raw = pd.DataFrame({c: pd.Series([], dtype=str) for c in columns + prepared})
-        typed = coerce_frame(raw[columns])
-        return pd.concat([typed, _prepared_types(raw)], axis=1)
+            if not self._exists(conn):
+                return empty_prepared(columns)
+            return prepared_by_blocks(conn, columns)[0]
 
     def _copy_out(
         self, conn: psycopg.Connection[Any], columns: list[str], prepared: list[str]
@@ -513,20 +516,6 @@ def _prepare(typed: pd.DataFrame) -> pd.DataFrame:
     if not len(typed):
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in names})
     return prepare_rows(typed)[names].reset_index(drop=True)
-
-
-def _prepared_types(raw: pd.DataFrame) -> pd.DataFrame:
-    """The stored join columns back in the dtypes :func:`prepare` gives them."""
-    out = pd.DataFrame(index=raw.index)
-    for col, kind in q.PREPARED:
-        values = raw[col]
-        if kind == "boolean":
-            out[col] = values.eq("t").astype(bool)
-        elif kind.startswith("double"):
-            out[col] = pd.to_numeric(values).astype("float64")
-        else:
-            out[col] = values.astype("string")
-    return out
 
 
 def _stage_frame(

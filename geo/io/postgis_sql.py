@@ -17,7 +17,11 @@ Tables
     border distance and neighbour), computed once when the row is stored.
 ``store_meta``
     One row: the data ``version`` (bumped in the same transaction as every
-    write), when it changed, and the store's ``columns`` in CSV order.
+    write), when it changed, the store's ``columns`` in CSV order, and its
+    ``generation``: a random value a trigger renews whenever stored rows
+    are updated, deleted or truncated, so a replica's
+    cache (:mod:`geo.io.postgis_cache`) knows to read the store whole again
+    instead of fetching only the rows appended since.
 ``areas``, ``borders``
     The admin-1 areas and land borders the rows were joined with
     (:meth:`geo.io.postgis.PostgisStore.load_layers`).
@@ -107,6 +111,18 @@ CREATE TABLE IF NOT EXISTS store_meta (
     changed_at timestamptz NOT NULL DEFAULT now(),
     columns text[] NOT NULL
 );
+-- Which rows a replica's cache may keep (geo.io.postgis_cache): a new random
+-- value whenever stored rows change or go, not when rows are only added.
+ALTER TABLE store_meta ADD COLUMN IF NOT EXISTS generation text NOT NULL
+    DEFAULT gen_random_uuid()::text;
+CREATE OR REPLACE FUNCTION geo_rows_rewritten() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('UPDATE %I.store_meta SET generation = gen_random_uuid()::text',
+                   TG_TABLE_SCHEMA);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER incidents_rewritten AFTER UPDATE OR DELETE OR TRUNCATE ON incidents
+    FOR EACH STATEMENT EXECUTE FUNCTION geo_rows_rewritten();
 """  # noqa: S608 - assembled from this module's constant column names only
 # Before a bulk load; CREATE builds them again (IF NOT EXISTS) once the rows are in.
 DROP_INDEXES = """
@@ -238,12 +254,19 @@ def grid_query(
 
 
 def copy_in(conn: psycopg.Connection[Any], table: str, frame: pd.DataFrame) -> None:
-    """``COPY table FROM STDIN`` of a frame written as CSV (missing values as ``\\N``)."""
+    """``COPY table FROM STDIN`` of a frame written as CSV (missing values as ``\\N``).
+
+    pandas writes a text cell ``\\N`` unquoted, like a missing value: the
+    columns with no missing value are read with ``FORCE_NOT_NULL``, so such
+    a cell stays that text (a report's notes may hold it).
+    """
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, na_rep="\\N", lineterminator="\n")
     columns = ", ".join(frame.columns)
+    full = ", ".join(c for c in frame.columns if not frame[c].isna().any())
+    force = f", FORCE_NOT_NULL ({full})" if full else ""
     with conn.cursor().copy(
-        f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N'{force})"
     ) as stream:
         stream.write(buffer.getvalue())
 
