@@ -90,7 +90,7 @@ def test_rows_words_and_order(towns: pd.DataFrame) -> None:
         _from(towns, "Gao", 90.0, 0.2),  # at the road
     ]
     near = near_site_incidents(_incidents(points, deaths=[3, 0, 1, 0]), sites)
-    rows = near.rows
+    rows = near.table(10)
     assert list(rows["where"]) == [
         "at Gao–Bourem road",
         "4.0 km W of Gao–Bourem road",
@@ -102,7 +102,8 @@ def test_rows_words_and_order(towns: pd.DataFrame) -> None:
     assert near.summary(len(rows)) == "3 incidents within a site's radius, nearest first."
     # A distance of our own instead of the radii takes the 45 km one too.
     wide = near_site_incidents(_incidents(points), sites, within_km=50)
-    assert len(wide.rows) == 4 and wide.rows["where"].iloc[-1] == "45 km S of Ansongo base"
+    assert len(wide) == 4 and wide.table(4)["where"].iloc[-1] == "45 km S of Ansongo base"
+    assert list(wide.table(2)["where"]) == list(rows["where"][:2])  # only the printed are worded
     assert wide.reach == "within 50 km of a site"
 
 
@@ -112,7 +113,7 @@ def test_distance_and_bearing_agree_with_pyproj(towns: pd.DataFrame) -> None:
     kms = rng.uniform(1, 29, 40)
     points = [_from(towns, "Ansongo", a, k) for a, k in zip(azimuths, kms, strict=True)]
     point_only = _sites(towns).iloc[[0]]
-    rows = near_site_incidents(_incidents(points), point_only).rows
+    rows = near_site_incidents(_incidents(points), point_only).table(40)
     assert len(rows) == 40
     lon, lat = towns.at["Ansongo", "longitude"], towns.at["Ansongo", "latitude"]
     for (x, y), (_i, row) in zip(
@@ -130,7 +131,7 @@ def test_distance_and_bearing_agree_with_pyproj(towns: pd.DataFrame) -> None:
 
 def test_nothing_near_is_said(towns: pd.DataFrame) -> None:
     far = near_site_incidents(_incidents([_from(towns, "Ansongo", 0.0, 300.0)]), _sites(towns))
-    assert far.rows.empty
+    assert len(far) == 0 and far.table(5).empty
     assert far.summary(0) == "No incident in this briefing lies within a site's radius."
 
 

@@ -62,21 +62,29 @@ _GAP = 0.12  # inches between columns
 
 @dataclass(frozen=True)
 class NearSites:
-    """The incidents near the team's sites, nearest first, ready to print.
+    """The incidents near the team's sites, nearest first.
 
-    ``rows`` holds every such incident (the drawing caps them) with the
-    columns ``date``, ``place``, ``kind``, ``event_type``, ``deaths``,
-    ``where`` and ``distance_km``; ``reach`` words how near counts
-    ("within a site's radius", "within 25 km of a site").
+    ``incidents`` holds every such incident (the drawing caps them) with
+    :data:`geo.analysis.proximity.RESULT_COLUMNS` joined on; ``reach`` words
+    how near counts ("within a site's radius", "within 25 km of a site").
     """
 
-    rows: pd.DataFrame
+    incidents: pd.DataFrame
     reach: str
     sites: int
 
+    def __len__(self) -> int:
+        return len(self.incidents)
+
+    def table(self, limit: int) -> pd.DataFrame:
+        """The printed cells of the nearest ``limit`` incidents: ``date``,
+        ``place``, ``kind``, ``event_type``, ``deaths``, ``where`` and
+        ``distance_km`` (only these rows are worded one by one)."""
+        return _cells(self.incidents.head(limit))
+
     def summary(self, listed: int) -> str:
         """The line under the heading: how many, how near, how many left off."""
-        n = len(self.rows)
+        n = len(self.incidents)
         if not n:
             return f"No incident in this briefing lies {self.reach}."
         text = f"{n:,} incident{'s' if n != 1 else ''} {self.reach}, nearest first"
@@ -124,11 +132,11 @@ def near_site_incidents(
     # between two incidents at the same site must not decide their order.
     order = chosen.assign(_km=chosen["distance_km"].round(1))
     chosen = chosen.loc[order.sort_values(["_km", "event_date"], kind="stable").index]
-    return NearSites(rows=_rows(chosen), reach=reach, sites=len(sites))
+    return NearSites(incidents=chosen, reach=reach, sites=len(sites))
 
 
-def _rows(chosen: pd.DataFrame) -> pd.DataFrame:
-    """The printed cells of each chosen incident (only these are worded one by one)."""
+def _cells(chosen: pd.DataFrame) -> pd.DataFrame:
+    """The printed cells of each of ``chosen``."""
     blank = pd.Series("", index=chosen.index, dtype=object)
     place = chosen.get("location", blank).fillna("").map(clean)
     area = chosen.get("area", blank).fillna("").map(clean)
@@ -160,7 +168,7 @@ def slide_layout(layout: Layout, near: NearSites) -> tuple[Layout, float]:
     """The slide's layout with its map shortened to free a band under it for
     the section, and the top of that band (inches)."""
     left, top, width, height = layout.map_box
-    band = _height(layout, min(MAX_SLIDE_NEAR_ROWS, len(near.rows)), compact=True)
+    band = _height(layout, min(MAX_SLIDE_NEAR_ROWS, len(near)), compact=True)
     gap = 0.22
     height -= band + gap
     return dataclasses.replace(layout, map_box=(left, top, width, height)), top + height + gap
@@ -193,7 +201,7 @@ def draw_near_sites(
     pt = 1 / 72
     size = layout.body_pt
     line = size * pt * 1.5
-    listed = min(limit, len(near.rows))
+    listed = min(limit, len(near))
     y += layout.heading_pt * pt
     page.text(x, y, HEADING, layout.heading_pt, fontweight="bold")
     if compact:
@@ -211,7 +219,7 @@ def draw_near_sites(
     right = xs[-1][1]
     page.rule(x, right, y + layout.small_pt * pt * 0.5, colour="#8a8a8a")
     y += line
-    for row in near.rows.head(listed).itertuples(index=False):
+    for row in near.table(listed).itertuples(index=False):
         _draw_row(page, row, xs, y, size)
         page.rule(x, right, y + line * 0.38, lw=0.5)
         y += line
