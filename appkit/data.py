@@ -32,10 +32,10 @@ import streamlit as st
 
 from geo import config
 from geo.analysis import filters, periods, pipeline, risk
-from geo.io import columnar
+from geo.io import columnar, postgis_cache
 from geo.io.backend import open_store
 from geo.io.gazetteers import load_store_gazetteer, manifest_version
-from geo.io.postgis import is_database_url
+from geo.io.postgis import PostgisStore, is_database_url
 from geo.reference import boundaries
 from geo.reference.gazetteer import Gazetteer, load_gazetteer
 
@@ -102,8 +102,10 @@ def _layers(source: Source) -> _Layers:
     # joined and measured (geo.io.columnar); only a store edited by hand,
     # or new boundary data, makes it prepare them again, logging why.
     if is_database_url(source.path):
-        # PostGIS stored each row's join and border distance when it was appended.
-        joined = open_store(source.path).read_prepared()
+        # PostGIS stored each row's join and border distance when it was
+        # appended; this replica keeps what it read in its own cache
+        # (GEO_CACHE_DIR) and fetches only rows appended since.
+        joined = postgis_cache.prepared_incidents(PostgisStore(source.path))
     else:
         joined = columnar.prepared_incidents(source.path, progress=_log.info)
     areas, outlines = pipeline.covered_areas_for(joined)

@@ -42,6 +42,8 @@ def test_the_app_reads_postgis_and_sees_another_writers_append(
     # The CSV is moved away: every row the app shows must come from the database.
     empty = tmp_path / "elsewhere.csv"
     monkeypatch.setattr(config, "DATABASE_URL", database)
+    # The replica's own cache (geo.io.postgis_cache): the append below is a top-up.
+    monkeypatch.setattr(config, "CACHE_DIR", tmp_path / "cache")
     at = app_test(empty, monkeypatch).run()
     at.switch_page("views/incidents.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -57,6 +59,7 @@ def test_the_app_reads_postgis_and_sees_another_writers_append(
     table = at.dataframe[0].value
     assert len(table) == 11
     assert "appended by another replica" in set(table["notes"])
+    assert len(list((tmp_path / "cache").glob("postgis/*/part-*.parquet"))) == 2
 
 
 def test_a_store_that_cannot_be_reached_is_said_plainly_with_its_password_masked(
