@@ -59,6 +59,8 @@ NEAR_KEY = "f_near"
 # 0 is "anywhere" (a select box's None would read as "nothing chosen").
 NEAR_CHOICES: tuple[int, ...] = (0, 5, 10, 25, 50, 100, 250)
 _NOTICE = "_sites_notice"
+# How long a session trusts the sites' version before asking the store again.
+_VERSION_SECONDS = 2
 
 
 def visible() -> bool:
@@ -70,6 +72,16 @@ def visible() -> bool:
 def _store() -> IncidentStore:
     """The configured store (GEO_DATABASE_URL, else the CSV): its sites travel with it."""
     return open_store()
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=_VERSION_SECONDS)
+def _version(where: str, _store: IncidentStore) -> str:
+    # A page asks for the sites several times a run; on a database store each
+    # version check is a round trip, so it is asked once every few seconds
+    # (another replica's change shows within them; this session's at once,
+    # as _keep clears this cache).
+    del where  # the cache key
+    return sites_version(_store)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -84,7 +96,7 @@ def team_sites() -> gpd.GeoDataFrame | None:
         return None
     store = _store()
     try:
-        sites = _read(store.location, sites_version(store), store)
+        sites = _read(store.location, _version(store.location, store), store)
     except SiteFileError as exc:
         st.error("The team's site file cannot be used until it is fixed:")
         st.code(auth.public_text(str(exc)), language=None)
@@ -147,7 +159,8 @@ def sites_key(near_km: int | None) -> str:
     """What the map depends on besides the filters: the sites' version and the near filter."""
     if team_sites() is None:
         return ""
-    return f"{sites_version(_store())}|near={near_km}"
+    store = _store()
+    return f"{_version(store.location, store)}|near={near_km}"
 
 
 def near_table(incidents: pd.DataFrame) -> None:
@@ -248,6 +261,7 @@ def _keep(uploaded: object, replace: bool) -> None:
             return
     store = _store()
     save_sites(store, merged)
+    _version.clear()
     audit.record(
         store,
         who=who.who,

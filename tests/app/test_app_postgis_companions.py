@@ -7,12 +7,14 @@ PostGIS, tests/postgis_support.py).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 
+from appkit import sites as team_sites
 from geo import config
 from geo.io import store
 from geo.io.backend import open_store
@@ -74,6 +76,12 @@ def test_a_team_member_sees_the_databases_sites_and_gazetteers(
     (component,) = at.get("component_instance")
     assert SITE in str(component.proto.json_args)
     assert not list((tmp_path).glob("elsewhere.*"))  # nothing was written beside the CSV
+    # Another replica renames the site: this one shows it once its version check is due.
+    open_store(database).save_sites(db.sites().assign(name=["Renamed base"]))
+    time.sleep(team_sites._VERSION_SECONDS + 0.2)
+    at.run()
+    (component,) = at.get("component_instance")
+    assert "Renamed base" in str(component.proto.json_args)
     at.switch_page("views/ingest.py").run()
     assert not at.exception, [e.value for e in at.exception]
     shown = " ".join(str(d.value.to_dict()) for d in at.dataframe)
