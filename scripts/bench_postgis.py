@@ -17,6 +17,15 @@ Two measurements, each in this one run with the same inputs and repeats:
   prepared frame back (a cold start's read) are timed too.
   Rows come from :func:`geo.io.synthetic.synthetic_incidents` (SYNTHETIC).
 
+* **cold**: cold start to first map at 1,000,000 rows on PostGIS, the
+  measure ``python -m geo bench --cold-start`` takes for the file store
+  (frame, areas, filter choices, risk, the map's HTML; each run in a fresh
+  spawned process, imports done before the clock starts): the first read
+  (:func:`geo.io.postgis_read.prepared_by_text`, pandas) against the block
+  read through a replica's cache (:mod:`geo.io.postgis_cache`) with no
+  cache, with the cache present, and after an append of 10,000 rows (the
+  top-up). The same repeats for each; the frames are checked equal.
+
 Needs a PostGIS: ``--url``, else ``GEO_TEST_DATABASE_URL``, else a
 throw-away server from ``scripts/postgis_local.sh`` (stopped at the end).
 It works in schemas ``bench_grid`` and ``bench_append``, dropped afterwards,
@@ -24,7 +33,8 @@ and a temporary folder; nothing is written to ``data/``. Figures go to
 docs/performance.md ("The PostGIS store").
 
 Run: python scripts/bench_postgis.py [--url URL] [--grid-rows 5000000]
-         [--store-rows 1000000] [--append 10000] [--repeat 3] [--only grid|append]
+         [--store-rows 1000000] [--append 10000] [--repeat 3] [--only grid|append|cold]
+         [--reuse]  (cold: keep and reuse the bench_cold schema between runs)
 """
 
 from __future__ import annotations
@@ -240,7 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store-rows", type=int, default=1_000_000)
     parser.add_argument("--append", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["grid", "append"])
+    parser.add_argument("--only", choices=["grid", "append", "cold"])
+    parser.add_argument(
+        "--reuse", action="store_true", help="cold: reuse (and keep) the bench_cold schema"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench_grid schema")
     args = parser.parse_args(argv)
     with _database(args.url) as url:
@@ -248,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             bench_grid(url, args.grid_rows, args.repeat, keep=args.keep)
         if args.only in (None, "append"):
             bench_append(url, args.store_rows, args.append, args.repeat)
+        if args.only in (None, "cold"):
+            from bench_postgis_cold import bench_cold
+
+            bench_cold(url, args.store_rows, args.append, args.repeat, reuse=args.reuse)
     return 0
 
 
