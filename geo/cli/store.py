@@ -16,16 +16,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from geo.cli.errors import DataError, UsageError
 from geo.model.schema import IncidentFileError
 
-__all__ = ["cmd_append", "cmd_layers", "cmd_migrate", "cmd_version", "register"]
+__all__ = [
+    "cmd_append",
+    "cmd_layers",
+    "cmd_migrate",
+    "cmd_overrides",
+    "cmd_version",
+    "register",
+]
 
 
 def register(sub: Any) -> None:
-    """Add ``store migrate``, ``store append``, ``store version`` and ``store layers``."""
+    """Add ``store migrate``, ``append``, ``version``, ``layers`` and ``overrides``."""
     p = sub.add_parser(
         "store",
         help="move the incident store between a CSV file and PostGIS",
@@ -72,6 +80,18 @@ def register(sub: Any) -> None:
     la.add_argument("store", help="postgresql:// URL")
     la.add_argument("--schema", default="public", help="database schema (default: public)")
     la.set_defaults(func=cmd_layers)
+    o = cmds.add_parser(
+        "overrides",
+        help="print the store's risk overrides, or replace them with a checked CSV",
+        description="The analysts' risk overrides travel with their store (beside a CSV, in "
+        "a database's store_documents table). Without --set, print them as kept. With "
+        "--set, check the CSV (docs/risk.md) and keep it as the store's overrides; a file "
+        "with any problem changes nothing.",
+    )
+    o.add_argument("store", nargs="?", help="CSV path or postgresql:// URL (default: configured)")
+    o.add_argument("--schema", default="public", help="database schema (default: public)")
+    o.add_argument("--set", dest="set_file", type=Path, metavar="CSV", help="overrides to keep")
+    o.set_defaults(func=cmd_overrides)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -196,6 +216,39 @@ def cmd_layers(args: argparse.Namespace) -> int:
     store = PostgisStore(args.store, schema=args.schema)
     _guarded(store.load_layers)
     print(f"areas and borders loaded into {store.location}")
+    return 0
+
+
+def cmd_overrides(args: argparse.Namespace) -> int:
+    """Print the store's overrides, or check a file and keep it as them (recorded in the audit)."""
+    from geo.analysis.risk import RiskOverridesError
+    from geo.cli.common import cli_user
+    from geo.io.audit import record
+    from geo.io.backend import open_store
+
+    store = open_store(args.store, schema=args.schema)
+    if args.set_file is None:
+        text = _guarded(store.overrides_text)
+        if text is None:
+            print(f"no risk overrides kept with {store.location}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    try:
+        text = args.set_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--set {args.set_file}: cannot be read as UTF-8 text ({exc})") from None
+    try:
+        kept = _guarded(lambda: store.save_overrides(text, name=str(args.set_file)))
+    except RiskOverridesError as exc:
+        raise DataError("\n".join(str(p) for p in exc.problems)) from None
+    _guarded(
+        lambda: record(
+            store, who=cli_user(), role="operator", action="override",
+            source=args.set_file.name, detail={"overrides": kept},
+        )
+    )  # fmt: skip
+    print(f"kept {kept} risk override(s) with {store.location}")
     return 0
 
 

@@ -79,7 +79,7 @@ class IncidentStore(Protocol):
 
     def overrides_text(self) -> str | None: ...
 
-    def save_overrides(self, text: str) -> None: ...
+    def save_overrides(self, text: str, *, name: str | None = None) -> int: ...
 
     def overrides_version(self) -> str: ...
 
@@ -121,10 +121,11 @@ class StoreCompanions:
 
         return overrides_text(self)
 
-    def save_overrides(self, text: str) -> None:
+    def save_overrides(self, text: str, *, name: str | None = None) -> int:
+        """Check and keep an overrides CSV; the number kept (:mod:`geo.io.store_overrides`)."""
         from geo.io.store_overrides import save_overrides
 
-        save_overrides(self, text)
+        return save_overrides(self, text, name=name)
 
     def overrides_version(self) -> str:
         from geo.io.store_overrides import overrides_version

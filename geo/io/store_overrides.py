@@ -97,22 +97,30 @@ def store_overrides(store: Any) -> pd.DataFrame | None:
     return None if text is None else parse_overrides(text, name=overrides_label(database))
 
 
-def save_overrides(store: Any, text: str) -> None:
+def save_overrides(store: Any, text: str, *, name: str | None = None) -> int:
     """Keep ``text`` (an overrides CSV) as the store's overrides, once it passes every check.
 
     A file is replaced atomically under its lock (the old one kept as
-    ``.bak``); a database's document in one transaction.
+    ``.bak``); a database's document in one transaction. Returns the
+    number of overrides kept.
+
+    Parameters
+    ----------
+    name : str, optional
+        What problems name as the file (the file ``text`` came from);
+        default: where the store keeps its overrides.
 
     Raises
     ------
     geo.analysis.risk.RiskOverridesError
         ``text`` has problems; nothing kept is changed.
     """
-    parse_overrides(text, name=overrides_label(store))
+    rows = len(parse_overrides(text, name=name or overrides_label(store)))
     database = as_database(store)
     if database is not None:
         change_documents(database, _COMPANION, lambda _kept: ({DOCUMENT: text}, ()))
-        return
+        return rows
     path = _file(store)
     with locked(path):
         atomic_write_text(path, text, backup=True)
+    return rows

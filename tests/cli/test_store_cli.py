@@ -159,3 +159,32 @@ def test_a_damaged_companion_stops_the_migration_before_anything_is_written(
     assert "source.overrides.csv" in err and "Severe" in err
     assert cli.main(["store", "version", postgis_url, "--schema", pg_schema]) == 0
     assert capsys.readouterr().out.strip() == "0"
+
+
+@pytest.mark.parametrize("kind", ["file", "postgis"])
+def test_store_overrides_are_set_checked_printed_and_recorded(kind, tmp_path, request, capsys):
+    from geo.io.audit import read_log
+    from geo.io.backend import open_store
+    from tests.io.test_store_companions import OVERRIDES
+
+    if kind == "file":
+        where = [str(tmp_path / "incidents.csv")]
+    else:
+        where = [request.getfixturevalue("postgis_url"), "--schema",
+                 request.getfixturevalue("pg_schema")]  # fmt: skip
+    kept = open_store(where[0], schema=where[-1] if kind == "postgis" else "public")
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(OVERRIDES, encoding="utf-8")
+    bad.write_text(OVERRIDES.replace("High", "Severe"), encoding="utf-8")
+    assert cli.main(["store", "overrides", *where]) == 0
+    assert "no risk overrides kept" in capsys.readouterr().err
+    assert cli.main(["store", "overrides", *where, "--set", str(good)]) == 0
+    assert "kept 1 risk override(s)" in capsys.readouterr().out
+    assert cli.main(["store", "overrides", *where, "--set", str(bad)]) == 1
+    assert f"{bad}: row 2, column 'level'" in capsys.readouterr().err
+    assert cli.main(["store", "overrides", *where]) == 0
+    assert capsys.readouterr().out == OVERRIDES
+    (entry,) = read_log(kept).entries
+    assert (entry.action, entry.source, entry.detail) == ("override", "good.csv", {"overrides": 1})
+    if kind == "file":
+        assert (tmp_path / "incidents.overrides.csv").read_text(encoding="utf-8") == OVERRIDES
