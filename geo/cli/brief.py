@@ -273,11 +273,11 @@ def cmd_brief(args: argparse.Namespace) -> int:
     event_types = _event_types(args.event_type)
     generated_at = _generated_at()
     from geo.analysis.filters import FilterState
-    from geo.analysis.pipeline import prepare
-    from geo.io.store import read_incidents
+    from geo.cli.core import read_prepared
 
     path = args.path if args.path is not None else config.INCIDENTS_CSV
-    incidents = read_incidents(path)
+    # The store's columnar copy: read, not validated, joined and measured again.
+    incidents = read_prepared(path)
     date_from, date_to = _period(args, incidents, path)
     areas, borders, admin0 = _boundary_layers()
     state = FilterState(
@@ -289,16 +289,17 @@ def cmd_brief(args: argparse.Namespace) -> int:
         event_types=event_types,
         min_fatalities=args.min_fatalities,
     )
-    joined = prepare(incidents, areas=areas)
+    joined = incidents
     layers = {"areas": areas, "borders": borders, "admin0": admin0}
+    risk = _risk(joined, state, layers, args.window_days, path)
     sites = (
         _sites(args, path) if any(kind in OUTPUT_FORMATS.values() for kind, _o in targets) else None
     )
     if args.draft_judgements:
-        print("\n".join(_draft(joined, state, layers, args.window_days)))
+        print("\n".join(_draft(joined, state, layers, risk)))
         return 0
     for kind, out in targets:
-        data = _render(kind, joined, state, layers, args, generated_at, sites)
+        data = _render(kind, joined, state, layers, args, generated_at, sites, risk)
         _write(out, data)
         print(
             f"wrote {out} ({kind.upper()}, {len(data) / 1024:.0f} KB) for {date_from} to {date_to}"
@@ -329,33 +330,40 @@ def _targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
     return targets
 
 
-def _risk(joined: Any, state: Any, layers: dict[str, Any], window_days: int) -> Any:
-    """Area risk at the state's as-of date with the analysts' overrides."""
-    from geo.analysis.risk import load_overrides, score_areas
+def _risk(joined: Any, state: Any, layers: dict[str, Any], window_days: int, store: Any) -> Any:
+    """Area risk at the state's as-of date with the overrides of ``store`` (none if it has none).
 
+    The overrides travel with the store (:func:`geo.io.store_overrides.store_overrides`):
+    ``brief other.csv`` never gets the configured store's.
+    """
+    from geo.analysis.risk import RiskOverridesError, score_areas
+    from geo.io.store_overrides import store_overrides
+
+    try:
+        overrides = store_overrides(store)
+    except RiskOverridesError as exc:
+        raise DataError("\n".join(str(p) for p in exc.problems)) from None
     return score_areas(
-        joined, layers["areas"], state.assessed_at, window_days=window_days,
-        overrides=load_overrides(),
-    )  # fmt: skip
+        joined, layers["areas"], state.assessed_at, window_days=window_days, overrides=overrides
+    )
 
 
-def _draft(joined: Any, state: Any, layers: dict[str, Any], window_days: int) -> list[str]:
+def _draft(joined: Any, state: Any, layers: dict[str, Any], risk: Any) -> list[str]:
     """The draft key judgements for ``state``."""
     from geo.render.brief.judgements import draft_judgements
 
-    risk = _risk(joined, state, layers, window_days)
     return draft_judgements(joined, state, risk, layers["areas"], layers["admin0"])
 
 
 def _judgements(
-    args: argparse.Namespace, joined: Any, state: Any, layers: dict[str, Any]
+    args: argparse.Namespace, joined: Any, state: Any, layers: dict[str, Any], risk: Any
 ) -> list[str]:
     """``--judgements``: a file's lines, the text's lines, or the draft."""
     value = args.judgements
     if value is None:
         return []
     if value.strip().casefold() == "draft":
-        return _draft(joined, state, layers, args.window_days)
+        return _draft(joined, state, layers, risk)
     candidate = Path(value)
     if "\n" not in value and len(value) < 4096 and candidate.is_file():
         try:
@@ -376,6 +384,7 @@ def _render(
     args: argparse.Namespace,
     generated_at: dt.datetime | None,
     sites: Any = None,
+    risk: Any = None,
 ) -> bytes:
     """One output's bytes; data that cannot be drawn is a DataError."""
     from geo.render.brief import render_brief
@@ -386,12 +395,13 @@ def _render(
             return animate_brief(
                 joined, state, step=args.step, cumulative=args.cumulative, fmt=kind,  # type: ignore[arg-type]
                 seconds_per_frame=args.seconds_per_frame, title=args.title,
-                window_days=args.window_days, **layers,
+                window_days=args.window_days, risk=risk, **layers,
             )  # fmt: skip
         return render_brief(
             joined, state, fmt=kind, generated_at=generated_at, title=args.title,  # type: ignore[arg-type]
             dpi=args.dpi, window_days=args.window_days, marking=args.marking,
-            author=args.author, judgements=_judgements(args, joined, state, layers), **layers,
+            author=args.author, judgements=_judgements(args, joined, state, layers, risk),
+            risk=risk, **layers,
             sites=sites, near_km=None if args.near_sites in (None, "radius") else args.near_sites,
         )  # fmt: skip
     except AnimationError as exc:

@@ -323,6 +323,27 @@ def _candidate_line(cand: Any) -> str:
     return f"{parts[0]} ({parts[1]}, {parts[2]}) {where}" + (f" pop {pop}" if pop else "")
 
 
+def read_prepared(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The store's incidents typed and joined with the default areas, from its columnar copy.
+
+    The frame ``prepare(read_incidents(path))`` gives, read from the copy
+    kept beside the store (:func:`geo.io.columnar.prepared_incidents`):
+    a command no longer validates, joins and measures a million rows at
+    every run. The copy is built (or rebuilt after a hand edit) on first use.
+
+    Raises
+    ------
+    geo.model.schema.IncidentFileError
+        The store is missing or has invalid rows (as :func:`read_incidents`).
+    """
+    from geo.io.columnar import prepared_incidents
+
+    return prepared_incidents(path)
+
+
+_DEFAULT_SNAP_KM = 10.0  # what the copy is joined with (geo.analysis.pipeline.prepare)
+
+
 def cmd_join(args: argparse.Namespace) -> int:
     """Join incidents to areas and border lines and write CSV."""
     from geo.analysis.pipeline import prepare
@@ -332,9 +353,12 @@ def cmd_join(args: argparse.Namespace) -> int:
     check_boundary_options(args)
     if args.snap_km < 0:
         raise UsageError("--snap-km must be >= 0")
-    incidents = read_incidents(args.path)
-    areas = areas_from_args(args, incidents)
-    joined = prepare(incidents, areas=areas, snap_km=args.snap_km)
+    if args.boundaries is None and args.snap_km == _DEFAULT_SNAP_KM:
+        joined = read_prepared(args.path)
+    else:  # other areas or snapping: joined here, as the copy holds neither
+        incidents = read_incidents(args.path)
+        areas = areas_from_args(args, incidents)
+        joined = prepare(incidents, areas=areas, snap_km=args.snap_km)
     # Read in spreadsheets, not by the store: no cell may run as a formula.
     text = to_csv_frame(neutralise_formulas(joined))
     if args.out:
@@ -382,11 +406,8 @@ def summarise(joined: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Print counts by country, admin-1, event type and month."""
-    from geo.analysis.pipeline import prepare
-    from geo.io.store import read_incidents
-
     path = args.path or config.INCIDENTS_CSV
-    joined = prepare(read_incidents(path))
+    joined = read_prepared(path)
     print(f"{len(joined)} incident(s), {int(joined['fatalities'].sum())} fatalities in {path}")
     for title, table in summarise(joined).items():
         print(f"\nBy {title}:")

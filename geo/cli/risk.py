@@ -131,18 +131,16 @@ def _parse_as_of(text: str | None, incidents: pd.DataFrame) -> tuple[dt.date, bo
 def cmd_risk(args: argparse.Namespace) -> int:
     """Score areas and print them as a table, CSV or JSON."""
     from geo.analysis import risk
-    from geo.analysis.pipeline import prepare
-    from geo.io.store import read_incidents
 
     check_boundary_options(args)
     path = args.path if args.path is not None else config.INCIDENTS_CSV
     cfg, overrides = _settings(args, path)
     if not Path(path).exists():
         raise UsageError(f"incident file not found: {path}")
-    incidents = read_incidents(path)
+    incidents, joined = _incidents(args, path)
     as_of, defaulted = _parse_as_of(args.as_of, incidents)
     areas = _areas(args, incidents)
-    joined = prepare(incidents, areas=areas)
+    joined = joined if joined is not None else _join(incidents, areas)
     try:
         scored = risk.score_areas(
             joined, areas, as_of, window_days=args.window_days, config=cfg, overrides=overrides
@@ -195,6 +193,30 @@ def _store_overrides(given: Path | None, store: str | os.PathLike[str]) -> pd.Da
     from geo.io.store_overrides import store_overrides
 
     return risk.load_overrides(given) if given is not None else store_overrides(store)
+
+
+def _incidents(
+    args: argparse.Namespace, path: str | os.PathLike[str]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The store's incidents, and their join when it is the copy's (the default areas).
+
+    With the shipped areas the joined frame is the store's columnar copy
+    (:func:`geo.cli.core.read_prepared`), read instead of prepared again;
+    ``--boundaries`` or ``--iso3`` join to other areas, here.
+    """
+    from geo.cli.core import read_prepared
+    from geo.io.store import read_incidents
+
+    if args.boundaries is None and not args.iso3:
+        prepared = read_prepared(path)
+        return prepared, prepared
+    return read_incidents(path), None
+
+
+def _join(incidents: pd.DataFrame, areas: Any) -> pd.DataFrame:
+    from geo.analysis.pipeline import prepare
+
+    return prepare(incidents, areas=areas)
 
 
 def _areas(args: argparse.Namespace, incidents: pd.DataFrame) -> Any:
