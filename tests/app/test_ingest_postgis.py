@@ -19,6 +19,7 @@ from geo.cli import main
 from geo.io import audit
 from geo.io.backend import open_store
 from tests.app.test_app_postgis import database  # noqa: F401 - the fixture
+from tests.app.test_auth_pages import _signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
 INGEST = str(ROOT / "views" / "ingest.py")
@@ -52,6 +53,7 @@ def _append_first_candidate(at: AppTest) -> AppTest:
     at.date_input(key="ingest_post_date").set_value(dt.date(2013, 3, 6))
     _button(_run(at), "ingest_extract").click()
     [editor] = _run(at).data_editor
+    assert editor.key is not None
     at.session_state[editor.key] = {
         "edited_rows": {0: {"accept": True, "fatalities": 6}},
         "added_rows": [],
@@ -111,3 +113,17 @@ def test_the_page_and_the_command_line_number_new_rows_alike(
     assert audit.read_log(configured).entries[0].event_ids == tuple(by_app["event_id"].iloc[3:])
     # The page's rejects go where the command line's default puts them for a database.
     assert (tmp_path / "rejected.csv").exists()
+
+
+def test_an_editor_is_told_the_team_database_not_its_address(configured):
+    at = _run(_signed_in(AppTest.from_file(INGEST, default_timeout=90), "eddie"))
+    _append_first_candidate(at)
+    shown = " ".join(str(e.value) for e in [*at.caption, *at.success, *at.markdown])
+    assert "the team database" in shown
+    assert "postgresql://" not in shown and "127.0.0.1" not in shown
+    # Markdown-escaped, as all text about the store is.
+    assert [s.value for s in at.success] == [
+        "the team database\\: 1 added, 0 skipped as duplicates, 0 rejected"
+    ]
+    [entry] = audit.read_log(configured).entries
+    assert (entry.who, entry.role) == ("eddie@example.org", "editor")

@@ -125,3 +125,15 @@ def test_migrate_carries_the_audit_log_there_and_back(postgis_url, pg_schema, tm
     assert audit.read_log(back).entries == entries
     assert audit.audit_path(back).read_bytes() == audit.audit_path(csv).read_bytes()
     assert read_incidents(back).equals(read_incidents(csv))
+
+
+def test_an_unreachable_database_appends_nothing_and_masks_the_password(tmp_path, capsys):
+    # Port 1 on this machine refuses connections: a database that is down.
+    url = "postgresql://geo:hunter2@127.0.0.1:1/geo"
+    code = main(["import", "--format", "acled", ACLED, "--into", url,
+                 "--rejected", str(tmp_path / "r.csv")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "nothing was appended" in err and "127.0.0.1:1" in err
+    assert "hunter2" not in err
+    assert not (tmp_path / "r.csv").exists()

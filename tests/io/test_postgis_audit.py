@@ -8,7 +8,9 @@ constraint or trigger: the database is never mocked.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -67,7 +69,7 @@ def test_the_log_is_kept_with_the_store(backend):
     else:
         assert audit.log_location(backend).startswith("table audit_log in postgresql://")
         # The same log whether the store is named by object or by URL and schema.
-        again = open_store(backend.url, schema=backend.schema)  # type: ignore[attr-defined]
+        again = open_store(backend.url, schema=backend.schema)
         assert audit.read_log(again).entries == audit.read_log(backend).entries
 
 
@@ -125,6 +127,45 @@ def test_the_log_travels_both_ways_once(backend, tmp_path: Path):
     assert audit.copy_log(backend, csv) == 1
     assert audit.copy_log(csv, backend) == 0
     assert audit.read_log(backend).entries == audit.read_log(csv).entries
+
+
+def _audited_many(target: str, schema: str, who: str, n: int, barrier: Any) -> None:
+    store = open_store(target, schema=schema)
+    barrier.wait(60)
+    for i in range(n):
+        # Distinct points in Mali north of Gao, so none is a duplicate of another.
+        lat = 15.5 + i * 0.2 if who == "a" else 17.9 + i * 0.2
+        row = _new(event_id="", event_date=f"2014-0{1 + i}-10", latitude=f"{lat:.2f}")
+        audit.audited_append(row, store, who=who, role="editor", action="append",
+                             source=f"{who}.txt", dedupe_days=None)  # fmt: skip
+
+
+def test_concurrent_audited_appends_keep_rows_and_entries_in_step(backend):
+    # Each writer numbers its row before taking the lock, so both may pick the same
+    # MLI id: the later one is renumbered inside the lock, and its entry must name
+    # the id its row was stored under.
+    backend.write_raw(_raw(("MLI0001", "MLI0007", "DZA0001")))
+    if isinstance(backend, FileStore):
+        target = (str(backend.path), "public")
+    else:
+        target = (backend.url, backend.schema)
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    n = 4
+    writers = [ctx.Process(target=_audited_many, args=(*target, who, n, barrier)) for who in "ab"]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(timeout=180)
+        assert w.exitcode == 0
+    stored = backend.read_raw()
+    assert len(stored) == 3 + 2 * n and stored["event_id"].is_unique
+    entries = audit.read_log(backend).entries
+    assert len(entries) == 2 * n
+    for who in "ab":
+        logged = [i for e in entries if e.who == who for i in e.event_ids]
+        assert sorted(logged) == sorted(stored.loc[stored["added_by"] == who, "event_id"])
+        assert all(len(e.event_ids) == 1 for e in entries if e.who == who)
 
 
 # --- PostGIS only: one transaction, append-only -----------------------------
