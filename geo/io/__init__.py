@@ -14,7 +14,7 @@ Modules
     postgis_cache  a replica's own Parquet cache of that frame, topped up with new rows only
     columnar   the store's prepared incidents from its columnar copy (cold start in seconds)
     prepared_copy  the columnar copy beside a CSV store: format, freshness, incremental upkeep
-    audit      the append-only audit trail beside the store, and audited appends
+    audit      the append-only audit trail kept with its store (file or PostGIS), audited appends
     csvfile    a CSV as text cells, refused when its header or row widths are wrong
     files      safe writes: atomic replace, lock, read-only files, killed writers' leftovers
     dedupe     duplicate detection between stored and incoming rows
