@@ -13,8 +13,13 @@ memory of a cold app server and its peak RSS is its own:
   filter choices, risk of every area and the dashboard map's HTML;
 - **append** 10,000 new rows (validate, dedupe, join, write) with a copy
   (the stored rows are not read or checked again; only new rows are
-  joined) and without one (the store read and checked, the whole file
-  rewritten).
+  joined, and written as a part file of the copy), with the copy written
+  whole as before part files, and without one (the store read and
+  checked, the whole file rewritten);
+- the **full join + border distance** of a store whose incidents are
+  coded to one place in 50 (as reports are coded to towns): every row,
+  and each distinct place once (:func:`geo.io.prepared_copy.prepare_rows`),
+  checked equal.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ __all__ = ["APPEND_ROWS", "bench_cold_start"]
 
 APPEND_ROWS = 10_000
 """Rows appended in the append timing."""
+
+ROWS_PER_PLACE = 50
+"""In the full-join timing, incidents per distinct place (coordinates)."""
 
 
 def _peak_mb() -> float:
@@ -105,14 +113,41 @@ def _build_copy(path: str) -> dict[str, float]:
     return {"frame": time.perf_counter() - start}
 
 
-def _append(path: str, seed: int) -> dict[str, float]:
+def _append(path: str, seed: int, whole: bool = False) -> dict[str, float]:
+    from geo.io import prepared_copy
     from geo.io.store import append_incidents
     from geo.io.synthetic import synthetic_incidents
 
     new = synthetic_incidents(APPEND_ROWS, seed=seed, start="2015-01-01").assign(event_id="")
+    share = prepared_copy.COMPACT_SHARE
+    if whole:  # the copy rewritten with every row, as before part files
+        prepared_copy.COMPACT_SHARE = -1.0
+    try:
+        start = time.perf_counter()
+        report = append_incidents(new, path)
+        took = time.perf_counter() - start
+    finally:
+        prepared_copy.COMPACT_SHARE = share
+    return {"append": took, "added": float(report.added)}
+
+
+def _full_join(path: str) -> dict[str, float]:
+    """Join + border distance of every row, against each distinct key once; checked equal."""
+    import pandas as pd
+
+    from geo.analysis import pipeline
+    from geo.io.prepared_copy import KEY_COLUMNS, prepare_rows
+    from geo.io.store import read_incidents
+
+    typed = read_incidents(path)
     start = time.perf_counter()
-    report = append_incidents(new, path)
-    return {"append": time.perf_counter() - start, "added": float(report.added)}
+    every = pipeline.prepare(typed, areas=pipeline.covered_areas_for(typed)[0])
+    middle = time.perf_counter()
+    distinct = prepare_rows(typed)
+    end = time.perf_counter()
+    pd.testing.assert_frame_equal(distinct, every)
+    keys = len(typed[list(KEY_COLUMNS)].drop_duplicates())
+    return {"every": middle - start, "distinct": end - middle, "keys": float(keys)}
 
 
 def _child(step: Callable[..., dict[str, float]], *args: Any) -> dict[str, float]:
@@ -148,19 +183,31 @@ def bench_cold_start(sizes: Sequence[int], seed: int = 0) -> list[dict[str, Any]
             row["build"] = _in_fresh_process(_build_copy, str(store))
             row["copy"] = _in_fresh_process(_copy_path, str(store))
             row["append_copy"] = _in_fresh_process(_append, str(store), seed + 1)
+            row["append_whole"] = _in_fresh_process(_append, str(store), seed + 11, True)
             copy_path(store).unlink()
             row["append_csv"] = _in_fresh_process(_append, str(store), seed + 2)
+            _write_store(store, n, seed, places=max(1, n // ROWS_PER_PLACE))
+            row["places"] = _in_fresh_process(_full_join, str(store))
             rows.append(row)
     _print(rows)
     return rows
 
 
-def _write_store(store: Path, n: int, seed: int) -> float:
+def _write_store(store: Path, n: int, seed: int, places: int | None = None) -> float:
+    import numpy as np
+
     from geo.io.store import to_csv_frame
     from geo.io.synthetic import synthetic_incidents
 
     start = time.perf_counter()
-    text = to_csv_frame(synthetic_incidents(n, seed=seed)).to_csv(index=False, lineterminator="\n")
+    frame = synthetic_incidents(n, seed=seed)
+    if places is not None:  # every incident at one of the first rows' places
+        pick = np.random.default_rng(seed).integers(0, places, n)
+        frame = frame.assign(
+            latitude=frame["latitude"].to_numpy()[pick],
+            longitude=frame["longitude"].to_numpy()[pick],
+        )
+    text = to_csv_frame(frame).to_csv(index=False, lineterminator="\n")
     store.write_text(text, encoding="utf-8")
     return time.perf_counter() - start
 
@@ -194,12 +241,28 @@ def _print(rows: Sequence[dict[str, Any]]) -> None:
     )
     print()
     print(
-        "| store rows | with the copy (s) | CSV only (s) | ratio | peak RSS with / without (MB) |"
+        "| store rows | with the copy, part file (s) | copy written whole (s) | CSV only (s) "
+        "| ratio part / whole | peak RSS part / whole / CSV only (MB) |"
     )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        a, w, b = r["append_copy"], r["append_whole"], r["append_csv"]
+        print(
+            f"| {r['n']:,} | {a['append']:.2f} | {w['append']:.2f} | {b['append']:.2f} "
+            f"| {w['append'] / a['append']:.1f}x "
+            f"| {a['rss_peak']:.0f} / {w['rss_peak']:.0f} / {b['rss_peak']:.0f} |"
+        )
+    print()
+    print(
+        f"Full join + border distance of a store coded to one place per {ROWS_PER_PLACE} "
+        "incidents: every row, and each distinct key once (results checked equal):"
+    )
+    print()
+    print("| store rows | distinct keys | every row (s) | distinct keys once (s) | ratio |")
     print("|---:|---:|---:|---:|---:|")
     for r in rows:
-        a, b = r["append_copy"], r["append_csv"]
+        pl = r["places"]
         print(
-            f"| {r['n']:,} | {a['append']:.2f} | {b['append']:.2f} "
-            f"| {b['append'] / a['append']:.1f}x | {a['rss_peak']:.0f} / {b['rss_peak']:.0f} |"
+            f"| {r['n']:,} | {pl['keys']:,.0f} | {pl['every']:.2f} | {pl['distinct']:.2f} "
+            f"| {pl['every'] / pl['distinct']:.1f}x |"
         )
