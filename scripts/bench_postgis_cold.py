@@ -73,12 +73,14 @@ def _child(step: Callable[..., dict[str, float]], *args: Any) -> dict[str, float
     import pyarrow.parquet  # noqa: F401
 
     import geo.analysis.pipeline  # noqa: F401
-    import geo.io.postgis_cache  # noqa: F401
+    import geo.io.postgis_cache
     import geo.render.maps  # noqa: F401
     from geo.cli.bench_store import _peak_mb
 
     out = step(*args)
     out["rss_peak"] = _peak_mb()
+    # The pool ends this process when the step returns: let a cache write finish first.
+    geo.io.postgis_cache.wait_for_writes()
     return out
 
 

@@ -39,6 +39,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 
     from geo.io.postgis import PostgisStore
 
-__all__ = ["FORMAT", "Part", "cache_folder", "prepared_incidents"]
+__all__ = ["FORMAT", "Part", "cache_folder", "prepared_incidents", "wait_for_writes"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,9 @@ FORMAT = 1
 _META_KEY = b"geo.postgis_cache"
 # Past this many parts the chain is written again as one (reading many small files costs).
 _MAX_PARTS = 16
+# Whole-cache writes still running in this process (see _replace_later).
+_PENDING: list[threading.Thread] = []
+_PENDING_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,9 @@ def prepared_incidents(
     """The store's prepared frame (as ``store.read_prepared()``), through this replica's cache.
 
     Reads the cache and the rows appended since it was written, or the
-    whole store when there is no usable cache; writes what it fetched. A
-    cache folder that cannot be written only costs the next start its speed.
+    whole store when there is no usable cache; writes what it fetched (a
+    whole store in a background thread, :func:`wait_for_writes`). A cache
+    folder that cannot be written only costs the next start its speed.
     """
     import psycopg
 
@@ -123,8 +128,8 @@ def prepared_incidents(
         chain = _chain(folder, meta)
         if chain is None:
             frame, last = prepared_by_blocks(conn, meta.columns)
-            _replace(folder, frame, Part(meta.generation, meta.version, 0, last, len(frame),
-                                         tuple(meta.columns)))  # fmt: skip
+            _replace_later(folder, frame, Part(meta.generation, meta.version, 0, last, len(frame),
+                                               tuple(meta.columns)))  # fmt: skip
             return frame
         parts, frames = chain
         top = parts[-1]
@@ -137,8 +142,9 @@ def prepared_incidents(
                 parts, frames = [*parts, part], [*frames, new]
     frame = _joined(frames, meta.columns)
     if len(parts) > _MAX_PARTS:
-        _replace(folder, frame, Part(meta.generation, meta.version, 0, parts[-1].last, len(frame),
-                                     tuple(meta.columns)))  # fmt: skip
+        whole = Part(meta.generation, meta.version, 0, parts[-1].last, len(frame),
+                     tuple(meta.columns))  # fmt: skip
+        _replace_later(folder, frame, whole)
     return frame
 
 
@@ -256,6 +262,31 @@ def _write(folder: Path, frame: pd.DataFrame, part: Part) -> bool:
         log.warning("the PostGIS cache in %s was not written: %s", folder, exc)
         return False
     return True
+
+
+def _replace_later(folder: Path, frame: pd.DataFrame, part: Part) -> None:
+    """:func:`_replace` in a thread: the caller draws its map while Arrow writes (about 1 s
+    at 1,000,000 rows, off the cold start's path).
+
+    Not a daemon thread, so an interpreter that exits still finishes the
+    file; a write cut short by a kill leaves only a temporary the next
+    write removes.
+    """
+    thread = threading.Thread(
+        target=_replace, args=(folder, frame, part), name="geo-postgis-cache", daemon=False
+    )
+    with _PENDING_LOCK:
+        _PENDING[:] = [t for t in _PENDING if t.is_alive()]
+        _PENDING.append(thread)
+    thread.start()
+
+
+def wait_for_writes() -> None:
+    """Return once every cache file this process started writing is written."""
+    with _PENDING_LOCK:
+        pending = list(_PENDING)
+    for thread in pending:
+        thread.join()
 
 
 def _replace(folder: Path, frame: pd.DataFrame, part: Part) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from geo import config
-from geo.io import store
+from geo.io import postgis_cache, store
 from geo.io.backend import open_store
 from tests.app.app_support import app_test, write_store
 
@@ -49,6 +49,7 @@ def test_the_app_reads_postgis_and_sees_another_writers_append(
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.dataframe[0].value) == 10
 
+    postgis_cache.wait_for_writes()  # the first read's cache, written in a thread
     row = (
         store.read_raw(csv)
         .iloc[[0]]

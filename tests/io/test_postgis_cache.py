@@ -35,7 +35,9 @@ def _parts(folder: Path) -> list[str]:
 
 
 def _cached(db: PostgisStore, tmp: Path) -> pd.DataFrame:
-    return postgis_cache.prepared_incidents(db, cache_dir=tmp)
+    frame = postgis_cache.prepared_incidents(db, cache_dir=tmp)
+    postgis_cache.wait_for_writes()  # a whole-store read writes its cache in a thread
+    return frame
 
 
 def test_a_cold_read_fills_the_cache_and_a_warm_one_reads_it(db, tmp_path):
@@ -62,6 +64,18 @@ def test_after_an_append_only_the_new_rows_are_fetched_and_equal_a_fresh_read(db
                               f"part-{n:012d}-{n + 4:012d}.parquet"]  # fmt: skip
     # Read again from the two parts alone: the same frame.
     pd.testing.assert_frame_equal(_cached(db, tmp_path), topped, check_exact=True)
+
+
+def test_many_top_ups_are_written_again_as_one_part(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(postgis_cache, "_MAX_PARTS", 2)
+    folder = postgis_cache.cache_folder(db, tmp_path)
+    _cached(db, tmp_path)
+    for k in range(2):
+        db.append_incidents(_rows(2, note=f"batch {k}"), dedupe_days=None)
+        _cached(db, tmp_path)
+    # Three parts after the second top-up: more than two, so written again as one.
+    assert len(_parts(folder)) == 1
+    pd.testing.assert_frame_equal(_cached(db, tmp_path), db.read_prepared(), check_exact=True)
 
 
 def test_two_replicas_with_their_own_caches_see_each_others_appends(db, tmp_path):
@@ -139,6 +153,7 @@ def test_a_cache_folder_that_cannot_be_written_still_gives_the_frame(db, tmp_pat
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
     frame = postgis_cache.prepared_incidents(db, cache_dir=blocked)
+    postgis_cache.wait_for_writes()
     pd.testing.assert_frame_equal(frame, db.read_prepared(), check_exact=True)
 
 
