@@ -22,17 +22,18 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 if TYPE_CHECKING:
     import psycopg
 
     from geo.io.postgis import PostgisStore
 
-__all__ = ["CREATE_AUDIT", "FIELDS", "ensure_audit", "insert_entries", "read_entries", "stored_ids"]
+__all__ = ["CREATE_AUDIT", "FIELDS", "ensure_audit", "id_scheme", "insert_entries", "read_entries"]
 
 # The entry's fields, in AuditEntry order.
 FIELDS: tuple[str, ...] = ("at", "who", "role", "action", "source", "event_ids", "detail")
+
+# An id in a country's scheme (geo.io.extract.records): three capitals, then digits.
+_SCHEME = "^[A-Z]{3}[0-9]+$"
 
 # Several statements: sent unprepared, without parameters, by ensure_audit.
 CREATE_AUDIT = """
@@ -115,16 +116,29 @@ def read_entries(store: PostgisStore) -> list[dict[str, Any]]:
     ]
 
 
-def stored_ids(conn: psycopg.Connection[Any], schema: str) -> pd.Series:
-    """The store's event ids in store order (empty before the first write).
+def id_scheme(conn: psycopg.Connection[Any], schema: str) -> tuple[int, int, int, dict[str, int]]:
+    """What numbering in the store's scheme needs to know of its ids, counted by the server.
 
-    What :func:`geo.io.extract.store_style_ids` needs to number new rows in
-    the store's scheme, as the file store's ids column gives it.
+    ``(rows, in the scheme, digits, {country code: highest number})``, where
+    an id in the scheme is three capitals and digits (MLI0042) and ``digits``
+    is the longest run of digits among them: what
+    :func:`geo.io.extract.store_style_ids` reads from every stored id, in a
+    few rows instead of a million.
     """
     exists = conn.execute(
         "SELECT to_regclass(format('%%I.incidents', %s::text)) IS NOT NULL", (schema,)
     ).fetchone()
     if not (exists and exists[0]):
-        return pd.Series([], dtype="string")
-    rows = conn.execute("SELECT event_id FROM incidents ORDER BY row_no").fetchall()
-    return pd.Series([r[0] for r in rows], dtype="string")
+        return 0, 0, 0, {}
+    total = conn.execute("SELECT count(*) FROM incidents").fetchone()
+    # One pass of the pattern: per country, its highest number, longest digits, and count.
+    per_code = conn.execute(
+        "SELECT left(event_id, 3), max(substr(event_id, 4)::numeric), "
+        "max(length(event_id) - 3), count(*) FROM incidents WHERE event_id ~ %s GROUP BY 1",
+        (_SCHEME,),
+    ).fetchall()
+    rows = int(total[0]) if total else 0
+    matched = sum(int(r[3]) for r in per_code)
+    digits = max((int(r[2]) for r in per_code), default=0)
+    tops = [(r[0], r[1]) for r in per_code]
+    return rows, matched, digits, {str(code): int(top) for code, top in tops}

@@ -114,6 +114,30 @@ def test_blank_ids_follow_the_stores_own_scheme(backend):
     assert audit.read_log(backend).entries[0].event_ids == ("MLI0008", "MLI0009")
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ("MLI0001", "MLI0041", "DZA001", "X1", "NER00009", "MLI0007"),
+        ("MLI0001", "GEO-000001", "GEO-000002", "T4", "DZA0003", "MLI12"),  # not the scheme
+    ],
+)
+def test_new_ids_are_those_the_whole_id_column_would_give(backend, ids):
+    from geo.io.extract import store_style_ids
+
+    backend.write_raw(_raw(ids))
+    new = pd.DataFrame({"event_id": ["", "", "", "", "K9"],
+                        "iso3": ["MLI", "DZA", "NER", "BFA", "MLI"]})  # fmt: skip
+    expected = store_style_ids(new, pd.Series(ids, dtype="string"))
+    got = store_style_ids(new, audit._scheme_ids(backend))
+    pd.testing.assert_series_equal(got, expected)
+
+
+def test_ids_too_long_to_count_leave_the_numbering_to_the_store(backend):
+    backend.write_raw(_raw(("MLI" + "9" * 20, "MLI0002", "T3")))
+    report = _append(backend, _new(event_id="", event_date="2013-05-01"))
+    assert report.added_ids == ["GEO-000001"]
+
+
 def test_the_log_travels_both_ways_once(backend, tmp_path: Path):
     csv = FileStore(tmp_path / "elsewhere" / "incidents.csv")
     csv.path.parent.mkdir()
