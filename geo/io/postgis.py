@@ -220,7 +220,7 @@ class PostgisStore:
             columns = self._columns(conn)
             if not self._exists(conn):
                 return empty_prepared(columns)
-            return prepared_by_blocks(conn, columns)[0]
+            return prepared_by_blocks(conn, columns, connect=self.connect)[0]
 
     def _copy_out(
         self, conn: psycopg.Connection[Any], columns: list[str], prepared: list[str]

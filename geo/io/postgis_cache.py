@@ -127,14 +127,16 @@ def prepared_incidents(
             return empty_prepared(list(COLUMNS))
         chain = _chain(folder, meta)
         if chain is None:
-            frame, last = prepared_by_blocks(conn, meta.columns)
+            frame, last = prepared_by_blocks(conn, meta.columns, connect=store.connect)
             _replace_later(folder, frame, Part(meta.generation, meta.version, 0, last, len(frame),
                                                tuple(meta.columns)))  # fmt: skip
             return frame
         parts, frames = chain
         top = parts[-1]
         if top.version != meta.version:
-            new, last = prepared_by_blocks(conn, meta.columns, after=top.last)
+            new, last = prepared_by_blocks(
+                conn, meta.columns, after=top.last, connect=store.connect
+            )
             if len(new):
                 part = Part(meta.generation, meta.version, top.last, last, len(new),
                             tuple(meta.columns))  # fmt: skip

@@ -40,10 +40,16 @@ from geo.io import postgis_sql as q
 from geo.model.schema import COLUMNS, DATE_MIN, OPTIONAL_COLUMNS, coerce_frame, date_max
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+
     import psycopg
     from psycopg.sql import Composed
 
+    Connect = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
+
 __all__ = [
+    "PARALLEL_ROWS",
     "empty_prepared",
     "prepared_by_blocks",
     "prepared_by_text",
@@ -52,13 +58,18 @@ __all__ = [
 
 _NULL = "\\N"
 
+PARALLEL_ROWS = 200_000
+"""From this many rows a read with a ``connect`` is fetched in two halves side by side."""
+
 
 class _NotPlain(ValueError):
     """A column holds a value the fast casts do not read: type the frame the reference way."""
 
 
-def _copy_statement(columns: list[str], after: int, *, row_no: bool) -> Composed:
-    """``COPY`` of the store's cells and prepared columns, in store order, from ``after`` on."""
+def _copy_statement(
+    columns: list[str], after: int, *, row_no: bool, upto: int | None = None
+) -> Composed:
+    """``COPY`` of the cells and prepared columns of rows ``after < row_no <= upto``, in order."""
     from psycopg import sql
 
     cells = [
@@ -69,10 +80,11 @@ def _copy_statement(columns: list[str], after: int, *, row_no: bool) -> Composed
     ]
     first = [sql.Identifier("row_no")] if row_no else []
     chosen = sql.SQL(", ").join(first + cells + [sql.Identifier(c) for c, _ in q.PREPARED])
+    until = sql.SQL("") if upto is None else sql.SQL(" AND row_no <= {}").format(sql.Literal(upto))
     return sql.SQL(
-        "COPY (SELECT {} FROM incidents WHERE row_no > {} ORDER BY row_no) TO STDOUT "
+        "COPY (SELECT {} FROM incidents WHERE row_no > {}{} ORDER BY row_no) TO STDOUT "
         "WITH (FORMAT csv, NULL {})"
-    ).format(chosen, sql.Literal(int(after)), sql.Literal(_NULL))
+    ).format(chosen, sql.Literal(int(after)), until, sql.Literal(_NULL))
 
 
 def _received(conn: psycopg.Connection[Any], statement: Composed) -> bytes:
@@ -127,18 +139,44 @@ def empty_prepared(columns: list[str]) -> pd.DataFrame:
 
 
 def prepared_by_blocks(
-    conn: psycopg.Connection[Any], columns: list[str], *, after: int = 0
+    conn: psycopg.Connection[Any],
+    columns: list[str],
+    *,
+    after: int = 0,
+    connect: Connect | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """The prepared frame of the rows numbered above ``after``, and the last row number read.
 
-    Equal to :func:`prepared_by_text` (for ``after=0``), read about twice as
-    fast. The last row number is ``after`` when there are no such rows.
+    Equal to :func:`prepared_by_text` (for ``after=0``). The last row
+    number is ``after`` when there are no such rows.
+
+    Parameters
+    ----------
+    conn : psycopg.Connection
+        With the store's schema on its search path; the store exists.
+    columns : list of str
+        The store's columns in CSV order (``store_meta.columns``).
+    after : int
+        Read only rows numbered above this (a cache's top-up).
+    connect : callable, optional
+        Opens another connection to the store (``PostgisStore.connect``).
+        Given, a read of :data:`PARALLEL_ROWS` rows or more is split in two
+        halves fetched and parsed side by side, each on a connection that
+        imports ``conn``'s snapshot (``pg_export_snapshot``), so both see
+        exactly the rows ``conn`` sees.
     """
     names = ["row_no", *columns, *(c for c, _ in q.PREPARED)]
-    data = _received(conn, _copy_statement(columns, after, row_no=True))
-    if not data:
+    # Only to choose how to read: the rows read are those of the COPY's own snapshot.
+    counted = conn.execute(
+        "SELECT count(*), max(row_no) FROM incidents WHERE row_no > %s", (after,)
+    ).fetchone()
+    n, top = (int(counted[0]), int(counted[1] or after)) if counted else (0, after)
+    if connect is None or n < PARALLEL_ROWS:
+        table = _parse(_received(conn, _copy_statement(columns, after, row_no=True)), names)
+    else:
+        table = _in_halves(conn, connect, columns, names, (after + top) // 2, after)
+    if not table.num_rows:
         return empty_prepared(columns), after
-    table = _parse(data, names)
     last = int(pc.max(table.column("row_no")).as_py())
     try:
         typed = _typed(table, columns)
@@ -148,12 +186,50 @@ def prepared_by_blocks(
     return typed, last
 
 
+def _in_halves(
+    conn: psycopg.Connection[Any],
+    connect: Connect,
+    columns: list[str],
+    names: list[str],
+    middle: int,
+    after: int,
+) -> pa.Table:
+    """The rows above ``after`` fetched and parsed in two threads (split at ``middle``).
+
+    Both connections import one snapshot exported by ``conn``, so the two
+    halves are one state of the store, as one ``COPY`` would read it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+    from psycopg import sql
+
+    snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()
+
+    def half(bounds: tuple[int, int | None]) -> pa.Table:
+        with connect() as other:
+            other.commit()  # the snapshot is imported as a transaction's first statement
+            other.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            other.read_only = True
+            other.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(
+                sql.Literal(snapshot[0] if snapshot else "")))  # fmt: skip
+            statement = _copy_statement(columns, bounds[0], row_no=True, upto=bounds[1])
+            return _parse(_received(other, statement), names)
+
+    with ThreadPoolExecutor(2, thread_name_prefix="geo-postgis-read") as pool:
+        tables = list(pool.map(half, [(after, middle), (middle, None)]))
+    return pa.concat_tables(tables)
+
+
 def _parse(data: bytes, names: list[str]) -> pa.Table:
     """The ``COPY`` text as an Arrow table of strings (row numbers as integers).
 
     ``\\N`` unquoted is NULL; a quoted ``"\\N"`` is that text, as the server
     quotes a value equal to the NULL marker.
     """
+    if not data:
+        return pa.table({n: pa.array([], pa.int64() if n == "row_no" else pa.string())
+                         for n in names})  # fmt: skip
     return pacsv.read_csv(
         pa.py_buffer(data),
         read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 24),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.io import postgis_cache, store
+from geo.io import postgis_cache, postgis_read, store
 from geo.io.postgis import PostgisStore
 from tests.conftest import make_rows
 
@@ -51,7 +51,11 @@ def test_a_cold_read_fills_the_cache_and_a_warm_one_reads_it(db, tmp_path):
     assert (folder / _parts(folder)[0]).stat().st_mtime_ns == written
 
 
-def test_after_an_append_only_the_new_rows_are_fetched_and_equal_a_fresh_read(db, tmp_path):
+def test_after_an_append_only_the_new_rows_are_fetched_and_equal_a_fresh_read(
+    db, tmp_path, monkeypatch
+):
+    # Both reads in two halves on one snapshot (postgis_read.PARALLEL_ROWS), as at scale.
+    monkeypatch.setattr(postgis_read, "PARALLEL_ROWS", 2)
     folder = postgis_cache.cache_folder(db, tmp_path)
     before = _cached(db, tmp_path)
     assert db.append_incidents(_rows(4), dedupe_days=None, added_by="ana").added == 4

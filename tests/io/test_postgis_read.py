@@ -56,6 +56,21 @@ def test_synthetic_rows_read_the_same_both_ways(postgis_url, pg_schema):
     assert new["area_snap_km"].isna().any() and new["area"].eq("").any()
 
 
+def test_a_read_in_two_halves_on_one_snapshot_equals_one_read(postgis_url, pg_schema, monkeypatch):
+    monkeypatch.setattr(postgis_read, "PARALLEL_ROWS", 2)
+    db = PostgisStore(postgis_url, schema=pg_schema)
+    db.write_raw(store.read_raw(store.config.INCIDENTS_CSV))
+    with db.connect() as conn:
+        columns = db.columns()
+        old = postgis_read.prepared_by_text(conn, columns)
+        halves, last = postgis_read.prepared_by_blocks(conn, columns, connect=db.connect)
+        tail, _ = postgis_read.prepared_by_blocks(conn, columns, after=5, connect=db.connect)
+    pd.testing.assert_frame_equal(halves, old, check_exact=True)
+    pd.testing.assert_frame_equal(tail, old.iloc[5:].reset_index(drop=True), check_exact=True)
+    assert last == len(old)
+    pd.testing.assert_frame_equal(db.read_prepared(), old, check_exact=True)
+
+
 def test_awkward_text_and_an_extra_column_read_the_same_both_ways(postgis_url, pg_schema):
     db = PostgisStore(postgis_url, schema=pg_schema)
     db.write_raw(_hostile())
