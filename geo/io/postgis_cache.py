@@ -259,6 +259,8 @@ def _name(part: Part) -> str:
 
 def _write(folder: Path, frame: pd.DataFrame, part: Part) -> bool:
     try:
+        # Incident rows: the store's folder is its user's alone, as the database is.
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         atomic_write_bytes(folder / _name(part), _bytes(frame, part), backup=False)
     except OSError as exc:
         log.warning("the PostGIS cache in %s was not written: %s", folder, exc)

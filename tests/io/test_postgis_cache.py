@@ -45,6 +45,7 @@ def test_a_cold_read_fills_the_cache_and_a_warm_one_reads_it(db, tmp_path):
     cold = _cached(db, tmp_path)
     pd.testing.assert_frame_equal(cold, db.read_prepared(), check_exact=True)
     assert _parts(folder) == [f"part-{0:012d}-{len(cold):012d}.parquet"]
+    assert folder.stat().st_mode & 0o077 == 0  # incident rows: the user's alone
     written = (folder / _parts(folder)[0]).stat().st_mtime_ns
     warm = _cached(db, tmp_path)
     pd.testing.assert_frame_equal(warm, cold, check_exact=True)
