@@ -13,9 +13,9 @@ text columns stay Arrow strings (the dtype the frame holds them in anyway),
 numbers and dates are cast in C.
 
 The typed frame must equal the reference exactly (dtypes, values, order,
-missing values). The fast casts accept a strict subset of what pandas
-accepts (plain decimals, ``YYYY-MM-DD`` dates), and where a column holds
-anything else the whole frame is typed by the reference code instead, so
+missing values). The fast casts are kept to what both read alike (finite
+decimals, ``YYYY-MM-DD`` dates), and where a column holds anything else
+the whole frame is typed by the reference code instead, so
 an unusual cell costs time, never a different answer
 (``tests/io/test_postgis_read.py`` compares both on the shipped and
 synthetic stores).
@@ -291,7 +291,7 @@ def _typed_cell(text: pa.ChunkedArray, kind: str) -> Any:
                 raise _NotPlain
             days = pc.cast(pc.if_else(blank, None, text), pa.date32())
         else:
-            values = pc.cast(pc.if_else(blank, None, text), pa.float64())
+            values = _finite(pc.cast(pc.if_else(blank, None, text), pa.float64()))
     except pa.ArrowInvalid as exc:
         raise _NotPlain from exc
     if kind == "date":
@@ -312,10 +312,22 @@ def _typed_prepared(values: pa.ChunkedArray, kind: str) -> Any:
         return pc.fill_null(pc.equal(values, "t"), False).to_numpy()
     if kind.startswith("double"):
         try:
-            return pc.cast(values, pa.float64()).to_numpy()
+            return _finite(pc.cast(values, pa.float64())).to_numpy()
         except pa.ArrowInvalid as exc:
             raise _NotPlain from exc
     return _text(values)
+
+
+def _finite(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``values`` when every one is finite or missing; stored rows never hold others.
+
+    Arrow reads ``NaN`` and ``Infinity`` where pandas refuses or reads them
+    otherwise: such a cell (typed into the database by hand) is left to the
+    reference path.
+    """
+    if pc.any(pc.invert(pc.is_finite(values))).as_py():
+        raise _NotPlain
+    return values
 
 
 def _text(values: pa.ChunkedArray) -> pd.arrays.ArrowStringArray:

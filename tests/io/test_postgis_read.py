@@ -86,12 +86,12 @@ def test_a_cell_the_fast_casts_refuse_is_typed_the_reference_way(postgis_url, pg
     db.write_raw(pd.DataFrame(make_rows(3)))
     # Edited in the database by hand: not zero-padded, which pandas reads and Arrow's cast does not.
     with db.connect() as conn:
-        conn.execute("UPDATE incidents SET event_date = '2013-2-5', fatalities = '1e1' "
-                     "WHERE row_no = 2")  # fmt: skip
+        conn.execute("UPDATE incidents SET event_date = '2013-2-5', fatalities = '1e1', "
+                     "time_precision = 'Infinity' WHERE row_no = 2")  # fmt: skip
     old, new, _ = _both(db)
     pd.testing.assert_frame_equal(new, old, check_exact=True)
     assert new["event_date"].iloc[1] == pd.Timestamp("2013-02-05")
-    assert new["fatalities"].iloc[1] == 10
+    assert new["fatalities"].iloc[1] == 10 and pd.isna(new["time_precision"].iloc[1])
 
 
 def test_rows_after_a_row_number_and_an_empty_store(postgis_url, pg_schema):
