@@ -128,6 +128,8 @@ def prepared_incidents(
         chain = _chain(folder, meta)
         if chain is None:
             frame, last = prepared_by_blocks(conn, meta.columns, connect=store.connect)
+            if not len(frame):  # nothing worth keeping; an empty store reads fast
+                return frame
             _replace_later(folder, frame, Part(meta.generation, meta.version, 0, last, len(frame),
                                                tuple(meta.columns)))  # fmt: skip
             return frame

@@ -165,3 +165,14 @@ def test_a_cache_folder_that_cannot_be_written_still_gives_the_frame(db, tmp_pat
 def test_a_store_with_no_tables_reads_as_empty(postgis_url, pg_schema, tmp_path):
     frame = _cached(PostgisStore(postgis_url, schema=pg_schema), tmp_path)
     assert len(frame) == 0 and "border_km" in frame.columns
+
+
+def test_a_store_emptied_by_hand_reads_as_empty_and_keeps_no_cache(db, tmp_path):
+    folder = postgis_cache.cache_folder(db, tmp_path)
+    _cached(db, tmp_path)
+    with db.connect() as conn:
+        conn.execute("DELETE FROM incidents")
+    frame = _cached(db, tmp_path)
+    assert len(frame) == 0 and list(frame.columns) == list(db.read_prepared().columns)
+    assert _parts(folder) == [f"part-{0:012d}-{19:012d}.parquet"]  # the old one, never served
+    assert len(_cached(db, tmp_path)) == 0
