@@ -423,7 +423,9 @@ def prepare_rows(typed: pd.DataFrame) -> pd.DataFrame:
     # Real stores repeat places: incidents coded to a town share its
     # coordinates. Each distinct key is joined and measured once and the
     # result given to every row with that key.
-    if _distinct_points(typed) > _DEDUPE_SHARE * len(typed):
+    if not set(KEY_COLUMNS) <= set(typed.columns) or (
+        _distinct_points(typed) > _DEDUPE_SHARE * len(typed)
+    ):
         return pipeline.prepare(typed, areas=areas)  # grouping would cost more than it saves
     group = typed.groupby(list(KEY_COLUMNS), sort=False, dropna=False).ngroup().to_numpy()
     first = pd.Series(group).drop_duplicates().index.to_numpy()  # ngroup numbers them in order

@@ -294,3 +294,8 @@ def test_a_hand_edit_after_appends_is_seen(parts_store: Path) -> None:
         handle.write("\n")
     assert "changed" in prepared_copy.copy_state(parts_store)
     assert prepared_copy.read_copy(parts_store) is None
+
+
+def test_rows_without_every_key_column_are_each_prepared() -> None:
+    typed = _repeating_places(300, 5, 8).drop(columns=["admin1"])
+    pd.testing.assert_frame_equal(prepared_copy.prepare_rows(typed), _whole(typed))
