@@ -4,11 +4,18 @@ Beside a store ``incidents.csv`` lives ``.incidents.csv.prepared.parquet``:
 the typed incident frame plus the columns :func:`geo.analysis.pipeline.prepare`
 adds (area, area code, snap flag, border km, neighbour ...), in plain
 Parquet with ``latitude``/``longitude`` columns. Its metadata stamp names
-the CSV it was built from (size and SHA-256 of its bytes) and the boundary
-data it was joined to. The CSV stays the source of truth and the
-interchange format; the copy is a cache that is used only when its stamp
-matches the CSV and the boundaries byte for byte, and is otherwise rebuilt
-(:func:`geo.io.columnar.prepared_incidents`).
+the CSV it was built from (size and SHA-256 of its bytes, and its stat
+when hashed) and the boundary data it was joined to. The CSV stays the
+source of truth and the interchange format; the copy is a cache that is
+used only when its stamp matches the CSV and the boundaries byte for
+byte, and is otherwise rebuilt (:func:`geo.io.columnar.prepared_incidents`).
+The stat spares the hash of an unchanged CSV (:meth:`CopyStamp.matches`).
+
+An append adds a part file (``.incidents.csv.prepared.part1.parquet``,
+``part2`` ...) holding only its rows, stamped with the CSV after it and
+the checksum of the copy it continues; the base file and the chain of
+parts read as one frame, and are written again as one file now and then
+(:func:`extend_copy`).
 
 This module is what the store's writers need (:mod:`geo.io.store` keeps the
 copy current on append); reading the CSV and rebuilding belong to
