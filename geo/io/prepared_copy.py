@@ -25,6 +25,7 @@ copy current on append); reading the CSV and rebuilding belong to
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import json
 import logging
@@ -257,7 +258,7 @@ def part_path(store: str | os.PathLike[str], k: int) -> Path:
 def _parts_from(store: str | os.PathLike[str], k: int) -> list[Path]:
     """Part files of ``store``'s copy numbered ``k`` or more (stale after a rewrite)."""
     base = copy_path(store)
-    pattern = f"{base.name.removesuffix('.parquet')}.part*.parquet"
+    pattern = f"{glob.escape(base.name.removesuffix('.parquet'))}.part*.parquet"
     found = []
     for path in base.parent.glob(pattern):
         number = path.name.removesuffix(".parquet").rsplit(".part", 1)[-1]

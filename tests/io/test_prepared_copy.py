@@ -299,3 +299,15 @@ def test_a_hand_edit_after_appends_is_seen(parts_store: Path) -> None:
 def test_rows_without_every_key_column_are_each_prepared() -> None:
     typed = _repeating_places(300, 5, 8).drop(columns=["admin1"])
     pd.testing.assert_frame_equal(prepared_copy.prepare_rows(typed), _whole(typed))
+
+
+def test_a_store_named_like_a_pattern_keeps_its_parts_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd = tmp_path / "incidents[1].csv"
+    shutil.copy(config.DATA_DIR / "incidents.csv", odd)
+    columnar.prepared_incidents(odd)
+    monkeypatch.setattr(prepared_copy, "COMPACT_SHARE", 1e9)
+    store.append_incidents(_new_rows(10, seed=91), odd)
+    assert prepared_copy._parts_from(odd, 1) == [prepared_copy.part_path(odd, 1)]
+    pd.testing.assert_frame_equal(prepared_copy.read_copy(odd), _csv_prepared(odd))
