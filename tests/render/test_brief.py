@@ -430,8 +430,11 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 def test_cli_user_mistakes_exit_2(
     args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    csv = str(DATA / "brief_incidents.csv")
-    code, err = run(["brief", csv, *args, "--out", str(tmp_path / "b.png")], capsys)
+    # A copy: the command keeps a prepared copy beside the CSV it reads, and
+    # tests must not write into the checkout.
+    csv = tmp_path / "incidents.csv"
+    csv.write_bytes((DATA / "brief_incidents.csv").read_bytes())
+    code, err = run(["brief", str(csv), *args, "--out", str(tmp_path / "b.png")], capsys)
     assert code == 2
     assert message in err
     assert "Traceback" not in err
