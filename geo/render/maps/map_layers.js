@@ -299,36 +299,62 @@ var GeoMap = (function () {
         path.addEventListener("blur", function () { marker.closeTooltip(); });
     }
 
+    function markerPopup(layer) { return incidentPopup(layer.options.payload, layer.options.row); }
+
+    function markerTip(layer) { return incidentTip(layer.options.payload, layer.options.row); }
+
+    // An incident's circle. Its popup and tooltip are bound, and its path
+    // made a keyboard stop, when it is first drawn: most of the incidents
+    // of a clustered layer are never drawn one by one, and binding 10,000
+    // popups and tooltips up front took longer than clustering them.
+    var IncidentMarker = L.CircleMarker.extend({
+        onAdd: function (map) {
+            if (!this._popup) {
+                this.bindPopup(markerPopup, {maxWidth: 340, minWidth: 230});
+                this.bindTooltip(markerTip, {direction: "top", offset: [0, -4], opacity: 0.96});
+            }
+            L.CircleMarker.prototype.onAdd.call(this, map);
+            reachable({target: this});
+        }
+    });
+
+    // Incident layers whose markers are still being added in chunks (the
+    // page is drawn when this is 0; scripts/bench_browser.py waits for it).
+    var loading = 0;
+
+    function pending() { return loading; }
+
     function incidents(D) {
         var c = D.cols, n = c.lat.length, markers = new Array(n), group;
         if (D.mode === "clusters") {
+            loading += 1;
             group = L.markerClusterGroup({
                 chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
                 spiderfyOnMaxZoom: true, disableClusteringAtZoom: 12,
-                iconCreateFunction: clusterIcon(D.types)
+                iconCreateFunction: clusterIcon(D.types),
+                chunkProgress: function (done, total) { if (done === total) { loading -= 1; } }
             });
         } else {
             group = L.featureGroup();
         }
-        function popup(layer) { return incidentPopup(D, layer.options.row); }
-        function tip(layer) { return incidentTip(D, layer.options.row); }
         for (var i = 0; i < n; i++) {
             // A country-level incident is a dashed ring in its type's colour:
             // its point stands for the whole country, not a place in it.
             var whole = countryLevel(c, i), colour = D.types[c.t[i]][1];
-            markers[i] = L.circleMarker([c.lat[i], c.lon[i]], {
+            markers[i] = new IncidentMarker([c.lat[i], c.lon[i]], {
                 radius: c.r[i], fillColor: whole ? "#ffffff" : colour, fillOpacity: whole ? 0.75 : 0.85,
                 color: whole ? colour : "#ffffff", weight: whole ? 2 : 1, dashArray: whole ? "3 2" : null,
                 opacity: 0.95, pane: "geo-incidents",
                 className: whole ? "geo-incident geo-country-level" : "geo-incident",
                 typeIndex: c.t[i], row: i, payload: D
             });
-            markers[i].bindPopup(popup, {maxWidth: 340, minWidth: 230});
-            markers[i].bindTooltip(tip, {direction: "top", offset: [0, -4], opacity: 0.96});
-            markers[i].on("add", reachable);
         }
         if (D.mode === "clusters") {
-            group.addLayers(markers);
+            // One by one, not addLayers: before the group is on the map,
+            // addLayers checks each marker against every one queued before
+            // it (quadratic: 0.17 s at 10,000). The queue is clustered in
+            // chunks when the group is added.
+            markers.forEach(function (m) { group.addLayer(m); });
         } else {
             fan(group, markers, c);
             markers.forEach(function (m) { group.addLayer(m); });
@@ -430,45 +456,150 @@ var GeoMap = (function () {
 
     /* ---------------------------------------------------------------- towns */
 
-    function towns(map, list, colour) {
-        // Towns arrive largest first. A label shows from its town's minimum
-        // zoom on, unless it would overlap a label already placed.
-        var group = L.layerGroup();
-        var items = list.map(function (t) {
-            var m = L.circleMarker([t[1], t[2]], {
-                radius: 2.6, color: "#ffffff", weight: 1, fillColor: colour, fillOpacity: 1,
-                pane: "geo-towns", interactive: false, className: "geo-town"
-            });
-            m.bindTooltip(t[0], {
-                permanent: true, direction: "right", offset: [3, 0], className: "geo-town-label",
-                interactive: false
-            });
-            return {marker: m, minZoom: t[3], width: 8 + 6.3 * t[4]};
-        });
-        function free(box, boxes) {
-            for (var j = 0; j < boxes.length; j++) {
-                var b = boxes[j];
-                if (!(box[2] < b[0] || box[0] > b[2] || box[3] < b[1] || box[1] > b[3])) { return false; }
+    // Which towns show at a zoom depends on the zoom only (boxes are compared
+    // in the map's absolute pixels there), so each zoom is laid out once and
+    // kept. A town shows from its minimum zoom on, unless its label would
+    // overlap one placed before it (towns arrive largest first); a town
+    // whose label gives way shows no dot either.
+    var TownLayer = L.Layer.extend({
+        options: {pane: "geo-towns"},
+
+        initialize: function (list, colour) {
+            this._list = list;
+            this._colour = colour;
+            this._latlngs = list.map(function (t) { return L.latLng(t[1], t[2]); });
+            this._nodes = new Array(list.length);
+            this._placed = {};   // zoom -> indices of the towns shown there
+            this._shown = [];
+            this.layouts = 0;    // how many zoom levels were laid out (read by tests)
+        },
+
+        onAdd: function (map) {
+            // One box holds every town: during a zoom animation it is scaled
+            // as one picture (as Leaflet does for vector layers), so no label
+            // is moved or measured frame by frame.
+            this._box = L.DomUtil.create("div", "geo-town-layer leaflet-zoom-animated", this.getPane());
+            this._box.style.setProperty("--geo-town-colour", this._colour);
+            if (!this._widths) { this._measure(); }
+            this._update();
+        },
+
+        _measure: function () {
+            // Every label's width, read once in one pass (one layout of the
+            // page), so that the layout of each zoom uses real sizes.
+            var i, labels = [];
+            for (i = 0; i < this._list.length; i++) { labels.push(this._node(i).lastChild); }
+            // A map in a hidden frame measures 0: estimate from the name's length then.
+            var list = this._list;
+            this._widths = labels.map(function (l, k) { return l.offsetWidth || 2 + 6.3 * list[k][4]; });
+            for (i = 0; i < this._list.length; i++) { this._nodes[i].style.display = "none"; }
+            this._shown = [];
+        },
+
+        onRemove: function () {
+            L.DomUtil.remove(this._box);
+            this._box = null;
+            this._nodes = new Array(this._list.length);
+            this._shown = [];
+        },
+
+        getEvents: function () {
+            var events = {zoomend: this._update, viewreset: this._update};
+            if (this._map && this._map._zoomAnimated) { events.zoomanim = this._animate; }
+            return events;
+        },
+
+        shownAt: function (zoom) {
+            // Indices of the towns shown at `zoom`, laid out on first need.
+            if (!this._placed.hasOwnProperty(zoom)) {
+                this._placed[zoom] = this._layout(zoom);
+                this.layouts += 1;
+            }
+            return this._placed[zoom];
+        },
+
+        _layout: function (zoom) {
+            // Greedy placement in the order given, with a grid of 64 px cells
+            // so that each box is compared with its neighbours only.
+            var map = this._map, grid = {}, out = [], CELL = 64;
+            for (var i = 0; i < this._list.length; i++) {
+                var t = this._list[i];
+                if (zoom < t[3]) { continue; }
+                var p = map.project(this._latlngs[i], zoom);
+                var box = [p.x - 4, p.y - 8, p.x + 6 + this._widths[i], p.y + 8];
+                if (this._fits(box, grid, CELL)) {
+                    this._keep(box, grid, CELL);
+                    out.push(i);
+                }
+            }
+            return out;
+        },
+
+        _cells: function (box, size, each) {
+            for (var gx = Math.floor(box[0] / size); gx <= Math.floor(box[2] / size); gx++) {
+                for (var gy = Math.floor(box[1] / size); gy <= Math.floor(box[3] / size); gy++) {
+                    if (each(gx + ":" + gy) === false) { return false; }
+                }
             }
             return true;
-        }
-        function update() {
-            var z = map.getZoom(), boxes = [];
-            items.forEach(function (it) {
-                var on = z >= it.minZoom;
-                if (on) {
-                    var p = map.latLngToLayerPoint(it.marker.getLatLng());
-                    var box = [p.x - 4, p.y - 8, p.x + it.width, p.y + 8];
-                    on = free(box, boxes);
-                    if (on) { boxes.push(box); }
+        },
+
+        _fits: function (box, grid, size) {
+            return this._cells(box, size, function (key) {
+                var boxes = grid[key] || [];
+                for (var j = 0; j < boxes.length; j++) {
+                    var b = boxes[j];
+                    if (!(box[2] < b[0] || box[0] > b[2] || box[3] < b[1] || box[1] > b[3])) { return false; }
                 }
-                if (on && !group.hasLayer(it.marker)) { group.addLayer(it.marker); }
-                if (!on && group.hasLayer(it.marker)) { group.removeLayer(it.marker); }
+                return true;
             });
+        },
+
+        _keep: function (box, grid, size) {
+            this._cells(box, size, function (key) { (grid[key] = grid[key] || []).push(box); });
+        },
+
+        _node: function (i) {
+            if (!this._nodes[i]) {
+                // The name was escaped in Python (escape_text), as for every payload.
+                var node = L.DomUtil.create("div", "geo-town", this._box);
+                node.innerHTML = '<span class="geo-town-dot"></span><span class="geo-town-label">' +
+                    this._list[i][0] + "</span>";
+                this._nodes[i] = node;
+            }
+            return this._nodes[i];
+        },
+
+        _update: function () {
+            var map = this._map;
+            if (!map || !this._box) { return; }
+            L.DomUtil.setPosition(this._box, L.point(0, 0));
+            var shown = this.shownAt(map.getZoom()), on = {}, i, k;
+            for (k = 0; k < shown.length; k++) { on[shown[k]] = true; }
+            for (k = 0; k < this._shown.length; k++) {
+                i = this._shown[k];
+                if (!on[i]) { this._nodes[i].style.display = "none"; }
+            }
+            // Only writes here (no sizes are read), so the browser lays the
+            // page out once, after the loop.
+            for (k = 0; k < shown.length; k++) {
+                i = shown[k];
+                var node = this._node(i);
+                node.style.display = "";
+                L.DomUtil.setPosition(node, map.latLngToLayerPoint(this._latlngs[i]).round());
+            }
+            this._shown = shown;
+        },
+
+        _animate: function (e) {
+            var map = this._map, scale = map.getZoomScale(e.zoom);
+            var offset = map.getPixelOrigin().multiplyBy(scale).subtract(map._getNewPixelOrigin(e.center, e.zoom));
+            L.DomUtil.setTransform(this._box, offset.round(), scale);
         }
-        map.on("zoomend", update);
-        update();
-        return group;
+    });
+
+    function towns(map, list, colour) {
+        return new TownLayer(list, colour);
     }
 
     /* --------------------------------------------------------------- legend */
@@ -632,6 +763,6 @@ var GeoMap = (function () {
 
     return {
         setup: setup, geojson: geojson, incidents: incidents, grid: grid, heat: heat,
-        towns: towns, legend: legend, syncView: syncView
+        towns: towns, legend: legend, syncView: syncView, pending: pending
     };
 })();
