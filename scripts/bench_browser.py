@@ -275,6 +275,8 @@ def bench_frames(
         "after, no towns layer": _dashboard(
             incidents, context, layers=set(DEFAULT_LAYERS) - {"towns"}
         ),
+        # No layer at all: what the shared machine's load alone costs a frame.
+        "empty map (floor)": _dashboard(incidents.head(0), context, layers=set()),
     }
     print(f"\nFrames while zooming and panning the dashboard map of {len(incidents):,} incidents")
     print(f"({len(ROUND)} operations a round, 2 rounds per page load, {repeat} page loads each;")

@@ -72,9 +72,9 @@ FIND = """
 """
 
 SHOWN = """
-() => Array.from(document.querySelectorAll(".geo-town"))
+() => Array.from(document.querySelectorAll(".geo-town-label"))
   .filter(n => n.style.display !== "none")
-  .map(n => n.querySelector(".geo-town-label").textContent)
+  .map(n => n.textContent)
   .sort()
 """
 
@@ -90,9 +90,9 @@ async (z) => {
 
 OVERLAPS = """
 () => {
-  const boxes = Array.from(document.querySelectorAll(".geo-town"))
+  const boxes = Array.from(document.querySelectorAll(".geo-town-label"))
     .filter(n => n.style.display !== "none")
-    .map(n => n.querySelector(".geo-town-label").getBoundingClientRect());
+    .map(n => n.getBoundingClientRect());
   let n = 0;
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {
@@ -163,7 +163,12 @@ def test_town_layer_can_be_removed_and_added_again(browser: Any, tmp_path: Path)
         page.evaluate(FIND)
         first = page.evaluate(SHOWN)
         page.evaluate("() => theMap.removeLayer(theTowns)")
-        assert page.evaluate("() => document.querySelectorAll('.geo-town').length") == 0
+        assert (
+            page.evaluate(
+                "() => document.querySelectorAll('.geo-town-label, .geo-town-dot').length"
+            )
+            == 0
+        )
         page.evaluate("() => theMap.addLayer(theTowns)")
         assert page.evaluate(SHOWN) == first
         assert page.evaluate("() => theTowns.layouts") == 1

@@ -478,27 +478,39 @@ var GeoMap = (function () {
             // One box holds every town: during a zoom animation it is scaled
             // as one picture (as Leaflet does for vector layers), so no label
             // is moved or measured frame by frame.
+            // Dots lie under the incidents, labels above them (as a town's
+            // name is never hidden by a marker): two boxes, in two panes.
             this._box = L.DomUtil.create("div", "geo-town-layer leaflet-zoom-animated", this.getPane());
+            this._labelBox = L.DomUtil.create(
+                "div", "geo-town-layer leaflet-zoom-animated", map.getPane("geo-country-labels")
+            );
             this._box.style.setProperty("--geo-town-colour", this._colour);
+            this._labelBox.style.setProperty("--geo-town-colour", this._colour);
             if (!this._widths) { this._measure(); }
             this._update();
         },
 
         _measure: function () {
-            // Every label's width, read once in one pass (one layout of the
-            // page), so that the layout of each zoom uses real sizes.
-            var i, labels = [];
-            for (i = 0; i < this._list.length; i++) { labels.push(this._node(i).lastChild); }
-            // A map in a hidden frame measures 0: estimate from the name's length then.
-            var list = this._list;
-            this._widths = labels.map(function (l, k) { return l.offsetWidth || 2 + 6.3 * list[k][4]; });
-            for (i = 0; i < this._list.length; i++) { this._nodes[i].style.display = "none"; }
-            this._shown = [];
+            // Every label's width, from the canvas's text metrics in the
+            // labels' own font: no label is laid out to be measured (reading
+            // 800 offsetWidths cost a layout of them all, ~50 ms at load).
+            this._widths = [];
+            if (!this._list.length) { return; }
+            var probe = this._node(0), style = window.getComputedStyle(probe[1]);
+            var pen = document.createElement("canvas").getContext("2d");
+            var text = document.createElement("textarea");
+            pen.font = style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+            probe[0].style.display = probe[1].style.display = "none";
+            this._widths = this._list.map(function (t) {
+                text.innerHTML = t[0];  // escaped in Python: decoded here, never parsed as markup
+                return Math.ceil(pen.measureText(text.value).width);
+            });
         },
 
         onRemove: function () {
             L.DomUtil.remove(this._box);
-            this._box = null;
+            L.DomUtil.remove(this._labelBox);
+            this._box = this._labelBox = null;
             this._nodes = new Array(this._list.length);
             this._shown = [];
         },
@@ -526,7 +538,7 @@ var GeoMap = (function () {
                 var t = this._list[i];
                 if (zoom < t[3]) { continue; }
                 var p = map.project(this._latlngs[i], zoom);
-                var box = [p.x - 4, p.y - 8, p.x + 6 + this._widths[i], p.y + 8];
+                var box = [p.x - 4, p.y - 8, p.x + 12 + this._widths[i], p.y + 8];
                 if (this._fits(box, grid, CELL)) {
                     this._keep(box, grid, CELL);
                     out.push(i);
@@ -561,11 +573,10 @@ var GeoMap = (function () {
 
         _node: function (i) {
             if (!this._nodes[i]) {
+                var label = L.DomUtil.create("div", "geo-town-label", this._labelBox);
                 // The name was escaped in Python (escape_text), as for every payload.
-                var node = L.DomUtil.create("div", "geo-town", this._box);
-                node.innerHTML = '<span class="geo-town-dot"></span><span class="geo-town-label">' +
-                    this._list[i][0] + "</span>";
-                this._nodes[i] = node;
+                label.innerHTML = this._list[i][0];
+                this._nodes[i] = [L.DomUtil.create("div", "geo-town-dot", this._box), label];
             }
             return this._nodes[i];
         },
@@ -574,19 +585,21 @@ var GeoMap = (function () {
             var map = this._map;
             if (!map || !this._box) { return; }
             L.DomUtil.setPosition(this._box, L.point(0, 0));
+            L.DomUtil.setPosition(this._labelBox, L.point(0, 0));
             var shown = this.shownAt(map.getZoom()), on = {}, i, k;
             for (k = 0; k < shown.length; k++) { on[shown[k]] = true; }
             for (k = 0; k < this._shown.length; k++) {
                 i = this._shown[k];
-                if (!on[i]) { this._nodes[i].style.display = "none"; }
+                if (!on[i]) { this._nodes[i][0].style.display = this._nodes[i][1].style.display = "none"; }
             }
             // Only writes here (no sizes are read), so the browser lays the
             // page out once, after the loop.
             for (k = 0; k < shown.length; k++) {
                 i = shown[k];
-                var node = this._node(i);
-                node.style.display = "";
-                L.DomUtil.setPosition(node, map.latLngToLayerPoint(this._latlngs[i]).round());
+                var node = this._node(i), at = map.latLngToLayerPoint(this._latlngs[i]).round();
+                node[0].style.display = node[1].style.display = "";
+                L.DomUtil.setPosition(node[0], at);
+                L.DomUtil.setPosition(node[1], at);
             }
             this._shown = shown;
         },
@@ -595,6 +608,7 @@ var GeoMap = (function () {
             var map = this._map, scale = map.getZoomScale(e.zoom);
             var offset = map.getPixelOrigin().multiplyBy(scale).subtract(map._getNewPixelOrigin(e.center, e.zoom));
             L.DomUtil.setTransform(this._box, offset.round(), scale);
+            L.DomUtil.setTransform(this._labelBox, offset.round(), scale);
         }
     });
 
