@@ -328,7 +328,11 @@ def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def bench_filter(
-    browser: Browser | None, incidents: pd.DataFrame, context: dict[str, Any], repeat: int
+    browser: Browser | None,
+    incidents: pd.DataFrame,
+    context: dict[str, Any],
+    repeat: int,
+    rev: str,
 ) -> None:
     from geo.analysis.filters import FilterState, apply_filters
     from geo.render.maps import build_map
@@ -338,9 +342,7 @@ def bench_filter(
         date_from=dates.min().date(), date_to=dates.max().date(), event_types=("Battles",)
     )
     t_filter, shown = _best(lambda: apply_filters(incidents, state), repeat)
-    t_build, m = _best(lambda: build_map(shown, **context), repeat)
-    t_render, html = _best(lambda: _render(build_map(shown, **context)), repeat)
-    t_render -= t_build
+    t_map, html = _best(lambda: _render(build_map(shown, **context)), repeat)
     print(
         f"\nA filter change at {len(incidents):,} incidents: event type = Battles, "
         f"{len(shown):,} rows kept (best of {repeat})\n"
@@ -348,13 +350,17 @@ def bench_filter(
     print("| step | seconds |")
     print("|:--|--:|")
     print(f"| filter (`apply_filters`) | {t_filter:.3f} |")
-    print(f"| build the map (`build_map`) | {t_build:.3f} |")
-    print(f"| render its HTML ({len(html.encode()) / MB:.2f} MB) | {t_render:.3f} |")
-    print(f"| server, in all | {t_filter + t_build + t_render:.3f} |")
+    print(f"| build the map and render its HTML ({len(html.encode()) / MB:.2f} MB) | {t_map:.3f} |")
+    print(f"| server, in all | {t_filter + t_map:.3f} |")
     if browser is not None:
-        page = _dashboard(shown, context)
-        drawn = min(browser.drawn(page) for _ in range(repeat))
-        print(f"| browser: open the page until drawn | {drawn:.3f} |")
+        pages = {"after": _dashboard(shown, context)}
+        pages["before"] = _as_before(pages["after"], rev)
+        drawn: dict[str, list[float]] = {"after": [], "before": []}
+        for _ in range(repeat):
+            for label in drawn:
+                drawn[label].append(browser.drawn(pages[label]))
+        print(f"| browser: open the page until drawn | {min(drawn['after']):.3f} |")
+        print(f"| browser, the map script of {rev} | {min(drawn['before']):.3f} |")
 
 
 # ------------------------------------------------------------------- drawn
@@ -430,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if "frames" in only:
                 bench_frames(browser, incidents, context, args.repeat, args.before)
             if "filter" in only:
-                bench_filter(browser, incidents, context, args.repeat)
+                bench_filter(browser, incidents, context, args.repeat, args.before)
         if "drawn" in only:
             bench_drawn(browser, args.drawn_size, args.seed, args.repeat, args.before)
     finally:
