@@ -10,6 +10,9 @@ import pytest
 
 from geo.model.schema import COLUMNS
 
+# One headless Chromium per browser-test module (tests/browser_support.py).
+from tests.browser_support import browser  # noqa: F401
+
 # A PostGIS server for the session and a schema per test (tests/postgis_support.py).
 from tests.postgis_support import pg_schema, postgis_url  # noqa: F401
 

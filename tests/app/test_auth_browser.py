@@ -26,21 +26,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from geo.io import audit
 from geo.io.store import read_incidents
-from geo.render.snapshot import BROWSER_ARGS
 from tests.app.app_support import ROOT, free_port, wait_for_health, write_store
 from tests.app.oidc_provider import OIDCProvider
-from tests.app.test_browser import CHROMIUM, map_frame
+from tests.app.test_browser import map_frame
+from tests.browser_support import needs_chromium
 
 ARTIFACTS = ROOT / "test-artifacts"
 WAIT_MS = 60_000  # waits, not speed checks: the machine is shared
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+    needs_chromium,
 ]
 
 ACLED_HEADER = (
@@ -106,14 +106,6 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
                 proc.wait(timeout=20)
             if proc.poll() is None:
                 proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(BROWSER_ARGS))
-        yield chromium
-        chromium.close()
 
 
 def _context(browser: Any, deployment: Deployment) -> Any:

@@ -22,9 +22,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from geo.render.snapshot import BROWSER_ARGS
 from tests.app.app_support import (
     ROOT,
     XSS_NOTES,
@@ -33,8 +32,8 @@ from tests.app.app_support import (
     wait_for_health,
     write_store,
 )
+from tests.browser_support import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 WAIT_MS = 90_000  # generous: the machine is shared; these are waits, not speed checks
@@ -43,7 +42,7 @@ pytestmark = [
     pytest.mark.browser,
     # Chromium is a system package (.ci/run installs it); the Leaflet files are
     # part of the documented set-up, so their absence fails rather than skips.
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+    needs_chromium,
 ]
 
 
@@ -80,17 +79,6 @@ def running_app(folder: Path) -> Iterator[str]:
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_app(tmp_path_factory.mktemp("browser")) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=list(BROWSER_ARGS),
-        )
-        yield chromium
-        chromium.close()
 
 
 class Offline:

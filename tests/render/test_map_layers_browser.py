@@ -11,8 +11,6 @@ Marked ``browser``; skipped when Chromium is not installed.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,26 +19,14 @@ import pytest
 
 from geo.reference.gazetteer import load_gazetteer
 from geo.render.maps import MapOptions, build_map
-from geo.render.snapshot import BROWSER_ARGS
-
-CHROMIUM = Path(os.environ.get("GEO_CHROMIUM") or "/usr/bin/chromium")
+from tests.browser_support import needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium (Debian package chromium)"),
+    needs_chromium,
 ]
 
 MARKUP_TOWN = "<b>Bold</b> ${alert(1)}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=str(CHROMIUM), args=list(BROWSER_ARGS))
-        yield chromium
-        chromium.close()
 
 
 def _towns() -> pd.DataFrame:
