@@ -15,6 +15,7 @@ Modules
     columnar   the store's prepared incidents from its columnar copy (cold start in seconds)
     prepared_copy  the columnar copy beside a CSV store: format, freshness, incremental upkeep
     audit      the append-only audit trail kept with its store (file or PostGIS), audited appends
+    numbering  new incidents' ids in the store's own scheme (MLI0042), numbered under its lock
     csvfile    a CSV as text cells, refused when its header or row widths are wrong
     files      safe writes: atomic replace, lock, read-only files, killed writers' leftovers
     dedupe     duplicate detection between stored and incoming rows
@@ -49,6 +50,7 @@ __all__ = [
     "columnar",
     "prepared_copy",
     "audit",
+    "numbering",
     "csvfile",
     "files",
     "dedupe",

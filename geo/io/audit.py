@@ -20,8 +20,10 @@ Every incident added through :func:`audited_append` also keeps who added it
 and when, in the ``added_by`` / ``added_at`` columns of the store; exports
 leave those columns out unless asked (:mod:`geo.io.export`). Rows without an
 ``event_id`` are numbered in the store's own scheme (MLI0042 after MLI0041,
-:func:`geo.io.extract.store_style_ids`), the same for the app and the
-command line.
+:mod:`geo.io.numbering`) by the store itself, under its lock or in its
+transaction, so concurrent writers get consecutive ids and each entry names
+the ids its rows were stored under; the same for the app and the command
+line.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ import pandas as pd
 
 from geo import config
 from geo.io.backend import FileStore, IncidentStore, open_store
+from geo.io.numbering import IdScheme, representatives, scheme_of
 from geo.io.postgis import PostgisStore, is_database_url
+from geo.io.postgis_sql import id_scheme
 from geo.io.store import AppendReport, locked
 
 __all__ = [
@@ -293,15 +297,15 @@ def audited_append(
 ) -> AppendReport:
     """Append to the store (either backend) and record it in the store's audit trail.
 
-    Rows without an ``event_id`` are first numbered in the store's scheme
-    (:func:`geo.io.extract.store_style_ids`); the store renumbers any id
-    another writer took meanwhile. The added rows keep ``added_by``
+    Rows without an ``event_id`` are numbered in the store's scheme
+    (:mod:`geo.io.numbering`) by the store, under its lock or in its
+    transaction, from the ids stored then. The added rows keep ``added_by``
     (``who``) and ``added_at``; any such columns in the incoming rows are
     dropped first, so a file cannot name someone else. The entry lists the
     added event ids and the counts, and is written for an append that
     added nothing too (its rejections are news). On PostGIS it is written
     in the append's transaction; on a file, once the file is written.
-    ``options`` go to the store's ``append`` unchanged.
+    ``options`` go to the store's ``append``, with ``number_in_scheme=True``.
 
     Raises
     ------
@@ -313,8 +317,8 @@ def audited_append(
     target = _as_store(store)
     at = now_utc()
     incoming = new.drop(columns=[c for c in AUDIT_COLUMNS if c in new.columns])
-    incoming = _numbered_like_store(incoming, target)
     entry = {"at": at, "who": who, "role": role, "action": action, "source": source}
+    options = {"number_in_scheme": True, **options}
     database = _database(target)
     if database is None:
         report = target.append(incoming, added_by=who, added_at=at, **options)
@@ -345,62 +349,30 @@ def _detail(report: AppendReport) -> dict[str, Any]:
     return detail
 
 
-def _numbered_like_store(rows: pd.DataFrame, store: IncidentStore) -> pd.DataFrame:
-    """Rows with blank ids given the store's next ids in its own scheme, when it has one."""
-    from geo.io.extract.records import store_style_ids
-
-    if "event_id" not in rows.columns or "iso3" not in rows.columns:
-        return rows
-    ids = rows["event_id"].astype("string").fillna("")
-    if not (ids == "").any():
-        return rows
-    try:
-        numbered = store_style_ids(rows.assign(event_id=ids), _scheme_ids(store))
-    except OverflowError:  # an id of more digits than int64 holds: the store numbers them
-        return rows
-    return rows.assign(event_id=numbered)
-
-
 def _scheme_ids(store: IncidentStore) -> pd.Series:
-    """A few ids that stand for the store's in :func:`geo.io.extract.store_style_ids`.
+    """One id per country at its highest number, standing for the store's ids.
 
-    That function reads every stored id (3 s at a million); it needs only
-    whether most are in a country scheme, the longest run of digits and the
-    highest number per country. Those are counted (by the server on
-    PostGIS), and one id per country at its highest number, written with
-    that many digits, numbers new rows as the whole column would (for ids of
-    ASCII letters and digits, which is what the scheme is).
+    :func:`geo.io.extract.store_style_ids` numbers against these as it would
+    against every stored id (:func:`geo.io.numbering.representatives`);
+    counted by the server on PostGIS. The benchmark of that equivalence
+    (scripts/bench_store_ids.py) and its test use it.
     """
     database = _database(store)
     if database is not None:
-        from geo.io.postgis_audit import id_scheme
-
         with database.connect() as conn:
-            rows, matched, digits, tops = id_scheme(conn, database.schema)
+            scheme = id_scheme(conn, database.schema)
     else:
-        rows, matched, digits, tops = _file_id_scheme(_file(store))
-    if not rows or matched / rows < 0.5:
-        return pd.Series([], dtype="string")
-    return pd.Series([f"{code}{top:0{digits}d}" for code, top in tops.items()], dtype="string")
+        scheme = _file_scheme(_file(store))
+    return representatives(scheme)
 
 
-def _file_id_scheme(path: Path) -> tuple[int, int, int, dict[str, int]]:
-    """:func:`geo.io.postgis_audit.id_scheme` for a CSV store (none when it cannot be read)."""
+def _file_scheme(path: Path) -> IdScheme:
+    """The :class:`geo.io.numbering.IdScheme` of a CSV store (empty when it cannot be read)."""
     try:
         ids = pd.read_csv(path, usecols=["event_id"], dtype="string")["event_id"]
     except (FileNotFoundError, ValueError, pd.errors.EmptyDataError):
-        return 0, 0, 0, {}
-    # Arrow strings: the regex runs in C++, ten times faster than Python's.
-    ids = ids.astype("string[pyarrow]")
-    scheme = ids[ids.str.fullmatch(r"[A-Z]{3}[0-9]+").fillna(False).astype(bool)]
-    if not len(scheme):
-        return len(ids), 0, 0, {}
-    digits = int(scheme.str.len().max()) - 3
-    # Past 18 digits a number no longer fits int64: Python's ints then (a rare store).
-    text = scheme.str.slice(3)
-    values = text.astype("int64") if digits <= 18 else text.astype(object).map(int)
-    numbers = values.groupby(scheme.str.slice(0, 3).astype(object)).max()
-    return len(ids), len(scheme), digits, {str(c): int(n) for c, n in numbers.items()}
+        return IdScheme()
+    return scheme_of(ids)
 
 
 def copy_log(source: StoreLike, target: StoreLike) -> int:

@@ -17,6 +17,9 @@ hosts, and a data version every replica can poll.
   ``NOTIFY geo_store``: :meth:`PostgisStore.data_version` is the cache key
   that tells a replica another one wrote.
 * A killed writer leaves nothing: the transaction never committed.
+* Blank ids of an audited append are numbered in the store's scheme inside
+  its transaction (:mod:`geo.io.numbering`), and a store made by an older
+  version is brought up to date the first time a process opens it.
 
 The drivers (psycopg 3, SQLAlchemy, GeoAlchemy2) are the ``postgis`` extra
 and are imported only here, when a PostGIS store is used.
@@ -49,6 +52,7 @@ from geo.io.store import (
     _typed_for_store,
     _with_fresh_ids,
     check_rows,
+    in_store_scheme,
     split_incoming,
     to_csv_frame,
 )
@@ -72,6 +76,8 @@ _CELL_COLUMNS = tuple(c for c in COLUMNS if c != "event_id")
 # From this many rows a whole-store write drops the indexes and builds them afterwards.
 _BULK_ROWS = 50_000
 _GRID_COLUMNS = ["fy", "fx", "n", "lat_sum", "lon_sum", "fatalities"]
+# The (url, schema) of stores this process has found up to date (PostgisStore._upgrade).
+_UPGRADED: set[tuple[str, str]] = set()
 
 
 class StoreUnavailableError(ConnectionError):
@@ -136,10 +142,40 @@ class PostgisStore:
                 f"({self.location}: {first[0] if first else type(exc).__name__})"
             ) from None
         with opened as conn:
+            if (self.url, self.schema) not in _UPGRADED:
+                self._upgrade(conn)
             conn.execute(
                 sql.SQL("SET search_path TO {}, public").format(sql.Identifier(self.schema))
             )
             yield conn
+
+    def _upgrade(self, conn: psycopg.Connection[Any]) -> None:
+        """Give a store made by an older version what it lacks; once per process and store.
+
+        A store made before the ``store_meta.generation`` trigger gets it
+        (:data:`geo.io.postgis_sql.UPGRADE`, idempotent) under the writers'
+        lock, committed before the caller's work starts; one catalog query
+        when there is nothing to do. A role that may not alter the store
+        (or a read-only standby) leaves it as it is: a replica's cache then
+        reads it whole after any new version, as it did.
+        """
+        import psycopg
+        from psycopg import sql
+
+        state = conn.execute(q.UP_TO_DATE, {"schema": self.schema}).fetchone()
+        if state is None or state[0] is None:  # no store yet: ensure() makes it whole
+            conn.rollback()
+            return
+        if not state[0]:
+            try:
+                path = sql.SQL("SET LOCAL search_path TO {}, public")
+                conn.execute(path.format(sql.Identifier(self.schema)))
+                self._lock_and_ensure(conn)
+                conn.execute(q.UPGRADE, prepare=False)
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction):
+                conn.rollback()
+        conn.commit()
+        _UPGRADED.add((self.url, self.schema))
 
     def ensure(self, conn: psycopg.Connection[Any]) -> None:
         """Create the schema, tables and indexes when absent (in ``conn``'s transaction)."""
@@ -301,6 +337,7 @@ class PostgisStore:
         added_by: str | None = None,
         added_at: str | None = None,
         in_transaction: Callable[[psycopg.Connection[Any], AppendReport], None] | None = None,
+        number_in_scheme: bool = False,
     ) -> AppendReport:
         """Append incidents in one transaction; see :func:`geo.io.store.append_incidents`.
 
@@ -309,13 +346,16 @@ class PostgisStore:
         once the transaction has committed. ``in_transaction`` runs last in
         the append's transaction, with the filled report, even when no row
         was added (the audit entry, :mod:`geo.io.postgis_audit`): should it
-        raise, no row is stored.
+        raise, no row is stored. With ``number_in_scheme``, blank ids are
+        numbered in the store's scheme inside the transaction, under the
+        lock (:func:`geo.io.postgis_sql.id_scheme`).
         """
         check_tolerances(dedupe_days, dedupe_km)
         report = AppendReport(path=self.location, rejected_path=rejected_path)
         good, good_rows, reject_frames = split_incoming(new, report, rejected, file, source_rows)
         if len(good):
-            self._append_good(good, good_rows, report, (dedupe_days, dedupe_km), id_prefix,
+            ids = (id_prefix, number_in_scheme)
+            self._append_good(good, good_rows, report, (dedupe_days, dedupe_km), ids,
                               (added_by, added_at), in_transaction)  # fmt: skip
         elif in_transaction is not None:
             with self.connect() as conn:
@@ -333,11 +373,12 @@ class PostgisStore:
         good_rows: list[int],
         report: AppendReport,
         tolerance: tuple[int | None, float],
-        id_prefix: str,
+        ids: tuple[str, bool],
         audit: tuple[str | None, str | None],
         then: Callable[[psycopg.Connection[Any], AppendReport], None] | None = None,
     ) -> None:
-        """The transaction of an append: lock, match, number, insert, bump, then ``then``."""
+        """The transaction of an append: lock, number, match, insert, bump, then ``then``."""
+        id_prefix, number_in_scheme = ids
         typed, report.ignored_columns = _typed_for_store(good, pd.DataFrame(columns=self.columns()))
         # Before the lock: the join is the slow part and depends on the row alone.
         prepared = _prepare(typed)
@@ -345,6 +386,8 @@ class PostgisStore:
             self._lock_and_ensure(conn)
             columns = self._columns(conn)
             typed, report.ignored_columns = _typed_for_store(good, pd.DataFrame(columns=columns))
+            if number_in_scheme:
+                typed = in_store_scheme(typed, lambda: q.id_scheme(conn, self.schema))
             dups = self._duplicates(conn, typed, tolerance)
             if len(dups):
                 report.duplicate_rows = _duplicate_rows(typed, dups, good_rows)

@@ -22,6 +22,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+# Where the new rows' ids are counted now (inside the append); kept importable from here.
+from geo.io.postgis_sql import id_scheme
+
 if TYPE_CHECKING:
     import psycopg
 
@@ -31,9 +34,6 @@ __all__ = ["CREATE_AUDIT", "FIELDS", "ensure_audit", "id_scheme", "insert_entrie
 
 # The entry's fields, in AuditEntry order.
 FIELDS: tuple[str, ...] = ("at", "who", "role", "action", "source", "event_ids", "detail")
-
-# An id in a country's scheme (geo.io.extract.records): three capitals, then digits.
-_SCHEME = "^[A-Z]{3}[0-9]+$"
 
 # Several statements: sent unprepared, without parameters, by ensure_audit.
 CREATE_AUDIT = """
@@ -114,31 +114,3 @@ def read_entries(store: PostgisStore) -> list[dict[str, Any]]:
         {**dict(zip(FIELDS, row, strict=True)), "event_ids": tuple(row[5]), "detail": row[6]}
         for row in rows
     ]
-
-
-def id_scheme(conn: psycopg.Connection[Any], schema: str) -> tuple[int, int, int, dict[str, int]]:
-    """What numbering in the store's scheme needs to know of its ids, counted by the server.
-
-    ``(rows, in the scheme, digits, {country code: highest number})``, where
-    an id in the scheme is three capitals and digits (MLI0042) and ``digits``
-    is the longest run of digits among them: what
-    :func:`geo.io.extract.store_style_ids` reads from every stored id, in a
-    few rows instead of a million.
-    """
-    exists = conn.execute(
-        "SELECT to_regclass(format('%%I.incidents', %s::text)) IS NOT NULL", (schema,)
-    ).fetchone()
-    if not (exists and exists[0]):
-        return 0, 0, 0, {}
-    total = conn.execute("SELECT count(*) FROM incidents").fetchone()
-    # One pass of the pattern: per country, its highest number, longest digits, and count.
-    per_code = conn.execute(
-        "SELECT left(event_id, 3), max(substr(event_id, 4)::numeric), "
-        "max(length(event_id) - 3), count(*) FROM incidents WHERE event_id ~ %s GROUP BY 1",
-        (_SCHEME,),
-    ).fetchall()
-    rows = int(total[0]) if total else 0
-    matched = sum(int(r[3]) for r in per_code)
-    digits = max((int(r[2]) for r in per_code), default=0)
-    tops = [(r[0], r[1]) for r in per_code]
-    return rows, matched, digits, {str(code): int(top) for code, top in tops}

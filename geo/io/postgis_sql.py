@@ -21,7 +21,8 @@ Tables
     ``generation``: a random value a trigger renews whenever stored rows
     are updated, deleted or truncated, so a replica's
     cache (:mod:`geo.io.postgis_cache`) knows to read the store whole again
-    instead of fetching only the rows appended since.
+    instead of fetching only the rows appended since. A store made before
+    the marker gets it (:data:`UPGRADE`) when a process first opens it.
 ``areas``, ``borders``
     The admin-1 areas and land borders the rows were joined with
     (:meth:`geo.io.postgis.PostgisStore.load_layers`).
@@ -38,6 +39,7 @@ import pandas as pd
 
 from geo.io.dedupe import _keys as dedupe_keys
 from geo.io.dedupe import haversine_km
+from geo.io.numbering import PATTERN, IdScheme
 from geo.model.schema import COLUMNS, EVENT_TYPES
 
 if TYPE_CHECKING:
@@ -52,9 +54,12 @@ __all__ = [
     "PREPARED",
     "SEED",
     "STAGE",
+    "UPGRADE",
+    "UP_TO_DATE",
     "copy_in",
     "grid_query",
     "haversine_sql",
+    "id_scheme",
     "store_matches",
 ]
 
@@ -111,6 +116,9 @@ CREATE TABLE IF NOT EXISTS store_meta (
     changed_at timestamptz NOT NULL DEFAULT now(),
     columns text[] NOT NULL
 );
+"""  # noqa: S608 - assembled from this module's constant column names only
+# What stores made before it lack: run again (idempotent) when such a store is opened.
+UPGRADE = """
 -- Which rows a replica's cache may keep (geo.io.postgis_cache): a new random
 -- value whenever stored rows change or go, not when rows are only added.
 ALTER TABLE store_meta ADD COLUMN IF NOT EXISTS generation text NOT NULL
@@ -123,7 +131,18 @@ BEGIN
 END $$;
 CREATE OR REPLACE TRIGGER incidents_rewritten AFTER UPDATE OR DELETE OR TRUNCATE ON incidents
     FOR EACH STATEMENT EXECUTE FUNCTION geo_rows_rewritten();
-"""  # noqa: S608 - assembled from this module's constant column names only
+"""
+CREATE = CREATE + UPGRADE
+# Whether a store has everything UPGRADE adds (a parameter: its schema); NULL when no store.
+UP_TO_DATE = """
+SELECT CASE WHEN to_regclass(format('%%I.store_meta', %(schema)s::text)) IS NULL THEN NULL
+ELSE EXISTS (SELECT 1 FROM pg_attribute
+             WHERE attrelid = to_regclass(format('%%I.store_meta', %(schema)s::text))
+               AND attname = 'generation' AND NOT attisdropped)
+ AND EXISTS (SELECT 1 FROM pg_trigger
+             WHERE tgrelid = to_regclass(format('%%I.incidents', %(schema)s::text))
+               AND tgname = 'incidents_rewritten' AND NOT tgisinternal) END
+"""
 # Before a bulk load; CREATE builds them again (IF NOT EXISTS) once the rows are in.
 DROP_INDEXES = """
 DROP INDEX IF EXISTS incidents_geom, incidents_near, incidents_type_day, incidents_name,
@@ -364,4 +383,31 @@ def _match_frame(keys: pd.DataFrame, found: list[Any], days: int | None, km: flo
             "duplicate_of": got["event_id"].to_numpy(dtype=object),
             "reason": reason,
         }
+    )
+
+
+def id_scheme(conn: psycopg.Connection[Any], schema: str) -> IdScheme:
+    """The store's :class:`geo.io.numbering.IdScheme`, counted by the server.
+
+    What :func:`geo.io.numbering.number_blank` needs of every stored id, in
+    a few rows instead of a million; in ``conn``'s transaction, so under the
+    writer's lock an append numbers against what is committed.
+    """
+    exists = conn.execute(
+        "SELECT to_regclass(format('%%I.incidents', %s::text)) IS NOT NULL", (schema,)
+    ).fetchone()
+    if not (exists and exists[0]):
+        return IdScheme()
+    total = conn.execute("SELECT count(*) FROM incidents").fetchone()
+    # One pass of the pattern: per country, its highest number, longest digits, and count.
+    per_code = conn.execute(
+        "SELECT left(event_id, 3), max(substr(event_id, 4)::numeric), "
+        "max(length(event_id) - 3), count(*) FROM incidents WHERE event_id ~ %s GROUP BY 1",
+        (PATTERN,),
+    ).fetchall()
+    return IdScheme(
+        rows=int(total[0]) if total else 0,
+        matched=sum(int(r[3]) for r in per_code),
+        digits=max((int(r[2]) for r in per_code), default=0),
+        tops={str(r[0]): int(r[1]) for r in per_code},
     )

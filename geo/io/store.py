@@ -15,7 +15,7 @@ import dataclasses
 import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from geo.io import prepared_copy
 from geo.io.csvfile import read_text_csv
 from geo.io.dedupe import find_duplicates
 from geo.io.files import atomic_write_bytes, atomic_write_text, locked, refuse_read_only
+from geo.io.numbering import IdScheme, number_blank, scheme_of
 from geo.io.placement import check_placement
 from geo.io.rejects import REJECT_COLUMNS, rejected_rows
 from geo.model.params import text_column
@@ -275,6 +276,7 @@ def append_incidents(
     id_prefix: str = NEW_ID_PREFIX,
     added_by: str | None = None,
     added_at: str | None = None,
+    number_in_scheme: bool = False,
 ) -> AppendReport:
     """Append incidents to the store: validate, skip duplicates, lock, write atomically.
 
@@ -311,6 +313,11 @@ def append_incidents(
     added_by, added_at : str, optional
         Who appended and when (ISO 8601): when ``added_by`` is given, every
         added row keeps both in columns of those names (see :mod:`geo.io.audit`).
+    number_in_scheme : bool
+        Give rows without an ``event_id`` the store's next ids in its own
+        scheme (MLI0042 after MLI0041, :mod:`geo.io.numbering`), chosen
+        under the lock from the ids stored then; rows it cannot number get
+        ``<id_prefix>`` ids as before.
 
     Raises
     ------
@@ -331,7 +338,7 @@ def append_incidents(
         before = prepared_copy.read_copy(p) if p.exists() else None
         existing = _existing_rows(p, before)
         to_add, kept_rows = _rows_to_add(
-            good, good_rows, existing, report, (dedupe_days, dedupe_km), id_prefix
+            good, good_rows, existing, report, (dedupe_days, dedupe_km), id_prefix, number_in_scheme
         )
         if added_by is not None:
             to_add = to_add.assign(added_by=added_by, added_at=added_at or "")
@@ -357,9 +364,12 @@ def _rows_to_add(
     report: AppendReport,
     tolerance: tuple[int | None, float],
     id_prefix: str,
+    number_in_scheme: bool = False,
 ) -> tuple[pd.DataFrame, list[int]]:
     """Valid rows typed, duplicates skipped (noted in ``report``), with free ids; their rows."""
     typed, report.ignored_columns = _typed_for_store(good, existing)
+    if number_in_scheme:
+        typed = in_store_scheme(typed, lambda: scheme_of(existing["event_id"]))
     candidates = _dedupe_candidates(existing, typed, tolerance[0])
     dups = find_duplicates(typed, candidates, days=tolerance[0], km=tolerance[1])
     if len(dups):
@@ -546,6 +556,18 @@ def _duplicate_rows(typed: pd.DataFrame, dups: pd.DataFrame, rows: list[int]) ->
         ],
         axis=1,
     )
+
+
+def in_store_scheme(typed: pd.DataFrame, scheme: Callable[[], IdScheme]) -> pd.DataFrame:
+    """``typed`` with blank ids numbered in the store's scheme (counted only when one is blank).
+
+    Before the duplicate check, so a skipped row's match names an id; under
+    the store's lock on both backends, so concurrent appends number on from
+    one another.
+    """
+    if not (typed["event_id"] == "").any():
+        return typed
+    return typed.assign(event_id=number_blank(typed, scheme()))
 
 
 def _with_fresh_ids(

@@ -132,10 +132,10 @@ def test_new_ids_are_those_the_whole_id_column_would_give(backend, ids):
     pd.testing.assert_series_equal(got, expected)
 
 
-def test_ids_too_long_to_count_leave_the_numbering_to_the_store(backend):
+def test_ids_too_long_for_int64_are_numbered_on_all_the_same(backend):
     backend.write_raw(_raw(("MLI" + "9" * 20, "MLI0002", "T3")))
     report = _append(backend, _new(event_id="", event_date="2013-05-01"))
-    assert report.added_ids == ["GEO-000001"]
+    assert report.added_ids == ["MLI1" + "0" * 20]
 
 
 def test_the_log_travels_both_ways_once(backend, tmp_path: Path):
@@ -165,9 +165,9 @@ def _audited_many(target: str, schema: str, who: str, n: int, barrier: Any) -> N
 
 
 def test_concurrent_audited_appends_keep_rows_and_entries_in_step(backend):
-    # Each writer numbers its row before taking the lock, so both may pick the same
-    # MLI id: the later one is renumbered inside the lock, and its entry must name
-    # the id its row was stored under.
+    # The store numbers blank ids under its lock (in its transaction on PostGIS): two
+    # writers racing get consecutive ids in the store's scheme, never the same MLI id
+    # with one of them renumbered GEO-, and each entry names the ids stored.
     backend.write_raw(_raw(("MLI0001", "MLI0007", "DZA0001")))
     if isinstance(backend, FileStore):
         target = (str(backend.path), "public")
@@ -190,6 +190,11 @@ def test_concurrent_audited_appends_keep_rows_and_entries_in_step(backend):
         logged = [i for e in entries if e.who == who for i in e.event_ids]
         assert sorted(logged) == sorted(stored.loc[stored["added_by"] == who, "event_id"])
         assert all(len(e.event_ids) == 1 for e in entries if e.who == who)
+    added = stored["event_id"].iloc[3:]
+    # No duplicates to skip here, so no gaps: MLI0008 to MLI0015, one scheme.
+    assert sorted(added) == [f"MLI{k:04d}" for k in range(8, 8 + 2 * n)]
+    assert not stored["event_id"].str.startswith("GEO-").any()
+    assert all(not e.detail.get("renumbered") for e in entries)
 
 
 # --- PostGIS only: one transaction, append-only -----------------------------

@@ -176,3 +176,58 @@ def test_a_store_emptied_by_hand_reads_as_empty_and_keeps_no_cache(db, tmp_path)
     assert len(frame) == 0 and list(frame.columns) == list(db.read_prepared().columns)
     assert _parts(folder) == [f"part-{0:012d}-{19:012d}.parquet"]  # the old one, never served
     assert len(_cached(db, tmp_path)) == 0
+
+
+def test_an_old_store_is_upgraded_when_opened_so_a_hand_edit_is_read_whole(
+    db, tmp_path, monkeypatch
+):
+    import psycopg
+
+    from geo.io import postgis
+
+    # A store made before the generation marker: no column, no trigger, no function.
+    with db.connect() as conn:
+        conn.execute("DROP TRIGGER incidents_rewritten ON incidents")
+        conn.execute("DROP FUNCTION geo_rows_rewritten()")
+        conn.execute("ALTER TABLE store_meta DROP COLUMN generation")
+    # A process that has not opened it yet (an app started after the upgrade of the code).
+    monkeypatch.setattr(postgis, "_UPGRADED", set())
+    opened = PostgisStore(db.url, schema=db.schema)
+    folder = postgis_cache.cache_folder(opened, tmp_path)
+    _cached(opened, tmp_path)
+    assert (db.url, db.schema) in postgis._UPGRADED
+    version = opened.data_version()
+    with psycopg.connect(db.url) as conn:  # by hand, as in psql: no store code involved
+        conn.execute(
+            f'UPDATE "{db.schema}".incidents SET notes = %s WHERE row_no = 1', ("edited in psql",)
+        )
+    assert opened.data_version() == version
+    after = _cached(opened, tmp_path)
+    assert after["notes"].iloc[0] == "edited in psql"
+    pd.testing.assert_frame_equal(after, opened.read_prepared(), check_exact=True)
+    # Read whole, not topped up.
+    assert _parts(folder) == [f"part-{0:012d}-{len(after):012d}.parquet"]
+
+
+def test_opening_an_up_to_date_store_again_changes_nothing(db, monkeypatch):
+    from geo.io import postgis
+
+    monkeypatch.setattr(postgis, "_UPGRADED", set())
+    with db.connect() as conn:
+        before = conn.execute("SELECT generation, version FROM store_meta").fetchone()
+    monkeypatch.setattr(postgis, "_UPGRADED", set())
+    with db.connect() as conn:
+        after = conn.execute("SELECT generation, version FROM store_meta").fetchone()
+        triggers = conn.execute(
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'incidents'::regclass "
+            "AND tgname = 'incidents_rewritten'"
+        ).fetchone()
+    assert after == before and triggers == (1,)
+
+
+def test_a_schema_with_no_store_is_not_marked_up_to_date(postgis_url, pg_schema, monkeypatch):
+    from geo.io import postgis
+
+    monkeypatch.setattr(postgis, "_UPGRADED", set())
+    assert PostgisStore(postgis_url, schema=pg_schema).data_version() == "0"
+    assert not postgis._UPGRADED

@@ -18,6 +18,7 @@ from geo.io.extract.candidates import Candidate
 from geo.io.extract.events import ONGOING
 from geo.io.extract.places import GazetteerLike, PlaceMention
 from geo.io.extract.roles import actor_pair, attribution_note
+from geo.io.numbering import number_blank, scheme_of
 from geo.model.schema import CIVILIAN_TARGETING, COLUMNS, Problem, validate_frame
 from geo.reference.countries import country_name
 
@@ -323,10 +324,6 @@ def candidates_to_incidents(candidates: pd.DataFrame) -> pd.DataFrame:
     return candidates[[c for c in keep if c in candidates.columns]].copy()
 
 
-# The store's own ids: a country code and a number ("MLI0042"), as ACLED's event_id_cnty.
-_COUNTRY_ID = re.compile(r"^([A-Z]{3})(\d+)$")
-
-
 def store_style_ids(rows: pd.DataFrame, existing: pd.Series) -> pd.Series:
     """``event_id`` for new rows in the store's own scheme, numbered on from its highest.
 
@@ -334,25 +331,16 @@ def store_style_ids(rows: pd.DataFrame, existing: pd.Series) -> pd.Series:
     DZA0001), a row without an id gets its country's next one (MLI0042
     after MLI0041), with the store's digit count. Rows that have an id,
     rows without ``iso3``, and stores with another scheme keep what they
-    have (the store then gives its own ``GEO-`` ids). The store checks again
-    under its lock and renumbers an id taken meanwhile.
+    have (the store then gives its own ``GEO-`` ids). An audited append
+    leaves the numbering to the store, under its lock
+    (:mod:`geo.io.numbering`).
 
     >>> new = pd.DataFrame({"event_id": ["", "", "X1"], "iso3": ["MLI", "DZA", "MLI"]})
     >>> store_style_ids(new, pd.Series(["MLI0001", "MLI0041", "DZA0001"])).tolist()
     ['MLI0042', 'DZA0002', 'X1']
     """
-    ids = rows["event_id"].astype("string").fillna("").copy()
-    parts = existing.astype("string").fillna("").str.extract(_COUNTRY_ID.pattern)
-    if len(existing) == 0 or parts[0].notna().mean() < 0.5:
-        return ids
-    width = int(parts[1].dropna().str.len().max())
-    highest = parts.dropna().astype({1: "int64"}).groupby(0)[1].max().to_dict()
-    iso3 = rows["iso3"].astype("string").fillna("")
-    for code in iso3[(ids == "") & (iso3 != "")].unique():
-        todo = (ids == "") & (iso3 == code)
-        start = int(highest.get(code, 0)) + 1
-        ids[todo] = [f"{code}{k:0{width}d}" for k in range(start, start + int(todo.sum()))]
-    return ids
+    # The stores' own rule (ids like ACLED's event_id_cnty), which they number by under their lock.
+    return number_blank(rows, scheme_of(existing))
 
 
 def candidates_to_records(candidates: pd.DataFrame) -> list[dict[str, Any]]:
