@@ -8,7 +8,9 @@ Measured here, same inputs and repeats, best of ``--repeat``:
 * **all ids**: what the Ingest page did before: read every stored id (the
   CSV's column; on PostGIS every ``event_id`` fetched) and pass the column to
   ``store_style_ids``;
-* **counted**: what the append does now (``geo.io.audit._scheme_ids``):
+* **counted**: the counting the store now does inside its lock or
+  transaction when an audited append passes ``number_in_scheme=True``
+  (:mod:`geo.io.numbering`; here through ``geo.io.audit._scheme_ids``):
   count the scheme, digits and highest number per country (by the server on
   PostGIS, with Arrow string kernels on a file) and pass one id per country.
 
