@@ -27,10 +27,17 @@ memory, never written to ``data/``), in headless Chromium (``--browser``):
     in ``window.geoDrawn``; FastMarkerCluster adds every marker before its
     script returns), plus two animation frames.
 
+``app-filter``
+    The same filter change in the real Streamlit app, from the click until
+    the new map is drawn, split at the map frame's navigation start
+    (``scripts/bench_app_filter.py``; not run by default: it starts the app
+    on a synthetic store of ``--size`` rows at ``--store``).
+
 Usage::
 
     python scripts/bench_browser.py --browser /usr/bin/chromium
     python scripts/bench_browser.py --only frames --size 1000000 --repeat 3
+    python scripts/bench_browser.py --only app-filter --size 1000000 --store /tmp/x/incidents.csv
 """
 
 from __future__ import annotations
@@ -51,7 +58,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo.cli.bench import _context  # noqa: E402
+# The FastMarkerCluster baseline and the drawn-time script are shared with
+# ``python -m geo bench --browser``, so both time the same pages.
+from geo.cli.bench import DRAWN_JS, _context, fast_cluster_map  # noqa: E402
 from geo.render.maps.elements import MAP_CSS_FILE, MAP_JS_FILE  # noqa: E402
 from geo.render.snapshot import BROWSER_ARGS  # noqa: E402
 
@@ -105,22 +114,6 @@ async (ops) => {
 }
 """
 
-# Runs in the page after load: the time since navigation at which the last
-# incident layer finished drawing, plus two frames.
-DRAWN_JS = """
-async () => {
-  const deadline = performance.now() + 120000;
-  const busy = () =>
-    window.GeoMap && GeoMap.pending ? GeoMap.pending() : (window.geoBeforeLeft || 0);
-  while (busy() > 0 && performance.now() < deadline) {
-    await new Promise(r => setTimeout(r, 5));
-  }
-  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  return performance.now();
-}
-"""
-
-
 TRACE_CATEGORIES = ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline"]
 
 
@@ -172,29 +165,6 @@ def _as_before(page: str, rev: str) -> str:
         "chunkedLoading: true, chunkProgress: function (d, t) { window.geoBeforeLeft = t - d; },",
     )
     return page.replace(new_js, old_js).replace(new_css, old_css)
-
-
-# folium's default FastMarkerCluster callback gives each marker an
-# ``L.AwesomeMarkers.icon()``; with the assets inlined and no awesome-markers
-# plugin loaded, that throws at the first marker and nothing is drawn (which
-# made an empty page look fast). This is the same layer with Leaflet's own
-# default marker, the icon FastMarkerCluster users see without the plugin.
-FAST_CALLBACK = "function (row) { return L.marker(new L.LatLng(row[0], row[1])); }"
-
-
-def fast_cluster_map(incidents: pd.DataFrame) -> Any:
-    """folium's FastMarkerCluster of the incidents' points (no popups, one colour)."""
-    import folium
-    from folium.plugins import FastMarkerCluster
-
-    from geo.render.maps.page import MAX_ZOOM, MIN_ZOOM
-
-    m = folium.Map(location=[17.0, -4.0], zoom_start=5, tiles=None)
-    # As for our map: with no tile layer, clustering needs the map's own limits.
-    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
-    points = incidents[["latitude", "longitude"]].to_numpy(dtype=float).tolist()
-    FastMarkerCluster(points, callback=FAST_CALLBACK).add_to(m)
-    return m
 
 
 def _render(m: Any) -> str:
@@ -412,7 +382,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--before", default=BEFORE, help="commit whose map script is 'before'")
-    parser.add_argument("--only", default="frames,filter,drawn")
+    parser.add_argument(
+        "--only",
+        default="frames,filter,drawn",
+        help="comma-separated: frames, filter, drawn, app-filter (the real app; not by default)",
+    )
+    parser.add_argument(
+        "--store",
+        default=str(Path(tempfile.gettempdir()) / "geo_bench_app" / "incidents.csv"),
+        help="app-filter: the synthetic store the app reads (written with --size rows if missing)",
+    )
     parser.add_argument(
         "--nice",
         type=int,
@@ -426,6 +405,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             fh.write(str(args.nice))
     only = set(args.only.split(","))
     print("SYNTHETIC incidents (geo.io.synthetic), generated in memory; nothing is written.")
+    if "app-filter" in only:
+        # Its own Playwright session (one per thread): run it before the others.
+        from bench_app_filter import bench_app_filter
+
+        bench_app_filter(args.browser, Path(args.store), args.size, args.seed, args.repeat)
+        if not only - {"app-filter"}:
+            return 0
     browser = Browser(args.browser)
     try:
         if only & {"frames", "filter"}:

@@ -1,0 +1,289 @@
+"""A filter change in the real dashboard, end to end (issue 15): ``--only app-filter``.
+
+The Streamlit app is started on a **synthetic** store (``--store``; written
+with ``geo.io.synthetic`` and its prepared copy built when the file is
+missing, never in ``data/``). Headless Chromium opens the Map page and
+waits for the first map, then picks *Battles* in the sidebar's *Event type*
+filter and times until the new map's incident layer is drawn
+(``GeoMap.pending()`` is 0 in the map's frame, plus two animation frames);
+then removes it again (all event types) and times that redraw too,
+alternating ``--repeat`` times. The first change of each kind builds its
+map; later ones find it in ``appkit/map_cache.py``.
+
+Each change is split by the map frame's own navigation start
+(``performance.timeOrigin`` of the component iframe that streamlit-folium
+makes for a new map): *server* is from the click (or key) until the new
+frame starts, that is Streamlit's rerun up to the map, the websocket and
+React; *browser* is from there until drawn. All three clocks are the
+machine's wall clock read in the page, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# In the main page: the wall-clock time of the first pointer or key press
+# after ``window.__geoT0`` is reset to null (the change's start).
+ARM_JS = """
+() => {
+  if (!window.__geoArmed) {
+    const mark = () => {
+      if (window.__geoT0 === null) { window.__geoT0 = performance.timeOrigin + performance.now(); }
+    };
+    document.addEventListener("pointerdown", mark, true);
+    document.addEventListener("keydown", mark, true);
+    window.__geoArmed = true;
+  }
+  window.__geoT0 = null;
+}
+"""
+
+# In a map frame: its Leaflet map (streamlit-folium names every map
+# ``map_div``, so maps are told apart by a mark set on the old one).
+FIND_MAP = """
+const findMap = () => {
+  if (!window.L) { return null; }
+  const k = Object.keys(window).find(k => k.startsWith("map_") && window[k] instanceof L.Map);
+  return k ? window[k] : null;
+};
+"""
+
+# Marks the frame's current map as old; true if there was one.
+MARK_JS = "() => {" + FIND_MAP + "const m = findMap(); if (m) { m.__geoOld = true; } return !!m; }"
+
+# True when the frame shows a map not marked old.
+NEW_JS = "() => {" + FIND_MAP + "const m = findMap(); return !!m && !m.__geoOld; }"
+
+# In a map frame: null, or once a map not marked old has its incident
+# layer's last chunk in (``GeoMap.pending()`` is 0), the frame's navigation
+# start and the time now (wall clock, ms). Polled rather than awaited: a
+# frame that React replaces while hidden may never see an animation frame.
+READY_JS = (
+    "() => {"
+    + FIND_MAP
+    + """
+  const m = findMap();
+  if (!m || m.__geoOld || !window.GeoMap || GeoMap.pending() !== 0) { return null; }
+  return {origin: performance.timeOrigin, drawn: performance.timeOrigin + performance.now()};
+}
+"""
+)
+
+MAP_FRAME = "streamlit_folium"
+
+
+def ensure_store(store: Path, n: int, seed: int) -> None:
+    """Write a synthetic store of ``n`` rows at ``store`` and build its copy, unless there."""
+    if store.exists():
+        return
+    from geo.cli.bench_store import _write_store
+    from geo.io.columnar import rebuild_copy
+
+    store.parent.mkdir(parents=True, exist_ok=True)
+    print(f"writing {n:,} synthetic incidents to {store} and building its copy", flush=True)
+    _write_store(store, n, seed)
+    rebuild_copy(store)
+
+
+def _free_port() -> int:
+    # The project's convention for a dashboard run by hand: 8600-8699.
+    for port in range(8600, 8700):
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError("no free port in 8600-8699")
+
+
+@contextlib.contextmanager
+def running_app(store: Path, log: Path, env_extra: dict[str, str]) -> Iterator[str]:
+    """The dashboard on ``store`` in a child process; yields its base URL, stops it after."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update(GEO_INCIDENTS=str(store), **env_extra)
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true", "--server.port", str(port),
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    base = f"http://localhost:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_for_health(base, proc)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_for_health(base: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        with (
+            contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
+            urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply,  # noqa: S310
+        ):
+            if reply.status == 200:
+                return
+        time.sleep(0.5)
+    raise RuntimeError(f"streamlit did not answer on {base}")
+
+
+def _map_frames(page: Any) -> list[Any]:
+    return [f for f in page.frames if MAP_FRAME in (f.url or "")]
+
+
+def _mark_old(page: Any) -> int:
+    marked = 0
+    for frame in _map_frames(page):
+        with contextlib.suppress(Exception):  # a frame being replaced
+            marked += bool(frame.evaluate(MARK_JS))
+    return marked
+
+
+def _ready(page: Any, seen: set[str]) -> dict[str, Any] | None:
+    for frame in _map_frames(page):
+        try:
+            result: dict[str, Any] | None = frame.evaluate(READY_JS)
+        except Exception as exc:  # noqa: BLE001 - navigating, or detached meanwhile
+            message = str(exc).splitlines()[0]
+            if message not in seen:
+                seen.add(message)
+                print(f"  (waiting: {message})", file=sys.stderr, flush=True)
+            continue
+        if result is not None:
+            return result
+    return None
+
+
+def _wait_drawn(page: Any, timeout: float = 180.0) -> dict[str, Any]:
+    """The first map frame showing a map not marked old, once drawn and kept.
+
+    A frame counts once it is still there, with the same navigation start,
+    half a second later (the component may be replaced while React settles).
+    """
+    deadline = time.monotonic() + timeout
+    seen: set[str] = set()
+    while time.monotonic() < deadline:
+        result = _ready(page, seen)
+        if result is not None:
+            page.wait_for_timeout(500)
+            again = _ready(page, seen)
+            if again is not None and again["origin"] == result["origin"]:
+                result["frames"] = len(_map_frames(page))
+                return result
+            continue
+        # Not time.sleep: Playwright's sync API only sees new frames while it waits.
+        page.wait_for_timeout(10)
+    raise TimeoutError("no new map was drawn")
+
+
+def _event_type_box(page: Any) -> Any:
+    return page.get_by_test_id("stMultiSelect").filter(
+        has=page.get_by_text("Event type", exact=True)
+    )
+
+
+def _pick_battles(page: Any) -> None:
+    field = _event_type_box(page).locator("input")
+    field.click()
+    field.fill("Battles")
+    option = page.get_by_role("option", name="Battles").first
+    option.wait_for()
+    page.evaluate(ARM_JS)
+    option.click()
+
+
+def _clear(page: Any) -> None:
+    field = _event_type_box(page).locator("input")
+    field.click()
+    page.evaluate(ARM_JS)
+    page.keyboard.press("Backspace")
+
+
+def _change(page: Any, act: Any) -> dict[str, float]:
+    if not _mark_old(page):
+        raise RuntimeError("no map on the page before the change")
+    act(page)
+    result = _wait_drawn(page)
+    with contextlib.suppress(Exception):
+        page.keyboard.press("Escape")
+    t0 = float(page.evaluate("() => window.__geoT0"))
+    return {
+        "server": (result["origin"] - t0) / 1000,
+        "browser": (result["drawn"] - result["origin"]) / 1000,
+        "total": (result["drawn"] - t0) / 1000,
+        "map frames": result["frames"],
+    }
+
+
+def measure(browser: Any, base: str, repeat: int) -> dict[str, list[dict[str, float]]]:
+    """Alternate Battles and all event types ``repeat`` times each; times of each change."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        start = time.perf_counter()
+        page.goto(base, timeout=300_000)
+        _wait_drawn(page, timeout=300)
+        print(f"first map drawn {time.perf_counter() - start:.1f} s after navigation", flush=True)
+        out: dict[str, list[dict[str, float]]] = {"Battles": [], "all event types": []}
+        for _ in range(repeat):
+            out["Battles"].append(_change(page, _pick_battles))
+            out["all event types"].append(_change(page, _clear))
+        return out
+    finally:
+        page.close()
+
+
+def report(label: str, runs: dict[str, list[dict[str, float]]]) -> None:
+    """Print one table: the first change of each kind (map built) and the later ones (cached)."""
+    print(f"\n{label}: a filter change in the app, click until the new map is drawn (s)\n")
+    print("| change | run | server: click to map frame | browser: frame to drawn | total |")
+    print("|:--|:--|--:|--:|--:|")
+    for change, times in runs.items():
+        groups = [("first (map built)", times[:1]), ("later (map cache)", times[1:])]
+        for name, group in groups:
+            if not group:
+                continue
+            cells = [_span([t[k] for t in group]) for k in ("server", "browser", "total")]
+            print(f"| {change} | {name} | {' | '.join(cells)} |")
+
+
+def _span(values: list[float]) -> str:
+    lo, hi = min(values), max(values)
+    median = statistics.median(values)
+    return f"{lo:.2f}" if len(values) == 1 else f"{lo:.2f}-{hi:.2f} (median {median:.2f})"
+
+
+def bench_app_filter(executable: str, store: Path, size: int, seed: int, repeat: int) -> None:
+    """Start the app on ``store`` (made if missing), time the filter changes, stop the app."""
+    from playwright.sync_api import sync_playwright
+
+    from geo.render.snapshot import BROWSER_ARGS
+
+    ensure_store(store, size, seed)
+    log = store.with_name("streamlit_bench.log")
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=executable, args=list(BROWSER_ARGS))
+        try:
+            with running_app(store, log, {}) as base:
+                report(f"{store.name}", measure(browser, base, repeat))
+        finally:
+            browser.close()
