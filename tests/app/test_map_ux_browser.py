@@ -15,22 +15,21 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.app.test_browser import (  # noqa: F401  (fixtures are used by name)
-    CHROMIUM,
     MAP_FRAME,
     WAIT_MS,
     Offline,
     app_url,
-    browser,
     leaflet_view,
     map_frame,
     settle,
     shot,
     url_params,
 )
+from tests.browser_support import needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+    needs_chromium,
 ]
 
 LAPTOP = {"width": 1440, "height": 900}

@@ -16,19 +16,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.app import test_browser as base
 from tests.app.test_browser import (
     ARTIFACTS,
-    CHROMIUM,
     MAP_FRAME,
     WAIT_MS,
     running_app,
 )
+from tests.browser_support import needs_chromium
 
-browser = base.browser  # the same headless Chromium fixture
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+    needs_chromium,
 ]
 
 # The test store runs from mid-January to late February 2013 (app_support).
