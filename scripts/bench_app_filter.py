@@ -22,19 +22,19 @@ machine's wall clock read in the page, in milliseconds.
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# The same child server the browser tests start (output to a log, stopped after).
+from tests.app.app_support import streamlit_server  # noqa: E402
 
 # In the main page: the wall-clock time of the first pointer or key press
 # after ``window.__geoT0`` is reset to null (the change's start).
@@ -111,41 +111,8 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def running_app(store: Path, log: Path, env_extra: dict[str, str]) -> Iterator[str]:
     """The dashboard on ``store`` in a child process; yields its base URL, stops it after."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.update(GEO_INCIDENTS=str(store), **env_extra)
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    base = f"http://localhost:{port}"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            _wait_for_health(base, proc)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def _wait_for_health(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        with (
-            contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
-            urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply,  # noqa: S310
-        ):
-            if reply.status == 200:
-                return
-        time.sleep(0.5)
-    raise RuntimeError(f"streamlit did not answer on {base}")
+    with streamlit_server(_free_port(), log, {"GEO_INCIDENTS": str(store), **env_extra}) as base:
+        yield base
 
 
 def _map_frames(page: Any) -> list[Any]:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -284,3 +287,37 @@ def wait_for_health(base: str, proc: subprocess.Popen[bytes], log: Path) -> None
                 return
         time.sleep(0.5)
     raise RuntimeError(f"streamlit did not answer on {base}:\n{log.read_text()}")
+
+
+@contextlib.contextmanager
+def streamlit_server(port: int, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` in a child process on ``port``; yields its base URL.
+
+    The child gets this process's environment without proxy variables (the
+    app must never need the network), plus ``env``; its output goes to
+    ``log``. It is stopped, and killed if it lingers, when the block ends.
+    Shared by the browser tests and scripts/bench_app_filter.py.
+    """
+    child_env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    child_env.update(env or {})
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    base = f"http://localhost:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=child_env, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_for_health(base, proc, log)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

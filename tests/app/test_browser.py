@@ -12,9 +12,6 @@ Leaflet files (``npm install``) are missing.
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +26,7 @@ from tests.app.app_support import (
     XSS_NOTES,
     XSS_PLACE,
     free_port,
-    wait_for_health,
+    streamlit_server,
     write_store,
 )
 from tests.browser_support import needs_chromium
@@ -50,29 +47,9 @@ pytestmark = [
 def running_app(folder: Path) -> Iterator[str]:
     """A fresh dashboard server on the test incidents; yields its base URL."""
     store = write_store(folder / "incidents.csv")
-    port = free_port()
-    base = f"http://localhost:{port}"
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env["GEO_INCIDENTS"] = str(store)
     log = folder / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_for_health(base, proc, log)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_server(free_port(), log, {"GEO_INCIDENTS": str(store)}) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
