@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from geo.model.params import last_param
@@ -215,6 +216,15 @@ def apply_filters(df: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 
     Dates are compared on whole days: ``date_to`` is inclusive.
     """
+    return df.loc[filter_mask(df, state)]
+
+
+def filter_mask(df: pd.DataFrame, state: FilterState) -> np.ndarray:
+    """Which rows of ``df`` match ``state``: one boolean per row.
+
+    What :func:`apply_filters` selects, for callers that only count or
+    look up the rows and need not copy every column of them.
+    """
     dates = df["event_date"]
     mask = (dates >= pd.Timestamp(state.date_from)) & (dates <= pd.Timestamp(state.date_to))
     if state.countries:
@@ -230,7 +240,7 @@ def apply_filters(df: pd.DataFrame, state: FilterState) -> pd.DataFrame:
         mask &= df["fatalities"].fillna(0) >= state.min_fatalities
     if state.max_geo_precision < 3:
         mask &= df["geo_precision"].fillna(3) <= state.max_geo_precision
-    return df.loc[mask.fillna(False).astype(bool)]
+    return mask.fillna(False).to_numpy(dtype=bool)
 
 
 # ---------------------------------------------------------------- choices

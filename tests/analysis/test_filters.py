@@ -5,7 +5,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.analysis.filters import FilterState, apply_filters
+from geo.analysis.filters import FilterState, apply_filters, filter_mask
 from geo.io import store
 
 DEFAULT = FilterState(date_from=dt.date(2013, 1, 1), date_to=dt.date(2013, 2, 28))
@@ -89,3 +89,13 @@ def test_actor_with_comma_stays_one_actor():
     assert state.to_params()["actor"] == "Forces of A\\, B,C"
     back, _ = FilterState.from_params(state.to_params(), DEFAULT)
     assert back.actors == ("Forces of A, B", "C")
+
+
+def test_filter_mask_says_which_rows_apply_filters_keeps(incident_csv):
+    df = store.read_incidents(incident_csv).set_axis(["a", "a", "b"])  # a repeated label
+    feb = FilterState(date_from=dt.date(2013, 2, 1), date_to=dt.date(2013, 2, 21))
+    for state in (DEFAULT, feb, FilterState(DEFAULT.date_from, DEFAULT.date_to, min_fatalities=1)):
+        mask = filter_mask(df, state)
+        assert mask.dtype == bool and mask.shape == (len(df),)
+        assert df[mask]["event_id"].tolist() == apply_filters(df, state)["event_id"].tolist()
+    assert filter_mask(df, feb).tolist() == [True, True, False]
