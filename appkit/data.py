@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -38,6 +38,9 @@ from geo.io.gazetteers import load_store_gazetteer, manifest_version
 from geo.io.postgis import PostgisStore, is_database_url
 from geo.reference import boundaries
 from geo.reference.gazetteer import Gazetteer, load_gazetteer
+
+if TYPE_CHECKING:
+    from geo.render.brief.judgements import DraftData
 
 _log = logging.getLogger(__name__)
 
@@ -167,6 +170,20 @@ def incidents(source: Source) -> pd.DataFrame:
     own country's); :func:`borders` is for drawing.
     """
     return _layers(source).incidents
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def draft_data(source: Source) -> DraftData:
+    """The columns of the store the briefing's key-judgement draft reads, coded once per version.
+
+    A filter change then drafts in milliseconds at 1,000,000 incidents,
+    where drafting from :func:`incidents` copied the store three times
+    (:func:`geo.render.brief.judgements.draft_data`; read-only, shared).
+    """
+    # Imported here: the briefing's modules (matplotlib) load only for a page that drafts.
+    from geo.render.brief.judgements import draft_data as coded
+
+    return coded(incidents(source))
 
 
 @dataclass(frozen=True)

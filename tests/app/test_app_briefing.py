@@ -54,3 +54,24 @@ def test_the_draft_is_edited_and_printed_with_marking_and_author(
     at.text_input(key="_brief_author").set_value("Someone else")
     ok(at.run())
     assert not at.download_button
+
+
+def test_the_draft_box_holds_the_library_draft_and_follows_the_filters(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.analysis.pipeline import covered_areas_for
+    from geo.render.brief import draft_judgements
+
+    def expected(at: AppTest) -> str:
+        # Straight from the store's rows (not the app's coded copy of them).
+        ctx = at.session_state["_ctx"]
+        areas, outlines = covered_areas_for(ctx.data)
+        return "\n".join(draft_judgements(ctx.data, ctx.app.filters, ctx.risk, areas, outlines))
+
+    at = ok(app_test(store, monkeypatch).run())
+    everything = at.text_area(key="_brief_judgements").value
+    assert everything and everything == expected(at)
+    ok(at.multiselect(key="f_type").set_value(["Battles"]).run())
+    battles = at.text_area(key="_brief_judgements").value
+    assert at.session_state["_ctx"].app.filters.event_types == ("Battles",)
+    assert battles == expected(at) and battles != everything
