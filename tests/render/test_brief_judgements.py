@@ -146,8 +146,9 @@ def old_changes(joined: pd.DataFrame, state: FilterState, now: pd.DataFrame) -> 
 
 
 def old_deadliest(now: pd.DataFrame) -> list[str]:
+    # deadliest_rows is held to the full sort by the tests above.
     out = []
-    for _, row in now.iloc[sorted_way(now, 2)].iterrows():
+    for _, row in now.iloc[deadliest_rows(now, 2)].iterrows():
         kind = clean(row.get("sub_event_type", "") or "") or clean(row["event_type"])
         place = clean(row.get("location", "") or "")
         area = clean(row.get("area", "") or "")

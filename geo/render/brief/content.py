@@ -363,7 +363,12 @@ def _countries_by_size(filtered: pd.DataFrame) -> tuple[np.ndarray, list[int]]:
     Ties go to more fatalities, then to the ISO3 code; incidents without
     one are left out (-1), as a group-by on ``iso3`` leaves them out.
     """
-    country, codes = pd.factorize(filtered["iso3"])
+    iso3 = filtered["iso3"]
+    if isinstance(iso3.dtype, pd.CategoricalDtype):
+        # Already numbered (the draft's coded columns); unseen codes count 0 below.
+        country, codes = iso3.cat.codes.to_numpy(), iso3.cat.categories
+    else:
+        country, codes = pd.factorize(iso3)
     # Incidents without a code count in an extra last bin, then are dropped.
     bins = np.where(country >= 0, country, len(codes))
     n = np.bincount(bins, minlength=len(codes) + 1)[:-1]
@@ -373,7 +378,7 @@ def _countries_by_size(filtered: pd.DataFrame) -> tuple[np.ndarray, list[int]]:
         # Float sums of whole numbers are exact far beyond any death toll.
         f = np.bincount(bins, weights=deaths, minlength=len(codes) + 1)[:-1]
     table = pd.DataFrame({"n": n, "f": f, "iso3": np.asarray(codes, dtype=object)})
-    order = table.sort_values(["n", "f", "iso3"], ascending=[False, False, True])
+    order = table[table["n"] > 0].sort_values(["n", "f", "iso3"], ascending=[False, False, True])
     return country, order.index.tolist()
 
 

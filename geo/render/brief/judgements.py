@@ -129,9 +129,12 @@ def draft_judgements(
     if data.span is None:
         return []
     # Every filter but the period, once for this period and the one before.
-    others = filter_mask(
-        frame, dataclasses.replace(state, date_from=data.span[0], date_to=data.span[1])
-    )
+    if state == FilterState(state.date_from, state.date_to, as_of=state.as_of):
+        others = frame["event_date"].notna().to_numpy(dtype=bool)  # none but the period
+    else:
+        others = filter_mask(
+            frame, dataclasses.replace(state, date_from=data.span[0], date_to=data.span[1])
+        )
     matching = others & _between(frame, state.date_from, state.date_to)
     # The briefing's own incidents (filtered, on its map), as positions.
     now = briefing_rows(frame, state, areas, admin0, matching=matching)
@@ -244,11 +247,14 @@ def _top_rows(
 
 def _kth_largest(values: np.ndarray, k: int) -> float:
     """The ``k``-th largest of ``values`` (counting repeats), at most ``values.size``."""
+    if k > 3:
+        return float(np.partition(values, values.size - k)[values.size - k])
+    # A pass or two over a million rows, not a partition of them: often
+    # several rows share the top toll.
     top = values.max()
-    # Usually several rows share the top toll: no partition of a million then.
-    if np.count_nonzero(values == top) >= k:
-        return float(top)
-    return float(np.partition(values, values.size - k)[values.size - k])
+    while np.count_nonzero(values >= top) < k:
+        top = values[values < top].max()
+    return float(top)
 
 
 def _deadliest(frame: pd.DataFrame, now: np.ndarray) -> list[str]:
