@@ -326,3 +326,21 @@ def test_briefing_rows_are_the_rows_of_briefing_incidents(
         rows = briefing_rows(shuffled, state, *layers)
         expected = briefing_incidents(shuffled, state, *layers)
         assert shuffled.index[rows].equals(expected.index), state
+
+
+def test_a_store_not_joined_to_areas_drafts_what_the_old_draft_did(
+    layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+) -> None:
+    # No area columns: the admin-1 filter reads the stated admin1 instead.
+    raw = read_incidents()
+    assert "area" not in raw.columns and "area_code" not in raw.columns
+    first, last = periods.data_period(raw)
+    every = FilterState(first, last)
+    for state in (
+        every,
+        dataclasses.replace(every, admin1=("Kidal",)),
+        dataclasses.replace(every, countries=("Mali",)),
+        FilterState(dt.date(2013, 2, 1), last),
+    ):
+        expected = old_draft(raw, state, None, *layers)
+        assert expected and draft_judgements(raw, state, None, *layers) == expected, state
