@@ -6,6 +6,12 @@ reporting rose most against the previous period of the same length, the
 deadliest incidents, actors not reported in the 90 days before) as short
 sentences to edit, cut or replace before the briefing is rendered; the app
 puts it in a text box and ``python -m geo brief --draft-judgements`` prints it.
+
+The app drafts again at every filter change, so it keeps :func:`draft_data`
+of the store (the columns the draft reads, text coded as categories, made
+once per store version): a draft then counts integer codes over row
+positions and copies no column of the store (0.05 s at 1,000,000 incidents
+where copying took 0.3-0.8 s; docs/performance.md).
 """
 
 from __future__ import annotations
