@@ -18,7 +18,9 @@ The package, by what it holds:
 - :mod:`~geo.render.maps.sites`: the team's sites and routes (only when passed);
 - :mod:`~geo.render.maps.legend` and :mod:`~geo.render.maps.symbols`: the legend;
 - :mod:`~geo.render.maps.options` and :mod:`~geo.render.maps.page`: the
-  options and the page assembly.
+  options and the page assembly;
+- :mod:`~geo.render.maps.live`: the dashboard's map as a base page kept
+  across filter changes plus an overlay script for what the filters change.
 
 Staying light at any size
 -------------------------

@@ -26,6 +26,7 @@ from geo.render.style import TOWN_COLOUR
 
 __all__ = [
     "MAP_CSS_FILE",
+    "AreaStyles",
     "MAP_JS_FILE",
     "PANES",
     "VIEW_SYNC_INTERVAL_MS",
@@ -34,6 +35,7 @@ __all__ = [
     "IncidentLayer",
     "Legend",
     "MapSetup",
+    "OverlayPlugins",
     "TownLayer",
     "Verbatim",
     "ViewSync",
@@ -56,6 +58,11 @@ PANES: tuple[tuple[str, int, bool], ...] = (
 MAP_JS_FILE = Path(__file__).with_name("map_layers.js")
 MAP_CSS_FILE = Path(__file__).with_name("map_style.css")
 VIEW_SYNC_INTERVAL_MS = 400
+
+# The plugins' files: (folium's name for the link, where the file is).
+_CLUSTER_JS = ("markerclusterjs", VENDOR_SCHEME + "leaflet.markercluster/leaflet.markercluster.js")
+_CLUSTER_CSS = ("markerclustercss", VENDOR_SCHEME + "leaflet.markercluster/MarkerCluster.css")
+_HEAT_JS = ("leaflet-heat.js", VENDOR_SCHEME + "leaflet.heat/leaflet-heat.js")
 
 
 @cache
@@ -156,6 +163,23 @@ class GeoJsonLayer(Layer, Verbatim):
         )
 
 
+class AreaStyles(Verbatim):
+    """New styles and tooltips for the areas of a :class:`GeoJsonLayer` (``GeoMap.restyle``).
+
+    ``props`` holds one ``{"_s": style, "_t": tooltip, "_h": hatched}`` per
+    feature, in the layer's order; the live dashboard map shades its areas
+    this way, so that the areas' shapes stay in the page across filters.
+    """
+
+    _template = _macro("GeoMap.restyle({{ this.layer.get_name() }}, {{ this.props }});")
+
+    def __init__(self, layer: GeoJsonLayer, props: list[dict[str, Any]]):
+        super().__init__()
+        self._name = "GeoAreaStyles"
+        self.layer = layer
+        self.props = script_json(props)
+
+
 class IncidentLayer(JSCSSMixin, Layer, Verbatim):
     """Incidents drawn in the browser from one compact payload (see :mod:`geo.render.maps`)."""
 
@@ -170,15 +194,25 @@ class IncidentLayer(JSCSSMixin, Layer, Verbatim):
             call = "GeoMap.incidents({{ this.payload }})"
         self._template = _macro("var {{ this.get_name() }} = " + call + ";")
         if mode == "clusters":
-            self.default_js = [
-                (
-                    "markerclusterjs",
-                    VENDOR_SCHEME + "leaflet.markercluster/leaflet.markercluster.js",
-                )
-            ]
-            self.default_css = [
-                ("markerclustercss", VENDOR_SCHEME + "leaflet.markercluster/MarkerCluster.css")
-            ]
+            self.default_js = [_CLUSTER_JS]
+            self.default_css = [_CLUSTER_CSS]
+
+
+class OverlayPlugins(JSCSSMixin, Verbatim):
+    """The plugin files any incident layer may need (clusters, heat), loaded with the page.
+
+    The live dashboard map (:mod:`geo.render.maps.live`) keeps its page
+    while the filters change and the incident layer switches between
+    points, clusters and grid: its page loads them once, up front.
+    """
+
+    _template = _macro("")
+    default_js = [_CLUSTER_JS, _HEAT_JS]
+    default_css = [_CLUSTER_CSS]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "GeoOverlayPlugins"
 
 
 class HeatLayer(JSCSSMixin, Layer, Verbatim):
@@ -187,7 +221,7 @@ class HeatLayer(JSCSSMixin, Layer, Verbatim):
     _template = _macro(
         "var {{ this.get_name() }} = GeoMap.heat({{ this.payload }}, {{ this.options }});"
     )
-    default_js = [("leaflet-heat.js", VENDOR_SCHEME + "leaflet.heat/leaflet-heat.js")]
+    default_js = [_HEAT_JS]
 
     def __init__(self, payload: dict[str, Any], name: str):
         super().__init__(name=name, overlay=True, control=True, show=True)
@@ -226,8 +260,8 @@ class Legend(Verbatim):
     """An HTML legend; sections follow their layers when a layer control toggles them."""
 
     _template = _macro(
-        "GeoMap.legend({{ this._parent.get_name() }}, {{ this.html }}, "
-        "{ {%- for key, layer in this.layers %}{{ key }}: {{ layer.get_name() }},{%- endfor %} });"
+        "GeoMap.own(GeoMap.legend({{ this._parent.get_name() }}, {{ this.html }}, "
+        "{ {%- for key, layer in this.layers %}{{ key }}: {{ layer.get_name() }},{%- endfor %} }));"
     )
 
     def __init__(self, html_text: str, layers: list[tuple[str, Layer]]):

@@ -14,7 +14,7 @@ from folium.map import Layer
 
 from geo.analysis.risk import level_text, trend_text
 from geo.model.params import text_column
-from geo.render.maps.elements import GeoJsonLayer, TownLayer
+from geo.render.maps.elements import AreaStyles, GeoJsonLayer, TownLayer
 from geo.render.maps.escaping import escape_text
 from geo.render.maps.frames import geojson, lonlat_geometries, require
 from geo.render.maps.symbols import (
@@ -45,29 +45,40 @@ FOCUS_ISO3 = "MLI"
 
 
 def add_areas(
-    m: folium.Map, areas: pd.DataFrame, risk: pd.DataFrame | None, show_risk: bool, plain: bool
-) -> tuple[Layer, set[str]]:
+    m: folium.Map,
+    areas: pd.DataFrame,
+    risk: pd.DataFrame | None,
+    show_risk: bool,
+    plain: bool,
+    restyled: bool = False,
+) -> tuple[Layer, set[str], AreaStyles | None]:
     """Admin-1 areas: risk shading with tooltips, or plain outlines with names.
 
-    Returns the layer and the levels drawn (empty for outlines), for the legend.
+    Returns the layer, the levels drawn (empty for outlines), for the legend,
+    and with ``restyled`` (and ``show_risk``) the shading as a separate
+    :class:`AreaStyles` element: the layer itself then holds the shapes with
+    plain outlines, and depends on the areas only (the live dashboard map).
     """
     require(areas, ["area", "geometry"], "areas")
     country = (
         text_column(areas, "country") if "country" in areas.columns else text_column(areas, "iso3")
     )
     used: set[str] = set()
+    styles = None
     if show_risk:
         props = _risk_features(areas, risk, country, plain, used)
+        shapes = _outline_features(areas, country) if restyled else props
         layer = GeoJsonLayer(
-            geojson(areas, props), LAYER_LABELS["risk"], "geo-areas", "geo-area", highlight=True
+            geojson(areas, shapes), LAYER_LABELS["risk"], "geo-areas", "geo-area", highlight=True
         )
+        styles = AreaStyles(layer, props) if restyled else None
     else:
         props = _outline_features(areas, country)
         layer = GeoJsonLayer(
             geojson(areas, props), "Admin-1 areas", "geo-areas", "geo-area", control=False
         )
     layer.add_to(m)
-    return layer, used
+    return layer, used, styles
 
 
 def _risk_features(

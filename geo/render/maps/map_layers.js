@@ -88,22 +88,23 @@ var GeoMap = (function () {
         });
     }
 
+    var AREA_TIP = {sticky: true, className: "geo-tip", opacity: 0.96};
+
     function geojson(data, opts) {
-        var hatched = [];
+        var hatched = [], features = [];
         var layer = L.geoJSON(data, {
             pane: opts.pane,
             className: opts.className,
             interactive: opts.interactive,
             style: function (f) { return f.properties._s; },
             onEachFeature: function (f, l) {
+                features.push(l);
                 if (f.properties._h) { hatched.push(hatchOver(f, opts.pane)); }
                 // Leaflet's tooltip focus listeners make Chromium put every
                 // area in the Tab order (hundreds before the first incident):
                 // areas stay for the mouse, incidents are the keyboard's stops.
                 l.on("add", function () { if (l._path) { l._path.setAttribute("tabindex", "-1"); } });
-                if (f.properties._t) {
-                    l.bindTooltip(f.properties._t, {sticky: true, className: "geo-tip", opacity: 0.96});
-                }
+                if (f.properties._t) { l.bindTooltip(f.properties._t, AREA_TIP); }
                 if (opts.highlight) {
                     l.on("mouseover", function () { l.setStyle({weight: 2.6, color: "#1f2328"}); });
                     l.on("mouseout", function () { layer.resetStyle(l); });
@@ -113,6 +114,7 @@ var GeoMap = (function () {
         // Added after the areas, so the hatching lies over their fill; it
         // takes no pointer events, so the area's tooltip still shows.
         hatched.forEach(function (h) { layer.addLayer(h); });
+        layer._geo = {features: features, hatched: hatched, pane: opts.pane};
         (opts.labels || []).forEach(function (t) {
             L.marker([t[1], t[2]], {
                 pane: "geo-country-labels",
@@ -124,6 +126,24 @@ var GeoMap = (function () {
             }).addTo(layer);
         });
         return layer;
+    }
+
+    // New styles, tooltips and hatching for the areas of a GeoMap.geojson
+    // layer, one entry per feature in the order they were drawn (the live
+    // dashboard map shades its areas by the risk of the current filters).
+    function restyle(layer, props) {
+        var g = layer._geo;
+        g.hatched.forEach(function (h) { layer.removeLayer(h); });
+        g.hatched = [];
+        g.features.forEach(function (l, i) {
+            var p = props[i];
+            if (!p) { return; }
+            l.feature.properties = p;  // resetStyle (mouseout) reads the style from here
+            l.setStyle(p._s);
+            if (p._t && l.getTooltip()) { l.setTooltipContent(p._t); } else if (p._t) { l.bindTooltip(p._t, AREA_TIP); }
+            if (p._h) { g.hatched.push(hatchOver(l.feature, g.pane)); }
+        });
+        g.hatched.forEach(function (h) { layer.addLayer(h); });
     }
 
     /* ------------------------------------------------ incidents: points, clusters */
@@ -332,8 +352,12 @@ var GeoMap = (function () {
                 chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
                 spiderfyOnMaxZoom: true, disableClusteringAtZoom: 12,
                 iconCreateFunction: clusterIcon(D.types),
-                chunkProgress: function (done, total) { if (done === total) { loading -= 1; } }
+                chunkProgress: function (done, total) { if (done === total) { finish(); } }
             });
+            // Taken off the map before its last chunk (the filters changed):
+            // it no longer counts as loading.
+            var waiting = true, finish = function () { if (waiting) { waiting = false; loading -= 1; } };
+            group.on("remove", finish);
         } else {
             group = L.featureGroup();
         }
@@ -415,10 +439,14 @@ var GeoMap = (function () {
             markers[i].bindTooltip(tip, {direction: "top", opacity: 0.96});
             group.addLayer(markers[i]);
         }
-        map.on("zoomend", function () {
+        function rescale() {
             var z = map.getZoom();
             for (var j = 0; j < n; j++) { markers[j].setRadius(radius(j, z)); }
-        });
+        }
+        // Bound while the cells are on the map, so cells of earlier filters
+        // (GeoMap.overlay) are not kept alive by the map's listeners.
+        group.on("add", function () { map.on("zoomend", rescale); rescale(); });
+        group.on("remove", function () { map.off("zoomend", rescale); });
         return group;
     }
 
@@ -640,7 +668,7 @@ var GeoMap = (function () {
         // The legend is a control, drawn above every popup: an open popup it
         // would cover closes it for the time the popup is open.
         var folded = false;
-        map.on("popupopen", function (e) {
+        function fold(e) {
             setTimeout(function () {
                 var details = box.querySelector("details"), tip = e.popup.getElement();
                 if (!details || !details.open || !tip) { return; }
@@ -650,12 +678,12 @@ var GeoMap = (function () {
                     folded = true;
                 }
             }, 300);  // after Leaflet has panned the popup into view
-        });
-        map.on("popupclose", function () {
+        }
+        function unfold() {
             var details = box.querySelector("details");
             if (folded && details) { details.setAttribute("open", ""); }
             folded = false;
-        });
+        }
         // With a layer control, a legend section follows its layer.
         function toggle(e, on) {
             Object.keys(layers).forEach(function (key) {
@@ -663,10 +691,54 @@ var GeoMap = (function () {
                 if (part) { part.style.display = on ? "" : "none"; }
             });
         }
-        map.on("overlayadd", function (e) { toggle(e, true); });
-        map.on("overlayremove", function (e) { toggle(e, false); });
+        function shown(e) { toggle(e, true); }
+        function hidden(e) { toggle(e, false); }
+        var events = {popupopen: fold, popupclose: unfold, overlayadd: shown, overlayremove: hidden};
+        map.on(events);
+        // A legend replaced by the next filters' (GeoMap.overlay) lets go of the map.
+        control.onRemove = function () { map.off(events); };
         return control;
     }
+
+    /* ------------------------------------------------------------ live overlay */
+
+    // The dashboard keeps one map frame while the filters change: the layers
+    // that depend on the filters (risk shading, incidents, heat, playback,
+    // legend) come as one overlay script, which replaces the previous one
+    // here (geo.render.maps.live). Each overlay has a token, the digest of
+    // its content: the same overlay sent again changes nothing.
+    var live = null, building = null;
+
+    // Something the overlay being built put on the map, with a remove():
+    // taken off when the next overlay arrives. Outside an overlay, as is.
+    function own(thing) {
+        if (building && thing && typeof thing.remove === "function") { building.push(thing); }
+        return thing;
+    }
+
+    function overlay(map, token, build) {
+        if (live && live.token === token) { return false; }
+        var started = performance.timeOrigin + performance.now();
+        if (live) { live.owned.forEach(function (thing) { thing.remove(); }); }
+        live = {token: token, owned: [], started: started};
+        building = live.owned;
+        try { build(map); } finally { building = null; }
+        catchUp(token);
+        return true;
+    }
+
+    // A page that received a newer overlay while it loaded (recorded by the
+    // dashboard's frame, appkit/live_frame.js) runs that one next.
+    function catchUp(token) {
+        var latest = window.geoLatestOverlay && window.geoLatestOverlay.script;
+        if (latest && latest.indexOf(JSON.stringify(token)) < 0) {
+            setTimeout(function () { (0, eval)(latest); }, 0);
+        }
+    }
+
+    // The current overlay's token and when it started (wall clock, ms), for
+    // scripts/bench_app_filter.py; null before the first.
+    function overlayInfo() { return live ? {token: live.token, started: live.started} : null; }
 
     /* ------------------------------------------------------- view in the URL */
 
@@ -776,7 +848,8 @@ var GeoMap = (function () {
     }
 
     return {
-        setup: setup, geojson: geojson, incidents: incidents, grid: grid, heat: heat,
-        towns: towns, legend: legend, syncView: syncView, pending: pending
+        setup: setup, geojson: geojson, restyle: restyle, incidents: incidents, grid: grid,
+        heat: heat, towns: towns, legend: legend, syncView: syncView, pending: pending,
+        own: own, overlay: overlay, overlayInfo: overlayInfo
     };
 })();

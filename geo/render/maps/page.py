@@ -10,11 +10,12 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import MacroElement
 from folium.map import Layer
 
 from geo.model.params import text_column
 from geo.render.assets import apply_local_assets
-from geo.render.maps.elements import Legend, MapSetup, ViewSync
+from geo.render.maps.elements import Legend, MapSetup, OverlayPlugins, ViewSync
 from geo.render.maps.escaping import escape_text
 from geo.render.maps.frames import lonlat_geometries, require
 from geo.render.maps.geography import (
@@ -28,15 +29,15 @@ from geo.render.maps.geography import (
 from geo.render.maps.incidents import IncidentSummary, add_heatmap, add_incidents
 from geo.render.maps.legend import legend_html
 from geo.render.maps.options import MapOptions
-from geo.render.maps.playback import Playback
+from geo.render.maps.playback import Playback, PlaybackLibrary
 from geo.render.maps.sites import add_sites, sites_legend_html
 from geo.render.maps.view import LAYERS, MAX_ZOOM, MIN_ZOOM, MapView
 
-__all__ = ["build_map"]
+__all__ = ["MapData", "assemble", "build_map"]
 
 
 @dataclass(frozen=True)
-class _Frames:
+class MapData:
     """The data a map is drawn from (see :func:`build_map`)."""
 
     incidents: pd.DataFrame
@@ -50,11 +51,26 @@ class _Frames:
 
 @dataclass
 class _Drawn:
-    """What the layers drew, for the legend."""
+    """What the layers drew, for the legend; and, for a live map, its overlay.
 
+    ``live``: the elements that depend on the incidents or the risk are
+    taken out of the map's tree into ``overlay`` (:mod:`geo.render.maps.live`).
+    """
+
+    live: bool = False
     layers: list[tuple[str, Layer]] = field(default_factory=list)
     risk_levels: set[str] | None = None
     incidents: IncidentSummary | None = None
+    overlay: list[MacroElement] = field(default_factory=list)
+
+    def apart(self, m: folium.Map, element: MacroElement) -> None:
+        """Move ``element`` (a child of ``m``) to the overlay when the map is live.
+
+        It keeps ``m`` as its parent, so its script still names the map.
+        """
+        if self.live:
+            del m._children[element.get_name()]
+            self.overlay.append(element)
 
 
 def build_map(
@@ -110,29 +126,32 @@ def build_map(
     ValueError
         Unknown layer or tiles value, or a frame lacking needed columns.
     """
-    options = options or MapOptions()
-    data = _Frames(incidents, areas, risk, borders, towns, admin0, sites)
+    data = MapData(incidents, areas, risk, borders, towns, admin0, sites)
+    m, _overlay = assemble(data, options or MapOptions(), live=False)
+    return m
+
+
+def assemble(
+    data: MapData, options: MapOptions, live: bool
+) -> tuple[folium.Map, list[MacroElement]]:
+    """The map, and for a ``live`` map the elements kept out of it (see :class:`_Drawn`)."""
     chosen = _checked_layers(options.layers)
-    require(incidents, ["latitude", "longitude", "event_type", "fatalities"], "incidents")
+    require(data.incidents, ["latitude", "longitude", "event_type", "fatalities"], "incidents")
     plain = options.tiles == "none"
-    bounds = _default_bounds(areas, incidents, admin0) if options.view is None else None
+    bounds = (
+        _default_bounds(data.areas, data.incidents, data.admin0) if options.view is None else None
+    )
     m, zoom = _new_map(options.view, bounds)
     _add_tiles(m, options.tiles, options.tiles_attr)
     MapSetup(plain, _attribution(data, chosen)).add_to(m)
-    drawn = _Drawn()
+    drawn = _Drawn(live=live)
     _draw_geography(m, data, chosen, plain, drawn)
     _draw_overlays(m, data, chosen, zoom, options, drawn)
     if options.legend:
-        html_text = legend_html(
-            drawn.risk_levels,
-            drawn.incidents,
-            "heatmap" in chosen,
-            borders is not None and "borders" in chosen,
-            towns is not None and "towns" in chosen,
-        )
-        if any(key == "sites" for key, _ in drawn.layers):
-            html_text = sites_legend_html(html_text)
-        Legend(html_text, drawn.layers).add_to(m)
+        _add_legend(m, data, chosen, drawn)
+    if live:  # whatever a later overlay may need, loaded once with the page
+        OverlayPlugins().add_to(m)
+        PlaybackLibrary().add_to(m)
     if options.place is not None:
         _add_place(m, *options.place)
     if options.layer_control:
@@ -143,7 +162,22 @@ def build_map(
         key = f"geo.map.view:{options.view_key}"
         ViewSync(key, options.view, bounds, options.restore_view).add_to(m)
     apply_local_assets(m, options.asset_base, inline=options.inline_assets)
-    return m
+    return m, drawn.overlay
+
+
+def _add_legend(m: folium.Map, data: MapData, chosen: frozenset[str], drawn: _Drawn) -> None:
+    html_text = legend_html(
+        drawn.risk_levels,
+        drawn.incidents,
+        "heatmap" in chosen,
+        data.borders is not None and "borders" in chosen,
+        data.towns is not None and "towns" in chosen,
+    )
+    if any(key == "sites" for key, _ in drawn.layers):
+        html_text = sites_legend_html(html_text)
+    legend = Legend(html_text, drawn.layers)
+    legend.add_to(m)
+    drawn.apart(m, legend)
 
 
 def _add_place(m: folium.Map, label: str, lat: float, lon: float, km: float) -> None:
@@ -203,7 +237,7 @@ def _new_map(view: MapView | None, bounds: list[list[float]] | None) -> tuple[fo
     return m, zoom
 
 
-def _attribution(data: _Frames, chosen: frozenset[str]) -> list[str]:
+def _attribution(data: MapData, chosen: frozenset[str]) -> list[str]:
     """Credits for the reference data on the map."""
     attribution = []
     if data.areas is not None or data.admin0 is not None or data.borders is not None:
@@ -214,24 +248,28 @@ def _attribution(data: _Frames, chosen: frozenset[str]) -> list[str]:
 
 
 def _draw_geography(
-    m: folium.Map, data: _Frames, chosen: frozenset[str], plain: bool, drawn: _Drawn
+    m: folium.Map, data: MapData, chosen: frozenset[str], plain: bool, drawn: _Drawn
 ) -> None:
     """Countries, admin-1 areas and borders, bottom up."""
     if data.admin0 is not None:
         add_admin0(m, data.admin0, plain)
     if data.areas is not None:
         show_risk = "risk" in chosen and data.risk is not None
-        layer, used = add_areas(m, data.areas, data.risk, show_risk, plain)
+        layer, used, styles = add_areas(
+            m, data.areas, data.risk, show_risk, plain, restyled=drawn.live
+        )
         if show_risk:
             drawn.risk_levels = used
             drawn.layers.append(("risk", layer))
+        if styles is not None:
+            drawn.overlay.append(styles)
     if data.borders is not None and "borders" in chosen:
         drawn.layers.append(("borders", add_borders(m, data.borders)))
 
 
 def _draw_overlays(
     m: folium.Map,
-    data: _Frames,
+    data: MapData,
     chosen: frozenset[str],
     zoom: int,
     options: MapOptions,
@@ -239,7 +277,9 @@ def _draw_overlays(
 ) -> None:
     """Heat map, incidents and towns, in the order the legend lists them."""
     if "heatmap" in chosen:
-        drawn.layers.append(("heatmap", add_heatmap(m, data.incidents)))
+        heat = add_heatmap(m, data.incidents)
+        drawn.layers.append(("heatmap", heat))
+        drawn.apart(m, heat)
     if "incidents" in chosen:
         layer, drawn.incidents = add_incidents(
             m,
@@ -251,8 +291,13 @@ def _draw_overlays(
             country_label_points(data.admin0),
         )
         drawn.layers.append(("incidents", layer))
+        drawn.apart(m, layer)
         if options.sync_url and getattr(layer, "mode", "grid") != "grid":
-            Playback(layer).add_to(m)  # the dashboard's map: play the period (playback.js)
+            # The dashboard's map: play the period (playback.js; a live map
+            # loads the library once, with its base).
+            playback = Playback(layer, library=not drawn.live)
+            playback.add_to(m)
+            drawn.apart(m, playback)
     if data.towns is not None and "towns" in chosen:
         drawn.layers.append(("towns", add_towns(m, data.towns, options.max_towns)))
     if data.sites is not None and len(data.sites) and "sites" in chosen:

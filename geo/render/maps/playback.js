@@ -303,12 +303,19 @@ var GeoPlayback = (function () {
         if (at >= 0) { show(at); } else { reset(); }
         // Streamlit rewrites the query string on a rerun from what it last
         // knew; a paused frame is put back, as the view is (GeoMap.syncView).
-        setInterval(function () {
+        var keeper = setInterval(function () {
             if (state.timer) { return; }
             var want = frameId();
             if (readParam(host, opts.param) !== want) { writeParam(host, path, opts.param, want); }
         }, opts.interval || 400);
-        return {show: show, start: start, pause: pause, reset: reset, frames: frames};
+        // Taken off the map when the filters change (GeoMap.overlay): the
+        // timers stop and the URL's frame is left for the next playback.
+        function remove() {
+            if (state.timer) { clearInterval(state.timer); state.timer = null; }
+            clearInterval(keeper);
+            control.remove();
+        }
+        return {show: show, start: start, pause: pause, reset: reset, frames: frames, remove: remove};
     }
 
     return {attach: attach, frames: frames, isoWeek: isoWeek};

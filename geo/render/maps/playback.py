@@ -26,7 +26,7 @@ from geo.analysis.filters import PARAMS as FILTER_PARAMS
 from geo.render.maps.elements import Verbatim
 from geo.render.maps.escaping import script_json
 
-__all__ = ["PLAY_PARAM", "Playback", "valid_play"]
+__all__ = ["PLAY_PARAM", "Playback", "PlaybackLibrary", "valid_play"]
 
 PLAY_PARAM = "play"
 PLAYBACK_JS_FILE = Path(__file__).with_name("playback.js")
@@ -56,7 +56,11 @@ def _browser_code() -> tuple[str, str]:
 
 
 class Playback(Verbatim):
-    """The play control over an incident layer (``GeoPlayback.attach``)."""
+    """The play control over an incident layer (``GeoPlayback.attach``).
+
+    ``library=False`` leaves out ``playback.js`` and its styles, for a page
+    that loads them once (:class:`PlaybackLibrary`, the live dashboard map).
+    """
 
     _template = Template(
         """
@@ -65,17 +69,17 @@ class Playback(Verbatim):
         {% endmacro %}
         {% macro script(this, kwargs) %}
             {{ this.library }}
-            GeoPlayback.attach({{ this._parent.get_name() }}, {{ this.layer.get_name() }},
-                {{ this.options }});
+            GeoMap.own(GeoPlayback.attach(
+                {{ this._parent.get_name() }}, {{ this.layer.get_name() }}, {{ this.options }}));
         {% endmacro %}
         """
     )
 
-    def __init__(self, layer: Layer):
+    def __init__(self, layer: Layer, library: bool = True):
         super().__init__()
         self._name = "GeoPlayback"
         self.layer = layer
-        self.library, self.css = _browser_code()
+        self.library, self.css = _browser_code() if library else ("", "")
         self.options = script_json(
             {
                 "param": PLAY_PARAM,
@@ -84,3 +88,24 @@ class Playback(Verbatim):
                 "interval": RESTORE_INTERVAL_MS,
             }
         )
+
+
+class PlaybackLibrary(Verbatim):
+    """``playback.js`` and its styles alone, for :class:`Playback` elements made with
+    ``library=False`` (the live map's overlays come and go; the library stays)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>{{ this.css }}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            {{ this.library }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "GeoPlaybackLibrary"
+        self.library, self.css = _browser_code()
