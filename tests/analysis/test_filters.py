@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.analysis.filters import FilterState, apply_filters, filter_mask
+from geo.analysis.filters import FilterState, Selection, apply_filters, filter_mask
 from geo.io import store
 
 DEFAULT = FilterState(date_from=dt.date(2013, 1, 1), date_to=dt.date(2013, 2, 28))
@@ -99,3 +102,30 @@ def test_filter_mask_says_which_rows_apply_filters_keeps(incident_csv):
         assert mask.dtype == bool and mask.shape == (len(df),)
         assert df[mask]["event_id"].tolist() == apply_filters(df, state)["event_id"].tolist()
     assert filter_mask(df, feb).tolist() == [True, True, False]
+
+
+def test_a_selection_holds_the_rows_apply_filters_gives(incident_csv):
+    df = store.read_incidents(incident_csv)
+    for state in (DEFAULT, FilterState(DEFAULT.date_from, DEFAULT.date_to, min_fatalities=1)):
+        rows = Selection.of(df, state)
+        expected = apply_filters(df, state)
+        assert len(rows) == len(expected)
+        # Some columns first (nothing else copied), then every column.
+        few = rows.columns(["fatalities", "no such column", "event_id"])
+        pd.testing.assert_frame_equal(few, expected[["fatalities", "event_id"]])
+        pd.testing.assert_frame_equal(rows.frame, expected)
+        assert rows.frame is rows.frame  # taken once
+        pd.testing.assert_frame_equal(rows.columns(["event_id"]), expected[["event_id"]])
+
+
+def test_a_narrowed_selection_keeps_the_flagged_rows_in_order(incident_csv):
+    df = store.read_incidents(incident_csv)
+    rows = Selection.of(df, DEFAULT)
+    keep = np.arange(len(rows)) % 2 == 0
+    narrowed = rows.narrowed(keep)
+    pd.testing.assert_frame_equal(narrowed.frame, rows.frame[keep])
+    assert len(narrowed) == int(keep.sum())
+    with pytest.raises(ValueError, match="flags for"):
+        rows.narrowed(keep[:-1])
+    with pytest.raises(ValueError, match="the mask has shape"):
+        Selection(df, np.ones(len(df) + 1, dtype=bool))

@@ -31,10 +31,12 @@ __all__ = [
     "AGGREGATE_THRESHOLD",
     "CLUSTER_THRESHOLD",
     "GRID_CELL_PX",
+    "GRID_COLUMNS",
     "GRID_RADIUS_PX",
     "IncidentSummary",
     "add_heatmap",
     "add_incidents",
+    "drawn_as_grid",
 ]
 
 CLUSTER_THRESHOLD = 1_000
@@ -202,6 +204,24 @@ def _deg_per_px(zoom: int) -> float:
 def _grid_radius(spacing_px: float, rel: float) -> float:
     """Radius of a grid circle: the densest cell's circle touches its neighbours."""
     return min(max(0.5 * spacing_px * rel, GRID_RADIUS_PX[0]), GRID_RADIUS_PX[1])
+
+
+# All that a map reads of its incidents when it draws them as a grid (with
+# the heat map and the map's extent): a caller holding a million rows need
+# not copy the other columns (the text) for it.
+GRID_COLUMNS = ("latitude", "longitude", "event_type", "fatalities", "country_level", "iso3")
+
+
+def drawn_as_grid(incidents: pd.DataFrame, aggregate_threshold: int) -> bool:
+    """Whether :func:`add_incidents` draws ``incidents`` as a grid, which reads
+    :data:`GRID_COLUMNS` only.
+
+    Counted on the rows' own coordinates: drawing country-level rows at their
+    country's label can only add rows to draw, never take any away.
+    """
+    if len(incidents) <= aggregate_threshold:
+        return False
+    return int(_placed(incidents)[2].sum()) > aggregate_threshold
 
 
 def _placed(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
