@@ -47,7 +47,7 @@ from appkit import data as cache
 from appkit import sites as team
 from appkit.text import escape_markdown
 from geo.analysis import periods, summary
-from geo.analysis.filters import FilterState, admin1_choices, apply_filters
+from geo.analysis.filters import FilterState, Selection, admin1_choices
 from geo.analysis.risk import RiskConfigError, RiskOverridesError
 from geo.model.schema import EVENT_TYPES, GEO_PRECISIONS, IncidentFileError
 from geo.render import maps, urlstate
@@ -96,17 +96,27 @@ class Tiles:
 
 @dataclass(frozen=True)
 class Context:
-    """What every page needs for this run: data, state, filtered rows, risk."""
+    """What every page needs for this run: data, state, filtered rows, risk.
+
+    ``rows`` are the filtered rows, copied only as far as a page asks for
+    them (:class:`geo.analysis.filters.Selection`); ``filtered`` is all of
+    their columns.
+    """
 
     source: cache.Source
     data: pd.DataFrame
     bounds: periods.Period
     app: urlstate.AppState
-    filtered: pd.DataFrame
+    rows: Selection
     risk: pd.DataFrame
     risk_scope: pd.DataFrame
     view: MapView | None
     tiles: Tiles
+
+    @property
+    def filtered(self) -> pd.DataFrame:
+        """The filtered rows, every column (taken at the first read)."""
+        return self.rows.frame
 
 
 def tile_settings() -> Tiles:
@@ -471,15 +481,15 @@ def setup() -> Context | None:
     _write_url(app, view)
     _show_notices()
 
-    filtered = team.near_filter(apply_filters(data, app.filters), app.near_km)
-    filtered = place_search.within_filter(filtered)
+    rows = team.near_filter(Selection.of(data, app.filters), app.near_km)
+    rows = place_search.within_filter(rows)
     risk = _area_risk(source, app)
     if risk is None:
         return None
     scope = summary.risk_in_scope(
         risk, summary.scope_iso3(known.country_names, app.filters.countries), app.filters.admin1
     )
-    ctx = Context(source, data, bounds, app, filtered, risk, scope, view, tiles)
+    ctx = Context(source, data, bounds, app, rows, risk, scope, view, tiles)
     ss[_CTX] = ctx
     return ctx
 

@@ -21,19 +21,26 @@ same arguments ``st_folium`` would. ``tests/app/test_map_cache.py`` checks
 that the two stay equal, so an upgrade of streamlit-folium that changes its
 wire format fails a test instead of drawing a blank map.
 
+The map is live (:mod:`geo.render.maps.live`): its base page depends on
+the options only, and the filters' layers travel as an overlay script, so
+a filter change keeps the component's frame and redraws only the overlay.
+
 ``GEO_MAP_CACHE=0`` in the environment turns the cache off (each run builds
-and sends the map through ``st_folium``), to measure what it saves
+and renders the map), to measure what it saves
 (``scripts/load_test.py --baseline``; docs/performance.md).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -41,11 +48,15 @@ import folium.elements
 import pandas as pd
 import streamlit as st
 import streamlit_folium
-from streamlit_folium import st_folium
 
 from appkit import data as cache
-from geo.analysis.filters import FilterState
-from geo.render.maps import MapOptions, build_map
+from geo.analysis.filters import FilterState, Selection
+from geo.render.maps import MapOptions, MapView
+from geo.render.maps.incidents import GRID_COLUMNS, drawn_as_grid
+from geo.render.maps.live import LiveMap, build_live_map, overlay_script
+
+# Loaded first into the map's frame: keeps the latest overlay sent (see the file).
+LIVE_FRAME_JS = Path(__file__).with_name("live_frame.js")
 
 # One entry is one rendered map (1-2.5 MB); the default view of the current
 # data is the common case, panned views and rare filters fall out first.
@@ -70,6 +81,9 @@ class MapFrame:
     hash_key : str
         The component's widget key, derived from the script without its
         random element ids (the same map built twice keeps its key).
+    overlay : str
+        For a live map (:mod:`geo.render.maps.live`), the overlay script the
+        component runs in the map's page (its ``feature_group``); else empty.
     """
 
     script: str
@@ -79,6 +93,36 @@ class MapFrame:
     css_links: tuple[str, ...]
     js_links: tuple[str, ...]
     hash_key: str
+    overlay: str = ""
+
+
+# Session keys: the view the live map's page was built at, and a request
+# from the app (a place search) to build it at the URL's view again.
+_BASE_VIEW = "_map_base_view"
+_MOVE = "_map_move"
+
+
+def base_view(view: MapView | None) -> MapView | None:
+    """The view to build the live map's page at, given the URL's ``view``.
+
+    The map writes the user's pans into the URL, so a page built at the
+    URL's view would be a new page (a new frame, the whole map sent and
+    drawn again) at the first filter change after every pan. The page keeps
+    the view the session first built it at instead; the map in the frame
+    stays where the user took it. Only a move the app asks for
+    (:func:`request_move`) builds the page at the URL's view again. A page
+    built anew at the kept view (after a layer change, or back from another
+    page) goes to the user's latest view itself (``GeoMap.syncView``).
+    """
+    ss = st.session_state
+    if _BASE_VIEW not in ss or ss.pop(_MOVE, False):
+        ss[_BASE_VIEW] = view
+    return ss[_BASE_VIEW]
+
+
+def request_move() -> None:
+    """Build the map's page at the URL's view on the next run (the app moved the view)."""
+    st.session_state[_MOVE] = True
 
 
 def enabled() -> bool:
@@ -118,6 +162,28 @@ def render_frame(fmap: folium.Map, key: str | None) -> MapFrame:
     )
 
 
+def render_live(live: LiveMap, key: str | None) -> MapFrame:
+    """A live map's frame: its base as :func:`render_frame` gives it, and its overlay.
+
+    The component's key comes from the base alone, so maps of the same
+    options under other filters share it: the component keeps its frame and
+    runs the new overlay in it.
+    """
+    frame = render_frame(live.base, key)  # first: it names the base's layers
+    return dataclasses.replace(
+        frame,
+        overlay=overlay_script(live),
+        js_links=(_live_frame_link(), *frame.js_links),
+    )
+
+
+@functools.cache
+def _live_frame_link() -> str:
+    """``live_frame.js`` as a ``data:`` URL, the first script the map's frame loads."""
+    code = LIVE_FRAME_JS.read_text(encoding="utf-8")
+    return "data:text/javascript;charset=utf-8," + urllib.parse.quote(code)
+
+
 def _assets_of(element: Any) -> Iterator[Any]:
     """The elements whose files st_folium links: those that declare js/css, in tree order."""
     if isinstance(element, folium.elements.JSCSSMixin):
@@ -134,17 +200,16 @@ def _cached_frame(
     options_key: tuple[tuple[str, Any], ...],
     key: str | None,
     sites_key: str,
-    _filtered: pd.DataFrame,
+    _rows: Selection | pd.DataFrame,
     _risk: pd.DataFrame,
     _options: MapOptions,
     _sites: pd.DataFrame | None,
 ) -> MapFrame:
     # Arguments named with a leading underscore are left out of the hash:
-    # (source, filters, sites_key) decide _filtered, the digest stands for
+    # (source, filters, sites_key) decide _rows, the digest stands for
     # _risk, options_key spells out _options and sites_key (the sites' version
     # and the near filter; empty for anyone who may not see sites) _sites.
-    fmap = _build(_filtered, _risk, _options, _sites)
-    return render_frame(fmap, key)
+    return render_live(_build(_rows, _risk, _options, _sites), key)
 
 
 def _digest(frame: pd.DataFrame) -> str:
@@ -174,14 +239,25 @@ def _options_key(options: MapOptions) -> tuple[tuple[str, Any], ...]:
     )
 
 
+def _incidents(rows: Selection | pd.DataFrame, options: MapOptions) -> pd.DataFrame:
+    """The rows the map needs: only the grid's columns when it will draw a grid."""
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    if len(rows) > options.aggregate_threshold:
+        few = rows.columns(GRID_COLUMNS)
+        if drawn_as_grid(few, options.aggregate_threshold):
+            return few
+    return rows.frame
+
+
 def _build(
-    filtered: pd.DataFrame,
+    rows: Selection | pd.DataFrame,
     risk: pd.DataFrame,
     options: MapOptions,
     sites: pd.DataFrame | None = None,
-) -> folium.Map:
-    return build_map(
-        filtered,
+) -> LiveMap:
+    return build_live_map(
+        _incidents(rows, options),
         areas=cache.admin1(),
         risk=risk,
         borders=cache.borders(),
@@ -195,7 +271,7 @@ def _build(
 def map_frame(
     source: cache.Source,
     filters: FilterState,
-    filtered: pd.DataFrame,
+    rows: Selection | pd.DataFrame,
     risk: pd.DataFrame,
     options: MapOptions,
     *,
@@ -208,11 +284,13 @@ def map_frame(
     Parameters
     ----------
     source : appkit.data.Source
-        The store version ``filtered`` was read from.
+        The store version ``rows`` were read from.
     filters : FilterState
-        The filters ``filtered`` is the result of.
-    filtered : DataFrame
-        The incidents to draw (``apply_filters`` of the store at ``source``).
+        The filters ``rows`` are the result of.
+    rows : Selection or DataFrame
+        The incidents to draw (the rows of the store at ``source`` that
+        match ``filters``); copied only when the map is built, and then only
+        the columns it reads.
     risk : DataFrame
         The risk table to shade the areas with.
     options : MapOptions
@@ -233,7 +311,7 @@ def map_frame(
         _options_key(options),
         key,
         sites_key if sites is not None else "",
-        filtered,
+        rows,
         risk,
         options,
         sites,
@@ -263,7 +341,9 @@ def show(frame: MapFrame, *, key: str | None, height: int, use_container_width: 
         default={},
         zoom=None,
         center=None,
-        feature_group=None,
+        # The overlay: streamlit-folium runs it in the map's page whenever it
+        # changes, and keeps the page while the key (of the base) stays.
+        feature_group=frame.overlay or None,
         return_on_hover=False,
         layer_control=None,
         pixelated=False,
@@ -277,7 +357,7 @@ def show(frame: MapFrame, *, key: str | None, height: int, use_container_width: 
 def draw(
     source: cache.Source,
     filters: FilterState,
-    filtered: pd.DataFrame,
+    rows: Selection | pd.DataFrame,
     risk: pd.DataFrame,
     options: MapOptions,
     *,
@@ -289,9 +369,8 @@ def draw(
     """Show the dashboard map, full width, from the shared cache (or fresh with the cache off)."""
     if enabled():
         frame = map_frame(
-            source, filters, filtered, risk, options, key=key, sites=sites, sites_key=sites_key
+            source, filters, rows, risk, options, key=key, sites=sites, sites_key=sites_key
         )
-        show(frame, key=key, height=height, use_container_width=True)
     else:
-        fmap = _build(filtered, risk, options, sites)
-        st_folium(fmap, returned_objects=[], key=key, height=height, use_container_width=True)
+        frame = render_live(_build(rows, risk, options, sites), key)
+    show(frame, key=key, height=height, use_container_width=True)

@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from appkit import data as cache
+from appkit import map_cache
 from appkit.text import escape_markdown
+from geo.analysis.filters import Selection
 from geo.analysis.geodesy import km_from
 from geo.io.gazetteers import StoreGazetteerError
 from geo.model.params import last_param
@@ -77,6 +78,7 @@ def _within() -> int:
 def _move_to(view: tuple[float, float, int]) -> None:
     """Show ``view``: the page reads the view from the query string after the callbacks."""
     st.query_params.update(MapView(*view).to_params())
+    map_cache.request_move()
 
 
 def _show_chosen() -> None:
@@ -178,14 +180,15 @@ def url_params() -> dict[str, str]:
     return out
 
 
-def within_filter(incidents: pd.DataFrame) -> pd.DataFrame:
+def within_filter(rows: Selection) -> Selection:
     """The incidents within the chosen distance of the searched town (all when off)."""
     km, chosen = _within(), _chosen()
-    if not km or chosen is None or incidents.empty:
-        return incidents
-    lon = incidents["longitude"].to_numpy(float, na_value=float("nan"))
-    lat = incidents["latitude"].to_numpy(float, na_value=float("nan"))
-    return incidents[km_from(lon, lat, chosen.longitude, chosen.latitude) <= km]
+    if not km or chosen is None or not len(rows):
+        return rows
+    points = rows.columns(["latitude", "longitude"])
+    lon = points["longitude"].to_numpy(float, na_value=float("nan"))
+    lat = points["latitude"].to_numpy(float, na_value=float("nan"))
+    return rows.narrowed(km_from(lon, lat, chosen.longitude, chosen.latitude) <= km)
 
 
 def map_mark() -> tuple[str, float, float, float] | None:

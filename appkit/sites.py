@@ -23,6 +23,7 @@ import streamlit as st
 
 from appkit import auth
 from appkit.text import escape_markdown
+from geo.analysis.filters import Selection
 from geo.analysis.proximity import describe, near_sites
 from geo.io import audit
 from geo.io.backend import IncidentStore, open_store
@@ -146,13 +147,13 @@ def sidebar_filter() -> None:
         )
 
 
-def near_filter(incidents: pd.DataFrame, near_km: int | None) -> pd.DataFrame:
-    """``incidents`` within ``near_km`` of a site (unchanged when off or not a team member)."""
+def near_filter(rows: Selection, near_km: int | None) -> Selection:
+    """The ``rows`` within ``near_km`` of a site (unchanged when off or not a team member)."""
     sites = team_sites()
-    if near_km is None or sites is None or incidents.empty:
-        return incidents
-    near = near_sites(incidents, sites, max_km=float(near_km))
-    return incidents[(near["site"] != "").to_numpy()]
+    if near_km is None or sites is None or not len(rows):
+        return rows
+    near = near_sites(rows.columns(["latitude", "longitude"]), sites, max_km=float(near_km))
+    return rows.narrowed((near["site"] != "").to_numpy())
 
 
 def sites_key(near_km: int | None) -> str:

@@ -11,11 +11,14 @@ alternating ``--repeat`` times. The first change to Battles builds its
 map; later ones, and every return to all event types (the first page's
 map), find it in ``appkit/map_cache.py``.
 
-Each change is split by the map frame's own navigation start
-(``performance.timeOrigin`` of the component iframe that streamlit-folium
-makes for a new map): *server* is from the click (or key) until the new
-frame starts, that is Streamlit's rerun up to the map, the websocket and
-React; *browser* is from there until drawn. All three clocks are the
+Each change is split where the browser starts on the new map: the
+start of the new overlay in the kept map frame (``GeoMap.overlayInfo``,
+the live map of ``geo.render.maps.live``), or the navigation start of a
+new frame (``performance.timeOrigin`` of the component iframe) when
+streamlit-folium made one. *server* is from the click (or key) until then,
+that is Streamlit's rerun up to the map, the websocket and React;
+*browser* is from there until drawn. The table says how many changes kept
+the frame. All three clocks are the
 machine's wall clock read in the page, in milliseconds.
 """
 
@@ -62,23 +65,41 @@ const findMap = () => {
 };
 """
 
-# Marks the frame's current map as old; true if there was one.
-MARK_JS = "() => {" + FIND_MAP + "const m = findMap(); if (m) { m.__geoOld = true; } return !!m; }"
+# The frame's live overlay (GeoMap.overlayInfo): {token, started} or null.
+OVERLAY = (
+    "const overlay = () => (window.GeoMap && GeoMap.overlayInfo ? GeoMap.overlayInfo() : null);"
+)
 
-# True when the frame shows a map not marked old.
-NEW_JS = "() => {" + FIND_MAP + "const m = findMap(); return !!m && !m.__geoOld; }"
+# Marks the frame's current map and overlay as old; true if there was a map.
+MARK_JS = (
+    "() => {"
+    + FIND_MAP
+    + OVERLAY
+    + """
+  const m = findMap();
+  if (m) { m.__geoOld = true; const o = overlay(); m.__geoOldToken = o ? o.token : null; }
+  return !!m;
+}
+"""
+)
 
-# In a map frame: null, or once a map not marked old has its incident
-# layer's last chunk in (``GeoMap.pending()`` is 0), the frame's navigation
-# start and the time now (wall clock, ms). Polled rather than awaited: a
-# frame that React replaces while hidden may never see an animation frame.
+# In a map frame: null, or once it shows a new map, or the old map with a
+# new overlay, whose incident layer has its last chunk in
+# (``GeoMap.pending()`` is 0): when that started (the frame's navigation
+# start, or the overlay's start in a kept frame) and the time now (wall
+# clock, ms). Polled rather than awaited: a frame that React replaces while
+# hidden may never see an animation frame.
 READY_JS = (
     "() => {"
     + FIND_MAP
+    + OVERLAY
     + """
   const m = findMap();
-  if (!m || m.__geoOld || !window.GeoMap || GeoMap.pending() !== 0) { return null; }
-  return {origin: performance.timeOrigin, drawn: performance.timeOrigin + performance.now()};
+  if (!m || !window.GeoMap || GeoMap.pending() !== 0) { return null; }
+  const o = overlay(), now = performance.timeOrigin + performance.now();
+  if (!m.__geoOld) { return {origin: performance.timeOrigin, drawn: now, kept: false}; }
+  if (o && o.token !== m.__geoOldToken) { return {origin: o.started, drawn: now, kept: true}; }
+  return null;
 }
 """
 )
@@ -200,6 +221,7 @@ def _change(page: Any, act: Any) -> dict[str, float]:
         "browser": (result["drawn"] - result["origin"]) / 1000,
         "total": (result["drawn"] - t0) / 1000,
         "map frames": result["frames"],
+        "kept": float(result["kept"]),
     }
 
 
@@ -223,8 +245,11 @@ def measure(browser: Any, base: str, repeat: int) -> dict[str, list[dict[str, fl
 def report(label: str, runs: dict[str, list[dict[str, float]]]) -> None:
     """Print one table: the first change of each kind and the later ones (map cached)."""
     print(f"\n{label}: a filter change in the app, click until the new map is drawn (s)\n")
-    print("| change | run | server: click to map frame | browser: frame to drawn | total |")
-    print("|:--|:--|--:|--:|--:|")
+    print(
+        "| change | run | server: click to map frame or overlay | browser: to drawn | total "
+        "| frame kept |"
+    )
+    print("|:--|:--|--:|--:|--:|--:|")
     for change, times in runs.items():
         # The Battles map is built at its first change; the map of all event
         # types was built for the first page, so every return to it is cached.
@@ -233,7 +258,8 @@ def report(label: str, runs: dict[str, list[dict[str, float]]]) -> None:
             if not group:
                 continue
             cells = [_span([t[k] for t in group]) for k in ("server", "browser", "total")]
-            print(f"| {change} | {name} | {' | '.join(cells)} |")
+            kept = f"{sum(t['kept'] for t in group):.0f} of {len(group)}"
+            print(f"| {change} | {name} | {' | '.join(cells)} | {kept} |")
 
 
 def _span(values: list[float]) -> str:

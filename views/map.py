@@ -15,7 +15,8 @@ from geo.render.maps import MapOptions
 ctx = controls.context()
 filters = ctx.app.filters
 
-figures = summary.headline(ctx.filtered, ctx.risk_scope)
+# The count and one column: the rows' other columns are copied only if the map needs them.
+figures = summary.headline(ctx.rows.columns(["fatalities"]), ctx.risk_scope)
 heading, first, second, third = st.columns([2.6, 1, 1, 1.4], vertical_alignment="bottom")
 with heading:
     st.title("Conflict map")
@@ -49,10 +50,10 @@ if missing:
 map_cache.draw(
     ctx.source,
     filters,
-    ctx.filtered,
+    ctx.rows,
     ctx.risk,
     MapOptions(
-        view=ctx.view,
+        view=map_cache.base_view(ctx.view),
         layers=layers,
         tiles=ctx.tiles.argument(tiles),
         tiles_attr=ctx.tiles.attribution if tiles == "custom" else None,

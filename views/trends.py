@@ -21,7 +21,7 @@ unit, step = ("day", "Day") if by_day else ("week", "Week starting")
 st.caption(
     f"{'Daily' if by_day else 'Weekly'} counts"
     f"{'' if by_day else ' (weeks start on Monday)'} of the "
-    f"{counted(len(ctx.filtered), 'incident')} matching the filters, "
+    f"{counted(len(ctx.rows), 'incident')} matching the filters, "
     f"{filters.date_from:%d %b %Y} – {filters.date_to:%d %b %Y}."
 )
 

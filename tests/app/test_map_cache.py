@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from geo.analysis.pipeline import prepare
 from geo.io.store import read_incidents
 from geo.reference import boundaries
 from geo.render.maps import MapOptions, build_map
+from geo.render.maps.live import build_live_map
 from tests.app.app_support import LAST_DAY, app_test, write_store
 
 
@@ -82,6 +84,53 @@ def test_the_cached_map_sends_exactly_what_st_folium_sends(
     assert all(link.startswith("/app/static/vendor/") for link in frame.js_links)
 
 
+def test_a_live_map_sends_its_base_as_st_folium_would_and_its_overlay_beside(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incidents = prepare(read_incidents(store))
+
+    def live() -> Any:
+        same_ids(monkeypatch)
+        return build_live_map(incidents, areas=boundaries.load_admin1())
+
+    frame = map_cache.render_live(live(), "map")
+    direct, cached = Recorder(), Recorder()
+    monkeypatch.setattr(streamlit_folium, "_component_func", direct)
+    st_folium(live().base, returned_objects=[], key="map", height=640, use_container_width=True)
+    monkeypatch.setattr(streamlit_folium, "_component_func", cached)
+    map_cache.show(frame, key="map", height=640, use_container_width=True)
+
+    base = sent(cached)
+    assert base.pop("feature_group") == frame.overlay
+    assert frame.overlay.startswith("GeoMap.overlay(map_div, ")
+    # The frame first loads appkit/live_frame.js (inline), then the map's files.
+    first, *links = base.pop("js_links")
+    assert first.startswith("data:text/javascript;")
+    assert "geoLatestOverlay" in urllib.parse.unquote(first)
+    expected = {k: v for k, v in sent(direct).items() if k != "feature_group"}
+    assert links == expected.pop("js_links")
+    assert base == expected
+
+
+def test_other_filters_keep_the_live_map_s_page_and_key(store: Path) -> None:
+    """Only the overlay differs: the component keeps its frame across filters."""
+    incidents = prepare(read_incidents(store))
+    areas = boundaries.load_admin1()
+    scored = risk.score_areas(incidents, areas, LAST_DAY, window_days=90)
+    battles = incidents[incidents["event_type"] == "Battles"]
+    assert 0 < len(battles) < len(incidents)
+    scored_battles = risk.score_areas(battles, areas, LAST_DAY, window_days=90)
+    frames = [
+        map_cache.render_live(build_live_map(rows, areas=areas, risk=table), "map")
+        for rows, table in ((incidents, scored), (battles, scored_battles), (incidents, scored))
+    ]
+    first, other, again = frames
+    assert first.hash_key == other.hash_key == again.hash_key
+    assert first.script == other.script
+    assert first.overlay != other.overlay
+    assert first.overlay == again.overlay  # the same filters: the same overlay (and token)
+
+
 def test_the_same_map_built_twice_keeps_its_component_key(store: Path) -> None:
     incidents = prepare(read_incidents(store))
     first = map_cache.render_frame(build_map(incidents), "map")
@@ -104,14 +153,14 @@ class Builds:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.count += 1
-        return build_map(*args, **kwargs)
+        return build_live_map(*args, **kwargs)
 
 
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> Builds:
     st.cache_data.clear()
     counter = Builds()
-    monkeypatch.setattr(map_cache, "build_map", counter)
+    monkeypatch.setattr(map_cache, "build_live_map", counter)
     return counter
 
 

@@ -14,7 +14,7 @@ from appkit import map_cache
 from geo.analysis import periods, pipeline
 from geo.analysis.risk import score_areas
 from geo.io.store import read_incidents
-from geo.render.maps import build_map
+from geo.render.maps.live import build_live_map
 from tests.app.app_support import app_test, write_store
 
 
@@ -63,9 +63,9 @@ def test_the_first_run_and_its_rerun_build_the_map_once(
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         built.append(1)
-        return build_map(*args, **kwargs)
+        return build_live_map(*args, **kwargs)
 
-    monkeypatch.setattr(map_cache, "build_map", counting)
+    monkeypatch.setattr(map_cache, "build_live_map", counting)
     at = app_test(write_store(tmp_path / "incidents.csv"), monkeypatch)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

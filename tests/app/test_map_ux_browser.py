@@ -19,11 +19,14 @@ from tests.app.test_browser import (  # noqa: F401  (fixtures are used by name)
     WAIT_MS,
     Offline,
     app_url,
+    choose,
     leaflet_view,
     map_frame,
+    near,
     settle,
     shot,
     url_params,
+    wait_for_view_in_url,
 )
 from tests.browser_support import needs_chromium
 
@@ -177,3 +180,33 @@ def test_searching_a_place_zooms_the_map_there(laptop: Offline) -> None:
     params = url_params(page)
     assert params["place"] == "Gao" and int(params["z"]) == zoom
     shot(page, "ux_search_gao")
+
+
+def test_a_filter_change_keeps_the_map_where_the_user_took_it(laptop: Offline) -> None:
+    """The live map: a filter change redraws the layers in the same frame and view."""
+    page = laptop.open("/")
+    frame = map_frame(page)
+    settle(page)
+    window = _map_window(page)
+    window.evaluate("() => { window.geoSameFrame = true; }")
+    # The analyst drags the map aside (the map writes the new view into the URL).
+    box = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 200, y - 120, steps=8)
+    page.mouse.up()
+    view = wait_for_view_in_url(page)
+
+    choose(page, "Event type", "Battles")
+    expect(frame.locator("path.geo-incident")).to_have_count(4)
+    settle(page)
+    assert _map_window(page).evaluate("() => window.geoSameFrame === true")
+    assert page.locator(MAP_FRAME).count() == 1
+    assert near(leaflet_view(page), view)
+    # One legend and one playback bar: the old filters' ones were taken off.
+    expect(frame.locator(".geo-legend")).to_have_count(1)
+    expect(frame.locator(".geo-playback")).to_have_count(1)
+    assert url_params(page)["type"] == "Battles"
+    shot(page, "ux_live_filter_change")
