@@ -201,3 +201,23 @@ def test_an_overlay_sent_while_the_page_loaded_is_run_after_the_first(
     assert page.evaluate(AREAS) == areas
     assert page.evaluate(COUNTS) == counts
     assert page.errors == []
+
+
+def test_a_page_that_records_each_overlay_runs_each_once(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]
+) -> None:
+    """In the dashboard's frame the recorder hears each render message just after
+    the map ran its overlay: the map must not take the previous one for newer."""
+    joined = data["joined"]
+    first = _live(monkeypatch, data, joined, data["risk_late"])
+    other = overlay_script(_live(monkeypatch, data, joined.iloc[::2], data["risk_early"]))
+    html = _with(first.base.get_root().render(), overlay_script(first))
+    page = _open(browser, tmp_path / "each.html", html)
+    page.evaluate("() => { window.geoLatestOverlay = {script: null}; }")
+    for script in (other, overlay_script(first), other):
+        # As streamlit-folium and then appkit/live_frame.js handle one message.
+        page.evaluate(f"s => {{ {script}; window.geoLatestOverlay.script = s; }}", script)
+        started = page.evaluate("() => GeoMap.overlayInfo().started")
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => GeoMap.overlayInfo().started") == started
+    assert page.errors == []

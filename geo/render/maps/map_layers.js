@@ -723,17 +723,22 @@ var GeoMap = (function () {
         live = {token: token, owned: [], started: started};
         building = live.owned;
         try { build(map); } finally { building = null; }
-        catchUp(token);
+        catchUp();
         return true;
     }
 
     // A page that received a newer overlay while it loaded (recorded by the
-    // dashboard's frame, appkit/live_frame.js) runs that one next.
-    function catchUp(token) {
-        var latest = window.geoLatestOverlay && window.geoLatestOverlay.script;
-        if (latest && latest.indexOf(JSON.stringify(token)) < 0) {
-            setTimeout(function () { (0, eval)(latest); }, 0);
-        }
+    // dashboard's frame, appkit/live_frame.js) runs that one next. Checked
+    // once the current render message has reached every listener: the
+    // recorder hears each message after the map has run its overlay.
+    function catchUp() {
+        if (!window.geoLatestOverlay) { return; }
+        setTimeout(function () {
+            var latest = window.geoLatestOverlay.script;
+            if (latest && live && latest.indexOf(JSON.stringify(live.token)) < 0) {
+                (0, eval)(latest);
+            }
+        }, 0);
     }
 
     // The current overlay's token and when it started (wall clock, ms), for
