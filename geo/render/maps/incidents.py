@@ -250,12 +250,14 @@ def _drawn_points(
     lat, lon, _ = _placed(incidents)
     level = _country_level(incidents)
     if level.any() and country_points:
+        rows = np.flatnonzero(level)
+        codes = text_column(incidents.iloc[rows], "iso3").str.strip().str.upper()
+        at = pd.Index(list(country_points)).get_indexer(codes)
+        found = at >= 0
+        points = np.array(list(country_points.values()), dtype=float).reshape(-1, 2)
         lat, lon = lat.copy(), lon.copy()
-        iso3 = text_column(incidents, "iso3").str.strip().str.upper().to_numpy(dtype=object)
-        for row in np.flatnonzero(level):
-            point = country_points.get(iso3[row])
-            if point is not None:
-                lat[row], lon[row] = point
+        lat[rows[found]] = points[at[found], 0]
+        lon[rows[found]] = points[at[found], 1]
     return lat, lon, level
 
 
