@@ -38,7 +38,7 @@ import hashlib
 import os
 import pickle
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ import streamlit_folium
 
 from appkit import data as cache
 from geo.analysis.filters import FilterState, Selection
-from geo.render.maps import MapOptions, MapView
+from geo.render.maps import MapOptions, MapView, build_map
 from geo.render.maps.incidents import GRID_COLUMNS, drawn_as_grid
 from geo.render.maps.live import LiveMap, build_live_map, overlay_script
 
@@ -128,6 +128,16 @@ def request_move() -> None:
 def enabled() -> bool:
     """False when ``GEO_MAP_CACHE=0`` asks for a fresh map on every run."""
     return os.environ.get("GEO_MAP_CACHE", "1").strip() != "0"
+
+
+def live() -> bool:
+    """False when ``GEO_LIVE_MAP=0`` asks for a whole new map page at every change.
+
+    For measuring what the live map saves (``scripts/bench_app_filter.py``
+    runs the app both ways); the page then gets a new frame each time, as
+    before the live map.
+    """
+    return os.environ.get("GEO_LIVE_MAP", "1").strip() != "0"
 
 
 def render_frame(fmap: folium.Map, key: str | None) -> MapFrame:
@@ -209,7 +219,7 @@ def _cached_frame(
     # (source, filters, sites_key) decide _rows, the digest stands for
     # _risk, options_key spells out _options and sites_key (the sites' version
     # and the near filter; empty for anyone who may not see sites) _sites.
-    return render_live(_build(_rows, _risk, _options, _sites), key)
+    return _render(_rows, _risk, _options, _sites, key)
 
 
 def _digest(frame: pd.DataFrame) -> str:
@@ -250,13 +260,27 @@ def _incidents(rows: Selection | pd.DataFrame, options: MapOptions) -> pd.DataFr
     return rows.frame
 
 
+def _render(
+    rows: Selection | pd.DataFrame,
+    risk: pd.DataFrame,
+    options: MapOptions,
+    sites: pd.DataFrame | None,
+    key: str | None,
+) -> MapFrame:
+    if live():
+        return render_live(_build(rows, risk, options, sites), key)
+    return render_frame(_build(rows, risk, options, sites, builder=build_map), key)
+
+
 def _build(
     rows: Selection | pd.DataFrame,
     risk: pd.DataFrame,
     options: MapOptions,
     sites: pd.DataFrame | None = None,
-) -> LiveMap:
-    return build_live_map(
+    builder: Callable[..., Any] | None = None,
+) -> Any:
+    """The live map (or with ``builder=build_map`` the ordinary one) of these rows."""
+    return (builder or build_live_map)(
         _incidents(rows, options),
         areas=cache.admin1(),
         risk=risk,
@@ -372,5 +396,5 @@ def draw(
             source, filters, rows, risk, options, key=key, sites=sites, sites_key=sites_key
         )
     else:
-        frame = render_live(_build(rows, risk, options, sites), key)
+        frame = _render(rows, risk, options, sites, key)
     show(frame, key=key, height=height, use_container_width=True)

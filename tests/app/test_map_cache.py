@@ -206,3 +206,16 @@ def test_the_map_component_keeps_its_key_and_callback(monkeypatch: pytest.Monkey
     monkeypatch.setattr(st, "session_state", state)
     call["on_change"]()
     assert state["map"] == {"zoom": 6}
+
+
+def test_with_the_live_map_off_each_state_is_a_whole_page(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GEO_LIVE_MAP=0 (the bench's baseline): the ordinary map, no overlay."""
+    incidents = prepare(read_incidents(store))
+    on = map_cache._render(incidents, None, MapOptions(), None, "map")
+    monkeypatch.setenv("GEO_LIVE_MAP", "0")
+    off = map_cache._render(incidents, None, MapOptions(), None, "map")
+    assert on.overlay and "GeoMap.legend" not in on.script
+    assert off.overlay == "" and "GeoMap.legend" in off.script
+    assert "GeoMap.overlay(map_div" not in off.script
