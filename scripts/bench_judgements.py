@@ -43,6 +43,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+# The app-filter bench's store: written with geo.io.synthetic, with its copy.
+from bench_app_filter import ensure_store  # noqa: E402
+
 from geo.analysis import periods, pipeline, risk  # noqa: E402
 from geo.analysis.filters import filter_mask  # noqa: E402
 from geo.io.columnar import prepared_incidents  # noqa: E402
@@ -50,19 +53,6 @@ from geo.render.brief.judgements import draft_data, draft_judgements  # noqa: E4
 
 # The old algorithm, kept only as the tests' reference.
 from tests.render.test_brief_judgements import old_draft  # noqa: E402
-
-
-def ensure_store(store: Path, n: int, seed: int) -> None:
-    """Write a synthetic store of ``n`` rows at ``store`` and build its copy, unless there."""
-    if store.exists():
-        return
-    from geo.cli.bench_store import _write_store
-    from geo.io.columnar import rebuild_copy
-
-    store.parent.mkdir(parents=True, exist_ok=True)
-    print(f"writing {n:,} synthetic incidents to {store} and building its copy", flush=True)
-    _write_store(store, n, seed)
-    rebuild_copy(store)
 
 
 def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

@@ -47,6 +47,10 @@ def valid_play(value: str) -> bool:
     return bool(_PLAY.fullmatch(value.strip()))
 
 
+# The playback's styles, in the page's header (with the library, below).
+_STYLES = "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
+
+
 @cache
 def _browser_code() -> tuple[str, str]:
     return (
@@ -63,10 +67,8 @@ class Playback(Verbatim):
     """
 
     _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-            <style>{{ this.css }}</style>
-        {% endmacro %}
+        _STYLES
+        + """
         {% macro script(this, kwargs) %}
             {{ this.library }}
             GeoMap.own(GeoPlayback.attach(
@@ -95,14 +97,7 @@ class PlaybackLibrary(Verbatim):
     ``library=False`` (the live map's overlays come and go; the library stays)."""
 
     _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-            <style>{{ this.css }}</style>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            {{ this.library }}
-        {% endmacro %}
-        """
+        _STYLES + "{% macro script(this, kwargs) %}{{ this.library }}{% endmacro %}"
     )
 
     def __init__(self) -> None:
