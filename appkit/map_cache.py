@@ -112,7 +112,7 @@ def base_view(view: MapView | None) -> MapView | None:
     stays where the user took it. Only a move the app asks for
     (:func:`request_move`) builds the page at the URL's view again. A page
     built anew at the kept view (after a layer change, or back from another
-    page) goes to the user's latest view itself (``GeoMap.syncView``).
+    page) goes to the user's latest view itself (``GeoViewSync`` in ``view_sync.js``).
     """
     ss = st.session_state
     if _BASE_VIEW not in ss or ss.pop(_MOVE, False):

@@ -458,11 +458,11 @@ def test_view_sync_script_and_initial_view(layers_kw):
     page = render(
         build_map(incidents(), options=MapOptions(view=MapView(16.27, -0.04, 7)), **layers_kw)
     )
-    assert "GeoMap.syncView(" in page and '"built":"16.27,-0.04,7"' in page
+    assert "GeoViewSync.attach(" in page and '"built":"16.27,-0.04,7"' in page
     assert "[16.27, -0.04]" in page
     fitted = render(build_map(incidents(), **layers_kw))
     assert '"built":"fit:[[14.0, -4.0], [20.0, 2.0]]"' in fitted and "fitBounds" in fitted
-    assert "GeoMap.syncView(" not in render(
+    assert "GeoViewSync.attach(" not in render(
         build_map(incidents(), options=MapOptions(sync_url=False))
     )
 

@@ -57,12 +57,19 @@ PANES: tuple[tuple[str, int, bool], ...] = (
 # vendor files.
 MAP_JS_FILE = Path(__file__).with_name("map_layers.js")
 MAP_CSS_FILE = Path(__file__).with_name("map_style.css")
+# The view in the URL (ViewSync), a script of its own.
+VIEW_SYNC_JS_FILE = Path(__file__).with_name("view_sync.js")
 VIEW_SYNC_INTERVAL_MS = 400
 
 # The plugins' files: (folium's name for the link, where the file is).
 _CLUSTER_JS = ("markerclusterjs", VENDOR_SCHEME + "leaflet.markercluster/leaflet.markercluster.js")
 _CLUSTER_CSS = ("markerclustercss", VENDOR_SCHEME + "leaflet.markercluster/MarkerCluster.css")
 _HEAT_JS = ("leaflet-heat.js", VENDOR_SCHEME + "leaflet.heat/leaflet-heat.js")
+
+
+@cache
+def _view_sync_code() -> str:
+    return VIEW_SYNC_JS_FILE.read_text(encoding="utf-8")
 
 
 @cache
@@ -280,7 +287,7 @@ class ViewSync(Verbatim):
     origin as the app, and only rebuilds the frame when the map's script
     changes (new filters, layers or view). ``returned_objects=[]`` keeps pans
     from rerunning the app, so the server never hears about them. The script
-    (``GeoMap.syncView`` in ``geo/render/maps/map_layers.js``) does the
+    (``GeoViewSync`` in ``geo/render/maps/view_sync.js``) does the
     bookkeeping in the browser:
 
     1. On every ``moveend`` it rounds the centre (4 decimals) and zoom
@@ -310,13 +317,16 @@ class ViewSync(Verbatim):
     the URL stays unchanged.
     """
 
-    _template = _macro("GeoMap.syncView({{ this._parent.get_name() }}, {{ this.options }});")
+    _template = _macro(
+        "{{ this.library }}\nGeoViewSync.attach({{ this._parent.get_name() }}, {{ this.options }});"
+    )
 
     def __init__(
         self, key: str, view: MapView | None, fit: list[list[float]] | None, restore: bool
     ):
         super().__init__()
         self._name = "GeoViewSync"
+        self.library = _view_sync_code()
         built = view.key if view is not None else "fit:" + json.dumps(fit)
         self.options = script_json(
             {

@@ -302,7 +302,7 @@ var GeoPlayback = (function () {
         }
         if (at >= 0) { show(at); } else { reset(); }
         // Streamlit rewrites the query string on a rerun from what it last
-        // knew; a paused frame is put back, as the view is (GeoMap.syncView).
+        // knew; a paused frame is put back, as the view is (GeoViewSync).
         var keeper = setInterval(function () {
             if (state.timer) { return; }
             var want = frameId();
