@@ -11,7 +11,7 @@ The package, by what it holds:
 - :mod:`~geo.render.maps.view`: the URL-facing layer names and :class:`MapView`;
 - :mod:`~geo.render.maps.escaping`: text and JSON made safe for the page;
 - :mod:`~geo.render.maps.elements`: the folium elements and the browser
-  side (``map_layers.js``, ``map_style.css``);
+  side (``map_layers.js``, ``view_sync.js``, ``map_style.css``);
 - :mod:`~geo.render.maps.geography`: areas, countries, borders and towns;
 - :mod:`~geo.render.maps.incidents` and :mod:`~geo.render.maps.grid`: the
   incident layer and the heat map;
